@@ -1,0 +1,13 @@
+//! Pretrained word vectors (GloVe, word2vec, fastText `.vec`) read exactly and fast,
+//! aligned to a tokenizer's vocabulary, and fine-tuned.
+#![deny(missing_docs)]
+#![forbid(unsafe_op_in_unsafe_fn)]
+
+pub mod error;
+pub mod rng;
+pub mod table;
+pub mod vocab;
+
+pub use error::{Error, Position, Result};
+pub use table::{EmbeddingTable, RowOrigin};
+pub use vocab::Vocab;

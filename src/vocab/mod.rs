@@ -1,0 +1,224 @@
+//! Vocabularies: the ordered tokens whose rows an embedding table holds.
+//!
+//! A [`Vocab`] maps token -> row and row -> token, may carry a count per token, and
+//! may reserve a padding row and an out-of-vocabulary (OOV) row. Row order is the
+//! user's: the table built for a vocabulary has row `i` for token `i`.
+//!
+//! ```
+//! use pretrained_vectors::Vocab;
+//! let v = Vocab::new(vec!["<pad>".into(), "<unk>".into(), "the".into()])?
+//!     .with_padding(0)?
+//!     .with_oov(1)?;
+//! assert_eq!(v.get("the"), Some(2));
+//! assert_eq!(v.token(1), Some("<unk>"));
+//! assert!(v.is_reserved(0));
+//! # Ok::<(), pretrained_vectors::Error>(())
+//! ```
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+type TokenIndex = HashMap<String, usize, foldhash::fast::FixedState>;
+
+/// Ordered, unique tokens with optional counts and reserved rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vocab {
+    tokens: Vec<String>,
+    index: TokenIndex,
+    counts: Option<Vec<u64>>,
+    padding: Option<usize>,
+    oov: Option<usize>,
+}
+
+impl Vocab {
+    /// A vocabulary of `tokens` in row order.
+    ///
+    /// # Errors
+    /// [`Error::EmptyVocab`] for no tokens, [`Error::DuplicateToken`] for a repeat,
+    /// [`Error::BadToken`] for a token that is empty or holds a line break (it could
+    /// not be written to the one-token-per-line sidecar). Lines in these errors are
+    /// rows counted from 1.
+    pub fn new(tokens: Vec<String>) -> Result<Self> {
+        Self::build(Path::new(""), tokens, 1)
+    }
+
+    /// Builds and checks a vocabulary; errors name `path` and the line of row `r` as
+    /// `r + first_line`.
+    pub(crate) fn build(path: &Path, tokens: Vec<String>, first_line: u64) -> Result<Self> {
+        if tokens.is_empty() {
+            return Err(Error::EmptyVocab {
+                path: path.to_path_buf(),
+            });
+        }
+        let mut index = TokenIndex::with_capacity_and_hasher(tokens.len(), Default::default());
+        for (row, token) in tokens.iter().enumerate() {
+            let line = row as u64 + first_line;
+            check_token(path, line, token)?;
+            if let Some(&first) = index.get(token.as_str()) {
+                return Err(Error::DuplicateToken {
+                    path: path.to_path_buf(),
+                    line,
+                    token: token.clone(),
+                    first_line: first as u64 + first_line,
+                });
+            }
+            index.insert(token.clone(), row);
+        }
+        Ok(Vocab {
+            tokens,
+            index,
+            counts: None,
+            padding: None,
+            oov: None,
+        })
+    }
+
+    /// Attaches a count per token (same order as the tokens).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when the lengths differ.
+    pub fn with_counts(mut self, counts: Vec<u64>) -> Result<Self> {
+        if counts.len() != self.tokens.len() {
+            return Err(Error::Shape {
+                what: "vocabulary counts",
+                expected: format!("{} counts", self.tokens.len()),
+                found: format!("{} counts", counts.len()),
+            });
+        }
+        self.counts = Some(counts);
+        Ok(self)
+    }
+
+    /// Reserves `row` as the padding row (zeros in a table, never trained).
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] when the row does not exist or is the OOV row.
+    pub fn with_padding(mut self, row: usize) -> Result<Self> {
+        self.check_reserved("padding row", row, self.oov)?;
+        self.padding = Some(row);
+        Ok(self)
+    }
+
+    /// Reserves `row` as the out-of-vocabulary row.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] when the row does not exist or is the padding row.
+    pub fn with_oov(mut self, row: usize) -> Result<Self> {
+        self.check_reserved("OOV row", row, self.padding)?;
+        self.oov = Some(row);
+        Ok(self)
+    }
+
+    fn check_reserved(&self, what: &'static str, row: usize, other: Option<usize>) -> Result<()> {
+        if row >= self.tokens.len() {
+            return Err(Error::InvalidOption {
+                option: what,
+                message: format!("row {row} is past the {} rows", self.tokens.len()),
+            });
+        }
+        if other == Some(row) {
+            return Err(Error::InvalidOption {
+                option: what,
+                message: format!("row {row} cannot be both the padding and the OOV row"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Number of rows (tokens, reserved ones included).
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    /// Always false: a vocabulary has at least one token.
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    /// The tokens in row order.
+    pub fn tokens(&self) -> &[String] {
+        &self.tokens
+    }
+
+    /// The token of `row`.
+    pub fn token(&self, row: usize) -> Option<&str> {
+        self.tokens.get(row).map(String::as_str)
+    }
+
+    /// The row of `token`.
+    pub fn get(&self, token: &str) -> Option<usize> {
+        self.index.get(token).copied()
+    }
+
+    /// Counts per token, when the source had them.
+    pub fn counts(&self) -> Option<&[u64]> {
+        self.counts.as_deref()
+    }
+
+    /// The padding row, if reserved.
+    pub fn padding(&self) -> Option<usize> {
+        self.padding
+    }
+
+    /// The OOV row, if reserved.
+    pub fn oov(&self) -> Option<usize> {
+        self.oov
+    }
+
+    /// Whether `row` is the padding or the OOV row.
+    pub fn is_reserved(&self, row: usize) -> bool {
+        self.padding == Some(row) || self.oov == Some(row)
+    }
+}
+
+/// Refuses tokens that cannot round-trip through a one-token-per-line file.
+fn check_token(path: &Path, line: u64, token: &str) -> Result<()> {
+    let reason = if token.is_empty() {
+        "empty token (expected at least one character)"
+    } else if token.contains(['\n', '\r']) {
+        "contains a line break (expected one line per token)"
+    } else {
+        return Ok(());
+    };
+    Err(Error::BadToken {
+        path: path.to_path_buf(),
+        line,
+        token: token.to_string(),
+        reason,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| w.to_string()).collect()
+    }
+
+    #[test]
+    fn duplicate_names_both_lines() {
+        let e = Vocab::new(toks(&["a", "b", "a"])).unwrap_err();
+        assert!(matches!(e, Error::DuplicateToken { line: 3, first_line: 1, .. }), "{e}");
+    }
+
+    #[test]
+    fn empty_and_newline_tokens_are_refused() {
+        assert!(matches!(Vocab::new(vec![]), Err(Error::EmptyVocab { .. })));
+        let e = Vocab::new(toks(&["a", "b\nc"])).unwrap_err();
+        assert!(matches!(e, Error::BadToken { line: 2, .. }), "{e}");
+    }
+
+    #[test]
+    fn reserved_rows_are_checked() {
+        let v = Vocab::new(toks(&["<pad>", "<unk>", "x"])).unwrap();
+        assert!(v.clone().with_padding(3).is_err());
+        let v = v.with_padding(0).unwrap();
+        assert!(v.clone().with_oov(0).is_err());
+        let v = v.with_oov(1).unwrap();
+        assert_eq!((v.padding(), v.oov()), (Some(0), Some(1)));
+        assert!(v.is_reserved(1) && !v.is_reserved(2));
+    }
+}
