@@ -1,9 +1,10 @@
 //! Pretrained word vectors (GloVe, word2vec, fastText `.vec`) read exactly and fast,
 //! aligned to a tokenizer's vocabulary, and fine-tuned.
 #![deny(missing_docs)]
-#![forbid(unsafe_op_in_unsafe_fn)]
+#![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod error;
+mod mmap;
 pub mod rng;
 pub mod table;
 pub mod vocab;

@@ -1,0 +1,30 @@
+//! Memory mapping: the crate's one `unsafe` operation, kept in this small file.
+//!
+//! Mapping a file lets the parsers borrow its bytes as one `&[u8]` without copying
+//! them, and lets a saved table be reopened without reading it. Where mapping fails
+//! (a pipe, a file system that cannot map, an empty file) the callers fall back to
+//! reading the file into memory.
+
+use std::fs::File;
+use std::io;
+
+use memmap2::{Mmap, MmapOptions};
+
+/// Maps all of `file` read-only.
+///
+/// # Errors
+/// Whatever the operating system says (an empty file cannot be mapped on some
+/// systems, a pipe never can).
+pub(crate) fn map(file: &File) -> io::Result<Mmap> {
+    // SAFETY: the map is read-only and private to this process. The one way it can
+    // go wrong is another process truncating or rewriting the file while it is
+    // mapped, which would change or unmap the bytes under us; like ripgrep and every
+    // mmap-based reader, we accept that risk for files the user hands us, and our
+    // own outputs are never modified in place (they are written to a temporary file
+    // and renamed over, which leaves an existing mapping of the old file intact).
+    let map = unsafe { MmapOptions::new().map(file)? };
+    // Sequential access is the common case: let the kernel read ahead generously.
+    #[cfg(unix)]
+    let _ = map.advise(memmap2::Advice::Sequential);
+    Ok(map)
+}
