@@ -4,11 +4,20 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod error;
+pub mod format;
 mod mmap;
+mod parse;
+pub mod read;
 pub mod rng;
+mod source;
 pub mod table;
+pub mod vectors;
 pub mod vocab;
 
 pub use error::{Error, Position, Result};
+pub use format::Format;
+pub use parse::Utf8Policy;
+pub use read::{read, ReadOptions};
 pub use table::{EmbeddingTable, RowOrigin};
+pub use vectors::{Duplicate, ReadInfo, Vectors};
 pub use vocab::Vocab;

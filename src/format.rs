@@ -1,0 +1,307 @@
+//! Vector file formats and their detection from the bytes.
+//!
+//! | format | header | rows |
+//! |---|---|---|
+//! | [`Format::Glove`] | none | `word v1 ... vD` |
+//! | [`Format::Word2vecText`] (also fastText `.vec`) | `rows dims` | `word v1 ... vD` |
+//! | [`Format::Word2vecBinary`] | `rows dims` | `word`, a space, `D` little-endian `f32`, optional `\n` |
+//!
+//! Any of them may be gzip-compressed; that is told by the gzip magic bytes, not the
+//! file name. Detection reads the first line: two integers make a header, and the
+//! first row after it decides between text and binary (it is text when it parses
+//! as a word and `dims` numbers).
+
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+
+use memchr::memchr;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Position, Result};
+use crate::parse::text::{self, HeaderLine, Split};
+
+/// The largest number of dimensions accepted (a guard against hostile headers).
+pub const MAX_DIMS: u64 = 1 << 20;
+
+/// A vector file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// GloVe text: no header, `word v1 ... vD` per line.
+    Glove,
+    /// word2vec text and fastText `.vec`: a `rows dims` header, then GloVe-like lines.
+    Word2vecText,
+    /// word2vec binary: a `rows dims` header, then binary records.
+    Word2vecBinary,
+}
+
+impl Format {
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Glove => "glove",
+            Format::Word2vecText => "word2vec-text",
+            Format::Word2vecBinary => "word2vec-binary",
+        }
+    }
+
+    /// Whether the format starts with a `rows dims` header.
+    pub fn has_header(self) -> bool {
+        !matches!(self, Format::Glove)
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Format {
+    type Err = Error;
+
+    /// Parses `glove`, `word2vec-text` (or `fasttext`, `vec`) and `word2vec-binary`
+    /// (or `bin`).
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "glove" | "txt" => Ok(Format::Glove),
+            "word2vec-text" | "w2v-text" | "fasttext" | "vec" => Ok(Format::Word2vecText),
+            "word2vec-binary" | "w2v-binary" | "bin" => Ok(Format::Word2vecBinary),
+            _ => Err(Error::InvalidOption {
+                option: "format",
+                message: format!("{s:?}; expected glove, word2vec-text or word2vec-binary"),
+            }),
+        }
+    }
+}
+
+/// Whether bytes start with the gzip magic number.
+pub(crate) fn is_gzip(head: &[u8]) -> bool {
+    head.starts_with(&[0x1f, 0x8b])
+}
+
+/// What detection learnt about a (decompressed) file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Layout {
+    pub format: Format,
+    /// `(rows, dims)` of a header.
+    pub header: Option<(u64, u64)>,
+    pub dims: usize,
+    /// Offset of the first row (past a BOM and the header).
+    pub body_start: usize,
+    /// 1-based line number of the line at `body_start`.
+    pub body_line: u64,
+}
+
+/// Non-blank lines of `bytes` from `pos`, as `(line_number, start, trimmed line)`.
+fn lines_from(
+    bytes: &[u8],
+    mut pos: usize,
+    mut line: u64,
+) -> impl Iterator<Item = (u64, usize, &[u8])> {
+    std::iter::from_fn(move || loop {
+        if pos >= bytes.len() {
+            return None;
+        }
+        let end = memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+        let item = (line, pos, text::trim_end(&bytes[pos..end]));
+        pos = end + 1;
+        line += 1;
+        if !item.2.is_empty() {
+            return Some(item);
+        }
+    })
+}
+
+/// Detects the layout from the first bytes of a (decompressed) file.
+///
+/// `head` must hold at least the header and the first rows (a few MiB of a stream);
+/// `forced` is the user's explicit choice, which detection then only checks.
+pub(crate) fn detect(path: &Path, head: &[u8], forced: Option<Format>) -> Result<Layout> {
+    let start = if head.starts_with(text::BOM) {
+        text::BOM.len()
+    } else {
+        0
+    };
+    let mut lines = lines_from(head, start, 1);
+    let Some((first_no, first_at, first)) = lines.next() else {
+        return Err(Error::Empty {
+            path: path.to_path_buf(),
+        });
+    };
+    let after_first = memchr(b'\n', &head[first_at..]).map_or(head.len(), |i| first_at + i + 1);
+    let pos = Position::line(first_no, first_at as u64);
+    let bad_header = |found: &[u8]| Error::BadHeader {
+        path: path.to_path_buf(),
+        pos,
+        expected: "a word2vec header `rows dims` of two positive integers",
+        found: String::from_utf8_lossy(&found[..found.len().min(60)]).into_owned(),
+    };
+    match (text::header_line(first), forced) {
+        (HeaderLine::Header { rows, dims }, forced) if forced != Some(Format::Glove) => {
+            if dims > MAX_DIMS {
+                return Err(Error::TooLarge {
+                    path: path.to_path_buf(),
+                    pos,
+                    what: "dims in the header",
+                    limit: MAX_DIMS,
+                });
+            }
+            let dims = dims as usize;
+            let body = &head[after_first..];
+            if body.iter().all(|b| b.is_ascii_whitespace()) {
+                return Err(Error::HeaderOnly {
+                    path: path.to_path_buf(),
+                    rows,
+                    dims: dims as u64,
+                });
+            }
+            let looks_text = first_row_is_text(head, after_first, dims);
+            let format = match forced {
+                Some(Format::Word2vecText) if !looks_text => {
+                    return Err(wrong(path, after_first, first_no + 1,
+                        "the first row is not a word and numbers; this looks like word2vec binary: try --format word2vec-binary"));
+                }
+                Some(f) => f,
+                None if looks_text => Format::Word2vecText,
+                None => Format::Word2vecBinary,
+            };
+            Ok(Layout {
+                format,
+                header: Some((rows, dims as u64)),
+                dims,
+                body_start: after_first,
+                body_line: first_no + 1,
+            })
+        }
+        (HeaderLine::Header { .. }, _) => Err(wrong(
+            path,
+            first_at,
+            first_no,
+            "line 1 is a word2vec header `rows dims`, not a GloVe row: try --format word2vec-text",
+        )),
+        (HeaderLine::Bad, forced) if forced != Some(Format::Glove) => Err(bad_header(first)),
+        // `300 fifty`: a count and a non-number is a header gone wrong, not a row.
+        (HeaderLine::NotHeader, None) if looks_like_broken_header(first) => Err(bad_header(first)),
+        (_, Some(f @ (Format::Word2vecText | Format::Word2vecBinary))) => {
+            let mut e = bad_header(first);
+            if let Error::BadHeader { expected, .. } = &mut e {
+                *expected = if f == Format::Word2vecText {
+                    "a word2vec header `rows dims` (a file without one is GloVe: try --format glove)"
+                } else {
+                    "a word2vec header `rows dims`"
+                };
+            }
+            Err(e)
+        }
+        _ => {
+            let sample = std::iter::once(first).chain(lines.map(|(_, _, l)| l));
+            let dims = text::infer_dims(sample).ok_or_else(|| {
+                wrong(path, first_at, first_no,
+                    "expected a word followed by numbers (GloVe text), or a `rows dims` header (word2vec)")
+            })?;
+            Ok(Layout {
+                format: Format::Glove,
+                header: None,
+                dims,
+                body_start: start,
+                body_line: 1,
+            })
+        }
+    }
+}
+
+/// Two fields, an unsigned integer then something that is not a number.
+fn looks_like_broken_header(line: &[u8]) -> bool {
+    let fields: Vec<&[u8]> = line
+        .split(|&b| b == b' ' || b == b'\t')
+        .filter(|f| !f.is_empty())
+        .collect();
+    matches!(fields[..], [count, other]
+        if count.iter().all(u8::is_ascii_digit) && fast_float2::parse::<f32, _>(other).is_err())
+}
+
+fn wrong(path: &Path, byte: usize, line: u64, message: &str) -> Error {
+    Error::WrongFormat {
+        path: path.to_path_buf(),
+        pos: Position::line(line, byte as u64),
+        message: message.to_string(),
+    }
+}
+
+/// Whether the first row after a header reads as text: a word and `dims` numbers.
+fn first_row_is_text(head: &[u8], body_start: usize, dims: usize) -> bool {
+    let Some((_, _, line)) = lines_from(head, body_start, 0).next() else {
+        return false;
+    };
+    match text::split_line(line, dims) {
+        Split::Row { word, values } => {
+            let mut scratch = vec![0f32; dims];
+            std::str::from_utf8(word).is_ok()
+                && text::parse_values(values, &mut scratch, true).is_ok()
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn det(bytes: &[u8], forced: Option<Format>) -> Result<Layout> {
+        detect(Path::new("x"), bytes, forced)
+    }
+
+    #[test]
+    fn glove_word2vec_text_and_binary() {
+        let l = det(b"the 0.1 0.2\nof 0.3 0.4\n", None).unwrap();
+        assert_eq!(
+            (l.format, l.dims, l.body_start, l.header),
+            (Format::Glove, 2, 0, None)
+        );
+        let l = det(b"2 2\nthe 0.1 0.2\nof 0.3 0.4\n", None).unwrap();
+        assert_eq!(
+            (l.format, l.dims, l.body_start, l.body_line),
+            (Format::Word2vecText, 2, 4, 2)
+        );
+        let mut bin = b"1 2\nthe ".to_vec();
+        bin.extend(1.5f32.to_le_bytes());
+        bin.extend((-3.25f32).to_le_bytes());
+        bin.push(b'\n');
+        assert_eq!(det(&bin, None).unwrap().format, Format::Word2vecBinary);
+        let e = det(&bin, Some(Format::Word2vecText)).unwrap_err();
+        assert!(
+            e.to_string().contains("try --format word2vec-binary"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn bom_crlf_and_bad_headers() {
+        let l = det(b"\xEF\xBB\xBFthe 0.1 0.2\r\n", None).unwrap();
+        assert_eq!((l.format, l.body_start), (Format::Glove, 3));
+        assert!(matches!(det(b"", None), Err(Error::Empty { .. })));
+        assert!(matches!(det(b" \n\n", None), Err(Error::Empty { .. })));
+        assert!(matches!(
+            det(b"3 50\n", None),
+            Err(Error::HeaderOnly {
+                rows: 3,
+                dims: 50,
+                ..
+            })
+        ));
+        assert!(matches!(
+            det(b"0 50\nthe 1\n", None),
+            Err(Error::BadHeader { .. })
+        ));
+        let e = det(b"the 0.1 0.2\n", Some(Format::Word2vecText)).unwrap_err();
+        assert!(e.to_string().contains("--format glove"), "{e}");
+        let e = det(b"1 2\nthe 0.1 0.2\n", Some(Format::Glove)).unwrap_err();
+        assert!(e.to_string().contains("--format word2vec-text"), "{e}");
+        assert!(matches!(
+            det(b"1 99999999\nthe 1\n", None),
+            Err(Error::TooLarge { .. })
+        ));
+    }
+}

@@ -1,0 +1,292 @@
+//! GloVe and word2vec-text lines over `&[u8]`: header, word, values.
+//!
+//! A row is `word v1 v2 ... vD`. The word is everything before the last `D`
+//! space-separated fields (a right split), because real files have words that hold
+//! spaces (GloVe 840B has `. . .`). Trailing spaces, tabs and `\r` are ignored, so
+//! CRLF files and fastText's trailing space are read as they are.
+
+use memchr::{memchr, memrchr};
+
+/// Strips the white space a line may end with (`\r` of CRLF, fastText's trailing
+/// space, stray tabs).
+#[inline]
+pub(crate) fn trim_end(mut line: &[u8]) -> &[u8] {
+    while let [rest @ .., b' ' | b'\t' | b'\r'] = line {
+        line = rest;
+    }
+    line
+}
+
+/// The UTF-8 byte order mark some editors put at the start of a file.
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// What the first line of a text file says about a header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HeaderLine {
+    /// Two positive integers: `rows dims`.
+    Header { rows: u64, dims: u64 },
+    /// Two integer-looking fields, but zero, negative or too large: a broken header.
+    Bad,
+    /// Not a header: the line is a row.
+    NotHeader,
+}
+
+/// Reads `rows dims` from the first line (already trimmed).
+pub(crate) fn header_line(line: &[u8]) -> HeaderLine {
+    let mut fields = line
+        .split(|&b| b == b' ' || b == b'\t')
+        .filter(|f| !f.is_empty());
+    let (Some(a), Some(b), None) = (fields.next(), fields.next(), fields.next()) else {
+        return HeaderLine::NotHeader;
+    };
+    let is_int = |f: &[u8]| {
+        let digits = f.strip_prefix(b"-").or(f.strip_prefix(b"+")).unwrap_or(f);
+        !digits.is_empty() && digits.iter().all(u8::is_ascii_digit)
+    };
+    if !is_int(a) || !is_int(b) {
+        return HeaderLine::NotHeader;
+    }
+    let parse = |f: &[u8]| -> Option<u64> {
+        let f = f.strip_prefix(b"+").unwrap_or(f);
+        std::str::from_utf8(f)
+            .ok()?
+            .parse::<u64>()
+            .ok()
+            .filter(|&n| n > 0)
+    };
+    match (parse(a), parse(b)) {
+        (Some(rows), Some(dims)) => HeaderLine::Header { rows, dims },
+        _ => HeaderLine::Bad,
+    }
+}
+
+/// A line cut into its word and its values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Split<'a> {
+    /// `values` holds exactly `dims` space-separated fields (not yet parsed).
+    Row { word: &'a [u8], values: &'a [u8] },
+    /// Fewer fields than `dims` after the word (`found` is how many there are).
+    Ragged { found: usize },
+    /// Exactly `dims` fields and nothing before them.
+    MissingWord,
+}
+
+/// Splits a trimmed, non-empty line into the word and its `dims` values.
+#[inline]
+pub(crate) fn split_line(line: &[u8], dims: usize) -> Split<'_> {
+    let spaces = count_spaces(line);
+    if spaces < dims {
+        // Every space separates a field; with no room for a word, the values are short
+        // by one if the line's first field is the word.
+        return if spaces + 1 == dims && !line.is_empty() && starts_like_number(line) {
+            Split::MissingWord
+        } else {
+            Split::Ragged { found: spaces }
+        };
+    }
+    let cut = if spaces == dims {
+        // The common case: one space after the word.
+        memchr(b' ', line).expect("counted spaces")
+    } else {
+        // The word holds spaces: find the `dims`-th space from the right.
+        let mut end = line.len();
+        let mut at = 0;
+        for _ in 0..dims {
+            at = memrchr(b' ', &line[..end]).expect("counted spaces");
+            end = at;
+        }
+        at
+    };
+    if cut == 0 {
+        return Split::MissingWord;
+    }
+    Split::Row {
+        word: &line[..cut],
+        values: &line[cut + 1..],
+    }
+}
+
+/// Whether a line opens with something that reads as a number (a row missing its
+/// word, rather than a row missing a value).
+fn starts_like_number(line: &[u8]) -> bool {
+    let first = line.split(|&b| b == b' ').next().unwrap_or_default();
+    fast_float2::parse::<f32, _>(first).is_ok()
+}
+
+/// Counts `b' '` in a line; written as a plain loop so the compiler vectorises it.
+#[inline]
+pub(crate) fn count_spaces(line: &[u8]) -> usize {
+    line.iter().map(|&b| usize::from(b == b' ')).sum()
+}
+
+/// Why a field did not parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FieldErrorKind {
+    /// Not a decimal number.
+    NotANumber,
+    /// NaN or an infinity, while those are refused.
+    NonFinite,
+}
+
+/// A field that did not parse: which one (1-based) and where it starts in `values`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FieldError {
+    pub field: usize,
+    pub offset: usize,
+    pub kind: FieldErrorKind,
+}
+
+impl FieldError {
+    /// The field's text, cut to 40 bytes, for messages.
+    pub(crate) fn text(&self, values: &[u8]) -> String {
+        let rest = &values[self.offset.min(values.len())..];
+        let end = memchr(b' ', rest).unwrap_or(rest.len()).min(40);
+        String::from_utf8_lossy(&rest[..end]).into_owned()
+    }
+}
+
+/// Parses the `out.len()` space-separated values of a row, correctly rounded to f32.
+#[inline]
+pub(crate) fn parse_values(
+    values: &[u8],
+    out: &mut [f32],
+    allow_non_finite: bool,
+) -> Result<(), FieldError> {
+    let mut pos = 0;
+    let last = out.len().wrapping_sub(1);
+    for (i, slot) in out.iter_mut().enumerate() {
+        let rest = &values[pos..];
+        let bad = |kind| FieldError {
+            field: i + 1,
+            offset: pos,
+            kind,
+        };
+        let (v, used) = match fast_float2::parse_partial::<f32, _>(rest) {
+            Ok(r) => r,
+            Err(_) => return Err(bad(FieldErrorKind::NotANumber)),
+        };
+        // The field must end at a space (or at the end of the line for the last one).
+        let end_ok = if i == last {
+            used == rest.len()
+        } else {
+            rest.get(used) == Some(&b' ')
+        };
+        if used == 0 || !end_ok {
+            return Err(bad(FieldErrorKind::NotANumber));
+        }
+        if !v.is_finite() && !allow_non_finite {
+            return Err(bad(FieldErrorKind::NonFinite));
+        }
+        *slot = v;
+        pos += used + 1;
+    }
+    Ok(())
+}
+
+/// Infers the dims of a header-less (GloVe) file from its first lines.
+///
+/// Each line votes for the number of trailing fields that parse as numbers (never
+/// all of them: one is the word), and the most common vote wins, ties going to the
+/// earliest. So a word that looks like a number (`1990`, `nan`) or holds spaces, and
+/// a broken row near the top, do not change the answer; the broken row is then
+/// reported at its own line.
+pub(crate) fn infer_dims<'a>(lines: impl Iterator<Item = &'a [u8]>) -> Option<usize> {
+    let mut votes: Vec<(usize, usize)> = Vec::new(); // (dims, count), in first-seen order
+    for line in lines.take(100) {
+        let fields: Vec<&[u8]> = line.split(|&b| b == b' ').collect();
+        let numeric = fields
+            .iter()
+            .rev()
+            .take_while(|f| fast_float2::parse::<f32, _>(f).is_ok())
+            .count();
+        let dims = numeric.min(fields.len().saturating_sub(1));
+        match votes.iter_mut().find(|(d, _)| *d == dims) {
+            Some((_, n)) => *n += 1,
+            None => votes.push((dims, 1)),
+        }
+    }
+    let best = votes.iter().map(|&(_, n)| n).max()?;
+    votes
+        .iter()
+        .find(|&&(_, n)| n == best)
+        .map(|&(d, _)| d)
+        .filter(|&d| d > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trims_crlf_and_trailing_spaces() {
+        assert_eq!(trim_end(b"a 1 2 \r"), b"a 1 2");
+        assert_eq!(trim_end(b" \t\r"), b"");
+    }
+
+    #[test]
+    fn headers() {
+        assert_eq!(
+            header_line(b"400000 50"),
+            HeaderLine::Header {
+                rows: 400000,
+                dims: 50
+            }
+        );
+        assert_eq!(header_line(b"0 50"), HeaderLine::Bad);
+        assert_eq!(header_line(b"-3 50"), HeaderLine::Bad);
+        assert_eq!(header_line(b"99999999999999999999999 50"), HeaderLine::Bad);
+        assert_eq!(header_line(b"the 0.5"), HeaderLine::NotHeader);
+        assert_eq!(header_line(b"the 0.5 0.25"), HeaderLine::NotHeader);
+    }
+
+    #[test]
+    fn right_split_keeps_spaces_in_words() {
+        assert_eq!(
+            split_line(b". . . 0.5 -1", 2),
+            Split::Row {
+                word: b". . .",
+                values: b"0.5 -1"
+            }
+        );
+        assert_eq!(
+            split_line(b"the 0.5 -1", 2),
+            Split::Row {
+                word: b"the",
+                values: b"0.5 -1"
+            }
+        );
+        assert_eq!(split_line(b"the 0.5", 2), Split::Ragged { found: 1 });
+        assert_eq!(split_line(b"0.5 -1", 2), Split::MissingWord);
+        assert_eq!(split_line(b" 0.5 -1", 2), Split::MissingWord);
+    }
+
+    #[test]
+    fn values_parse_exactly_and_report_the_field() {
+        let mut out = [0f32; 3];
+        parse_values(b"0.1 -2.5e-3 7", &mut out, false).unwrap();
+        assert_eq!(out, [0.1f32, -2.5e-3, 7.0]);
+        let e = parse_values(b"0.1 x 7", &mut out, false).unwrap_err();
+        assert_eq!(
+            (e.field, e.offset, e.kind),
+            (2, 4, FieldErrorKind::NotANumber)
+        );
+        assert_eq!(e.text(b"0.1 x 7"), "x");
+        let e = parse_values(b"0.1 2 7x", &mut out, false).unwrap_err();
+        assert_eq!(e.field, 3);
+        let e = parse_values(b"0.1 nan 7", &mut out, false).unwrap_err();
+        assert_eq!(e.kind, FieldErrorKind::NonFinite);
+        parse_values(b"0.1 nan inf", &mut out, true).unwrap();
+        assert!(out[1].is_nan() && out[2].is_infinite());
+    }
+
+    #[test]
+    fn dims_are_inferred_despite_numeric_words() {
+        let lines: [&[u8]; 3] = [b"1990 0.1 0.2", b"the 0.3 0.4", b"nan 1 2"];
+        assert_eq!(infer_dims(lines.into_iter()), Some(2));
+        // A broken row near the top is outvoted.
+        let lines: [&[u8]; 4] = [b"a 0.1", b"b 0.3 0.4", b"c 1 2", b". . 1 2"];
+        assert_eq!(infer_dims(lines.into_iter()), Some(2));
+        let lines: [&[u8]; 1] = [b"word"];
+        assert_eq!(infer_dims(lines.into_iter()), None);
+    }
+}

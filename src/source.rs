@@ -1,0 +1,176 @@
+//! The bytes of an input file: memory-mapped (or read) when uncompressed, streamed
+//! block by block when gzip-compressed.
+
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::ops::Deref;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::thread::JoinHandle;
+
+use flate2::bufread::MultiGzDecoder;
+use memmap2::Mmap;
+
+use crate::error::{Error, Position, Result};
+use crate::format::is_gzip;
+
+/// The largest ratio deflate can reach; bounds what a gzip file may claim to hold.
+pub(crate) const MAX_DEFLATE_RATIO: u64 = 1032;
+
+/// The bytes of an uncompressed file.
+pub(crate) enum Bytes {
+    Mapped(Mmap),
+    Owned(Vec<u8>),
+}
+
+impl Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(m) => m,
+            Bytes::Owned(v) => v,
+        }
+    }
+}
+
+/// An opened input.
+pub(crate) enum Input {
+    /// An uncompressed file, all of it.
+    Bytes(Bytes),
+    /// A gzip file, not yet read.
+    Gzip {
+        reader: Box<dyn Read + Send>,
+        compressed_len: u64,
+    },
+}
+
+/// Opens `path`, mapping it when it is not gzip-compressed.
+pub(crate) fn open(path: &Path) -> Result<Input> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, "open", e))?;
+    if meta.is_dir() {
+        return Err(Error::NotAFile {
+            path: path.to_path_buf(),
+        });
+    }
+    let mut file = File::open(path).map_err(|e| Error::io(path, "open", e))?;
+    let bytes = match crate::mmap::map(&file) {
+        Ok(map) if meta.is_file() => Bytes::Mapped(map),
+        _ => {
+            // Empty files, pipes and file systems that cannot map: read instead.
+            let mut v = Vec::new();
+            file.read_to_end(&mut v)
+                .map_err(|e| Error::io(path, "read", e))?;
+            Bytes::Owned(v)
+        }
+    };
+    if is_gzip(&bytes) {
+        let compressed_len = bytes.len() as u64;
+        let reader: Box<dyn Read + Send> = match bytes {
+            Bytes::Mapped(map) => {
+                drop(map);
+                Box::new(File::open(path).map_err(|e| Error::io(path, "open", e))?)
+            }
+            Bytes::Owned(v) => Box::new(io::Cursor::new(v)),
+        };
+        return Ok(Input::Gzip {
+            reader,
+            compressed_len,
+        });
+    }
+    Ok(Input::Bytes(bytes))
+}
+
+/// Decompressed blocks of a gzip file, produced on their own thread so that
+/// decompression overlaps parsing.
+pub(crate) struct GzBlocks {
+    rx: Receiver<io::Result<Vec<u8>>>,
+    worker: Option<JoinHandle<()>>,
+    pub path: PathBuf,
+    /// Decompressed bytes handed out so far.
+    pub offset: u64,
+    limit: u64,
+}
+
+/// Size of the blocks a gzip stream is cut into.
+pub(crate) const GZ_BLOCK: usize = 4 << 20;
+
+impl GzBlocks {
+    /// Starts decompressing `file` (all gzip members, as `zcat` does).
+    pub(crate) fn start(path: &Path, reader: Box<dyn Read + Send>, limit: u64) -> Self {
+        let (tx, rx) = sync_channel(4);
+        let worker = std::thread::spawn(move || {
+            let mut dec = MultiGzDecoder::new(BufReader::with_capacity(1 << 16, reader));
+            loop {
+                let mut block = Vec::with_capacity(GZ_BLOCK);
+                match (&mut dec).take(GZ_BLOCK as u64).read_to_end(&mut block) {
+                    Ok(0) => return,
+                    Ok(_) => {
+                        if tx.send(Ok(block)).is_err() {
+                            return; // the reader stopped early
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
+            }
+        });
+        GzBlocks {
+            rx,
+            worker: Some(worker),
+            path: path.to_path_buf(),
+            offset: 0,
+            limit,
+        }
+    }
+
+    /// The next block, `None` at the end of the stream.
+    pub(crate) fn next_block(&mut self) -> Result<Option<Vec<u8>>> {
+        match self.rx.recv() {
+            Err(_) => Ok(None),
+            Ok(Err(e)) => Err(Error::Gzip {
+                path: self.path.clone(),
+                byte: self.offset,
+                message: e.to_string(),
+            }),
+            Ok(Ok(block)) => {
+                self.offset += block.len() as u64;
+                if self.offset > self.limit {
+                    return Err(Error::TooLarge {
+                        path: self.path.clone(),
+                        pos: Position::byte(self.offset),
+                        what: "decompressed size",
+                        limit: self.limit,
+                    });
+                }
+                Ok(Some(block))
+            }
+        }
+    }
+
+    /// Appends blocks to `buf` until it holds at least `want` bytes or the stream
+    /// ends; returns whether the stream ended.
+    pub(crate) fn fill(&mut self, buf: &mut Vec<u8>, want: usize) -> Result<bool> {
+        while buf.len() < want {
+            match self.next_block()? {
+                Some(b) if buf.is_empty() => *buf = b,
+                Some(b) => buf.extend_from_slice(&b),
+                None => return Ok(true),
+            }
+        }
+        Ok(false)
+    }
+}
+
+impl Drop for GzBlocks {
+    fn drop(&mut self) {
+        // Unblock and end the worker: replace the receiver so the sender sees a
+        // closed channel, then wait for it.
+        let (_tx, rx) = sync_channel(0);
+        drop(std::mem::replace(&mut self.rx, rx));
+        if let Some(w) = self.worker.take() {
+            let _ = w.join();
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! [`Vectors`]: words and their vectors as read from a file, with a word index.
+
+use std::path::PathBuf;
+
+use hashbrown::HashTable;
+use ndarray::{Array2, ArrayView1, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::format::Format;
+
+/// A word that appeared again; the first row was kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Duplicate {
+    /// The word.
+    pub word: String,
+    /// Line (text) or record (binary) of the repeat, from 1.
+    pub at: u64,
+    /// Line or record of the row that was kept.
+    pub first: u64,
+}
+
+/// What reading found out about a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadInfo {
+    /// The format, detected or given.
+    pub format: Format,
+    /// Whether the file was gzip-compressed.
+    pub gzip: bool,
+    /// Rows claimed by a word2vec header.
+    pub header_rows: Option<u64>,
+    /// Rows in the file, duplicates included.
+    pub file_rows: u64,
+    /// Dimensions.
+    pub dims: usize,
+    /// Repeated words, dropped (the first occurrence wins).
+    pub duplicates: Vec<Duplicate>,
+}
+
+impl ReadInfo {
+    /// Whether a header's row count disagrees with the rows found.
+    pub fn header_mismatch(&self) -> bool {
+        self.header_rows.is_some_and(|h| h != self.file_rows)
+    }
+}
+
+/// Words and their vectors, in file order, duplicates removed.
+#[derive(Debug, Clone)]
+pub struct Vectors {
+    pub(crate) words: Vec<String>,
+    pub(crate) matrix: Array2<f32>,
+    pub(crate) index: WordIndex,
+    pub(crate) info: ReadInfo,
+}
+
+impl Vectors {
+    /// Builds vectors from words and a matrix (rows in the same order).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when the counts differ, [`Error::DuplicateToken`] for a word
+    /// given twice.
+    pub fn new(words: Vec<String>, matrix: Array2<f32>) -> Result<Self> {
+        if words.len() != matrix.nrows() {
+            return Err(Error::Shape {
+                what: "vectors",
+                expected: format!("{} rows (one per word)", words.len()),
+                found: format!("{} rows", matrix.nrows()),
+            });
+        }
+        let (index, dups) = WordIndex::build(&words, None);
+        if let Some(&(at, first)) = dups.first() {
+            return Err(Error::DuplicateToken {
+                path: PathBuf::new(),
+                line: at as u64 + 1,
+                token: words[at].clone(),
+                first_line: first as u64 + 1,
+            });
+        }
+        let info = ReadInfo {
+            format: Format::Glove,
+            gzip: false,
+            header_rows: None,
+            file_rows: words.len() as u64,
+            dims: matrix.ncols(),
+            duplicates: vec![],
+        };
+        Ok(Vectors {
+            words,
+            matrix,
+            index,
+            info,
+        })
+    }
+
+    /// The words, in file order.
+    pub fn words(&self) -> &[String] {
+        &self.words
+    }
+
+    /// The matrix, one row per word.
+    pub fn matrix(&self) -> ArrayView2<'_, f32> {
+        self.matrix.view()
+    }
+
+    /// The row of `word`.
+    pub fn row(&self, word: &str) -> Option<usize> {
+        self.index.get(&self.words, word)
+    }
+
+    /// The vector of `word`.
+    pub fn get(&self, word: &str) -> Option<ArrayView1<'_, f32>> {
+        self.row(word).map(|r| self.matrix.row(r))
+    }
+
+    /// Number of words.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Whether there are no words (never true for vectors read from a file).
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// Number of dimensions.
+    pub fn dims(&self) -> usize {
+        self.matrix.ncols()
+    }
+
+    /// What reading found out.
+    pub fn info(&self) -> &ReadInfo {
+        &self.info
+    }
+
+    /// The words and the matrix.
+    pub fn into_parts(self) -> (Vec<String>, Array2<f32>) {
+        (self.words, self.matrix)
+    }
+}
+
+/// Word -> row, storing only row numbers (the words live in `Vectors::words`).
+#[derive(Clone, Default)]
+pub(crate) struct WordIndex {
+    table: HashTable<u32>,
+}
+
+impl std::fmt::Debug for WordIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "WordIndex({} words)", self.table.len())
+    }
+}
+
+/// The hash every word index uses.
+pub(crate) fn hash_word(word: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x5eed).hash_one(word)
+}
+
+impl WordIndex {
+    /// Indexes `words`; returns the `(repeat, first)` row pairs of duplicates, which
+    /// are not indexed. `hashes`, when given, are `hash_word` of each word.
+    pub(crate) fn build(words: &[String], hashes: Option<&[u64]>) -> (Self, Vec<(usize, usize)>) {
+        let mut table = HashTable::with_capacity(words.len());
+        let mut dups = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            let h = hashes.map_or_else(|| hash_word(w), |hs| hs[i]);
+            match table.entry(
+                h,
+                |&j: &u32| words[j as usize] == *w,
+                |&j| hash_word(&words[j as usize]),
+            ) {
+                hashbrown::hash_table::Entry::Occupied(e) => dups.push((i, *e.get() as usize)),
+                hashbrown::hash_table::Entry::Vacant(e) => {
+                    e.insert(i as u32);
+                }
+            }
+        }
+        (WordIndex { table }, dups)
+    }
+
+    pub(crate) fn get(&self, words: &[String], word: &str) -> Option<usize> {
+        self.table
+            .find(hash_word(word), |&j| words[j as usize] == word)
+            .map(|&j| j as usize)
+    }
+}

@@ -1,0 +1,293 @@
+//! The bad-input catalogue: every class of broken input gets its exact error, with
+//! the position a user needs to find it. Fixtures are in `fixtures/bad/`, made by
+//! `fixtures/make_fixtures.py`; README.md has the table.
+
+mod common;
+
+use common::*;
+use pretrained_vectors::{Error, Format, Position, ReadOptions};
+
+fn read_err(name: &str) -> Error {
+    read_err_with(ReadOptions::new(), name)
+}
+
+fn read_err_with(opts: ReadOptions, name: &str) -> Error {
+    let path = fixture(name);
+    let e = opts.read(&path).expect_err(name);
+    assert_eq!(e.path(), Some(path.as_path()), "{name}: {e}");
+    e
+}
+
+/// Byte offset where `needle` first occurs in the fixture.
+fn offset_of(name: &str, needle: &[u8]) -> u64 {
+    let bytes = std::fs::read(fixture(name)).unwrap();
+    bytes
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .unwrap() as u64
+}
+
+/// Byte offset of the start of 1-based `line`.
+fn line_start(name: &str, line: u64) -> u64 {
+    let bytes = std::fs::read(fixture(name)).unwrap();
+    if line == 1 {
+        return 0;
+    }
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'\n')
+        .nth(line as usize - 2)
+        .unwrap()
+        .0 as u64
+        + 1
+}
+
+#[test]
+fn empty_and_blank_files() {
+    assert!(matches!(read_err("bad/empty.txt"), Error::Empty { .. }));
+    assert!(matches!(read_err("bad/blank.txt"), Error::Empty { .. }));
+}
+
+#[test]
+fn header_only() {
+    let e = read_err("bad/header_only.vec");
+    assert!(
+        matches!(
+            e,
+            Error::HeaderOnly {
+                rows: 300,
+                dims: 50,
+                ..
+            }
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn broken_headers() {
+    for name in [
+        "bad/header_nonnumeric.vec",
+        "bad/header_negative.vec",
+        "bad/header_zero.vec",
+    ] {
+        let e = read_err(name);
+        assert!(matches!(e, Error::BadHeader { .. }), "{name}: {e}");
+        assert_eq!(e.position(), Some(Position::line(1, 0)), "{name}");
+    }
+}
+
+#[test]
+fn hostile_header_fails_before_allocating() {
+    let e = read_err("bad/header_huge.vec");
+    assert!(
+        matches!(
+            e,
+            Error::HeaderTooLarge {
+                rows: 1_000_000_000_000,
+                dims: 50,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let e = read_err("bad/header_huge_dims.bin");
+    assert!(
+        matches!(
+            e,
+            Error::TooLarge {
+                what: "dims in the header",
+                ..
+            }
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn ragged_rows() {
+    let e = read_err("bad/ragged_short.txt");
+    assert!(
+        matches!(
+            e,
+            Error::RaggedRow {
+                expected: 50,
+                found: 39,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert_eq!(
+        e.position(),
+        Some(Position::line(4, line_start("bad/ragged_short.txt", 4)))
+    );
+    let e = read_err("bad/ragged_long.txt");
+    assert!(
+        matches!(
+            e,
+            Error::RaggedRow {
+                expected: 50,
+                found: 51,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert_eq!(
+        e.position(),
+        Some(Position::line(3, line_start("bad/ragged_long.txt", 3)))
+    );
+    // A header whose dims disagree with the rows.
+    let e = read_err("bad/dims_mismatch.vec");
+    assert!(
+        matches!(
+            e,
+            Error::RaggedRow {
+                expected: 49,
+                found: 50,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert_eq!(e.position().unwrap().line, Some(2));
+}
+
+#[test]
+fn unparsable_float_names_line_field_and_byte() {
+    let e = read_err("bad/bad_float.txt");
+    let Error::BadFloat {
+        field,
+        ref text,
+        pos,
+        ..
+    } = e
+    else {
+        panic!("{e}")
+    };
+    assert_eq!((field, text.as_str()), (7, "0.3x1"));
+    assert_eq!(
+        pos,
+        Position::line(3, offset_of("bad/bad_float.txt", b"0.3x1"))
+    );
+}
+
+#[test]
+fn nan_and_inf_are_refused_by_default() {
+    let e = read_err("bad/nan.txt");
+    let Error::NonFinite { field, pos, .. } = e else {
+        panic!("{e}")
+    };
+    assert_eq!(field, 10);
+    assert_eq!(pos, Position::line(4, offset_of("bad/nan.txt", b"nan")));
+    let e = read_err("bad/inf.txt");
+    assert!(matches!(e, Error::NonFinite { field: 20, .. }), "{e}");
+    assert_eq!(e.position().unwrap().line, Some(2));
+    let e = read_err("bad/nonfinite.bin");
+    assert!(matches!(e, Error::NonFinite { field: 5, .. }), "{e}");
+    assert_eq!(e.position().unwrap().record, Some(3));
+}
+
+#[test]
+fn bad_utf8_names_the_byte() {
+    let e = read_err("bad/bad_utf8.txt");
+    let at = offset_of("bad/bad_utf8.txt", b"\xe9");
+    assert!(matches!(e, Error::BadUtf8 { .. }), "{e}");
+    assert_eq!(e.position(), Some(Position::line(5, at)));
+}
+
+#[test]
+fn missing_word() {
+    let e = read_err("bad/missing_word.txt");
+    assert!(matches!(e, Error::MissingWord { expected: 50, .. }), "{e}");
+    assert_eq!(
+        e.position(),
+        Some(Position::line(2, line_start("bad/missing_word.txt", 2)))
+    );
+}
+
+#[test]
+fn truncated_binary_record() {
+    let bytes = std::fs::read(fixture("bad/truncated.bin")).unwrap();
+    let e = read_err("bad/truncated.bin");
+    let Error::TruncatedRecord {
+        pos,
+        expected,
+        available,
+        ..
+    } = e
+    else {
+        panic!("{e}")
+    };
+    assert_eq!(pos.record, Some(5));
+    assert_eq!(available, bytes.len() as u64 - pos.byte);
+    assert!(expected > available);
+}
+
+#[test]
+fn binary_read_as_text_gets_a_hint() {
+    let e = read_err_with(
+        ReadOptions::new().format(Format::Word2vecText),
+        "bad/binary_as_text.bin",
+    );
+    assert!(
+        e.to_string().contains("try --format word2vec-binary"),
+        "{e}"
+    );
+    // Detected, it is valid.
+    assert_eq!(
+        pretrained_vectors::read(fixture("bad/binary_as_text.bin"))
+            .unwrap()
+            .len(),
+        5
+    );
+}
+
+#[test]
+fn broken_gzip() {
+    for name in ["bad/truncated.txt.gz", "bad/corrupt.txt.gz"] {
+        let e = read_err(name);
+        assert!(matches!(e, Error::Gzip { .. }), "{name}: {e}");
+    }
+}
+
+#[test]
+fn directory_and_missing_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = pretrained_vectors::read(dir.path()).unwrap_err();
+    assert!(matches!(e, Error::NotAFile { .. }), "{e}");
+    let e = pretrained_vectors::read(dir.path().join("nope.txt")).unwrap_err();
+    assert!(matches!(e, Error::Io { action: "open", .. }), "{e}");
+    assert!(e.to_string().contains("nope.txt"), "{e}");
+}
+
+#[test]
+fn valid_oddities_are_accepted() {
+    // BOM, CRLF, trailing spaces, no final newline, binary without newlines.
+    for name in [
+        "small.bom.txt",
+        "small.crlf.txt",
+        "small.vec",
+        "small.nofinalnl.txt",
+        "small.nonl.w2v.bin",
+    ] {
+        assert_eq!(
+            pretrained_vectors::read(fixture(name)).unwrap().len(),
+            300,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn errors_print_file_position_and_expectation() {
+    let e = read_err("bad/ragged_short.txt");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("ragged_short.txt") && msg.contains("line 4, byte"),
+        "{msg}"
+    );
+    assert!(msg.contains("expected 50 values"), "{msg}");
+}
