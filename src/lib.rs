@@ -5,6 +5,7 @@
 
 pub mod error;
 mod mmap;
+pub mod npy;
 pub mod rng;
 pub mod table;
 pub mod vocab;
