@@ -9,6 +9,7 @@ pub mod npy;
 pub mod rng;
 pub mod table;
 pub mod vocab;
+pub mod write;
 
 pub use error::{Error, Position, Result};
 pub use table::{EmbeddingTable, RowOrigin};

@@ -792,4 +792,4 @@ pub fn load(path: impl AsRef<Path>) -> Result<Array2<f32>> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
