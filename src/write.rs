@@ -371,7 +371,7 @@ pub fn write_token_list<W: Write, S: AsRef<str>>(w: &mut W, words: &[S]) -> Resu
 
 /// Adds the files of `words` + `matrix` in `format` at `path` to `group` and writes
 /// them (an npy table also gets its token list, at the group's
-/// [`SaveOptions::vocab_path`] or [`default_vocab_path`]). Nothing is renamed until
+/// [`SaveOptions::vocab_path_for`]). Nothing is renamed until
 /// the group is committed, so a caller can add more outputs (a report) first.
 ///
 /// ```
@@ -402,11 +402,7 @@ pub fn add_matrix<S: AsRef<str>>(
     let here = at_path(path);
     match format {
         OutputFormat::Npy => {
-            let vocab = group
-                .options()
-                .vocab_path_set()
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|| default_vocab_path(path));
+            let vocab = group.options().vocab_path_for(path);
             if words.len() != matrix.nrows() {
                 return Err(Error::Shape {
                     what: "words and matrix",

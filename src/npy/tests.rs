@@ -3,6 +3,7 @@ use std::process::Command;
 
 use ndarray::{array, Array2};
 
+use super::header::wrap_header;
 use super::*;
 
 const P: &str = "";
@@ -378,6 +379,62 @@ fn open_views_in_place_or_copies() {
     assert!(!opened.is_zero_copy());
     assert_eq!(opened.view(), m.view());
     assert_eq!(load(&path).unwrap(), m);
+}
+
+#[test]
+fn every_reading_path_gives_the_same_matrix() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = Array2::from_shape_fn((6, 3), |(i, j)| (i as f32 - 2.5) * 10f32.powi(j as i32 - 1));
+    let bytes = write(&m);
+    let path = dir.path().join("m.npy");
+    std::fs::write(&path, &bytes).unwrap();
+    let mapped = NpyMatrix::open(&path).unwrap();
+    let read = NpyMatrix::from_reader(&path, std::fs::File::open(&path).unwrap()).unwrap();
+    let in_memory = read_matrix(&path, &bytes).unwrap();
+    assert!(!read.is_zero_copy());
+    assert_eq!(mapped.view(), m.view());
+    assert_eq!(read.view(), m.view());
+    assert_eq!(in_memory, m);
+    // The fallback reports errors like the mapped path.
+    let cut = &bytes[..bytes.len() - 1];
+    let a = NpyMatrix::from_reader(&path, cut).unwrap_err().to_string();
+    std::fs::write(&path, cut).unwrap();
+    assert_eq!(NpyMatrix::open(&path).unwrap_err().to_string(), a);
+}
+
+#[test]
+fn hostile_bytes_never_panic() {
+    // Every prefix of a valid file, and random corruptions of its header.
+    let good = write(&Array2::from_shape_fn((3, 2), |(i, j)| (i + j) as f32));
+    for end in 0..good.len() {
+        assert!(
+            read_matrix(Path::new(P), &good[..end]).is_err(),
+            "prefix {end}"
+        );
+    }
+    let mut rng = crate::rng::Rng::new(3);
+    let mut accepted = 0;
+    for _ in 0..20_000 {
+        let mut b = good.clone();
+        for _ in 0..1 + rng.below(4) {
+            let at = rng.below(128) as usize;
+            let syntax = b"{}()[]',:\" \nTrueFals0123456789L";
+            b[at] = match rng.below(3) {
+                0 => rng.next_u64() as u8,
+                1 => syntax[rng.below(syntax.len() as u64) as usize],
+                _ => b' ',
+            };
+        }
+        if let Ok(h) = NpyHeader::parse(Path::new(P), &b) {
+            accepted += 1;
+            assert_eq!(
+                h.data_offset + h.rows * h.cols * h.descr.item_size(),
+                b.len()
+            );
+            let _ = read_matrix(Path::new(P), &b);
+        }
+    }
+    assert!(accepted > 0, "some corruptions (padding) are harmless");
 }
 
 #[test]

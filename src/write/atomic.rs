@@ -61,9 +61,18 @@ impl SaveOptions {
         self.force
     }
 
-    /// The vocabulary sidecar path, if one was set.
-    pub fn vocab_path_set(&self) -> Option<&Path> {
-        self.vocab_path.as_deref()
+    /// The inputs that no output may replace.
+    pub fn inputs(&self) -> &[PathBuf] {
+        &self.inputs
+    }
+
+    /// Where the vocabulary sidecar of the npy table `table` goes: the path set
+    /// with [`vocab_path`](Self::vocab_path), or
+    /// [`default_vocab_path`](super::default_vocab_path)`(table)`.
+    pub fn vocab_path_for(&self, table: &Path) -> PathBuf {
+        self.vocab_path
+            .clone()
+            .unwrap_or_else(|| super::default_vocab_path(table))
     }
 }
 
