@@ -127,7 +127,9 @@ fn check_target(target: &Path, options: &SaveOptions) -> Result<()> {
             path: target.to_path_buf(),
         });
     }
-    match fs::metadata(target) {
+    // Not following links: the rename replaces a link itself, never what it points
+    // to (an input it points to was refused above).
+    match fs::symlink_metadata(target) {
         Ok(m) if m.is_dir() => Err(Error::io(
             target,
             "replace the output",

@@ -347,6 +347,11 @@ fn output_is_input_refused_even_with_force() {
         std::os::unix::fs::symlink(&input, &link).unwrap();
         let err = AtomicFile::create(&link, &opts).unwrap_err();
         assert!(matches!(err, Error::OutputIsInput { .. }), "{err}");
+        // A dangling link counts as an existing output.
+        let dangling = dir.path().join("dangling.txt");
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
+        let err = AtomicFile::create(&dangling, &SaveOptions::new()).unwrap_err();
+        assert!(matches!(err, Error::OutputExists { .. }), "{err}");
     }
     assert_eq!(
         listing(dir.path())
