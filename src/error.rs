@@ -359,6 +359,21 @@ pub enum Error {
         found: String,
     },
 
+    /// A NaN or infinite value that a GloVe or word2vec file cannot hold (npy can).
+    #[error("{}: cannot write matrix[{row}, {column}] = {value} (word {word:?}): expected a finite number; GloVe and word2vec files hold finite values only (npy stores any value)", Shown(path))]
+    NonFiniteOutput {
+        /// The output file.
+        path: PathBuf,
+        /// 0-based row of the matrix.
+        row: usize,
+        /// 0-based column of the matrix.
+        column: usize,
+        /// The row's word.
+        word: String,
+        /// The value (`NaN`, `inf` or `-inf`).
+        value: f32,
+    },
+
     /// An output that already exists, refused without `force`.
     #[error("{}: output exists (refusing to overwrite; use --force)", Shown(path))]
     OutputExists {
@@ -434,6 +449,7 @@ impl Error {
             | Json { path, .. }
             | JsonShape { path, .. }
             | Npy { path, .. }
+            | NonFiniteOutput { path, .. }
             | OutputExists { path }
             | OutputIsInput { path } => path,
             IdOutOfRange { .. } | Shape { .. } | InvalidOption { .. } => return None,

@@ -6,6 +6,7 @@
 pub mod error;
 pub mod format;
 mod mmap;
+pub mod npy;
 mod parse;
 pub mod read;
 pub mod rng;
@@ -13,6 +14,7 @@ mod source;
 pub mod table;
 pub mod vectors;
 pub mod vocab;
+pub mod write;
 
 pub use error::{Error, Position, Result};
 pub use format::Format;

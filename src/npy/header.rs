@@ -1,0 +1,521 @@
+//! The `.npy` header: its prefix (magic, version, length) and the Python dict
+//! literal that describes the matrix, parsed by a small recursive-descent parser.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// The six bytes every `.npy` file starts with.
+pub const MAGIC: &[u8; 6] = b"\x93NUMPY";
+
+/// NumPy aligns the start of the data to this many bytes.
+const ALIGN: usize = 64;
+
+/// The element types this crate reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Descr {
+    /// `<f4`: little-endian `f32`.
+    F4Le,
+    /// `>f4`: big-endian `f32`.
+    F4Be,
+    /// `<f8`: little-endian `f64`, rounded to `f32` when read.
+    F8Le,
+    /// `>f8`: big-endian `f64`, rounded to `f32` when read.
+    F8Be,
+}
+
+impl Descr {
+    /// The NumPy type string (`<f4`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Descr::F4Le => "<f4",
+            Descr::F4Be => ">f4",
+            Descr::F8Le => "<f8",
+            Descr::F8Be => ">f8",
+        }
+    }
+
+    /// Bytes per value.
+    pub fn item_size(self) -> usize {
+        match self {
+            Descr::F4Le | Descr::F4Be => 4,
+            Descr::F8Le | Descr::F8Be => 8,
+        }
+    }
+
+    fn parse(s: &str) -> Option<Descr> {
+        Some(match s {
+            "<f4" => Descr::F4Le,
+            ">f4" => Descr::F4Be,
+            "<f8" => Descr::F8Le,
+            ">f8" => Descr::F8Be,
+            _ => return None,
+        })
+    }
+}
+
+/// A parsed and checked `.npy` header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NpyHeader {
+    /// Format version, `(major, minor)`: `(1, 0)`, `(2, 0)` or `(3, 0)`.
+    pub version: (u8, u8),
+    /// The element type.
+    pub descr: Descr,
+    /// Whether the values are stored column by column.
+    pub fortran_order: bool,
+    /// Rows of the matrix.
+    pub rows: usize,
+    /// Columns of the matrix.
+    pub cols: usize,
+    /// Where the values start in the file.
+    pub data_offset: usize,
+}
+
+impl NpyHeader {
+    /// Parses the header at the start of `bytes`, the whole file, and checks that the
+    /// values after it are exactly `rows * cols` items.
+    ///
+    /// `path` is only used in errors (empty for an in-memory buffer).
+    ///
+    /// # Errors
+    /// [`Error::Npy`] with the byte offset of the problem: a wrong magic or version, a
+    /// header that is cut short or runs past the file, a dict that does not parse or
+    /// lacks or repeats a key, an unsupported `descr`, a shape that is not 2-D, or
+    /// data that is shorter or longer than the shape says (including shapes too large
+    /// to exist, which fail before anything is allocated).
+    ///
+    /// ```
+    /// use pretrained_vectors::npy::{self, Descr, NpyHeader};
+    /// let mut bytes = Vec::new();
+    /// npy::write_matrix(&mut bytes, ndarray::Array2::<f32>::zeros((2, 3)).view())?;
+    /// let h = NpyHeader::parse(std::path::Path::new(""), &bytes)?;
+    /// assert_eq!((h.rows, h.cols, h.descr, h.data_offset), (2, 3, Descr::F4Le, 128));
+    /// # Ok::<(), pretrained_vectors::Error>(())
+    /// ```
+    pub fn parse(path: &Path, bytes: &[u8]) -> Result<NpyHeader> {
+        let e = |byte: usize, expected: &str, found: String| npy_err(path, byte, expected, found);
+        let file_len = bytes.len();
+        let magic = bytes.get(..MAGIC.len()).unwrap_or(bytes);
+        if magic != MAGIC {
+            return Err(e(0, "the npy magic \"\\x93NUMPY\"", show_bytes(magic)));
+        }
+        let version = match bytes.get(6..8) {
+            Some(&[major, minor]) => (major, minor),
+            _ => return Err(e(6, "a 2-byte version", ends_at(file_len))),
+        };
+        let len_size = match version {
+            (1, 0) => 2,
+            (2, 0) | (3, 0) => 4,
+            (major, minor) => {
+                return Err(e(
+                    6,
+                    "version 1.0, 2.0 or 3.0",
+                    format!("version {major}.{minor}"),
+                ))
+            }
+        };
+        let start = 8 + len_size;
+        let header_len = match bytes.get(8..start) {
+            Some(&[a, b]) => usize::from(u16::from_le_bytes([a, b])),
+            Some(&[a, b, c, d]) => u32::from_le_bytes([a, b, c, d]) as usize,
+            _ => {
+                return Err(e(
+                    8,
+                    &format!("a {len_size}-byte header length"),
+                    ends_at(file_len),
+                ))
+            }
+        };
+        let data_offset = start.saturating_add(header_len);
+        let Some(text) = bytes.get(start..data_offset) else {
+            return Err(e(
+                8,
+                &format!("a header of {header_len} bytes, ending at byte {data_offset}"),
+                ends_at(file_len),
+            ));
+        };
+        let dict = Dict::parse(path, text, start)?;
+        let (rows, cols, shape_at) = dict.shape;
+        let descr = dict.descr;
+        let need = rows
+            .checked_mul(cols)
+            .and_then(|n| n.checked_mul(descr.item_size() as u64));
+        let have = (file_len - data_offset) as u64;
+        if need != Some(have) {
+            // Point at the shape when it cannot exist, at the end of the file when
+            // data is missing, and at the first extra byte when there is too much.
+            let (byte, need) = match need {
+                None => (shape_at, "more than 2^64 bytes of data".to_string()),
+                Some(n) if n > have => (file_len, format!("{n} bytes of data")),
+                Some(n) => (data_offset + n as usize, format!("{n} bytes of data")),
+            };
+            return Err(e(
+                byte,
+                &format!(
+                    "{need} for shape ({rows}, {cols}) of {} after the header",
+                    descr.as_str()
+                ),
+                format!("{have} bytes from byte {data_offset} to the end of the file"),
+            ));
+        }
+        // `need == have` fits in memory, so both counts and their product fit usize.
+        Ok(NpyHeader {
+            version,
+            descr,
+            fortran_order: dict.fortran_order,
+            rows: rows as usize,
+            cols: cols as usize,
+            data_offset,
+        })
+    }
+
+    /// Whether the values can be viewed in place as `f32` in C order on this machine
+    /// (alignment aside).
+    pub(super) fn is_native(&self) -> bool {
+        self.descr == Descr::F4Le && !self.fortran_order && cfg!(target_endian = "little")
+    }
+}
+
+pub(super) fn npy_err(path: &Path, byte: usize, expected: &str, found: String) -> Error {
+    Error::Npy {
+        path: path.to_path_buf(),
+        byte: byte as u64,
+        expected: expected.to_string(),
+        found,
+    }
+}
+
+fn ends_at(len: usize) -> String {
+    format!("the file ends at byte {len}")
+}
+
+/// Shows up to 24 bytes as a quoted string with escapes.
+fn show_bytes(b: &[u8]) -> String {
+    let cut = &b[..b.len().min(24)];
+    let mut s = format!("\"{}\"", cut.escape_ascii());
+    if b.len() > cut.len() {
+        s.push_str("...");
+    }
+    s
+}
+
+// ----- the header dict ---------------------------------------------------------------
+
+/// The three keys of an npy header, checked.
+struct Dict {
+    descr: Descr,
+    fortran_order: bool,
+    /// Rows, columns, and the byte offset of the shape.
+    shape: (u64, u64, usize),
+}
+
+/// A value in the header dict.
+enum Value {
+    Str(String),
+    Bool(bool),
+    /// Integers of a tuple.
+    Tuple(Vec<u64>),
+}
+
+/// A cursor over the header text; `base` is the header's offset in the file, so that
+/// errors give file offsets.
+struct Cursor<'a> {
+    path: &'a Path,
+    text: &'a [u8],
+    at: usize,
+    base: usize,
+}
+
+impl Cursor<'_> {
+    fn byte(&self) -> usize {
+        self.base + self.at
+    }
+
+    fn err(&self, expected: &str) -> Error {
+        let found = match self.text.get(self.at..) {
+            Some([]) | None => "the end of the header".to_string(),
+            Some(rest) => show_bytes(rest),
+        };
+        npy_err(self.path, self.byte(), expected, found)
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.text.get(self.at).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    /// Consumes `c` (after white space) or fails expecting `what`.
+    fn expect(&mut self, c: u8, what: &str) -> Result<()> {
+        self.skip_ws();
+        if self.peek() == Some(c) {
+            self.at += 1;
+            Ok(())
+        } else {
+            Err(self.err(what))
+        }
+    }
+
+    /// Consumes `c` after white space if it is there.
+    fn eat(&mut self, c: u8) -> bool {
+        self.skip_ws();
+        let hit = self.peek() == Some(c);
+        if hit {
+            self.at += 1;
+        }
+        hit
+    }
+
+    fn string(&mut self) -> Result<String> {
+        self.skip_ws();
+        let quote = match self.peek() {
+            Some(q @ (b'\'' | b'"')) => q,
+            _ => return Err(self.err("a quoted string")),
+        };
+        let open = self.at;
+        self.at += 1;
+        let start = self.at;
+        loop {
+            match self.peek() {
+                Some(c) if c == quote => break,
+                Some(b'\\') => return Err(self.err("a string without escapes")),
+                Some(b'\n') | None => {
+                    self.at = open;
+                    return Err(self.err("a string closed on the same line"));
+                }
+                Some(_) => self.at += 1,
+            }
+        }
+        let s = String::from_utf8_lossy(&self.text[start..self.at]).into_owned();
+        self.at += 1;
+        Ok(s)
+    }
+
+    fn word(&mut self, w: &str) -> bool {
+        let hit = self.text[self.at..].starts_with(w.as_bytes());
+        if hit {
+            self.at += w.len();
+        }
+        hit
+    }
+
+    /// A non-negative integer, with Python 2's optional `L` suffix.
+    fn int(&mut self) -> Result<u64> {
+        self.skip_ws();
+        let start = self.at;
+        let mut n: u64 = 0;
+        while let Some(d @ b'0'..=b'9') = self.peek() {
+            n = match n
+                .checked_mul(10)
+                .and_then(|n| n.checked_add(u64::from(d - b'0')))
+            {
+                Some(n) => n,
+                None => {
+                    self.at = start;
+                    return Err(self.err("a dimension below 2^64"));
+                }
+            };
+            self.at += 1;
+        }
+        if self.at == start {
+            return Err(self.err("a non-negative integer"));
+        }
+        self.eat(b'L');
+        Ok(n)
+    }
+
+    fn tuple(&mut self) -> Result<Vec<u64>> {
+        self.expect(b'(', "a tuple")?;
+        let mut items = Vec::new();
+        loop {
+            if self.eat(b')') {
+                return Ok(items);
+            }
+            items.push(self.int()?);
+            if self.eat(b')') {
+                return Ok(items);
+            }
+            self.expect(b',', "`,` or `)` in the shape tuple")?;
+        }
+    }
+
+    fn value(&mut self) -> Result<Value> {
+        self.skip_ws();
+        match self.peek() {
+            Some(b'\'' | b'"') => self.string().map(Value::Str),
+            Some(b'(') => self.tuple().map(Value::Tuple),
+            _ if self.word("True") => Ok(Value::Bool(true)),
+            _ if self.word("False") => Ok(Value::Bool(false)),
+            _ => Err(self.err("a string, True, False or a tuple of integers")),
+        }
+    }
+}
+
+impl Dict {
+    fn parse(path: &Path, text: &[u8], base: usize) -> Result<Dict> {
+        let mut c = Cursor {
+            path,
+            text,
+            at: 0,
+            base,
+        };
+        let mut descr = None;
+        let mut fortran = None;
+        let mut shape = None;
+        c.expect(b'{', "`{` opening the header dict")?;
+        loop {
+            if c.eat(b'}') {
+                break;
+            }
+            c.skip_ws();
+            let key_at = c.byte();
+            let key = c.string()?;
+            c.expect(b':', "`:` after the key")?;
+            c.skip_ws();
+            let value_at = c.byte();
+            let value = c.value()?;
+            let slot_taken = match key.as_str() {
+                "descr" => match value {
+                    Value::Str(s) => match Descr::parse(&s) {
+                        Some(d) => descr.replace(d).is_some(),
+                        None => {
+                            return Err(npy_err(
+                                path,
+                                value_at,
+                                "descr '<f4', '>f4', '<f8' or '>f8' (a float matrix)",
+                                format!("'{s}'"),
+                            ))
+                        }
+                    },
+                    _ => {
+                        return Err(npy_err(
+                            path,
+                            value_at,
+                            "descr as a type string such as '<f4'",
+                            "another kind of value (a structured dtype?)".into(),
+                        ))
+                    }
+                },
+                "fortran_order" => match value {
+                    Value::Bool(b) => fortran.replace(b).is_some(),
+                    _ => {
+                        return Err(npy_err(
+                            path,
+                            value_at,
+                            "fortran_order True or False",
+                            "another kind of value".into(),
+                        ))
+                    }
+                },
+                "shape" => match value {
+                    Value::Tuple(t) => match t[..] {
+                        [r, c] => shape.replace((r, c, value_at)).is_some(),
+                        _ => {
+                            return Err(npy_err(
+                                path,
+                                value_at,
+                                "a 2-D shape (rows, cols): a matrix",
+                                format!("a {}-D shape {}", t.len(), show_tuple(&t)),
+                            ))
+                        }
+                    },
+                    _ => {
+                        return Err(npy_err(
+                            path,
+                            value_at,
+                            "shape as a tuple (rows, cols)",
+                            "another kind of value".into(),
+                        ))
+                    }
+                },
+                other => {
+                    return Err(npy_err(
+                        path,
+                        key_at,
+                        "only the keys 'descr', 'fortran_order' and 'shape'",
+                        format!("key '{other}'"),
+                    ))
+                }
+            };
+            if slot_taken {
+                return Err(npy_err(
+                    path,
+                    key_at,
+                    "each key once",
+                    format!("a second '{key}'"),
+                ));
+            }
+            if c.eat(b'}') {
+                break;
+            }
+            c.expect(b',', "`,` or `}` after a value")?;
+        }
+        c.skip_ws();
+        if c.at != text.len() {
+            return Err(c.err("only white space after the header dict"));
+        }
+        let missing = |key: &str| {
+            npy_err(
+                path,
+                base,
+                "a header dict with 'descr', 'fortran_order' and 'shape'",
+                format!("no '{key}'"),
+            )
+        };
+        Ok(Dict {
+            descr: descr.ok_or_else(|| missing("descr"))?,
+            fortran_order: fortran.ok_or_else(|| missing("fortran_order"))?,
+            shape: shape.ok_or_else(|| missing("shape"))?,
+        })
+    }
+}
+
+fn show_tuple(t: &[u64]) -> String {
+    match t {
+        [one] => format!("({one},)"),
+        _ => {
+            let items: Vec<String> = t.iter().map(u64::to_string).collect();
+            format!("({})", items.join(", "))
+        }
+    }
+}
+
+// ----- writing ----------------------------------------------------------------------
+
+/// The full header (magic, version, length, dict and padding) for a C-order `<f4`
+/// matrix of `rows x cols`.
+pub(crate) fn header_bytes(rows: usize, cols: usize) -> Vec<u8> {
+    wrap_header(&format!(
+        "{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {cols}), }}"
+    ))
+}
+
+/// Puts the magic, version and length before `dict` and pads it so that the data
+/// starts at a multiple of 64 bytes. Version 1.0 unless the header needs more than
+/// 65535 bytes.
+pub(super) fn wrap_header(dict: &str) -> Vec<u8> {
+    let padded = |prefix: usize| (prefix + dict.len() + 1).div_ceil(ALIGN) * ALIGN;
+    let (major, prefix) = if padded(10) - 10 <= usize::from(u16::MAX) {
+        (1u8, 10)
+    } else {
+        (2u8, 12)
+    };
+    let total = padded(prefix);
+    let header_len = total - prefix;
+    let mut out = Vec::with_capacity(total);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&[major, 0]);
+    if major == 1 {
+        out.extend_from_slice(&(header_len as u16).to_le_bytes());
+    } else {
+        out.extend_from_slice(&(header_len as u32).to_le_bytes());
+    }
+    out.extend_from_slice(dict.as_bytes());
+    out.resize(total - 1, b' ');
+    out.push(b'\n');
+    out
+}

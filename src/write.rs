@@ -1,0 +1,484 @@
+//! Writers for tables and matrices, and outputs that never exist half-written.
+//!
+//! # Formats
+//! | [`OutputFormat`] | extension | bytes |
+//! | --- | --- | --- |
+//! | `Npy` | `.npy` | NumPy `<f4` C-order matrix, plus a token list sidecar |
+//! | `GloveText` | `.txt` | `word v1 ... vD\n` per row, no header |
+//! | `Word2vecText` | `.vec` | `rows dims\n`, then the GloVe lines |
+//! | `Word2vecBinary` | `.bin` | `rows dims\n`, then per row the UTF-8 word, a space, `dims` little-endian `f32` and `\n` |
+//!
+//! # Values
+//! Text values are the shortest decimals that parse back to exactly the same `f32`
+//! (see [`format_f32`]): positional for magnitudes in `[1e-4, 1e16)` and zero
+//! (`0.1`, `-2.5`, `0`, `-0`), scientific otherwise (`1e-30`, `-6.3681e-5`,
+//! `3.4028235e38`). NaN and infinities are refused ([`Error::NonFiniteOutput`])
+//! by the GloVe and word2vec writers, whose readers (ours included, by default)
+//! reject them; npy stores every value bit for bit.
+//!
+//! # Words
+//! Every writer refuses, as [`Error::BadToken`] with the 1-based row as the line, a
+//! word that is empty or holds `\n` or `\r`. Beyond that:
+//! * GloVe text accepts spaces inside a word (readers split a line from the right,
+//!   as Stanford's files need), but not at its start or end, and no tab or other
+//!   control white space. Note that gensim splits on every space and cannot read
+//!   such words back.
+//! * word2vec text and binary refuse any ASCII white space in a word: their readers
+//!   (gensim, the original C tool, ours) end a word at the first space.
+//! * The token list (vocabulary sidecar) accepts any other word.
+//!
+//! # Outputs
+//! [`save_matrix`] and [`save_table`] write through an [`AtomicGroup`]: every file
+//! goes to a temporary name and is renamed only when all were written.
+//!
+//! ```
+//! use pretrained_vectors::write::{save_matrix, OutputFormat, SaveOptions};
+//! let dir = tempfile::tempdir()?;
+//! let out = dir.path().join("vectors.vec");
+//! let m = ndarray::array![[0.1f32, -2.0], [1e-30, 3.0]];
+//! let format = OutputFormat::from_extension(&out)?;
+//! save_matrix(&["the", "cat"], m.view(), &out, format, &SaveOptions::new())?;
+//! assert_eq!(std::fs::read_to_string(&out)?, "2 2\nthe 0.1 -2\ncat 1e-30 3\n");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use ndarray::ArrayView2;
+
+use crate::error::{Error, Result};
+use crate::table::EmbeddingTable;
+
+mod atomic;
+
+pub use atomic::{AtomicFile, AtomicGroup, SaveOptions};
+
+/// The files this crate writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OutputFormat {
+    /// A NumPy `.npy` matrix (`<f4`, C order), with a token list beside it.
+    Npy,
+    /// GloVe text: `word v1 ... vD` lines, no header.
+    GloveText,
+    /// word2vec text (also fastText `.vec`): a `rows dims` header, then GloVe lines.
+    Word2vecText,
+    /// word2vec binary: a `rows dims` header, then words and little-endian `f32`s.
+    Word2vecBinary,
+}
+
+impl OutputFormat {
+    /// The format named by `path`'s extension (any case): `.npy`, `.txt` (GloVe
+    /// text), `.vec` (word2vec text), `.bin` (word2vec binary).
+    ///
+    /// ```
+    /// use pretrained_vectors::write::OutputFormat;
+    /// assert_eq!(OutputFormat::from_extension("table.NPY")?, OutputFormat::Npy);
+    /// assert!(OutputFormat::from_extension("table.csv").is_err());
+    /// # Ok::<(), pretrained_vectors::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] for another or no extension, listing the known ones.
+    pub fn from_extension(path: impl AsRef<Path>) -> Result<OutputFormat> {
+        let path = path.as_ref();
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        Ok(match ext.as_deref() {
+            Some("npy") => OutputFormat::Npy,
+            Some("txt") => OutputFormat::GloveText,
+            Some("vec") => OutputFormat::Word2vecText,
+            Some("bin") => OutputFormat::Word2vecBinary,
+            _ => {
+                return Err(Error::InvalidOption {
+                    option: "output format",
+                    message: format!(
+                        "cannot tell the format of {:?} from its extension; expected .npy (NumPy), \
+                         .txt (GloVe text), .vec (word2vec text) or .bin (word2vec binary)",
+                        path.display().to_string()
+                    ),
+                })
+            }
+        })
+    }
+
+    /// The usual extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            OutputFormat::Npy => "npy",
+            OutputFormat::GloveText => "txt",
+            OutputFormat::Word2vecText => "vec",
+            OutputFormat::Word2vecBinary => "bin",
+        }
+    }
+}
+
+/// Where the token list of an npy table goes by default: `table.npy` ->
+/// `table.vocab.txt`.
+///
+/// ```
+/// use std::path::Path;
+/// use pretrained_vectors::write::default_vocab_path;
+/// assert_eq!(default_vocab_path("out/table.npy"), Path::new("out/table.vocab.txt"));
+/// ```
+pub fn default_vocab_path(out: impl AsRef<Path>) -> PathBuf {
+    out.as_ref().with_extension("vocab.txt")
+}
+
+// ----- values -------------------------------------------------------------------------
+
+/// Displays an `f32` as the shortest decimal that parses back to the same value,
+/// positional for magnitudes in `[1e-4, 1e16)` and zero, scientific otherwise.
+struct Shortest(f32);
+
+impl fmt::Display for Shortest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let a = self.0.abs();
+        if a == 0.0 || (1e-4..1e16).contains(&a) || !a.is_finite() {
+            write!(f, "{}", self.0)
+        } else {
+            write!(f, "{:e}", self.0)
+        }
+    }
+}
+
+/// The text a GloVe or word2vec writer uses for `x`: the shortest decimal that
+/// parses back to exactly `x` (positional for magnitudes in `[1e-4, 1e16)` and
+/// zero, scientific otherwise).
+///
+/// ```
+/// use pretrained_vectors::write::format_f32;
+/// assert_eq!(format_f32(0.1), "0.1");
+/// assert_eq!(format_f32(-6.3681e-5), "-6.3681e-5");
+/// assert_eq!(format_f32(1e-30), "1e-30");
+/// assert_eq!(format_f32(-0.0), "-0");
+/// assert_eq!(format_f32(1e-30).parse::<f32>().unwrap(), 1e-30);
+/// ```
+pub fn format_f32(x: f32) -> String {
+    Shortest(x).to_string()
+}
+
+// ----- checks -------------------------------------------------------------------------
+
+/// Which words a format can hold.
+#[derive(Clone, Copy)]
+enum Words {
+    TokenList,
+    Glove,
+    Word2vec,
+}
+
+fn check_word(rule: Words, row: usize, word: &str) -> Result<()> {
+    let ws = |c: char| c.is_ascii_whitespace() || c == '\x0b';
+    let reason = if word.is_empty() {
+        "empty word (expected at least one character)"
+    } else if word.contains(['\n', '\r']) {
+        "contains a line break (expected one line per word)"
+    } else {
+        match rule {
+            Words::TokenList => return Ok(()),
+            Words::Glove if word.starts_with(ws) || word.ends_with(ws) => {
+                "starts or ends with white space (a GloVe line could not be split back into this word)"
+            }
+            Words::Glove if word.contains(|c: char| c != ' ' && ws(c)) => {
+                "contains a tab or other control white space (expected spaces only inside a GloVe word)"
+            }
+            Words::Word2vec if word.contains(ws) => {
+                "contains white space (word2vec readers end a word at the first space)"
+            }
+            _ => return Ok(()),
+        }
+    };
+    Err(Error::BadToken {
+        path: PathBuf::new(),
+        line: row as u64 + 1,
+        token: word.to_string(),
+        reason,
+    })
+}
+
+/// Checks the words against the matrix and the format before anything is written.
+fn check_vectors<S: AsRef<str>>(rule: Words, words: &[S], m: ArrayView2<'_, f32>) -> Result<()> {
+    let (rows, cols) = m.dim();
+    if words.len() != rows {
+        return Err(Error::Shape {
+            what: "words and matrix",
+            expected: format!("{rows} words, one per matrix row"),
+            found: format!("{} words", words.len()),
+        });
+    }
+    if rows == 0 || cols == 0 {
+        return Err(Error::Shape {
+            what: "matrix for a GloVe or word2vec file",
+            expected: "at least 1 row and 1 column".into(),
+            found: format!("{rows} x {cols}"),
+        });
+    }
+    for (row, word) in words.iter().enumerate() {
+        check_word(rule, row, word.as_ref())?;
+    }
+    for ((row, column), &value) in m.indexed_iter() {
+        if !value.is_finite() {
+            return Err(Error::NonFiniteOutput {
+                path: PathBuf::new(),
+                row,
+                column,
+                word: words[row].as_ref().to_string(),
+                value,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn io_err(e: std::io::Error) -> Error {
+    Error::io(Path::new(""), "write", e)
+}
+
+/// Fills in the file of an error raised by a writer that did not know it.
+fn at_path(path: &Path) -> impl Fn(Error) -> Error + '_ {
+    move |e| {
+        let mut e = e;
+        if let Error::Io { path: p, .. }
+        | Error::BadToken { path: p, .. }
+        | Error::NonFiniteOutput { path: p, .. } = &mut e
+        {
+            if p.as_os_str().is_empty() {
+                *p = path.to_path_buf();
+            }
+        }
+        e
+    }
+}
+
+// ----- writers ------------------------------------------------------------------------
+
+/// Writes `matrix` as a NumPy `.npy` (`<f4`, C order, version 1.0); see
+/// [`crate::npy::write_matrix`].
+///
+/// # Errors
+/// [`Error::Io`] (with an empty path) when `w` fails.
+pub fn write_npy<W: Write>(w: &mut W, matrix: ArrayView2<'_, f32>) -> Result<()> {
+    crate::npy::write_matrix(w, matrix)
+}
+
+fn write_lines<W: Write, S: AsRef<str>>(
+    w: &mut W,
+    words: &[S],
+    m: ArrayView2<'_, f32>,
+) -> Result<()> {
+    for (word, row) in words.iter().zip(m.rows()) {
+        w.write_all(word.as_ref().as_bytes()).map_err(io_err)?;
+        for &x in row {
+            write!(w, " {}", Shortest(x)).map_err(io_err)?;
+        }
+        w.write_all(b"\n").map_err(io_err)?;
+    }
+    Ok(())
+}
+
+/// Writes GloVe text: one `word v1 ... vD` line per row, no header.
+///
+/// ```
+/// use pretrained_vectors::write::write_glove_text;
+/// let mut out = Vec::new();
+/// write_glove_text(&mut out, &["new york"], ndarray::array![[0.5f32, -1e-7]].view())?;
+/// assert_eq!(out, b"new york 0.5 -1e-7\n");
+/// # Ok::<(), pretrained_vectors::Error>(())
+/// ```
+///
+/// # Errors
+/// Before writing anything: [`Error::Shape`] when the words and rows differ in
+/// number or the matrix is empty, [`Error::BadToken`] for a word GloVe text cannot
+/// hold (see the [module docs](self)), [`Error::NonFiniteOutput`] for NaN or
+/// infinity. Then [`Error::Io`] (with an empty path) when `w` fails.
+pub fn write_glove_text<W: Write, S: AsRef<str>>(
+    w: &mut W,
+    words: &[S],
+    matrix: ArrayView2<'_, f32>,
+) -> Result<()> {
+    check_vectors(Words::Glove, words, matrix)?;
+    write_lines(w, words, matrix)
+}
+
+/// Writes word2vec text: a `rows dims` line, then one `word v1 ... vD` line per row.
+///
+/// # Errors
+/// As [`write_glove_text`], with word2vec's rule for words (no white space).
+pub fn write_word2vec_text<W: Write, S: AsRef<str>>(
+    w: &mut W,
+    words: &[S],
+    matrix: ArrayView2<'_, f32>,
+) -> Result<()> {
+    check_vectors(Words::Word2vec, words, matrix)?;
+    writeln!(w, "{} {}", matrix.nrows(), matrix.ncols()).map_err(io_err)?;
+    write_lines(w, words, matrix)
+}
+
+/// Writes word2vec binary: a `rows dims\n` line, then per row the UTF-8 word, one
+/// space, `dims` little-endian `f32`s and `\n` (as the original tool and gensim do).
+///
+/// ```
+/// use pretrained_vectors::write::write_word2vec_binary;
+/// let mut out = Vec::new();
+/// write_word2vec_binary(&mut out, &["a"], ndarray::array![[1.0f32]].view())?;
+/// assert_eq!(out, b"1 1\na \x00\x00\x80\x3f\n");
+/// # Ok::<(), pretrained_vectors::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`write_word2vec_text`].
+pub fn write_word2vec_binary<W: Write, S: AsRef<str>>(
+    w: &mut W,
+    words: &[S],
+    matrix: ArrayView2<'_, f32>,
+) -> Result<()> {
+    check_vectors(Words::Word2vec, words, matrix)?;
+    writeln!(w, "{} {}", matrix.nrows(), matrix.ncols()).map_err(io_err)?;
+    let mut record = Vec::new();
+    for (word, row) in words.iter().zip(matrix.rows()) {
+        record.clear();
+        record.extend_from_slice(word.as_ref().as_bytes());
+        record.push(b' ');
+        for &x in row {
+            record.extend_from_slice(&x.to_le_bytes());
+        }
+        record.push(b'\n');
+        w.write_all(&record).map_err(io_err)?;
+    }
+    Ok(())
+}
+
+/// Writes one token per line: the vocabulary sidecar of an npy table.
+///
+/// # Errors
+/// Before writing anything: [`Error::BadToken`] for an empty token or one holding a
+/// line break. Then [`Error::Io`] (with an empty path) when `w` fails.
+pub fn write_token_list<W: Write, S: AsRef<str>>(w: &mut W, words: &[S]) -> Result<()> {
+    for (row, word) in words.iter().enumerate() {
+        check_word(Words::TokenList, row, word.as_ref())?;
+    }
+    for word in words {
+        w.write_all(word.as_ref().as_bytes()).map_err(io_err)?;
+        w.write_all(b"\n").map_err(io_err)?;
+    }
+    Ok(())
+}
+
+// ----- saving -------------------------------------------------------------------------
+
+/// Adds the files of `words` + `matrix` in `format` at `path` to `group` and writes
+/// them (an npy table also gets its token list, at the group's
+/// [`SaveOptions::vocab_path_for`]). Nothing is renamed until
+/// the group is committed, so a caller can add more outputs (a report) first.
+///
+/// ```
+/// use std::io::Write;
+/// use pretrained_vectors::write::{add_matrix, AtomicGroup, OutputFormat, SaveOptions};
+/// let dir = tempfile::tempdir()?;
+/// let mut group = AtomicGroup::new(SaveOptions::new());
+/// let m = ndarray::array![[1.0f32, 2.0]];
+/// add_matrix(&mut group, &["x"], m.view(), dir.path().join("t.npy"), OutputFormat::Npy)?;
+/// group.create(dir.path().join("report.json"))?.write_all(b"{}")?;
+/// let written = group.commit()?;
+/// assert_eq!(written.len(), 3);
+/// assert_eq!(std::fs::read_to_string(dir.path().join("t.vocab.txt"))?, "x\n");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// As the writer of the format, with the file named; as [`AtomicGroup::create`].
+/// Checks of the words and values come before any file is created.
+pub fn add_matrix<S: AsRef<str>>(
+    group: &mut AtomicGroup,
+    words: &[S],
+    matrix: ArrayView2<'_, f32>,
+    path: impl AsRef<Path>,
+    format: OutputFormat,
+) -> Result<()> {
+    let path = path.as_ref();
+    let here = at_path(path);
+    match format {
+        OutputFormat::Npy => {
+            let vocab = group.options().vocab_path_for(path);
+            if words.len() != matrix.nrows() {
+                return Err(Error::Shape {
+                    what: "words and matrix",
+                    expected: format!("{} words, one per matrix row", matrix.nrows()),
+                    found: format!("{} words", words.len()),
+                });
+            }
+            for (row, word) in words.iter().enumerate() {
+                check_word(Words::TokenList, row, word.as_ref()).map_err(at_path(&vocab))?;
+            }
+            write_npy(group.create(path)?, matrix).map_err(&here)?;
+            write_token_list(group.create(&vocab)?, words).map_err(at_path(&vocab))
+        }
+        OutputFormat::GloveText => {
+            check_vectors(Words::Glove, words, matrix).map_err(&here)?;
+            write_glove_text(group.create(path)?, words, matrix).map_err(here)
+        }
+        OutputFormat::Word2vecText => {
+            check_vectors(Words::Word2vec, words, matrix).map_err(&here)?;
+            write_word2vec_text(group.create(path)?, words, matrix).map_err(here)
+        }
+        OutputFormat::Word2vecBinary => {
+            check_vectors(Words::Word2vec, words, matrix).map_err(&here)?;
+            write_word2vec_binary(group.create(path)?, words, matrix).map_err(here)
+        }
+    }
+}
+
+/// Saves `words` + `matrix` at `path` in `format`, atomically; returns the files
+/// written (for npy: the table and its token list).
+///
+/// # Errors
+/// As [`add_matrix`] and [`AtomicGroup::commit`]. On any error no output is
+/// created or changed.
+pub fn save_matrix<S: AsRef<str>>(
+    words: &[S],
+    matrix: ArrayView2<'_, f32>,
+    path: impl AsRef<Path>,
+    format: OutputFormat,
+    options: &SaveOptions,
+) -> Result<Vec<PathBuf>> {
+    let mut group = AtomicGroup::new(options.clone());
+    add_matrix(&mut group, words, matrix, path, format)?;
+    group.commit()
+}
+
+/// Saves a table's weights with its vocabulary's tokens; see [`save_matrix`].
+///
+/// ```
+/// use pretrained_vectors::{EmbeddingTable, RowOrigin, Vocab};
+/// use pretrained_vectors::write::{save_table, OutputFormat, SaveOptions};
+/// let dir = tempfile::tempdir()?;
+/// let vocab = Vocab::new(vec!["a".into(), "b".into()])?;
+/// let table = EmbeddingTable::new(ndarray::array![[1.0f32], [2.0]], vocab, vec![RowOrigin::Exact; 2])?;
+/// let out = dir.path().join("table.npy");
+/// save_table(&table, &out, OutputFormat::Npy, &SaveOptions::new())?;
+/// assert_eq!(pretrained_vectors::npy::load(&out)?, table.weights());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// As [`save_matrix`].
+pub fn save_table(
+    table: &EmbeddingTable,
+    path: impl AsRef<Path>,
+    format: OutputFormat,
+    options: &SaveOptions,
+) -> Result<Vec<PathBuf>> {
+    save_matrix(
+        table.vocab().tokens(),
+        table.weights().view(),
+        path,
+        format,
+        options,
+    )
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,585 @@
+use std::fs;
+use std::io::Write;
+
+use ndarray::{array, Array2};
+
+use super::*;
+use crate::rng::Rng;
+
+fn m() -> Array2<f32> {
+    array![[0.1f32, -2.0, 1e-30], [3.4e38, -0.0, 0.000123]]
+}
+
+const WORDS: [&str; 2] = ["the", "čaj"];
+
+/// Names in `dir` (temporaries included).
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn glove_text_bytes() {
+    let mut out = Vec::new();
+    write_glove_text(&mut out, &WORDS, m().view()).unwrap();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "the 0.1 -2 1e-30\nčaj 3.4e38 -0 0.000123\n"
+    );
+}
+
+#[test]
+fn word2vec_text_bytes() {
+    let mut out = Vec::new();
+    write_word2vec_text(&mut out, &WORDS, m().view()).unwrap();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "2 3\nthe 0.1 -2 1e-30\nčaj 3.4e38 -0 0.000123\n"
+    );
+}
+
+#[test]
+fn word2vec_binary_bytes() {
+    let mut out = Vec::new();
+    let words = vec!["a".to_string(), "čj".to_string()];
+    write_word2vec_binary(&mut out, &words, array![[1.0f32, -2.0], [0.5, 0.0]].view()).unwrap();
+    let mut want = b"2 2\n".to_vec();
+    want.extend_from_slice(b"a \x00\x00\x80\x3f\x00\x00\x00\xc0\n");
+    want.extend_from_slice(&[0xc4, 0x8d, b'j', b' ']); // "čj" in UTF-8, then the space
+    want.extend_from_slice(b"\x00\x00\x00\x3f\x00\x00\x00\x00\n");
+    assert_eq!(out, want);
+}
+
+#[test]
+fn token_list_bytes() {
+    let mut out = Vec::new();
+    write_token_list(&mut out, &["<pad>", "new york", " x\t"]).unwrap();
+    assert_eq!(out, b"<pad>\nnew york\n x\t\n");
+}
+
+#[test]
+fn npy_writer_matches_the_npy_module() {
+    let mut a = Vec::new();
+    write_npy(&mut a, m().view()).unwrap();
+    assert_eq!(crate::npy::read_matrix(Path::new(""), &a).unwrap(), m());
+    assert_eq!(a.len(), 128 + 6 * 4);
+}
+
+#[test]
+fn writers_take_any_matrix_view() {
+    // A transposed (Fortran-laid-out) view is written row by row.
+    let base = array![[1.0f32, 2.0], [3.0, 4.0]];
+    let mut out = Vec::new();
+    write_glove_text(&mut out, &["a", "b"], base.t()).unwrap();
+    assert_eq!(out, b"a 1 3\nb 2 4\n");
+}
+
+#[test]
+fn floats_round_trip_exactly() {
+    let specials = [
+        0.1f32,
+        -0.1,
+        1.0 / 3.0,
+        1e-30,
+        -1e-30,
+        3.4e38,
+        f32::MAX,
+        f32::MIN,
+        f32::MIN_POSITIVE,
+        f32::from_bits(1),           // smallest subnormal
+        f32::from_bits(0x007f_ffff), // largest subnormal
+        -0.0,
+        0.0,
+        1e-4,
+        9.999999e-5,
+        1e16,
+        9.999999e15,
+        16777217.0,
+        -6.3681e-5,
+    ];
+    let mut rng = Rng::new(7);
+    let random = (0..200_000).map(|_| f32::from_bits(rng.next_u64() as u32));
+    for x in specials.into_iter().chain(random).filter(|x| x.is_finite()) {
+        let s = format_f32(x);
+        let back: f32 = s.parse().unwrap();
+        assert_eq!(back.to_bits(), x.to_bits(), "{x:?} printed as {s}");
+        assert!(s.len() <= 17, "{x:?} printed as {s}"); // "-8928226600000000"
+        let a = x.abs();
+        assert_eq!(
+            s.contains('e'),
+            a != 0.0 && !(1e-4..1e16).contains(&a),
+            "{s}"
+        );
+    }
+    assert_eq!(format_f32(1e-30), "1e-30");
+    assert_eq!(format_f32(f32::MAX), "3.4028235e38");
+    assert_eq!(format_f32(f32::from_bits(1)), "1e-45");
+    assert_eq!(format_f32(0.0001), "0.0001");
+    assert_eq!(format_f32(-0.0), "-0");
+}
+
+#[test]
+fn non_finite_values_are_refused_before_writing() {
+    for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+        let mut mat = m();
+        mat[[1, 2]] = bad;
+        let mut out = Vec::new();
+        let err = write_word2vec_text(&mut out, &WORDS, mat.view()).unwrap_err();
+        match err {
+            Error::NonFiniteOutput {
+                row: 1,
+                column: 2,
+                ref word,
+                value,
+                ..
+            } => {
+                assert_eq!(word, "čaj");
+                assert_eq!(value.to_bits(), bad.to_bits());
+            }
+            ref other => panic!("{other:?}"),
+        }
+        assert!(out.is_empty(), "nothing written before the check");
+        assert!(write_glove_text(&mut out, &WORDS, mat.view()).is_err());
+        assert!(write_word2vec_binary(&mut out, &WORDS, mat.view()).is_err());
+        assert!(out.is_empty());
+        // npy keeps any value.
+        write_npy(&mut out, mat.view()).unwrap();
+    }
+}
+
+fn bad_token(result: Result<()>) -> (u64, String, &'static str) {
+    match result {
+        Err(Error::BadToken {
+            line,
+            token,
+            reason,
+            ..
+        }) => (line, token, reason),
+        other => panic!("expected BadToken, got {other:?}"),
+    }
+}
+
+/// A writer of two one-value rows, for trying words.
+type Writer<'a> = dyn Fn([&str; 2]) -> Result<()> + 'a;
+
+#[test]
+fn words_each_format_refuses() {
+    let one = array![[1.0f32], [2.0]];
+    let glove = |w: [&str; 2]| write_glove_text(&mut Vec::new(), &w, one.view());
+    let w2v = |w: [&str; 2]| write_word2vec_text(&mut Vec::new(), &w, one.view());
+    let bin = |w: [&str; 2]| write_word2vec_binary(&mut Vec::new(), &w, one.view());
+    let list = |w: [&str; 2]| write_token_list(&mut Vec::new(), &w);
+
+    let all: [&Writer<'_>; 4] = [&glove, &w2v, &bin, &list];
+    for f in all {
+        assert_eq!(bad_token(f(["ok", ""])).0, 2);
+        assert!(bad_token(f(["a\nb", "ok"])).2.contains("line break"));
+        assert!(bad_token(f(["ok", "a\r"])).2.contains("line break"));
+    }
+    // GloVe: spaces inside only.
+    glove(["new york", "a.b"]).unwrap();
+    assert!(bad_token(glove(["ok", " lead"]))
+        .2
+        .contains("starts or ends"));
+    assert!(bad_token(glove(["trail ", "ok"]))
+        .2
+        .contains("starts or ends"));
+    assert!(bad_token(glove(["a\tb", "ok"])).2.contains("tab"));
+    // word2vec: no white space at all.
+    let w2v_both: [&Writer<'_>; 2] = [&w2v, &bin];
+    for f in w2v_both {
+        assert!(bad_token(f(["new york", "ok"])).2.contains("white space"));
+        assert!(bad_token(f(["ok", "a\tb"])).2.contains("white space"));
+        f(["new_york", "čaj"]).unwrap();
+    }
+    // The token list takes any other word.
+    list([" a ", "b\tc"]).unwrap();
+}
+
+#[test]
+fn shapes_are_checked() {
+    let mut out = Vec::new();
+    let err = write_glove_text(&mut out, &["a"], m().view()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Shape {
+                what: "words and matrix",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let empty = Array2::<f32>::zeros((1, 0));
+    let err = write_word2vec_text(&mut out, &["a"], empty.view()).unwrap_err();
+    assert!(
+        err.to_string().contains("at least 1 row and 1 column"),
+        "{err}"
+    );
+    assert!(out.is_empty());
+}
+
+#[test]
+fn formats_from_extensions() {
+    for (p, f) in [
+        ("a.npy", OutputFormat::Npy),
+        ("dir.x/a.TXT", OutputFormat::GloveText),
+        ("a.vec", OutputFormat::Word2vecText),
+        ("a.b.bin", OutputFormat::Word2vecBinary),
+    ] {
+        assert_eq!(OutputFormat::from_extension(p).unwrap(), f);
+        assert_eq!(
+            OutputFormat::from_extension(format!("x.{}", f.extension())).unwrap(),
+            f
+        );
+    }
+    for p in ["a.csv", "a", "a.npy.gz"] {
+        let e = OutputFormat::from_extension(p).unwrap_err().to_string();
+        assert!(e.contains(".npy (NumPy), .txt (GloVe text), .vec"), "{e}");
+        assert!(e.contains(p), "{e}");
+    }
+    assert_eq!(default_vocab_path("t.npy"), Path::new("t.vocab.txt"));
+    assert_eq!(default_vocab_path("t"), Path::new("t.vocab.txt"));
+}
+
+#[test]
+fn atomic_file_appears_only_on_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("out.txt");
+    let mut f = AtomicFile::create(&target, &SaveOptions::new()).unwrap();
+    f.write_all(b"new\n").unwrap();
+    let temp = f.temp_path().to_path_buf();
+    assert!(temp.exists());
+    assert!(temp
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .starts_with(".out.txt."));
+    assert_eq!(temp.parent(), Some(dir.path()));
+    assert!(!target.exists());
+    assert_eq!(f.commit().unwrap(), target);
+    assert_eq!(fs::read(&target).unwrap(), b"new\n");
+    assert_eq!(listing(dir.path()), ["out.txt"]);
+}
+
+#[test]
+fn dropping_without_commit_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("out.npy");
+    {
+        let mut f = AtomicFile::create(&target, &SaveOptions::new()).unwrap();
+        f.write_all(&[0; 3_000_000]).unwrap();
+    }
+    assert!(listing(dir.path()).is_empty());
+}
+
+#[test]
+fn force_off_refuses_an_existing_file_before_any_temp() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("t.vec");
+    fs::write(&target, b"old").unwrap();
+    let err = save_matrix(
+        &WORDS,
+        m().view(),
+        &target,
+        OutputFormat::Word2vecText,
+        &SaveOptions::new(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, Error::OutputExists { path } if path == &target),
+        "{err}"
+    );
+    assert_eq!(listing(dir.path()), ["t.vec"]);
+    assert_eq!(fs::read(&target).unwrap(), b"old");
+    // With force it is replaced.
+    save_matrix(
+        &WORDS,
+        m().view(),
+        &target,
+        OutputFormat::Word2vecText,
+        &SaveOptions::new().force(true),
+    )
+    .unwrap();
+    assert!(fs::read_to_string(&target).unwrap().starts_with("2 3\n"));
+    assert_eq!(listing(dir.path()), ["t.vec"]);
+}
+
+#[test]
+fn a_target_that_appears_meanwhile_is_not_clobbered() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("late.txt");
+    let f = AtomicFile::create(&target, &SaveOptions::new()).unwrap();
+    fs::write(&target, b"someone else's").unwrap();
+    assert!(matches!(f.commit(), Err(Error::OutputExists { .. })));
+    assert_eq!(fs::read(&target).unwrap(), b"someone else's");
+    assert_eq!(listing(dir.path()), ["late.txt"]);
+}
+
+#[test]
+fn output_is_input_refused_even_with_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("glove.txt");
+    fs::write(&input, b"a 1\n").unwrap();
+    // The same file under another spelling of its path.
+    let other = dir.path().join(".").join("glove.txt");
+    let opts = SaveOptions::new().force(true).input(&input);
+    let err = save_matrix(
+        &["a"],
+        array![[2.0f32]].view(),
+        &other,
+        OutputFormat::GloveText,
+        &opts,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, Error::OutputIsInput { path } if path == &other),
+        "{err}"
+    );
+    assert_eq!(fs::read(&input).unwrap(), b"a 1\n");
+    #[cfg(unix)]
+    {
+        let link = dir.path().join("link.txt");
+        std::os::unix::fs::symlink(&input, &link).unwrap();
+        let err = AtomicFile::create(&link, &opts).unwrap_err();
+        assert!(matches!(err, Error::OutputIsInput { .. }), "{err}");
+        // A dangling link counts as an existing output.
+        let dangling = dir.path().join("dangling.txt");
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
+        let err = AtomicFile::create(&dangling, &SaveOptions::new()).unwrap_err();
+        assert!(matches!(err, Error::OutputExists { .. }), "{err}");
+    }
+    assert_eq!(
+        listing(dir.path())
+            .iter()
+            .filter(|n| n.ends_with(".tmp"))
+            .count(),
+        0
+    );
+}
+
+#[test]
+fn missing_folder_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("no").join("such");
+    let err = AtomicFile::create(folder.join("t.npy"), &SaveOptions::new()).unwrap_err();
+    match &err {
+        Error::Io {
+            path,
+            action,
+            source,
+        } => {
+            assert_eq!(path, &folder);
+            assert_eq!(*action, "open the output folder");
+            assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().starts_with(&format!(
+        "{}: cannot open the output folder",
+        folder.display()
+    )));
+    // A file where the folder should be.
+    let file = dir.path().join("plain");
+    fs::write(&file, b"").unwrap();
+    let err = AtomicFile::create(file.join("t.npy"), &SaveOptions::new()).unwrap_err();
+    assert!(
+        matches!(&err, Error::Io { path, .. } if path == &file),
+        "{err}"
+    );
+    // A folder where the file should be.
+    let err = AtomicFile::create(dir.path(), &SaveOptions::new().force(true)).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::Io {
+                action: "replace the output",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_failed_group_renames_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("t.npy");
+    let vocab = dir.path().join("t.vocab.txt");
+    fs::write(&table, b"old table").unwrap();
+    fs::write(&vocab, b"old vocab").unwrap();
+    let opts = SaveOptions::new().force(true);
+    {
+        let mut group = AtomicGroup::new(opts.clone());
+        add_matrix(&mut group, &WORDS, m().view(), &table, OutputFormat::Npy).unwrap();
+        // The third output cannot be created: the group is dropped uncommitted.
+        let err = group
+            .create(dir.path().join("missing/report.json"))
+            .unwrap_err();
+        assert!(matches!(err, Error::Io { .. }));
+    }
+    assert_eq!(fs::read(&table).unwrap(), b"old table");
+    assert_eq!(fs::read(&vocab).unwrap(), b"old vocab");
+    assert_eq!(listing(dir.path()), ["t.npy", "t.vocab.txt"]);
+
+    // A bad word is found before any file of the group is created.
+    let err = save_matrix(
+        &["ok", "a\nb"],
+        m().view(),
+        &table,
+        OutputFormat::Npy,
+        &opts,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, Error::BadToken { path, line: 2, .. } if path == &vocab),
+        "{err}"
+    );
+    assert_eq!(listing(dir.path()), ["t.npy", "t.vocab.txt"]);
+
+    // Without force, an existing second output stops the group before it writes.
+    fs::remove_file(&table).unwrap();
+    let err = save_matrix(
+        &WORDS,
+        m().view(),
+        &table,
+        OutputFormat::Npy,
+        &SaveOptions::new(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, Error::OutputExists { path } if path == &vocab),
+        "{err}"
+    );
+    assert_eq!(listing(dir.path()), ["t.vocab.txt"]);
+
+    // And a group that succeeds replaces both.
+    let written = save_matrix(&WORDS, m().view(), &table, OutputFormat::Npy, &opts).unwrap();
+    assert_eq!(written, [table.clone(), vocab.clone()]);
+    assert_eq!(crate::npy::load(&table).unwrap(), m());
+    assert_eq!(fs::read_to_string(&vocab).unwrap(), "the\nčaj\n");
+}
+
+#[test]
+fn a_group_refuses_two_outputs_with_one_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("t.npy");
+    let opts = SaveOptions::new().vocab_path(dir.path().join(".").join("t.npy"));
+    let err = save_matrix(&WORDS, m().view(), &out, OutputFormat::Npy, &opts).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidOption {
+                option: "output paths",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(listing(dir.path()).is_empty());
+}
+
+#[test]
+fn errors_from_saving_name_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("v.txt");
+    let mut mat = m();
+    mat[[0, 1]] = f32::NAN;
+    let err = save_matrix(
+        &WORDS,
+        mat.view(),
+        &out,
+        OutputFormat::GloveText,
+        &SaveOptions::new(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: cannot write matrix[0, 1] = NaN (word \"the\"): expected a finite number; \
+             GloVe and word2vec files hold finite values only (npy stores any value)",
+            out.display()
+        )
+    );
+    assert!(listing(dir.path()).is_empty());
+}
+
+#[test]
+fn save_table_writes_weights_and_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let vocab = crate::Vocab::new(WORDS.iter().map(|w| w.to_string()).collect()).unwrap();
+    let table = crate::EmbeddingTable::new(m(), vocab, vec![crate::RowOrigin::Exact; 2]).unwrap();
+    let out = dir.path().join("w.bin");
+    save_table(
+        &table,
+        &out,
+        OutputFormat::Word2vecBinary,
+        &SaveOptions::new(),
+    )
+    .unwrap();
+    let bytes = fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"2 3\nthe "));
+    assert_eq!(bytes.len(), 4 + 4 + 12 + 1 + 5 + 12 + 1); // "čaj " is 5 bytes
+}
+
+#[test]
+fn numpy_and_python_read_our_files_back_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(11);
+    let words: Vec<String> = (0..20).map(|i| format!("w{i}")).collect();
+    let mat = Array2::from_shape_fn((20, 7), |_| loop {
+        let x = f32::from_bits(rng.next_u64() as u32);
+        if x.is_finite() {
+            break x;
+        }
+    });
+    let npy = dir.path().join("t.npy");
+    let txt = dir.path().join("t.txt");
+    let vec = dir.path().join("t.vec");
+    let bin = dir.path().join("t.bin");
+    let o = SaveOptions::new();
+    save_matrix(&words, mat.view(), &npy, OutputFormat::Npy, &o).unwrap();
+    save_matrix(&words, mat.view(), &txt, OutputFormat::GloveText, &o).unwrap();
+    save_matrix(&words, mat.view(), &vec, OutputFormat::Word2vecText, &o).unwrap();
+    save_matrix(&words, mat.view(), &bin, OutputFormat::Word2vecBinary, &o).unwrap();
+    // Text values parsed by numpy (via Python's correctly rounded float, then f32),
+    // the binary records by numpy's frombuffer: all must give our bits.
+    let script = r#"
+import sys, numpy as np
+def bits(a): return ' '.join(str(int(x)) for x in np.asarray(a, np.float32).view(np.uint32).ravel())
+a = np.load(sys.argv[1])
+print(bits(a))
+for path, skip in ((sys.argv[2], 0), (sys.argv[3], 1)):
+    rows = [l.split(' ')[1:] for l in open(path, encoding='utf-8').read().splitlines()[skip:]]
+    print(bits(np.array(rows, dtype=np.float32)))
+raw = open(sys.argv[4], 'rb').read()
+head, rest = raw.split(b'\n', 1)
+n, d = map(int, head.split())
+vals = []
+for _ in range(n):
+    sp = rest.index(b' ')
+    vals.append(np.frombuffer(rest[sp + 1: sp + 1 + 4 * d], '<f4'))
+    assert rest[sp + 1 + 4 * d] == 10
+    rest = rest[sp + 2 + 4 * d:]
+print(bits(vals))
+print(open(sys.argv[1].replace('.npy', '.vocab.txt')).read().split() == ['w%d' % i for i in range(n)])
+"#;
+    let Some(out) = crate::npy::tests::python_numpy(script, &[&npy, &txt, &vec, &bin]) else {
+        return;
+    };
+    let want: String = mat
+        .iter()
+        .map(|x| x.to_bits().to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 5, "{out}");
+    for line in &lines[..4] {
+        assert_eq!(*line, want);
+    }
+    assert_eq!(lines[4], "True");
+}
