@@ -20,6 +20,15 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
+pub mod keras;
+mod keras_json;
+mod list;
+pub mod pad;
+
+pub use keras::KerasTokenizer;
+pub use list::TokenListOptions;
+pub use pad::{pad_sequences, PadOptions, Side};
+
 type TokenIndex = HashMap<String, usize, foldhash::fast::FixedState>;
 
 /// Ordered, unique tokens with optional counts and reserved rows.
@@ -179,6 +188,8 @@ fn check_token(path: &Path, line: u64, token: &str) -> Result<()> {
         "empty token (expected at least one character)"
     } else if token.contains(['\n', '\r']) {
         "contains a line break (expected one line per token)"
+    } else if token.starts_with('\u{feff}') {
+        "starts with a byte-order mark U+FEFF (a token list would lose it on reading)"
     } else {
         return Ok(());
     };
@@ -201,13 +212,25 @@ mod tests {
     #[test]
     fn duplicate_names_both_lines() {
         let e = Vocab::new(toks(&["a", "b", "a"])).unwrap_err();
-        assert!(matches!(e, Error::DuplicateToken { line: 3, first_line: 1, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                Error::DuplicateToken {
+                    line: 3,
+                    first_line: 1,
+                    ..
+                }
+            ),
+            "{e}"
+        );
     }
 
     #[test]
     fn empty_and_newline_tokens_are_refused() {
         assert!(matches!(Vocab::new(vec![]), Err(Error::EmptyVocab { .. })));
         let e = Vocab::new(toks(&["a", "b\nc"])).unwrap_err();
+        assert!(matches!(e, Error::BadToken { line: 2, .. }), "{e}");
+        let e = Vocab::new(toks(&["a", "\u{feff}b"])).unwrap_err();
         assert!(matches!(e, Error::BadToken { line: 2, .. }), "{e}");
     }
 

@@ -1,0 +1,543 @@
+//! Keras tokenizer JSON: `Tokenizer.to_json()` documents and bare `word_index`
+//! objects, read and written.
+//!
+//! `to_json()` writes `{"class_name": "Tokenizer", "config": {...}}` where
+//! `word_counts`, `word_docs`, `index_docs`, `index_word` and `word_index` are
+//! themselves JSON objects encoded as strings. We read them strictly: every value
+//! is type-checked and a bad one is reported with its key
+//! (`config.word_index["the"]`).
+
+use std::fmt;
+use std::path::Path;
+
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::keras::{entry_key, Counts, KerasTokenizer};
+use crate::error::{Error, Result};
+
+/// What a Keras JSON holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KerasJsonKind {
+    /// A `Tokenizer.to_json()` document (`class_name` and `config`).
+    Tokenizer,
+    /// A bare `{"word": index, ...}` object (`json.dumps(tokenizer.word_index)`).
+    WordIndex,
+}
+
+/// Tells whether `bytes` hold a `Tokenizer.to_json()` document or a bare
+/// `word_index` object (a UTF-8 byte-order mark is skipped). Only the shape is
+/// checked here; [`KerasTokenizer::from_json_bytes`] checks every entry.
+///
+/// ```
+/// use pretrained_vectors::vocab::keras::{detect_json, KerasJsonKind};
+/// use std::path::Path;
+/// let kind = detect_json(br#"{"the": 1, "cat": 2}"#, Path::new("wi.json"))?;
+/// assert_eq!(kind, KerasJsonKind::WordIndex);
+/// let doc = br#"{"class_name": "Tokenizer", "config": {"word_index": "{}"}}"#;
+/// assert_eq!(detect_json(doc, Path::new("tok.json"))?, KerasJsonKind::Tokenizer);
+/// # Ok::<(), pretrained_vectors::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Json`] with line and column for text that is not JSON;
+/// [`Error::JsonShape`] for JSON that is not an object (key `$`), or that has a
+/// `class_name` but no `config` object, or another class than `Tokenizer`.
+pub fn detect_json(bytes: &[u8], path: &Path) -> Result<KerasJsonKind> {
+    classify(&parse_root(bytes, path)?, path)
+}
+
+fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+fn parse_root(bytes: &[u8], path: &Path) -> Result<Value> {
+    serde_json::from_slice(strip_bom(bytes)).map_err(|e| json_error(path, &e))
+}
+
+fn json_error(path: &Path, e: &serde_json::Error) -> Error {
+    let message = e.to_string();
+    let message = match message.rfind(" at line ") {
+        Some(cut) => message[..cut].to_string(),
+        None => message,
+    };
+    Error::Json {
+        path: path.to_path_buf(),
+        line: e.line() as u64,
+        column: e.column() as u64,
+        message,
+    }
+}
+
+fn classify(root: &Value, path: &Path) -> Result<KerasJsonKind> {
+    let Value::Object(map) = root else {
+        return Err(shape(
+            path,
+            "$",
+            "a Keras tokenizer JSON object or a word_index object",
+            root,
+        ));
+    };
+    let config = map.get("config");
+    match map.get("class_name") {
+        None if !matches!(config, Some(Value::Object(_))) => return Ok(KerasJsonKind::WordIndex),
+        None => {}
+        Some(Value::String(s)) if s == "Tokenizer" => {}
+        Some(other) => return Err(shape(path, "class_name", "\"Tokenizer\"", other)),
+    }
+    match config {
+        Some(Value::Object(_)) => Ok(KerasJsonKind::Tokenizer),
+        Some(other) => Err(shape(
+            path,
+            "config",
+            "an object (the tokenizer configuration)",
+            other,
+        )),
+        None => Err(Error::JsonShape {
+            path: path.to_path_buf(),
+            key: "config".into(),
+            expected: "an object (the tokenizer configuration)",
+            found: "no such key".into(),
+        }),
+    }
+}
+
+/// A short description of a JSON value, for errors.
+fn describe(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) if s.chars().count() > 40 => {
+            format!("{:?}...", s.chars().take(40).collect::<String>())
+        }
+        Value::String(s) => format!("{s:?}"),
+        Value::Array(_) => "an array".into(),
+        Value::Object(_) => "an object".into(),
+    }
+}
+
+fn shape(path: &Path, key: &str, expected: &'static str, found: &Value) -> Error {
+    Error::JsonShape {
+        path: path.to_path_buf(),
+        key: key.to_string(),
+        expected,
+        found: describe(found),
+    }
+}
+
+/// A JSON object's entries in file order, duplicates kept (a `Value` would sort
+/// them and keep only the last of a repeated key).
+struct Pairs(Vec<(String, Value)>);
+
+impl<'de> Deserialize<'de> for Pairs {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct PairsVisitor;
+        impl<'de> Visitor<'de> for PairsVisitor {
+            type Value = Pairs;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> std::result::Result<Pairs, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = m.next_entry::<String, Value>()? {
+                    entries.push(entry);
+                }
+                Ok(Pairs(entries))
+            }
+        }
+        d.deserialize_map(PairsVisitor)
+    }
+}
+
+/// Reads the `config` of a tokenizer document, one key at a time.
+struct Config<'a> {
+    path: &'a Path,
+    map: &'a serde_json::Map<String, Value>,
+}
+
+impl Config<'_> {
+    fn key(name: &str) -> String {
+        format!("config.{name}")
+    }
+
+    fn err(&self, name: &str, expected: &'static str, found: &Value) -> Error {
+        shape(self.path, &Self::key(name), expected, found)
+    }
+
+    fn string(&self, name: &str, default: &str) -> Result<String> {
+        match self.map.get(name) {
+            None => Ok(default.to_string()),
+            Some(Value::String(s)) => Ok(s.clone()),
+            Some(v) => Err(self.err(name, "a string", v)),
+        }
+    }
+
+    fn opt_string(&self, name: &str) -> Result<Option<String>> {
+        match self.map.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(v) => Err(self.err(name, "a string or null", v)),
+        }
+    }
+
+    fn bool(&self, name: &str, default: bool) -> Result<bool> {
+        match self.map.get(name) {
+            None => Ok(default),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(v) => Err(self.err(name, "true or false", v)),
+        }
+    }
+
+    fn opt_count(&self, name: &str) -> Result<Option<u64>> {
+        match self.map.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v
+                .as_u64()
+                .map(Some)
+                .ok_or_else(|| self.err(name, "a non-negative integer or null", v)),
+        }
+    }
+
+    /// An object stored as a JSON string (as Keras writes it) or, leniently, as an
+    /// object; missing means empty.
+    fn inner(&self, name: &str) -> Result<Vec<(String, Value)>> {
+        let parsed = match self.map.get(name) {
+            None => return Ok(Vec::new()),
+            Some(Value::String(s)) => serde_json::from_str::<Pairs>(s),
+            Some(v @ Value::Object(_)) => serde_json::from_value::<Pairs>(v.clone()),
+            Some(v) => {
+                return Err(self.err(name, "a JSON object encoded in a string", v));
+            }
+        };
+        parsed.map(|p| p.0).map_err(|e| Error::JsonShape {
+            path: self.path.to_path_buf(),
+            key: Self::key(name),
+            expected: "a JSON object encoded in a string",
+            found: format!("a string that does not parse: {e}"),
+        })
+    }
+}
+
+/// Checks `word: count` entries: non-negative integers, each word once.
+fn counts(path: &Path, prefix: &str, entries: Vec<(String, Value)>) -> Result<Counts> {
+    let mut out = Counts::default();
+    for (word, v) in entries {
+        let key = || entry_key(prefix, &word);
+        let n = v
+            .as_u64()
+            .ok_or_else(|| shape(path, &key(), "a non-negative integer count", &v))?;
+        if out.get(&word).is_some() {
+            return Err(Error::JsonShape {
+                path: path.to_path_buf(),
+                key: key(),
+                expected: "each word once",
+                found: "a second entry for the word".into(),
+            });
+        }
+        out.add(&word, n);
+    }
+    Ok(out)
+}
+
+/// Checks `word: index` entries: integers >= 1, each word and each index once.
+fn word_index(
+    path: &Path,
+    prefix: &str,
+    entries: Vec<(String, Value)>,
+) -> Result<Vec<(String, i64)>> {
+    let mut words = std::collections::HashMap::with_capacity(entries.len());
+    let mut indices = std::collections::HashMap::with_capacity(entries.len());
+    let mut out = Vec::with_capacity(entries.len());
+    for (word, v) in entries {
+        let key = entry_key(prefix, &word);
+        let index = match v.as_i64() {
+            Some(i) if i >= 1 => i,
+            _ => {
+                return Err(shape(
+                    path,
+                    &key,
+                    "a positive integer index (Keras numbers words from 1; 0 is padding)",
+                    &v,
+                ))
+            }
+        };
+        if words.insert(word.clone(), index).is_some() {
+            return Err(Error::JsonShape {
+                path: path.to_path_buf(),
+                key,
+                expected: "each word once",
+                found: "a second entry for the word".into(),
+            });
+        }
+        if let Some(other) = indices.insert(index, word.clone()) {
+            return Err(Error::JsonShape {
+                path: path.to_path_buf(),
+                key,
+                expected: "a distinct index per word",
+                found: format!(
+                    "index {index}, already the index of {}",
+                    entry_key("", &other)
+                ),
+            });
+        }
+        out.push((word, index));
+    }
+    Ok(out)
+}
+
+impl KerasTokenizer {
+    /// Reads a Keras tokenizer from a `Tokenizer.to_json()` document or a bare
+    /// `word_index` object (see [`detect_json`]); `path` is only used in errors.
+    ///
+    /// Missing `config` keys take Keras' defaults; a bare `word_index` gives a
+    /// tokenizer with Keras' default rules and no counts. A UTF-8 byte-order mark
+    /// is skipped. Indices are checked here to be positive and distinct, and to
+    /// have no gap by [`KerasTokenizer::vocab`].
+    ///
+    /// ```
+    /// use pretrained_vectors::vocab::KerasTokenizer;
+    /// use std::path::Path;
+    /// let tok = KerasTokenizer::from_json_bytes(br#"{"the": 1, "cat": 2}"#, Path::new("wi.json"))?;
+    /// assert_eq!(tok.texts_to_sequences(["The dog, the cat."]), vec![vec![1, 1, 2]]);
+    /// assert_eq!(tok.vocab("<pad>")?.tokens(), ["<pad>", "the", "cat"]);
+    /// # Ok::<(), pretrained_vectors::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Those of [`detect_json`], and [`Error::JsonShape`] naming the key for a value
+    /// of the wrong type (`config.lower`), an inner string that is not a JSON
+    /// object, an index that is not a positive integer, a word or an index given
+    /// twice, or an empty `split`.
+    pub fn from_json_bytes(bytes: &[u8], path: &Path) -> Result<Self> {
+        let root = parse_root(bytes, path)?;
+        match classify(&root, path)? {
+            KerasJsonKind::WordIndex => {
+                let entries = serde_json::from_slice::<Pairs>(strip_bom(bytes))
+                    .map_err(|e| json_error(path, &e))?
+                    .0;
+                let mut tok = KerasTokenizer::new();
+                tok.set_word_index(word_index(path, "", entries)?);
+                tok.source = path.to_path_buf();
+                tok.index_key = "";
+                Ok(tok)
+            }
+            KerasJsonKind::Tokenizer => match root.get("config") {
+                Some(Value::Object(map)) => Self::from_config(&Config { path, map }),
+                other => Err(shape(
+                    path,
+                    "config",
+                    "an object (the tokenizer configuration)",
+                    other.unwrap_or(&Value::Null),
+                )),
+            },
+        }
+    }
+
+    /// Reads the file at `path`; see [`KerasTokenizer::from_json_bytes`].
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the file cannot be read, and those of
+    /// [`KerasTokenizer::from_json_bytes`].
+    pub fn from_json_file(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
+        Self::from_json_bytes(&bytes, path)
+    }
+
+    fn from_config(c: &Config<'_>) -> Result<Self> {
+        let path = c.path;
+        // A num_words beyond usize (32-bit targets) limits nothing either.
+        let num_words = c
+            .opt_count("num_words")?
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+        let split = c.string("split", " ")?;
+        if split.is_empty() {
+            return Err(c.err("split", "a non-empty separator", &Value::String(split)));
+        }
+        let mut index_docs = Vec::new();
+        for (k, v) in c.inner("index_docs")? {
+            let key = entry_key("config.index_docs", &k);
+            let index = k.parse::<i64>().map_err(|_| {
+                shape(
+                    path,
+                    &key,
+                    "an integer index as key",
+                    &Value::String(k.clone()),
+                )
+            })?;
+            let n = v
+                .as_u64()
+                .ok_or_else(|| shape(path, &key, "a non-negative integer count", &v))?;
+            index_docs.push((index, n));
+        }
+        let mut tok = KerasTokenizer {
+            num_words,
+            filters: c.string("filters", super::keras::DEFAULT_FILTERS)?,
+            lower: c.bool("lower", true)?,
+            split,
+            char_level: c.bool("char_level", false)?,
+            oov_token: c.opt_string("oov_token")?,
+            document_count: c.opt_count("document_count")?.unwrap_or(0),
+            word_counts: counts(path, "config.word_counts", c.inner("word_counts")?)?,
+            word_docs: counts(path, "config.word_docs", c.inner("word_docs")?)?,
+            index_docs,
+            ..KerasTokenizer::new()
+        };
+        tok.set_word_index(word_index(
+            path,
+            "config.word_index",
+            c.inner("word_index")?,
+        )?);
+        tok.source = path.to_path_buf();
+        Ok(tok)
+    }
+
+    fn set_word_index(&mut self, entries: Vec<(String, i64)>) {
+        self.lookup = entries.iter().cloned().collect();
+        self.word_index = entries;
+    }
+
+    /// The tokenizer as Keras' `Tokenizer.to_json()` writes it: the same keys in
+    /// the same order, the count and index tables as JSON strings, so that Keras'
+    /// `tokenizer_from_json` and [`KerasTokenizer::from_json_bytes`] read it back.
+    ///
+    /// ```
+    /// use pretrained_vectors::vocab::KerasTokenizer;
+    /// use std::path::Path;
+    /// let mut tok = KerasTokenizer::new().with_oov_token("<OOV>");
+    /// tok.fit_on_texts(["a b b"]);
+    /// let json = tok.to_json();
+    /// assert!(json.starts_with(r#"{"class_name": "Tokenizer", "config": {"num_words": null, "#));
+    /// let back = KerasTokenizer::from_json_bytes(json.as_bytes(), Path::new(""))?;
+    /// assert_eq!(back.word_index(), tok.word_index());
+    /// # Ok::<(), pretrained_vectors::Error>(())
+    /// ```
+    pub fn to_json(&self) -> String {
+        let index_word: Vec<(i64, &str)> = self
+            .word_index
+            .iter()
+            .map(|(w, i)| (*i, w.as_str()))
+            .collect();
+        let doc = Doc {
+            class_name: "Tokenizer",
+            config: ConfigOut {
+                num_words: self.num_words,
+                filters: &self.filters,
+                lower: self.lower,
+                split: &self.split,
+                char_level: self.char_level,
+                oov_token: self.oov_token.as_deref(),
+                document_count: self.document_count,
+                word_counts: python_dumps(&Ordered(self.word_counts())),
+                word_docs: python_dumps(&Ordered(self.word_docs())),
+                index_docs: python_dumps(&Ordered(self.index_docs())),
+                index_word: python_dumps(&Ordered(&index_word)),
+                word_index: python_dumps(&Ordered(self.word_index())),
+            },
+        };
+        python_dumps(&doc)
+    }
+}
+
+#[derive(Serialize)]
+struct Doc<'a> {
+    class_name: &'a str,
+    config: ConfigOut<'a>,
+}
+
+#[derive(Serialize)]
+struct ConfigOut<'a> {
+    num_words: Option<usize>,
+    filters: &'a str,
+    lower: bool,
+    split: &'a str,
+    char_level: bool,
+    oov_token: Option<&'a str>,
+    document_count: u64,
+    word_counts: String,
+    word_docs: String,
+    index_docs: String,
+    index_word: String,
+    word_index: String,
+}
+
+/// Pairs serialized as a JSON object, in order (integer keys become strings, as
+/// in Python's `json.dumps`).
+struct Ordered<'a, K, V>(&'a [(K, V)]);
+
+impl<K: Serialize, V: Serialize> Serialize for Ordered<'_, K, V> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// JSON as Python's `json.dumps` writes it by default: `", "` and `": "`
+/// separators, non-ASCII escaped as `\uXXXX`.
+fn python_dumps<T: Serialize>(value: &T) -> String {
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, PythonFormatter);
+    value
+        .serialize(&mut ser)
+        .expect("serializing strings and integers to memory cannot fail");
+    String::from_utf8(out).expect("the formatter writes ASCII")
+}
+
+struct PythonFormatter;
+
+impl serde_json::ser::Formatter for PythonFormatter {
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            w.write_all(b", ")
+        }
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            w.write_all(b", ")
+        }
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        for c in fragment.chars() {
+            if c.is_ascii() {
+                w.write_all(&[c as u8])?;
+            } else {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    write!(w, "\\u{unit:04x}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
