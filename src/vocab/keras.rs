@@ -39,6 +39,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Position, Result};
+#[cfg(doc)]
 use crate::vocab::Vocab;
 
 pub use super::keras_json::{detect_json, KerasJsonKind};
@@ -83,7 +84,10 @@ impl Counts {
 /// defaults otherwise), then [`fit_on_texts`](Self::fit_on_texts); or read a
 /// `Tokenizer.to_json()` document or a bare `word_index` object with
 /// [`from_json_bytes`](Self::from_json_bytes).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Two tokenizers are equal when their configuration, counts and `word_index`
+/// are (the file one was read from does not count).
+#[derive(Debug, Clone)]
 pub struct KerasTokenizer {
     pub(super) num_words: Option<usize>,
     pub(super) filters: String,
@@ -103,6 +107,31 @@ pub struct KerasTokenizer {
     /// How errors name `word_index` entries: `config.word_index`, or empty for a
     /// bare word_index file.
     pub(super) index_key: &'static str,
+}
+
+impl PartialEq for KerasTokenizer {
+    fn eq(&self, other: &Self) -> bool {
+        (
+            self.num_words,
+            &self.filters,
+            self.lower,
+            &self.split,
+            self.char_level,
+            &self.oov_token,
+            self.document_count,
+        ) == (
+            other.num_words,
+            &other.filters,
+            other.lower,
+            &other.split,
+            other.char_level,
+            &other.oov_token,
+            other.document_count,
+        ) && self.word_counts.items == other.word_counts.items
+            && self.word_docs.items == other.word_docs.items
+            && self.index_docs == other.index_docs
+            && self.word_index == other.word_index
+    }
 }
 
 impl Default for KerasTokenizer {
@@ -373,104 +402,6 @@ impl KerasTokenizer {
             .map(|t| self.text_to_sequence(t.as_ref()))
             .collect()
     }
-
-    /// The vocabulary of the embedding table for this tokenizer: row `i` is Keras
-    /// index `i`, row 0 is the padding row named `padding_token` (Keras has no
-    /// token for it; [`DEFAULT_PADDING_TOKEN`] is a safe name), the OOV token's row
-    /// is reserved as the OOV row, and with `num_words = n` only rows `0..n` are
-    /// kept (the ids `texts_to_sequences` can produce). Counts come from
-    /// `word_counts` when it is known (0 for padding, and for the OOV token unless
-    /// it also occurs in the texts).
-    ///
-    /// # Errors
-    /// - [`Error::EmptyVocab`] when the tokenizer has no words;
-    /// - [`Error::InvalidOption`] when `padding_token` is also a word;
-    /// - [`Error::JsonShape`] naming the word for indices with a gap (Keras'
-    ///   `word_index` never has one, except when the OOV token is also a word of
-    ///   the texts) or a word that a one-token-per-line file cannot hold (a line
-    ///   break, a leading byte-order mark);
-    /// - [`Error::BadToken`] for an empty `padding_token`.
-    pub fn vocab(&self, padding_token: &str) -> Result<Vocab> {
-        if self.word_index.is_empty() {
-            return Err(Error::EmptyVocab {
-                path: self.source.clone(),
-            });
-        }
-        if let Some(i) = self.index_of(padding_token) {
-            return Err(Error::InvalidOption {
-                option: "padding token",
-                message: format!(
-                    "{padding_token:?} is already the word of index {i}; choose another name for row 0"
-                ),
-            });
-        }
-        let mut by_index: Vec<&(String, i64)> = self.word_index.iter().collect();
-        by_index.sort_by_key(|(_, i)| *i);
-        let rows = match self.num_words {
-            Some(n) if n > 0 => n.min(by_index.len() + 1),
-            _ => by_index.len() + 1,
-        };
-        let mut tokens = Vec::with_capacity(rows);
-        tokens.push(padding_token.to_string());
-        for (word, index) in by_index.into_iter().take(rows - 1) {
-            if *index != tokens.len() as i64 {
-                return Err(self.shape_error(
-                    word,
-                    "indices 1, 2, 3, ... without gaps",
-                    format!("index {index} where {} was due", tokens.len()),
-                ));
-            }
-            if word.contains(['\n', '\r']) || word.starts_with('\u{feff}') {
-                return Err(self.shape_error(
-                    word,
-                    "a word without line breaks or a leading byte-order mark (the vocabulary file has one token per line)",
-                    format!("{word:?}"),
-                ));
-            }
-            tokens.push(word.clone());
-        }
-        let mut vocab = Vocab::build(&self.source, tokens, 0)?.with_padding(0)?;
-        if let Some(oov) = self.oov_token.as_deref().and_then(|t| vocab.get(t)) {
-            vocab = vocab.with_oov(oov)?;
-        }
-        if !self.word_counts.items.is_empty() {
-            let counts = vocab
-                .tokens()
-                .iter()
-                .enumerate()
-                .map(|(row, w)| {
-                    if row == 0 {
-                        0
-                    } else {
-                        self.word_counts.get(w).unwrap_or(0)
-                    }
-                })
-                .collect();
-            vocab = vocab.with_counts(counts)?;
-        }
-        Ok(vocab)
-    }
-
-    /// A [`Error::JsonShape`] about `word_index[word]`.
-    fn shape_error(&self, word: &str, expected: &'static str, found: String) -> Error {
-        Error::JsonShape {
-            path: self.source.clone(),
-            key: entry_key(self.index_key, word),
-            expected,
-            found,
-        }
-    }
-}
-
-/// Names the entry `word` of the JSON object at `prefix` (`prefix["word"]`, or
-/// `"word"` for a top-level object), for errors.
-pub(super) fn entry_key(prefix: &str, word: &str) -> String {
-    let quoted = serde_json::to_string(word).unwrap_or_else(|_| format!("{word:?}"));
-    if prefix.is_empty() {
-        quoted
-    } else {
-        format!("{prefix}[{quoted}]")
-    }
 }
 
 /// Keras' `text_to_word_sequence`: lower-case (if `lower`), replace every
@@ -545,35 +476,6 @@ mod tests {
         // ? = 1, x = 2, y = 3 (>= 3, so OOV), z = 4 (OOV), q unknown (OOV).
         assert_eq!(tok.texts_to_sequences(["z y x q"]), [[1, 1, 2, 1]]);
         assert_eq!(tok.vocab("<pad>").unwrap().tokens(), ["<pad>", "?", "x"]);
-    }
-
-    #[test]
-    fn oov_token_found_in_texts_leaves_a_gap_like_keras() {
-        let mut tok = KerasTokenizer::new().with_oov_token("unk");
-        tok.fit_on_texts(["a a unk"]);
-        // Python: dict(zip(["unk", "a", "unk"], [1, 2, 3])) == {"unk": 3, "a": 2}
-        assert_eq!(tok.index_of("unk"), Some(3));
-        assert_eq!(tok.texts_to_sequences(["b a"]), [[3, 2]]);
-        let e = tok.vocab("<pad>").unwrap_err();
-        assert!(
-            matches!(&e, Error::JsonShape { key, .. } if key.contains("\"a\"")),
-            "{e}"
-        );
-    }
-
-    #[test]
-    fn padding_name_clash_and_empty_tokenizer() {
-        let mut tok = KerasTokenizer::new().with_filters("");
-        assert!(matches!(tok.vocab("<pad>"), Err(Error::EmptyVocab { .. })));
-        tok.fit_on_texts(["<pad> x"]);
-        assert!(matches!(
-            tok.vocab("<pad>"),
-            Err(Error::InvalidOption { .. })
-        ));
-        assert_eq!(
-            tok.vocab("[PAD]").unwrap().tokens(),
-            ["[PAD]", "<pad>", "x"]
-        );
     }
 
     #[test]

@@ -4,6 +4,18 @@
 //! may reserve a padding row and an out-of-vocabulary (OOV) row. Row order is the
 //! user's: the table built for a vocabulary has row `i` for token `i`.
 //!
+//! Where vocabularies come from:
+//! - a token list, one token per line ([`Vocab::from_token_list`],
+//!   [`Vocab::read_token_list`]); [`Vocab::write_token_list`] writes the same
+//!   format, the sidecar of a saved table;
+//! - a Keras tokenizer ([`KerasTokenizer`]): its `to_json()` document or a bare
+//!   `word_index` object, or fitted here on a corpus by Keras' rules; then
+//!   [`KerasTokenizer::vocab`] gives the table's rows in Keras' index order;
+//! - any list of tokens ([`Vocab::new`]).
+//!
+//! Token ids are `i64` everywhere: [`KerasTokenizer::texts_to_sequences`] gives
+//! `Vec<Vec<i64>>`, [`pad_sequences`] an `Array2<i64>`.
+//!
 //! ```
 //! use pretrained_vectors::Vocab;
 //! let v = Vocab::new(vec!["<pad>".into(), "<unk>".into(), "the".into()])?
@@ -22,6 +34,8 @@ use crate::error::{Error, Result};
 
 pub mod keras;
 mod keras_json;
+mod keras_to_json;
+mod keras_vocab;
 mod list;
 pub mod pad;
 
