@@ -403,3 +403,59 @@ impl KerasTokenizer {
         self.word_index = entries;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn config_may_hold_objects_and_omit_keys() {
+        let doc = br#"{"config": {"word_index": {"a": 1}, "num_words": null}}"#;
+        let tok = KerasTokenizer::from_json_bytes(doc, Path::new("")).unwrap();
+        assert_eq!(tok.index_of("a"), Some(1));
+        assert_eq!(
+            (tok.lower(), tok.split(), tok.num_words()),
+            (true, " ", None)
+        );
+    }
+
+    #[test]
+    fn a_word_named_config_is_still_a_word_index() {
+        let kind = detect_json(br#"{"config": 1, "b": 2}"#, Path::new("")).unwrap();
+        assert_eq!(kind, KerasJsonKind::WordIndex);
+    }
+
+    #[test]
+    fn a_bom_is_skipped() {
+        let tok =
+            KerasTokenizer::from_json_bytes(b"\xEF\xBB\xBF{\"a\": 1}", Path::new("")).unwrap();
+        assert_eq!(tok.index_of("a"), Some(1));
+    }
+
+    proptest! {
+        #[test]
+        fn hostile_bytes_give_errors_not_panics(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let _ = KerasTokenizer::from_json_bytes(&bytes, Path::new(""));
+        }
+
+        #[test]
+        fn hostile_json_gives_errors_not_panics(
+            keys in proptest::collection::vec("[a-z_]{0,12}", 0..6),
+            values in proptest::collection::vec(
+                prop_oneof![Just("null"), Just("-1"), Just("0"), Just("1e400"), Just("\"{}\""),
+                            Just("\"{\\\"a\\\": 1}\""), Just("[]"), Just("true"), Just("\"\"")],
+                0..6),
+        ) {
+            let body: Vec<String> = keys.iter().zip(&values).map(|(k, v)| format!("\"{k}\": {v}")).collect();
+            let config = format!("{{{}}}", body.join(", "));
+            for doc in [config.clone(), format!(r#"{{"class_name": "Tokenizer", "config": {config}}}"#)] {
+                if let Ok(tok) = KerasTokenizer::from_json_bytes(doc.as_bytes(), Path::new("")) {
+                    let _ = tok.vocab("<pad>");
+                    let _ = tok.texts_to_sequences(["a b"]);
+                    let _ = tok.to_json();
+                }
+            }
+        }
+    }
+}

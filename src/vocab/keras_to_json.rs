@@ -145,3 +145,53 @@ impl serde_json::ser::Formatter for PythonFormatter {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_formatting_and_ascii_escapes() {
+        let pairs = [("é😀\t\"x", 1i64), ("b", 2)];
+        // json.dumps({"é😀\t\"x": 1, "b": 2}) in Python:
+        let want = r#"{"\u00e9\ud83d\ude00\t\"x": 1, "b": 2}"#;
+        assert_eq!(python_dumps(&Ordered(&pairs[..])), want);
+        let ints = [(3i64, 4u64)];
+        assert_eq!(python_dumps(&Ordered(&ints[..])), r#"{"3": 4}"#);
+        assert_eq!(python_dumps(&vec![1, 2]), "[1, 2]");
+    }
+
+    #[test]
+    fn fitted_json_has_keras_keys_in_order() {
+        let mut tok = KerasTokenizer::new().with_num_words(3);
+        tok.fit_on_texts(["b a b"]);
+        let json = tok.to_json();
+        let keys = [
+            "num_words",
+            "filters",
+            "lower",
+            "split",
+            "char_level",
+            "oov_token",
+            "document_count",
+            "word_counts",
+            "word_docs",
+            "index_docs",
+            "index_word",
+            "word_index",
+        ];
+        let at: Vec<usize> = keys
+            .iter()
+            .map(|k| json.find(&format!("\"{k}\": ")).unwrap())
+            .collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{json}");
+        assert!(
+            json.contains(r#""word_index": "{\"b\": 1, \"a\": 2}""#),
+            "{json}"
+        );
+        assert!(
+            json.contains(r#""index_word": "{\"1\": \"b\", \"2\": \"a\"}""#),
+            "{json}"
+        );
+    }
+}
