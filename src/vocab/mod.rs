@@ -4,6 +4,18 @@
 //! may reserve a padding row and an out-of-vocabulary (OOV) row. Row order is the
 //! user's: the table built for a vocabulary has row `i` for token `i`.
 //!
+//! Where vocabularies come from:
+//! - a token list, one token per line ([`Vocab::from_token_list`],
+//!   [`Vocab::read_token_list`]); [`Vocab::write_token_list`] writes the same
+//!   format, the sidecar of a saved table;
+//! - a Keras tokenizer ([`KerasTokenizer`]): its `to_json()` document or a bare
+//!   `word_index` object, or fitted here on a corpus by Keras' rules; then
+//!   [`KerasTokenizer::vocab`] gives the table's rows in Keras' index order;
+//! - any list of tokens ([`Vocab::new`]).
+//!
+//! Token ids are `i64` everywhere: [`KerasTokenizer::texts_to_sequences`] gives
+//! `Vec<Vec<i64>>`, [`pad_sequences`] an `Array2<i64>`.
+//!
 //! ```
 //! use pretrained_vectors::Vocab;
 //! let v = Vocab::new(vec!["<pad>".into(), "<unk>".into(), "the".into()])?
@@ -19,6 +31,17 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::error::{Error, Result};
+
+pub mod keras;
+mod keras_json;
+mod keras_to_json;
+mod keras_vocab;
+mod list;
+pub mod pad;
+
+pub use keras::KerasTokenizer;
+pub use list::TokenListOptions;
+pub use pad::{pad_sequences, PadOptions, Side};
 
 type TokenIndex = HashMap<String, usize, foldhash::fast::FixedState>;
 
@@ -179,6 +202,8 @@ fn check_token(path: &Path, line: u64, token: &str) -> Result<()> {
         "empty token (expected at least one character)"
     } else if token.contains(['\n', '\r']) {
         "contains a line break (expected one line per token)"
+    } else if token.starts_with('\u{feff}') {
+        "starts with a byte-order mark U+FEFF (a token list would lose it on reading)"
     } else {
         return Ok(());
     };
@@ -218,6 +243,8 @@ mod tests {
     fn empty_and_newline_tokens_are_refused() {
         assert!(matches!(Vocab::new(vec![]), Err(Error::EmptyVocab { .. })));
         let e = Vocab::new(toks(&["a", "b\nc"])).unwrap_err();
+        assert!(matches!(e, Error::BadToken { line: 2, .. }), "{e}");
+        let e = Vocab::new(toks(&["a", "\u{feff}b"])).unwrap_err();
         assert!(matches!(e, Error::BadToken { line: 2, .. }), "{e}");
     }
 

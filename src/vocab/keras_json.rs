@@ -1,0 +1,461 @@
+//! Keras tokenizer JSON: `Tokenizer.to_json()` documents and bare `word_index`
+//! objects, read and written.
+//!
+//! `to_json()` writes `{"class_name": "Tokenizer", "config": {...}}` where
+//! `word_counts`, `word_docs`, `index_docs`, `index_word` and `word_index` are
+//! themselves JSON objects encoded as strings. We read them strictly: every value
+//! is type-checked and a bad one is reported with its key
+//! (`config.word_index["the"]`).
+
+use std::fmt;
+use std::path::Path;
+
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::keras::{Counts, KerasTokenizer};
+use super::keras_vocab::entry_key;
+use crate::error::{Error, Result};
+
+/// What a Keras JSON holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KerasJsonKind {
+    /// A `Tokenizer.to_json()` document (`class_name` and `config`).
+    Tokenizer,
+    /// A bare `{"word": index, ...}` object (`json.dumps(tokenizer.word_index)`).
+    WordIndex,
+}
+
+/// Tells whether `bytes` hold a `Tokenizer.to_json()` document or a bare
+/// `word_index` object (a UTF-8 byte-order mark is skipped). Only the shape is
+/// checked here; [`KerasTokenizer::from_json_bytes`] checks every entry.
+///
+/// ```
+/// use pretrained_vectors::vocab::keras::{detect_json, KerasJsonKind};
+/// use std::path::Path;
+/// let kind = detect_json(br#"{"the": 1, "cat": 2}"#, Path::new("wi.json"))?;
+/// assert_eq!(kind, KerasJsonKind::WordIndex);
+/// let doc = br#"{"class_name": "Tokenizer", "config": {"word_index": "{}"}}"#;
+/// assert_eq!(detect_json(doc, Path::new("tok.json"))?, KerasJsonKind::Tokenizer);
+/// # Ok::<(), pretrained_vectors::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Json`] with line and column for text that is not JSON;
+/// [`Error::JsonShape`] for JSON that is not an object (key `$`), or that has a
+/// `class_name` but no `config` object, or another class than `Tokenizer`.
+pub fn detect_json(bytes: &[u8], path: &Path) -> Result<KerasJsonKind> {
+    classify(&parse_root(bytes, path)?, path)
+}
+
+fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+fn parse_root(bytes: &[u8], path: &Path) -> Result<Value> {
+    serde_json::from_slice(strip_bom(bytes)).map_err(|e| json_error(path, &e))
+}
+
+fn json_error(path: &Path, e: &serde_json::Error) -> Error {
+    let message = e.to_string();
+    let message = match message.rfind(" at line ") {
+        Some(cut) => message[..cut].to_string(),
+        None => message,
+    };
+    Error::Json {
+        path: path.to_path_buf(),
+        line: e.line() as u64,
+        column: e.column() as u64,
+        message,
+    }
+}
+
+fn classify(root: &Value, path: &Path) -> Result<KerasJsonKind> {
+    let Value::Object(map) = root else {
+        return Err(shape(
+            path,
+            "$",
+            "a Keras tokenizer JSON object or a word_index object",
+            root,
+        ));
+    };
+    let config = map.get("config");
+    match map.get("class_name") {
+        None if !matches!(config, Some(Value::Object(_))) => return Ok(KerasJsonKind::WordIndex),
+        None => {}
+        Some(Value::String(s)) if s == "Tokenizer" => {}
+        Some(other) => return Err(shape(path, "class_name", "\"Tokenizer\"", other)),
+    }
+    match config {
+        Some(Value::Object(_)) => Ok(KerasJsonKind::Tokenizer),
+        Some(other) => Err(shape(
+            path,
+            "config",
+            "an object (the tokenizer configuration)",
+            other,
+        )),
+        None => Err(Error::JsonShape {
+            path: path.to_path_buf(),
+            key: "config".into(),
+            expected: "an object (the tokenizer configuration)",
+            found: "no such key".into(),
+        }),
+    }
+}
+
+/// A short description of a JSON value, for errors.
+fn describe(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) if s.chars().count() > 40 => {
+            format!("{:?}...", s.chars().take(40).collect::<String>())
+        }
+        Value::String(s) => format!("{s:?}"),
+        Value::Array(_) => "an array".into(),
+        Value::Object(_) => "an object".into(),
+    }
+}
+
+fn shape(path: &Path, key: &str, expected: &'static str, found: &Value) -> Error {
+    Error::JsonShape {
+        path: path.to_path_buf(),
+        key: key.to_string(),
+        expected,
+        found: describe(found),
+    }
+}
+
+/// A JSON object's entries in file order, duplicates kept (a `Value` would sort
+/// them and keep only the last of a repeated key).
+struct Pairs(Vec<(String, Value)>);
+
+impl<'de> Deserialize<'de> for Pairs {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct PairsVisitor;
+        impl<'de> Visitor<'de> for PairsVisitor {
+            type Value = Pairs;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> std::result::Result<Pairs, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = m.next_entry::<String, Value>()? {
+                    entries.push(entry);
+                }
+                Ok(Pairs(entries))
+            }
+        }
+        d.deserialize_map(PairsVisitor)
+    }
+}
+
+/// Reads the `config` of a tokenizer document, one key at a time.
+struct Config<'a> {
+    path: &'a Path,
+    map: &'a serde_json::Map<String, Value>,
+}
+
+impl Config<'_> {
+    fn key(name: &str) -> String {
+        format!("config.{name}")
+    }
+
+    fn err(&self, name: &str, expected: &'static str, found: &Value) -> Error {
+        shape(self.path, &Self::key(name), expected, found)
+    }
+
+    fn string(&self, name: &str, default: &str) -> Result<String> {
+        match self.map.get(name) {
+            None => Ok(default.to_string()),
+            Some(Value::String(s)) => Ok(s.clone()),
+            Some(v) => Err(self.err(name, "a string", v)),
+        }
+    }
+
+    fn opt_string(&self, name: &str) -> Result<Option<String>> {
+        match self.map.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(v) => Err(self.err(name, "a string or null", v)),
+        }
+    }
+
+    fn bool(&self, name: &str, default: bool) -> Result<bool> {
+        match self.map.get(name) {
+            None => Ok(default),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(v) => Err(self.err(name, "true or false", v)),
+        }
+    }
+
+    fn opt_count(&self, name: &str) -> Result<Option<u64>> {
+        match self.map.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v
+                .as_u64()
+                .map(Some)
+                .ok_or_else(|| self.err(name, "a non-negative integer or null", v)),
+        }
+    }
+
+    /// An object stored as a JSON string (as Keras writes it) or, leniently, as an
+    /// object; missing means empty.
+    fn inner(&self, name: &str) -> Result<Vec<(String, Value)>> {
+        let parsed = match self.map.get(name) {
+            None => return Ok(Vec::new()),
+            Some(Value::String(s)) => serde_json::from_str::<Pairs>(s),
+            Some(v @ Value::Object(_)) => serde_json::from_value::<Pairs>(v.clone()),
+            Some(v) => {
+                return Err(self.err(name, "a JSON object encoded in a string", v));
+            }
+        };
+        parsed.map(|p| p.0).map_err(|e| Error::JsonShape {
+            path: self.path.to_path_buf(),
+            key: Self::key(name),
+            expected: "a JSON object encoded in a string",
+            found: format!("a string that does not parse: {e}"),
+        })
+    }
+}
+
+/// Checks `word: count` entries: non-negative integers, each word once.
+fn counts(path: &Path, prefix: &str, entries: Vec<(String, Value)>) -> Result<Counts> {
+    let mut out = Counts::default();
+    for (word, v) in entries {
+        let key = || entry_key(prefix, &word);
+        let n = v
+            .as_u64()
+            .ok_or_else(|| shape(path, &key(), "a non-negative integer count", &v))?;
+        if out.get(&word).is_some() {
+            return Err(Error::JsonShape {
+                path: path.to_path_buf(),
+                key: key(),
+                expected: "each word once",
+                found: "a second entry for the word".into(),
+            });
+        }
+        out.add(&word, n);
+    }
+    Ok(out)
+}
+
+/// Checks `word: index` entries: integers >= 1, each word and each index once.
+fn word_index(
+    path: &Path,
+    prefix: &str,
+    entries: Vec<(String, Value)>,
+) -> Result<Vec<(String, i64)>> {
+    let mut words = std::collections::HashMap::with_capacity(entries.len());
+    let mut indices = std::collections::HashMap::with_capacity(entries.len());
+    let mut out = Vec::with_capacity(entries.len());
+    for (word, v) in entries {
+        let key = entry_key(prefix, &word);
+        let index = match v.as_i64() {
+            Some(i) if i >= 1 => i,
+            _ => {
+                return Err(shape(
+                    path,
+                    &key,
+                    "a positive integer index (Keras numbers words from 1; 0 is padding)",
+                    &v,
+                ))
+            }
+        };
+        if words.insert(word.clone(), index).is_some() {
+            return Err(Error::JsonShape {
+                path: path.to_path_buf(),
+                key,
+                expected: "each word once",
+                found: "a second entry for the word".into(),
+            });
+        }
+        if let Some(other) = indices.insert(index, word.clone()) {
+            return Err(Error::JsonShape {
+                path: path.to_path_buf(),
+                key,
+                expected: "a distinct index per word",
+                found: format!(
+                    "index {index}, already the index of {}",
+                    entry_key("", &other)
+                ),
+            });
+        }
+        out.push((word, index));
+    }
+    Ok(out)
+}
+
+impl KerasTokenizer {
+    /// Reads a Keras tokenizer from a `Tokenizer.to_json()` document or a bare
+    /// `word_index` object (see [`detect_json`]); `path` is only used in errors.
+    ///
+    /// Missing `config` keys take Keras' defaults; a bare `word_index` gives a
+    /// tokenizer with Keras' default rules and no counts. A UTF-8 byte-order mark
+    /// is skipped. Indices are checked here to be positive and distinct, and to
+    /// have no gap by [`KerasTokenizer::vocab`].
+    ///
+    /// ```
+    /// use pretrained_vectors::vocab::KerasTokenizer;
+    /// use std::path::Path;
+    /// let tok = KerasTokenizer::from_json_bytes(br#"{"the": 1, "cat": 2}"#, Path::new("wi.json"))?;
+    /// assert_eq!(tok.texts_to_sequences(["The dog, the cat."]), vec![vec![1, 1, 2]]);
+    /// assert_eq!(tok.vocab("<pad>")?.tokens(), ["<pad>", "the", "cat"]);
+    /// # Ok::<(), pretrained_vectors::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Those of [`detect_json`], and [`Error::JsonShape`] naming the key for a value
+    /// of the wrong type (`config.lower`), an inner string that is not a JSON
+    /// object, an index that is not a positive integer, a word or an index given
+    /// twice, or an empty `split`.
+    pub fn from_json_bytes(bytes: &[u8], path: &Path) -> Result<Self> {
+        let root = parse_root(bytes, path)?;
+        match classify(&root, path)? {
+            KerasJsonKind::WordIndex => {
+                let entries = serde_json::from_slice::<Pairs>(strip_bom(bytes))
+                    .map_err(|e| json_error(path, &e))?
+                    .0;
+                let mut tok = KerasTokenizer::new();
+                tok.set_word_index(word_index(path, "", entries)?);
+                tok.source = path.to_path_buf();
+                tok.index_key = "";
+                Ok(tok)
+            }
+            KerasJsonKind::Tokenizer => match root.get("config") {
+                Some(Value::Object(map)) => Self::from_config(&Config { path, map }),
+                other => Err(shape(
+                    path,
+                    "config",
+                    "an object (the tokenizer configuration)",
+                    other.unwrap_or(&Value::Null),
+                )),
+            },
+        }
+    }
+
+    /// Reads the file at `path`; see [`KerasTokenizer::from_json_bytes`].
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the file cannot be read, and those of
+    /// [`KerasTokenizer::from_json_bytes`].
+    pub fn from_json_file(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
+        Self::from_json_bytes(&bytes, path)
+    }
+
+    fn from_config(c: &Config<'_>) -> Result<Self> {
+        let path = c.path;
+        // A num_words beyond usize (32-bit targets) limits nothing either.
+        let num_words = c
+            .opt_count("num_words")?
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+        let split = c.string("split", " ")?;
+        if split.is_empty() {
+            return Err(c.err("split", "a non-empty separator", &Value::String(split)));
+        }
+        let mut index_docs = Vec::new();
+        for (k, v) in c.inner("index_docs")? {
+            let key = entry_key("config.index_docs", &k);
+            let index = k.parse::<i64>().map_err(|_| {
+                shape(
+                    path,
+                    &key,
+                    "an integer index as key",
+                    &Value::String(k.clone()),
+                )
+            })?;
+            let n = v
+                .as_u64()
+                .ok_or_else(|| shape(path, &key, "a non-negative integer count", &v))?;
+            index_docs.push((index, n));
+        }
+        let mut tok = KerasTokenizer {
+            num_words,
+            filters: c.string("filters", super::keras::DEFAULT_FILTERS)?,
+            lower: c.bool("lower", true)?,
+            split,
+            char_level: c.bool("char_level", false)?,
+            oov_token: c.opt_string("oov_token")?,
+            document_count: c.opt_count("document_count")?.unwrap_or(0),
+            word_counts: counts(path, "config.word_counts", c.inner("word_counts")?)?,
+            word_docs: counts(path, "config.word_docs", c.inner("word_docs")?)?,
+            index_docs,
+            ..KerasTokenizer::new()
+        };
+        tok.set_word_index(word_index(
+            path,
+            "config.word_index",
+            c.inner("word_index")?,
+        )?);
+        tok.source = path.to_path_buf();
+        Ok(tok)
+    }
+
+    fn set_word_index(&mut self, entries: Vec<(String, i64)>) {
+        self.lookup = entries.iter().cloned().collect();
+        self.word_index = entries;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn config_may_hold_objects_and_omit_keys() {
+        let doc = br#"{"config": {"word_index": {"a": 1}, "num_words": null}}"#;
+        let tok = KerasTokenizer::from_json_bytes(doc, Path::new("")).unwrap();
+        assert_eq!(tok.index_of("a"), Some(1));
+        assert_eq!(
+            (tok.lower(), tok.split(), tok.num_words()),
+            (true, " ", None)
+        );
+    }
+
+    #[test]
+    fn a_word_named_config_is_still_a_word_index() {
+        let kind = detect_json(br#"{"config": 1, "b": 2}"#, Path::new("")).unwrap();
+        assert_eq!(kind, KerasJsonKind::WordIndex);
+    }
+
+    #[test]
+    fn a_bom_is_skipped() {
+        let tok =
+            KerasTokenizer::from_json_bytes(b"\xEF\xBB\xBF{\"a\": 1}", Path::new("")).unwrap();
+        assert_eq!(tok.index_of("a"), Some(1));
+    }
+
+    proptest! {
+        #[test]
+        fn hostile_bytes_give_errors_not_panics(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let _ = KerasTokenizer::from_json_bytes(&bytes, Path::new(""));
+        }
+
+        #[test]
+        fn hostile_json_gives_errors_not_panics(
+            keys in proptest::collection::vec("[a-z_]{0,12}", 0..6),
+            values in proptest::collection::vec(
+                prop_oneof![Just("null"), Just("-1"), Just("0"), Just("1e400"), Just("\"{}\""),
+                            Just("\"{\\\"a\\\": 1}\""), Just("[]"), Just("true"), Just("\"\"")],
+                0..6),
+        ) {
+            let body: Vec<String> = keys.iter().zip(&values).map(|(k, v)| format!("\"{k}\": {v}")).collect();
+            let config = format!("{{{}}}", body.join(", "));
+            for doc in [config.clone(), format!(r#"{{"class_name": "Tokenizer", "config": {config}}}"#)] {
+                if let Ok(tok) = KerasTokenizer::from_json_bytes(doc.as_bytes(), Path::new("")) {
+                    let _ = tok.vocab("<pad>");
+                    let _ = tok.texts_to_sequences(["a b"]);
+                    let _ = tok.to_json();
+                }
+            }
+        }
+    }
+}

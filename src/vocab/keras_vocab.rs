@@ -1,0 +1,162 @@
+//! The [`Vocab`] of an embedding table for a Keras tokenizer: row `i` is Keras
+//! index `i`.
+
+use super::keras::KerasTokenizer;
+#[cfg(doc)]
+use super::keras::DEFAULT_PADDING_TOKEN;
+use crate::error::{Error, Result};
+use crate::vocab::Vocab;
+
+impl KerasTokenizer {
+    /// The vocabulary of the embedding table for this tokenizer: row `i` is Keras
+    /// index `i`, row 0 is the padding row named `padding_token` (Keras has no
+    /// token for it; [`DEFAULT_PADDING_TOKEN`] is a safe name), the OOV token's row
+    /// is reserved as the OOV row, and with `num_words = n` only rows `0..n` are
+    /// kept: the ids `texts_to_sequences` can produce (and the OOV row, should
+    /// `n` be below 2). Counts come from
+    /// `word_counts` when it is known (0 for padding, and for the OOV token unless
+    /// it also occurs in the texts).
+    ///
+    /// # Errors
+    /// - [`Error::EmptyVocab`] when the tokenizer has no words;
+    /// - [`Error::InvalidOption`] when `padding_token` is also a word;
+    /// - [`Error::JsonShape`] naming the word for indices with a gap (Keras'
+    ///   `word_index` never has one, except when the OOV token is also a word of
+    ///   the texts) or a word that a one-token-per-line file cannot hold (a line
+    ///   break, a leading byte-order mark);
+    /// - [`Error::BadToken`] for an empty `padding_token`.
+    pub fn vocab(&self, padding_token: &str) -> Result<Vocab> {
+        if self.word_index.is_empty() {
+            return Err(Error::EmptyVocab {
+                path: self.source.clone(),
+            });
+        }
+        if let Some(i) = self.index_of(padding_token) {
+            return Err(Error::InvalidOption {
+                option: "padding token",
+                message: format!(
+                    "{padding_token:?} is already the word of index {i}; choose another name for row 0"
+                ),
+            });
+        }
+        let mut by_index: Vec<&(String, i64)> = self.word_index.iter().collect();
+        by_index.sort_by_key(|(_, i)| *i);
+        let all = by_index.len() + 1;
+        let rows = match self.num_words {
+            Some(n) if n > 0 => {
+                // Keras maps words at or past num_words to the OOV index: keep its row.
+                let oov = self.oov_token.as_deref().and_then(|t| self.index_of(t));
+                let oov_rows = oov.map_or(0, |i| {
+                    usize::try_from(i).unwrap_or(usize::MAX).saturating_add(1)
+                });
+                n.max(oov_rows).min(all)
+            }
+            _ => all,
+        };
+        let mut tokens = Vec::with_capacity(rows);
+        tokens.push(padding_token.to_string());
+        for (word, index) in by_index.into_iter().take(rows - 1) {
+            if *index != tokens.len() as i64 {
+                return Err(self.shape_error(
+                    word,
+                    "indices 1, 2, 3, ... without gaps",
+                    format!("index {index} where {} was due", tokens.len()),
+                ));
+            }
+            if word.contains(['\n', '\r']) || word.starts_with('\u{feff}') {
+                return Err(self.shape_error(
+                    word,
+                    "a word without line breaks or a leading byte-order mark (the vocabulary file has one token per line)",
+                    format!("{word:?}"),
+                ));
+            }
+            tokens.push(word.clone());
+        }
+        let mut vocab = Vocab::build(&self.source, tokens, 0)?.with_padding(0)?;
+        if let Some(oov) = self.oov_token.as_deref().and_then(|t| vocab.get(t)) {
+            vocab = vocab.with_oov(oov)?;
+        }
+        if !self.word_counts.items.is_empty() {
+            let counts = vocab
+                .tokens()
+                .iter()
+                .enumerate()
+                .map(|(row, w)| {
+                    if row == 0 {
+                        0
+                    } else {
+                        self.word_counts.get(w).unwrap_or(0)
+                    }
+                })
+                .collect();
+            vocab = vocab.with_counts(counts)?;
+        }
+        Ok(vocab)
+    }
+
+    /// A [`Error::JsonShape`] about `word_index[word]`.
+    fn shape_error(&self, word: &str, expected: &'static str, found: String) -> Error {
+        Error::JsonShape {
+            path: self.source.clone(),
+            key: entry_key(self.index_key, word),
+            expected,
+            found,
+        }
+    }
+}
+
+/// Names the entry `word` of the JSON object at `prefix` (`prefix["word"]`, or
+/// `"word"` for a top-level object), for errors.
+pub(super) fn entry_key(prefix: &str, word: &str) -> String {
+    let quoted = serde_json::to_string(word).unwrap_or_else(|_| format!("{word:?}"));
+    if prefix.is_empty() {
+        quoted
+    } else {
+        format!("{prefix}[{quoted}]")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oov_token_found_in_texts_leaves_a_gap_like_keras() {
+        let mut tok = KerasTokenizer::new().with_oov_token("unk");
+        tok.fit_on_texts(["a a unk"]);
+        // Python: dict(zip(["unk", "a", "unk"], [1, 2, 3])) == {"unk": 3, "a": 2}
+        assert_eq!(tok.index_of("unk"), Some(3));
+        assert_eq!(tok.texts_to_sequences(["b a"]), [[3, 2]]);
+        let e = tok.vocab("<pad>").unwrap_err();
+        assert!(
+            matches!(&e, Error::JsonShape { key, .. } if key.contains("\"a\"")),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn padding_name_clash_and_empty_tokenizer() {
+        let mut tok = KerasTokenizer::new().with_filters("");
+        assert!(matches!(tok.vocab("<pad>"), Err(Error::EmptyVocab { .. })));
+        tok.fit_on_texts(["<pad> x"]);
+        assert!(matches!(
+            tok.vocab("<pad>"),
+            Err(Error::InvalidOption { .. })
+        ));
+        assert_eq!(
+            tok.vocab("[PAD]").unwrap().tokens(),
+            ["[PAD]", "<pad>", "x"]
+        );
+    }
+
+    #[test]
+    fn num_words_one_keeps_the_oov_row() {
+        let mut tok = KerasTokenizer::new().with_num_words(1).with_oov_token("?");
+        tok.fit_on_texts(["a b"]);
+        assert_eq!(tok.texts_to_sequences(["a c"]), [[1, 1]]);
+        assert_eq!(tok.vocab("<pad>").unwrap().tokens(), ["<pad>", "?"]);
+        let mut tok = KerasTokenizer::new().with_num_words(1);
+        tok.fit_on_texts(["a b"]);
+        assert_eq!(tok.vocab("<pad>").unwrap().tokens(), ["<pad>"]);
+    }
+}

@@ -1,0 +1,332 @@
+//! Token lists: one token per line, row = line number.
+//!
+//! This is the vocabulary format users bring most often (`vocab.txt`) and the
+//! sidecar the CLI writes next to a table. Reading parses a byte slice and is told
+//! the path only to name it in errors; [`Vocab::read_token_list`] is the
+//! convenience that reads the file first.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use crate::error::{Error, Position, Result};
+
+use super::Vocab;
+
+/// Which lines of a token list are the reserved rows.
+///
+/// A line equal to the padding token becomes the padding row, a line equal to the
+/// OOV token the OOV row. Both default to none. A configured name that no line
+/// holds is not an error: that row is then simply not reserved (check
+/// [`Vocab::padding`] / [`Vocab::oov`] if you rely on it).
+///
+/// ```
+/// use pretrained_vectors::vocab::TokenListOptions;
+/// use pretrained_vectors::Vocab;
+/// use std::path::Path;
+///
+/// let options = TokenListOptions::new().with_padding("<pad>").with_oov("<unk>");
+/// let v = Vocab::from_token_list(b"<pad>\n<unk>\nthe\n", Path::new("vocab.txt"), &options)?;
+/// assert_eq!((v.padding(), v.oov()), (Some(0), Some(1)));
+///
+/// // A name that is absent reserves nothing.
+/// let v = Vocab::from_token_list(b"the\ncat\n", Path::new("vocab.txt"), &options)?;
+/// assert_eq!((v.padding(), v.oov()), (None, None));
+/// # Ok::<(), pretrained_vectors::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TokenListOptions {
+    padding: Option<String>,
+    oov: Option<String>,
+}
+
+impl TokenListOptions {
+    /// No reserved rows (the default).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The line whose token is `name` is the padding row. Default: none.
+    pub fn with_padding(mut self, name: impl Into<String>) -> Self {
+        self.padding = Some(name.into());
+        self
+    }
+
+    /// The line whose token is `name` is the OOV row. Default: none.
+    pub fn with_oov(mut self, name: impl Into<String>) -> Self {
+        self.oov = Some(name.into());
+        self
+    }
+
+    /// The padding token name, if set.
+    pub fn padding(&self) -> Option<&str> {
+        self.padding.as_deref()
+    }
+
+    /// The OOV token name, if set.
+    pub fn oov(&self) -> Option<&str> {
+        self.oov.as_deref()
+    }
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+impl Vocab {
+    /// Parses a token list: one token per line, row `i` is line `i + 1`.
+    ///
+    /// Accepts a UTF-8 byte-order mark, CRLF line ends and a missing final newline.
+    /// A token is the whole line (spaces included). `path` is only used in errors.
+    ///
+    /// ```
+    /// use pretrained_vectors::vocab::TokenListOptions;
+    /// use pretrained_vectors::Vocab;
+    /// use std::path::Path;
+    ///
+    /// let v = Vocab::from_token_list(
+    ///     b"\xEF\xBB\xBF<pad>\r\nNew York\r\nthe",
+    ///     Path::new("vocab.txt"),
+    ///     &TokenListOptions::new().with_padding("<pad>"),
+    /// )?;
+    /// assert_eq!(v.tokens(), ["<pad>", "New York", "the"]);
+    /// assert_eq!(v.padding(), Some(0));
+    /// # Ok::<(), pretrained_vectors::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// - [`Error::EmptyVocab`] when there is no token (an empty file, or a lone
+    ///   newline);
+    /// - [`Error::BadToken`] with its line for a blank line (only a single final
+    ///   newline may follow the last token), a stray carriage return inside a line,
+    ///   or a token starting with a byte-order mark;
+    /// - [`Error::BadUtf8`] with the line and byte of the first invalid byte;
+    /// - [`Error::DuplicateToken`] naming both lines;
+    /// - [`Error::InvalidOption`] when the padding and OOV names are the same.
+    pub fn from_token_list(bytes: &[u8], path: &Path, options: &TokenListOptions) -> Result<Self> {
+        if options.padding.is_some() && options.padding == options.oov {
+            return Err(Error::InvalidOption {
+                option: "token list reserved rows",
+                message: format!(
+                    "the padding and OOV tokens are both {:?}; expected two different names",
+                    options.padding.as_deref().unwrap_or_default()
+                ),
+            });
+        }
+        let tokens = split_lines(bytes, path)?;
+        let mut vocab = Vocab::build(path, tokens, 1)?;
+        if let Some(row) = options.padding.as_deref().and_then(|t| vocab.get(t)) {
+            vocab = vocab.with_padding(row)?;
+        }
+        if let Some(row) = options.oov.as_deref().and_then(|t| vocab.get(t)) {
+            vocab = vocab.with_oov(row)?;
+        }
+        Ok(vocab)
+    }
+
+    /// Reads the token list file at `path`; see [`Vocab::from_token_list`].
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the file cannot be read, and every error of
+    /// [`Vocab::from_token_list`].
+    pub fn read_token_list(path: impl AsRef<Path>, options: &TokenListOptions) -> Result<Self> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
+        Self::from_token_list(&bytes, path, options)
+    }
+
+    /// Writes the tokens in row order, one per line, each ended by `\n`.
+    ///
+    /// [`Vocab::from_token_list`] with [`Vocab::token_list_options`] reads the
+    /// result back to the same tokens and reserved rows (counts are not written).
+    /// Output is buffered; pass `&mut file` to keep using the writer.
+    ///
+    /// ```
+    /// use pretrained_vectors::Vocab;
+    /// use std::path::Path;
+    ///
+    /// let v = Vocab::new(vec!["<pad>".into(), "the".into()])?.with_padding(0)?;
+    /// let mut out = Vec::new();
+    /// v.write_token_list(&mut out)?;
+    /// assert_eq!(out, b"<pad>\nthe\n");
+    /// let back = Vocab::from_token_list(&out, Path::new(""), &v.token_list_options())?;
+    /// assert_eq!(back, v);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Whatever the writer returns.
+    pub fn write_token_list<W: Write>(&self, out: W) -> io::Result<()> {
+        let mut out = io::BufWriter::new(out);
+        for token in &self.tokens {
+            out.write_all(token.as_bytes())?;
+            out.write_all(b"\n")?;
+        }
+        out.flush()
+    }
+
+    /// The options that mark this vocabulary's reserved rows when its token list is
+    /// read back: the padding and OOV tokens by name.
+    pub fn token_list_options(&self) -> TokenListOptions {
+        let name = |row: Option<usize>| row.and_then(|r| self.token(r)).map(str::to_string);
+        TokenListOptions {
+            padding: name(self.padding),
+            oov: name(self.oov),
+        }
+    }
+}
+
+/// Splits a token list into its lines, checking UTF-8 and blank lines.
+fn split_lines(bytes: &[u8], path: &Path) -> Result<Vec<String>> {
+    let start = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
+    let body = &bytes[start..];
+    if body.is_empty() || body == b"\n" || body == b"\r\n" {
+        return Err(Error::EmptyVocab {
+            path: path.to_path_buf(),
+        });
+    }
+    // A single final newline ends the last token; it does not start a blank one.
+    let body = body.strip_suffix(b"\n").unwrap_or(body);
+    let mut tokens = Vec::with_capacity(memchr::memchr_iter(b'\n', body).count() + 1);
+    let mut offset = start;
+    for (i, raw) in body.split(|&b| b == b'\n').enumerate() {
+        let line = i as u64 + 1;
+        let text = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let token = std::str::from_utf8(text).map_err(|e| Error::BadUtf8 {
+            path: path.to_path_buf(),
+            pos: Position::line(line, (offset + e.valid_up_to()) as u64),
+        })?;
+        if token.is_empty() {
+            return Err(Error::BadToken {
+                path: path.to_path_buf(),
+                line,
+                token: String::new(),
+                reason: "blank line (expected one token per line; only a single final newline may follow the last token)",
+            });
+        }
+        tokens.push(token.to_string());
+        offset += raw.len() + 1;
+    }
+    Ok(tokens)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn parse(bytes: &[u8]) -> Result<Vocab> {
+        Vocab::from_token_list(bytes, Path::new("v.txt"), &TokenListOptions::new())
+    }
+
+    #[test]
+    fn line_ends_bom_and_final_newline() {
+        for input in [
+            &b"a\nb c\nd"[..],
+            b"a\nb c\nd\n",
+            b"a\r\nb c\r\nd\r\n",
+            b"\xEF\xBB\xBFa\nb c\nd",
+        ] {
+            let v = parse(input).unwrap();
+            assert_eq!(v.tokens(), ["a", "b c", "d"], "{input:?}");
+        }
+    }
+
+    #[test]
+    fn blank_lines_are_refused_with_their_line() {
+        for (input, line) in [
+            (&b"a\n\nb\n"[..], 2),
+            (b"a\nb\n\n", 3),
+            (b"\na", 1),
+            (b"a\r\n\r\n", 2),
+        ] {
+            match parse(input) {
+                Err(Error::BadToken { line: l, path, .. }) => {
+                    assert_eq!((l, path.as_path()), (line, Path::new("v.txt")), "{input:?}")
+                }
+                other => panic!("{input:?}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn empty_inputs_are_empty_vocabularies() {
+        for input in [&b""[..], b"\n", b"\r\n", b"\xEF\xBB\xBF"] {
+            assert!(
+                matches!(parse(input), Err(Error::EmptyVocab { .. })),
+                "{input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_names_line_and_byte() {
+        let e = parse(b"ok\nfine\nba\xFFd\n").unwrap_err();
+        assert_eq!(e.position(), Some(Position::line(3, 10)), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("v.txt: invalid UTF-8 at line 3, byte 10"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn stray_carriage_return_and_duplicates() {
+        let e = parse(b"a\nb\rc\n").unwrap_err();
+        assert!(matches!(e, Error::BadToken { line: 2, .. }), "{e}");
+        let e = parse(b"a\nb\r\na\n").unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::DuplicateToken {
+                    line: 3,
+                    first_line: 1,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert!(e.to_string().contains("v.txt: line 3"), "{e}");
+    }
+
+    #[test]
+    fn reserved_rows_by_name() {
+        let o = TokenListOptions::new()
+            .with_padding("[PAD]")
+            .with_oov("[UNK]");
+        let v = Vocab::from_token_list(b"x\n[UNK]\n[PAD]\n", Path::new(""), &o).unwrap();
+        assert_eq!((v.padding(), v.oov()), (Some(2), Some(1)));
+        let v = Vocab::from_token_list(b"x\n[UNK]\n", Path::new(""), &o).unwrap();
+        assert_eq!((v.padding(), v.oov()), (None, Some(1)));
+        let same = TokenListOptions::new().with_padding("x").with_oov("x");
+        let e = Vocab::from_token_list(b"x\n", Path::new(""), &same).unwrap_err();
+        assert!(matches!(e, Error::InvalidOption { .. }), "{e}");
+    }
+
+    #[test]
+    fn read_token_list_reports_io_with_path() {
+        let e =
+            Vocab::read_token_list("/nonexistent/vocab.txt", &TokenListOptions::new()).unwrap_err();
+        assert!(matches!(e, Error::Io { action: "read", .. }), "{e}");
+        assert_eq!(e.path(), Some(Path::new("/nonexistent/vocab.txt")));
+    }
+
+    proptest! {
+        #[test]
+        fn write_then_read_is_identity(
+            tokens in proptest::collection::hash_set("[^\r\n]{1,8}", 1..40),
+            pad in any::<prop::sample::Index>(),
+            oov in any::<prop::sample::Index>(),
+        ) {
+            let tokens: Vec<String> = tokens.into_iter().collect();
+            prop_assume!(tokens.iter().all(|t| !t.starts_with('\u{feff}')));
+            let mut v = Vocab::new(tokens.clone()).unwrap();
+            let (p, o) = (pad.index(tokens.len()), oov.index(tokens.len()));
+            v = v.with_padding(p).unwrap();
+            if o != p {
+                v = v.with_oov(o).unwrap();
+            }
+            let mut out = Vec::new();
+            v.write_token_list(&mut out).unwrap();
+            let back = Vocab::from_token_list(&out, Path::new(""), &v.token_list_options()).unwrap();
+            prop_assert_eq!(back, v);
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! `pad_sequences`: ragged id sequences to one rectangular batch, as Keras does it.
+
+use std::str::FromStr;
+
+use ndarray::Array2;
+
+use crate::error::Error;
+
+/// Which end of a sequence padding is added to, or truncation removes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Side {
+    /// The start of the sequence (Keras' default for both padding and truncating).
+    #[default]
+    Pre,
+    /// The end of the sequence.
+    Post,
+}
+
+impl FromStr for Side {
+    type Err = Error;
+
+    /// Parses Keras' spelling, `"pre"` or `"post"`.
+    ///
+    /// ```
+    /// use pretrained_vectors::vocab::Side;
+    /// assert_eq!("post".parse::<Side>()?, Side::Post);
+    /// assert!("end".parse::<Side>().is_err());
+    /// # Ok::<(), pretrained_vectors::Error>(())
+    /// ```
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s {
+            "pre" => Ok(Side::Pre),
+            "post" => Ok(Side::Post),
+            _ => Err(Error::InvalidOption {
+                option: "padding side",
+                message: format!("{s:?}; expected \"pre\" or \"post\""),
+            }),
+        }
+    }
+}
+
+/// Options of [`pad_sequences`], with Keras' defaults.
+///
+/// ```
+/// use pretrained_vectors::vocab::{pad_sequences, PadOptions, Side};
+/// let seqs = vec![vec![1, 2, 3], vec![4]];
+/// let out = pad_sequences(&seqs, &PadOptions::new().with_maxlen(2).with_padding(Side::Post));
+/// assert_eq!(out, ndarray::array![[2, 3], [4, 0]]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PadOptions {
+    maxlen: Option<usize>,
+    padding: Side,
+    truncating: Side,
+    value: i64,
+}
+
+impl PadOptions {
+    /// Keras' defaults: no `maxlen` (the longest sequence), pad and truncate
+    /// [`Side::Pre`], pad with `0`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Every row has `maxlen` ids; longer sequences are truncated. Default: the
+    /// length of the longest sequence.
+    pub fn with_maxlen(mut self, maxlen: usize) -> Self {
+        self.maxlen = Some(maxlen);
+        self
+    }
+
+    /// Where padding goes. Default: [`Side::Pre`].
+    pub fn with_padding(mut self, side: Side) -> Self {
+        self.padding = side;
+        self
+    }
+
+    /// Which end is cut from sequences longer than `maxlen`. Default: [`Side::Pre`]
+    /// (the last `maxlen` ids are kept).
+    pub fn with_truncating(mut self, side: Side) -> Self {
+        self.truncating = side;
+        self
+    }
+
+    /// The id that fills padding. Default: `0`.
+    pub fn with_value(mut self, value: i64) -> Self {
+        self.value = value;
+        self
+    }
+
+    /// The configured `maxlen`, if any.
+    pub fn maxlen(&self) -> Option<usize> {
+        self.maxlen
+    }
+
+    /// The padding side.
+    pub fn padding(&self) -> Side {
+        self.padding
+    }
+
+    /// The truncating side.
+    pub fn truncating(&self) -> Side {
+        self.truncating
+    }
+
+    /// The padding value.
+    pub fn value(&self) -> i64 {
+        self.value
+    }
+}
+
+/// Pads and truncates `sequences` to one `(sequences.len(), maxlen)` array, like
+/// Keras' `pad_sequences`.
+///
+/// Without a `maxlen` the width is the longest sequence's length (0 for no
+/// sequences). An empty sequence gives a row of `value`.
+///
+/// ```
+/// use pretrained_vectors::vocab::{pad_sequences, PadOptions, Side};
+/// let seqs = vec![vec![5, 6, 7, 8], vec![], vec![9]];
+/// // Keras' defaults: pad and truncate at the start.
+/// assert_eq!(
+///     pad_sequences(&seqs, &PadOptions::new().with_maxlen(3)),
+///     ndarray::array![[6, 7, 8], [0, 0, 0], [0, 0, 9]]
+/// );
+/// let post = PadOptions::new().with_maxlen(3).with_padding(Side::Post)
+///     .with_truncating(Side::Post).with_value(-1);
+/// assert_eq!(
+///     pad_sequences(&seqs, &post),
+///     ndarray::array![[5, 6, 7], [-1, -1, -1], [9, -1, -1]]
+/// );
+/// ```
+pub fn pad_sequences<S: AsRef<[i64]>>(sequences: &[S], options: &PadOptions) -> Array2<i64> {
+    let width = options.maxlen.unwrap_or_else(|| {
+        sequences
+            .iter()
+            .map(|s| s.as_ref().len())
+            .max()
+            .unwrap_or(0)
+    });
+    let mut out = Array2::from_elem((sequences.len(), width), options.value);
+    for (mut row, seq) in out.rows_mut().into_iter().zip(sequences) {
+        let seq = seq.as_ref();
+        let kept = match options.truncating {
+            Side::Pre => &seq[seq.len().saturating_sub(width)..],
+            Side::Post => &seq[..seq.len().min(width)],
+        };
+        let start = match options.padding {
+            Side::Pre => width - kept.len(),
+            Side::Post => 0,
+        };
+        for (slot, &id) in row.iter_mut().skip(start).zip(kept) {
+            *slot = id;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    /// Keras' algorithm written the slow, obvious way.
+    fn naive(seqs: &[Vec<i64>], o: &PadOptions) -> Vec<Vec<i64>> {
+        let w = o
+            .maxlen
+            .unwrap_or(seqs.iter().map(Vec::len).max().unwrap_or(0));
+        seqs.iter()
+            .map(|s| {
+                let mut s = s.clone();
+                while s.len() > w {
+                    match o.truncating {
+                        Side::Pre => s.remove(0),
+                        Side::Post => s.pop().unwrap(),
+                    };
+                }
+                while s.len() < w {
+                    match o.padding {
+                        Side::Pre => s.insert(0, o.value),
+                        Side::Post => s.push(o.value),
+                    }
+                }
+                s
+            })
+            .collect()
+    }
+
+    #[test]
+    fn defaults_pad_to_longest_at_the_start() {
+        let out = pad_sequences(&[vec![1], vec![2, 3, 4], vec![]], &PadOptions::new());
+        assert_eq!(out, array![[0, 0, 1], [2, 3, 4], [0, 0, 0]]);
+        let none: [Vec<i64>; 0] = [];
+        assert_eq!(pad_sequences(&none, &PadOptions::new()).dim(), (0, 0));
+    }
+
+    #[test]
+    fn maxlen_zero_gives_empty_rows() {
+        let out = pad_sequences(&[vec![1, 2]], &PadOptions::new().with_maxlen(0));
+        assert_eq!(out.dim(), (1, 0));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn matches_the_naive_algorithm(
+            seqs in proptest::collection::vec(proptest::collection::vec(-5i64..50, 0..12), 0..8),
+            maxlen in proptest::option::of(0usize..15),
+            pad_post: bool, trunc_post: bool, value in -3i64..3,
+        ) {
+            let side = |post| if post { Side::Post } else { Side::Pre };
+            let mut o = PadOptions::new().with_padding(side(pad_post))
+                .with_truncating(side(trunc_post)).with_value(value);
+            if let Some(m) = maxlen { o = o.with_maxlen(m); }
+            let got = pad_sequences(&seqs, &o);
+            let want = naive(&seqs, &o);
+            proptest::prop_assert_eq!(got.nrows(), want.len());
+            for (row, w) in got.rows().into_iter().zip(&want) {
+                proptest::prop_assert_eq!(row.to_vec(), w.clone());
+            }
+        }
+    }
+}
