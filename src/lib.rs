@@ -3,6 +3,7 @@
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod align;
 pub mod error;
 pub mod format;
 mod mmap;
@@ -16,6 +17,7 @@ pub mod vectors;
 pub mod vocab;
 pub mod write;
 
+pub use align::{AlignReport, Aligned, Aligner, MissingInit, OovInit};
 pub use error::{Error, Position, Result};
 pub use format::Format;
 pub use parse::Utf8Policy;

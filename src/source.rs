@@ -92,7 +92,7 @@ pub(crate) struct GzBlocks {
 }
 
 /// Size of the blocks a gzip stream is cut into.
-pub(crate) const GZ_BLOCK: usize = 4 << 20;
+pub(crate) const GZ_BLOCK: usize = 1 << 20;
 
 impl GzBlocks {
     /// Starts decompressing `file` (all gzip members, as `zcat` does).

@@ -1,0 +1,346 @@
+//! The aligner: the embedding table for a vocabulary, parsing only the rows it needs.
+//!
+//! One pass over the vector file (mapped and scanned in parallel waves of chunks, or
+//! streamed from gzip) looks each word up first and parses values only for words
+//! the vocabulary needs. Scanning stops once every row has its exact word: GloVe
+//! and word2vec files are sorted by frequency, so common vocabularies finish early.
+//!
+//! ```
+//! use pretrained_vectors::{align::Aligner, Vocab};
+//! let vocab = Vocab::new(vec!["<pad>".into(), "king".into(), "Queen".into(), "zzyzxq".into()])?
+//!     .with_padding(0)?;
+//! let aligned = Aligner::new().seed(7).align("fixtures/glove.6B.50d.20k.txt.gz", vocab)?;
+//! let r = &aligned.report;
+//! assert_eq!((r.found_exact, r.found_fallback, r.missing, r.reserved), (1, 1, 1, 1));
+//! assert_eq!(aligned.table.weights().shape(), &[4, 50]);
+//! # Ok::<(), pretrained_vectors::Error>(())
+//! ```
+
+mod init;
+mod matcher;
+mod report;
+mod scan;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+pub use init::{MissingInit, OovInit};
+pub use report::{AlignReport, FallbackMatch, MissingToken};
+
+use crate::error::Result;
+use crate::read::ReadOptions;
+use crate::source::{self, Input};
+use crate::table::{EmbeddingTable, RowOrigin};
+use crate::vectors::Vectors;
+use crate::vocab::Vocab;
+use init::Stats;
+use matcher::Matcher;
+use scan::{Found, Hits, Scan};
+
+/// A progress callback: decompressed bytes scanned so far, and the total when known.
+pub type Progress = Arc<dyn Fn(u64, Option<u64>) + Send + Sync>;
+
+/// Builds [`EmbeddingTable`]s from a vector file and a [`Vocab`].
+///
+/// Defaults: format detected, lower-case fallback on, missing rows random matched
+/// to the pretrained statistics, OOV row the mean of the found vectors, seed 0, 20
+/// missing tokens listed in the report.
+#[derive(Clone)]
+pub struct Aligner {
+    read: ReadOptions,
+    lowercase_fallback: bool,
+    missing: MissingInit,
+    oov: OovInit,
+    seed: u64,
+    top_missing: usize,
+    progress: Option<Progress>,
+}
+
+impl std::fmt::Debug for Aligner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Aligner")
+            .field("read", &self.read)
+            .field("lowercase_fallback", &self.lowercase_fallback)
+            .field("missing", &self.missing)
+            .field("oov", &self.oov)
+            .field("seed", &self.seed)
+            .field("top_missing", &self.top_missing)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Aligner {
+    fn default() -> Self {
+        Aligner {
+            read: ReadOptions::new(),
+            lowercase_fallback: true,
+            missing: MissingInit::Matched,
+            oov: OovInit::Mean,
+            seed: 0,
+            top_missing: 20,
+            progress: None,
+        }
+    }
+}
+
+/// A table and its coverage report.
+#[derive(Debug, Clone)]
+pub struct Aligned {
+    /// The table: row `i` for token `i` of the vocabulary.
+    pub table: EmbeddingTable,
+    /// What was found, how, and what was not.
+    pub report: AlignReport,
+}
+
+impl Aligner {
+    /// An aligner with the defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How to read the file (format, threads, UTF-8 policy, non-finite values).
+    pub fn read_options(mut self, read: ReadOptions) -> Self {
+        self.read = read;
+        self
+    }
+
+    /// Whether a token missing under its exact form may take the vector of a file
+    /// word equal to it after lower-casing both (default: on).
+    pub fn lowercase_fallback(mut self, on: bool) -> Self {
+        self.lowercase_fallback = on;
+        self
+    }
+
+    /// How missing rows are initialised (default: [`MissingInit::Matched`]).
+    pub fn missing(mut self, init: MissingInit) -> Self {
+        self.missing = init;
+        self
+    }
+
+    /// How the OOV row is initialised (default: [`OovInit::Mean`]).
+    pub fn oov(mut self, init: OovInit) -> Self {
+        self.oov = init;
+        self
+    }
+
+    /// The seed of random rows (default 0).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// How many missing tokens the report lists (default 20).
+    pub fn top_missing(mut self, n: usize) -> Self {
+        self.top_missing = n;
+        self
+    }
+
+    /// Calls `progress(bytes_scanned, total)` as scanning advances.
+    pub fn progress(mut self, progress: Progress) -> Self {
+        self.progress = Some(progress);
+        self
+    }
+
+    /// Aligns the vector file at `path` to `vocab`.
+    ///
+    /// # Errors
+    /// As [`ReadOptions::read`] for the rows scanned: a bad header, a ragged row or
+    /// bad UTF-8 anywhere scanned; a bad value only in rows the vocabulary needs
+    /// (other rows' values are never parsed).
+    pub fn align(&self, path: impl AsRef<Path>, vocab: Vocab) -> Result<Aligned> {
+        let path = path.as_ref();
+        let start = Instant::now();
+        let matcher = Matcher::new(&vocab, self.lowercase_fallback);
+        let scan = self.read.run(|| match source::open(path)? {
+            Input::Bytes(bytes) => self.scan_bytes(path, &bytes, &vocab, &matcher),
+            Input::Gzip {
+                reader,
+                compressed_len,
+            } => self.scan_gzip(path, reader, compressed_len, &vocab, &matcher),
+        })?;
+        Ok(self.finish(scan, vocab, start))
+    }
+
+    /// Aligns vectors already in memory to `vocab` (the same matching and
+    /// initialisation as [`Aligner::align`]).
+    pub fn align_vectors(&self, vectors: &Vectors, vocab: Vocab) -> Aligned {
+        let start = Instant::now();
+        let matcher = Matcher::new(&vocab, self.lowercase_fallback);
+        let mut found = Found::new(&vocab, vectors.dims());
+        let mut hits = Hits::new(vectors.dims());
+        for (i, word) in vectors.words().iter().enumerate() {
+            hits.push_word(&matcher, word, (i + 1) as u64, |out| {
+                out.copy_from_slice(vectors.matrix().row(i).as_slice().expect("C order"));
+                Ok(())
+            })
+            .expect("copying cannot fail");
+        }
+        found.merge(hits);
+        let info = vectors.info();
+        let scan = Scan {
+            found,
+            format: info.format,
+            gzip: info.gzip,
+            header_rows: info.header_rows,
+            rows_scanned: vectors.len() as u64,
+            stopped_early: false,
+        };
+        self.finish(scan, vocab, start)
+    }
+
+    fn report_progress(&self, done: u64, total: Option<u64>) {
+        if let Some(p) = &self.progress {
+            p(done, total);
+        }
+    }
+
+    /// Initialises missing and reserved rows and writes the report.
+    fn finish(&self, scan: Scan, vocab: Vocab, start: Instant) -> Aligned {
+        let Scan {
+            found,
+            format,
+            gzip,
+            header_rows,
+            rows_scanned,
+            stopped_early,
+        } = scan;
+        let dims = found.weights.ncols();
+        let Found {
+            mut weights,
+            exact,
+            fallback,
+            duplicates,
+            ..
+        } = found;
+        // Statistics over the distinct file rows found, in file order: the same for
+        // any vocabulary order and thread count.
+        let mut sources: Vec<(u64, usize)> = (0..vocab.len())
+            .filter_map(|r| {
+                exact[r]
+                    .or(fallback[r].as_ref().map(|f| f.0))
+                    .map(|at| (at, r))
+            })
+            .collect();
+        sources.sort_unstable();
+        sources.dedup_by_key(|s| s.0);
+        let stats = Stats::of(
+            dims,
+            sources
+                .iter()
+                .map(|&(_, r)| weights.row(r).to_slice().expect("C order")),
+        );
+
+        let mut origins = Vec::with_capacity(vocab.len());
+        let mut missing_init = self.missing;
+        let mut missing_rows = Vec::new();
+        for (r, token) in vocab.tokens().iter().enumerate() {
+            let origin = if vocab.padding() == Some(r) {
+                RowOrigin::Padding
+            } else if vocab.oov() == Some(r) {
+                RowOrigin::Oov
+            } else if exact[r].is_some() {
+                RowOrigin::Exact
+            } else if fallback[r].is_some() {
+                RowOrigin::Fallback
+            } else {
+                RowOrigin::Missing
+            };
+            origins.push(origin);
+            let mut row = weights.row_mut(r);
+            let out = row.as_slice_mut().expect("C order");
+            match origin {
+                RowOrigin::Padding => out.fill(0.0),
+                RowOrigin::Oov => match self.oov {
+                    OovInit::Mean => {
+                        for (o, m) in out.iter_mut().zip(&stats.mean) {
+                            *o = *m as f32;
+                        }
+                    }
+                    OovInit::Random => {
+                        init::fill(self.missing, &stats, self.seed, token, out);
+                    }
+                    OovInit::Zeros => out.fill(0.0),
+                },
+                RowOrigin::Missing => {
+                    missing_init = init::fill(self.missing, &stats, self.seed, token, out);
+                    missing_rows.push(r);
+                }
+                RowOrigin::Exact | RowOrigin::Fallback => {}
+            }
+        }
+
+        let count = |o: RowOrigin| origins.iter().filter(|&&x| x == o).count();
+        let (found_exact, found_fallback) = (count(RowOrigin::Exact), count(RowOrigin::Fallback));
+        let reserved = count(RowOrigin::Padding) + count(RowOrigin::Oov);
+        let wanted = vocab.len() - reserved;
+        let coverage_tokens = vocab.counts().map(|c| {
+            let (mut hit, mut all) = (0u64, 0u64);
+            for (r, o) in origins.iter().enumerate() {
+                if !vocab.is_reserved(r) {
+                    all += c[r];
+                    if o.is_pretrained() {
+                        hit += c[r];
+                    }
+                }
+            }
+            if all == 0 {
+                0.0
+            } else {
+                hit as f64 / all as f64
+            }
+        });
+        if let Some(c) = vocab.counts() {
+            missing_rows.sort_by_key(|&r| (std::cmp::Reverse(c[r]), r));
+        }
+        let top_missing = missing_rows
+            .iter()
+            .take(self.top_missing)
+            .map(|&r| MissingToken {
+                token: vocab.tokens()[r].clone(),
+                row: r,
+                count: vocab.counts().map(|c| c[r]),
+            })
+            .collect();
+        let fallback_examples = (0..vocab.len())
+            .filter(|&r| origins[r] == RowOrigin::Fallback)
+            .take(self.top_missing)
+            .map(|r| FallbackMatch {
+                token: vocab.tokens()[r].clone(),
+                word: fallback[r]
+                    .as_ref()
+                    .map(|f| f.1.to_string())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        let report = AlignReport {
+            format,
+            gzip,
+            header_rows,
+            file_rows_scanned: rows_scanned,
+            stopped_early,
+            dims,
+            vocab_size: vocab.len(),
+            found_exact,
+            found_fallback,
+            missing: count(RowOrigin::Missing),
+            reserved,
+            duplicates_seen: duplicates,
+            coverage_types: if wanted == 0 {
+                0.0
+            } else {
+                (found_exact + found_fallback) as f64 / wanted as f64
+            },
+            coverage_tokens,
+            top_missing,
+            fallback_examples,
+            missing_init,
+            oov_init: self.oov,
+            seed: self.seed,
+            seconds: start.elapsed().as_secs_f64(),
+        };
+        let table =
+            EmbeddingTable::new(weights, vocab, origins).expect("rows agree by construction");
+        Aligned { table, report }
+    }
+}

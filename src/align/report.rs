@@ -1,0 +1,84 @@
+//! [`AlignReport`]: what the aligner found, how, and what it did not.
+
+use serde::{Deserialize, Serialize};
+
+use super::init::{MissingInit, OovInit};
+use crate::format::Format;
+
+/// A vocabulary token the file did not have.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingToken {
+    /// The token.
+    pub token: String,
+    /// Its row.
+    pub row: usize,
+    /// Its count, when the vocabulary has counts.
+    pub count: Option<u64>,
+}
+
+/// A token filled through the lower-case fallback, and the file word it took.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FallbackMatch {
+    /// The vocabulary token.
+    pub token: String,
+    /// The file word whose vector it took.
+    pub word: String,
+}
+
+/// The coverage report of one alignment. Serialises to JSON for `--report`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlignReport {
+    /// Format of the vector file.
+    pub format: Format,
+    /// Whether it was gzip-compressed.
+    pub gzip: bool,
+    /// Rows claimed by a word2vec header.
+    pub header_rows: Option<u64>,
+    /// Rows of the file scanned (all of them unless `stopped_early`).
+    pub file_rows_scanned: u64,
+    /// Whether scanning stopped before the end because every row was filled exactly.
+    pub stopped_early: bool,
+    /// Dimensions.
+    pub dims: usize,
+    /// Rows of the vocabulary (reserved ones included).
+    pub vocab_size: usize,
+    /// Rows found under the exact token.
+    pub found_exact: usize,
+    /// Rows found through the lower-case fallback.
+    pub found_fallback: usize,
+    /// Rows the file did not have (initialised by `missing_init`).
+    pub missing: usize,
+    /// Reserved rows (padding, OOV).
+    pub reserved: usize,
+    /// File rows repeating a word the vocabulary needed (the first was used).
+    pub duplicates_seen: usize,
+    /// Found / (vocabulary rows - reserved rows).
+    pub coverage_types: f64,
+    /// Counts of found tokens / counts of all non-reserved tokens, when the
+    /// vocabulary has counts.
+    pub coverage_tokens: Option<f64>,
+    /// The most frequent missing tokens (by count when known, else by row).
+    pub top_missing: Vec<MissingToken>,
+    /// Some fallback matches, in row order.
+    pub fallback_examples: Vec<FallbackMatch>,
+    /// How missing rows were initialised.
+    pub missing_init: MissingInit,
+    /// How the OOV row was initialised.
+    pub oov_init: OovInit,
+    /// The seed of the random rows.
+    pub seed: u64,
+    /// Seconds spent aligning.
+    pub seconds: f64,
+}
+
+impl AlignReport {
+    /// Rows filled from the file, by either step.
+    pub fn found(&self) -> usize {
+        self.found_exact + self.found_fallback
+    }
+
+    /// The report as pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a report always serialises")
+    }
+}

@@ -1,0 +1,363 @@
+//! Scanning a vector file for the rows a vocabulary needs.
+
+use std::path::Path;
+
+use ndarray::Array2;
+use rayon::prelude::*;
+
+use super::matcher::{Matcher, Step};
+use super::Aligner;
+use crate::error::{Position, Result};
+use crate::format::{detect, Format, Layout};
+use crate::parse::{binary, count_lines, for_each_line, line_chunks, RowParser};
+use crate::read;
+use crate::vocab::Vocab;
+
+impl Aligner {
+    /// Scans a mapped file.
+    pub(super) fn scan_bytes(
+        &self,
+        path: &Path,
+        bytes: &[u8],
+        vocab: &Vocab,
+        m: &Matcher,
+    ) -> Result<Scan> {
+        let layout = detect(path, bytes, self.read.format)?;
+        read::check_header(path, &layout, (bytes.len() - layout.body_start) as u64)?;
+        let p = self.read.row_parser(path, layout.dims);
+        let mut found = Found::new(vocab, layout.dims);
+        let (rows_scanned, stopped_early) = match layout.format {
+            Format::Word2vecBinary => self.scan_binary(&p, bytes, &layout, m, &mut found)?,
+            Format::Glove | Format::Word2vecText => {
+                self.scan_text(&p, bytes, &layout, m, &mut found)?
+            }
+        };
+        Ok(Scan::new(
+            found,
+            &layout,
+            false,
+            rows_scanned,
+            stopped_early,
+        ))
+    }
+
+    /// Scans mapped text in waves of chunks parsed in parallel, stopping after the
+    /// wave that filled the last row.
+    fn scan_text(
+        &self,
+        p: &RowParser<'_>,
+        bytes: &[u8],
+        layout: &Layout,
+        m: &Matcher,
+        found: &mut Found,
+    ) -> Result<(u64, bool)> {
+        let body = &bytes[layout.body_start..];
+        let ranges = line_chunks(body, 1 << 20);
+        let wave = rayon::current_num_threads().max(1) * 2;
+        let mut line = layout.body_line;
+        let mut rows = 0;
+        for (w, group) in ranges.chunks(wave).enumerate() {
+            let counts: Vec<u64> = group
+                .par_iter()
+                .map(|r| count_lines(&body[r.clone()]))
+                .collect();
+            let starts: Vec<u64> = counts
+                .iter()
+                .scan(line, |l, &n| {
+                    let s = *l;
+                    *l += n;
+                    Some(s)
+                })
+                .collect();
+            line += counts.iter().sum::<u64>();
+            let hits: Vec<Result<Hits>> = group
+                .par_iter()
+                .zip(starts)
+                .map(|(r, first)| {
+                    let base = (layout.body_start + r.start) as u64;
+                    scan_text_chunk(p, m, &body[r.clone()], base, first)
+                })
+                .collect();
+            for h in hits {
+                let h = h?;
+                rows += h.rows;
+                found.merge(h);
+            }
+            let done = group.last().map_or(0, |r| r.end);
+            self.report_progress((layout.body_start + done) as u64, Some(bytes.len() as u64));
+            if found.complete(m) && (w + 1) * wave < ranges.len() {
+                return Ok((rows, true));
+            }
+        }
+        Ok((rows, false))
+    }
+
+    /// Scans mapped binary records in order (their boundaries depend on each other).
+    fn scan_binary(
+        &self,
+        p: &RowParser<'_>,
+        bytes: &[u8],
+        layout: &Layout,
+        m: &Matcher,
+        found: &mut Found,
+    ) -> Result<(u64, bool)> {
+        let mut pos = layout.body_start;
+        let mut hits = Hits::new(p.dims);
+        let mut number = 0u64;
+        loop {
+            let (rec, next) = match binary::next_record(bytes, pos, p.dims) {
+                Ok(Some(r)) => r,
+                Ok(None) => break,
+                Err(e) => return Err(p.record_error(e, number + 1, 0, bytes.len() as u64)),
+            };
+            number += 1;
+            let word = p.word(Position::record(number, rec.start as u64), rec.word)?;
+            hits.push_word(m, &word, number, |out| {
+                p.binary_values(number, rec.start as u64, rec.values, out)
+            })?;
+            pos = next;
+            if number % 65536 == 0 {
+                found.merge(std::mem::replace(&mut hits, Hits::new(p.dims)));
+                self.report_progress(pos as u64, Some(bytes.len() as u64));
+                if found.complete(m) && pos < bytes.len() {
+                    return Ok((number, true));
+                }
+            }
+        }
+        found.merge(hits);
+        Ok((number, false))
+    }
+
+    /// Scans a gzip stream, stopping decompression once every row is filled.
+    pub(super) fn scan_gzip(
+        &self,
+        path: &Path,
+        reader: Box<dyn std::io::Read + Send>,
+        compressed_len: u64,
+        vocab: &Vocab,
+        m: &Matcher,
+    ) -> Result<Scan> {
+        let (mut gz, head, ended, layout) =
+            read::open_gzip(&self.read, path, reader, compressed_len)?;
+        let p = self.read.row_parser(path, layout.dims);
+        let mut found = Found::new(vocab, layout.dims);
+        let mut rows = 0;
+        let mut stopped = false;
+        match layout.format {
+            Format::Word2vecBinary => {
+                let mut hits = Hits::new(p.dims);
+                read::stream_records(&p, &mut gz, head, ended, &layout, |rec, number, values| {
+                    rows = number;
+                    let word = p.word(Position::record(number, rec.start), rec.word)?;
+                    hits.push_word(m, &word, number, |out| {
+                        p.binary_values(number, rec.start, values, out)
+                    })?;
+                    if number % 65536 == 0 {
+                        found.merge(std::mem::replace(&mut hits, Hits::new(p.dims)));
+                        if found.complete(m) {
+                            stopped = true;
+                            return Ok(false);
+                        }
+                    }
+                    Ok(true)
+                })?;
+                found.merge(hits);
+            }
+            Format::Glove | Format::Word2vecText => {
+                read::stream_text_batches(&mut gz, head, ended, &layout, |batch| {
+                    let hits: Vec<Result<Hits>> = batch
+                        .par_iter()
+                        .map(|b| scan_text_chunk(&p, m, &b.bytes, b.base, b.first_line))
+                        .collect();
+                    for h in hits {
+                        let h = h?;
+                        rows += h.rows;
+                        found.merge(h);
+                    }
+                    self.report_progress(
+                        batch.last().map_or(0, |b| b.base + b.bytes.len() as u64),
+                        None,
+                    );
+                    stopped = found.complete(m);
+                    Ok(!stopped)
+                })?;
+            }
+        }
+        Ok(Scan::new(found, &layout, true, rows, stopped))
+    }
+}
+
+/// A file row filling a vocabulary row.
+struct Hit {
+    row: u32,
+    /// Line (text) or record (binary).
+    at: u64,
+    step: Step,
+    /// Offset of the values in [`Hits::values`].
+    slot: usize,
+    /// The file word, kept for fallback matches (the report shows them).
+    word: Option<Box<str>>,
+}
+
+/// Matches found in one chunk, in file order.
+#[derive(Default)]
+pub(super) struct Hits {
+    pub(super) dims: usize,
+    hits: Vec<Hit>,
+    pub(super) values: Vec<f32>,
+    pub(super) rows: u64,
+    pub(super) rows_buf: Vec<(u32, Step)>,
+}
+
+impl Hits {
+    pub(super) fn new(dims: usize) -> Self {
+        Hits {
+            dims,
+            ..Hits::default()
+        }
+    }
+
+    /// Looks `word` up; when it fills rows, parses its values with `parse`.
+    #[inline]
+    pub(super) fn push_word(
+        &mut self,
+        m: &Matcher,
+        word: &str,
+        at: u64,
+        parse: impl FnOnce(&mut [f32]) -> Result<()>,
+    ) -> Result<()> {
+        self.rows += 1;
+        self.rows_buf.clear();
+        let buf = &mut self.rows_buf;
+        m.for_each(word, |r, s| buf.push((r, s)));
+        if self.rows_buf.is_empty() {
+            return Ok(());
+        }
+        let slot = self.values.len();
+        self.values.resize(slot + self.dims, 0.0);
+        parse(&mut self.values[slot..])?;
+        for &(r, s) in &self.rows_buf {
+            let word = (s == Step::Fallback).then(|| word.into());
+            self.hits.push(Hit {
+                row: r,
+                at,
+                step: s,
+                slot,
+                word,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Scans one chunk of text lines.
+fn scan_text_chunk(
+    p: &RowParser<'_>,
+    m: &Matcher,
+    chunk: &[u8],
+    base: u64,
+    first_line: u64,
+) -> Result<Hits> {
+    let mut hits = Hits::new(p.dims);
+    for_each_line(chunk, base, first_line, |line_no, at, line| {
+        let row = p.split(line_no, at, line)?;
+        let word = p.word(Position::line(line_no, at), row.word)?;
+        hits.push_word(m, &word, line_no, |out| p.values(line_no, &row, out))
+    })?;
+    Ok(hits)
+}
+
+/// Rows filled so far.
+pub(super) struct Found {
+    pub(super) weights: Array2<f32>,
+    /// Line or record of each row's exact match.
+    pub(super) exact: Vec<Option<u64>>,
+    /// Line or record and file word of each row's first fallback match.
+    pub(super) fallback: Vec<Option<(u64, Box<str>)>>,
+    pub(super) exact_rows: usize,
+    pub(super) duplicates: usize,
+}
+
+impl Found {
+    pub(super) fn new(vocab: &Vocab, dims: usize) -> Self {
+        Found {
+            weights: Array2::zeros((vocab.len(), dims)),
+            exact: vec![None; vocab.len()],
+            fallback: vec![None; vocab.len()],
+            exact_rows: 0,
+            duplicates: 0,
+        }
+    }
+
+    /// Takes a chunk's matches; chunks come in file order, so the first wins.
+    pub(super) fn merge(&mut self, hits: Hits) {
+        let dims = self.weights.ncols();
+        for Hit {
+            row,
+            at,
+            step,
+            slot,
+            word,
+        } in hits.hits
+        {
+            let r = row as usize;
+            let take = match step {
+                Step::Exact if self.exact[r].is_some() => {
+                    self.duplicates += 1;
+                    false
+                }
+                Step::Exact => {
+                    self.exact[r] = Some(at);
+                    self.exact_rows += 1;
+                    true
+                }
+                Step::Fallback if self.exact[r].is_none() && self.fallback[r].is_none() => {
+                    self.fallback[r] = Some((at, word.unwrap_or_default()));
+                    true
+                }
+                Step::Fallback => false,
+            };
+            if take {
+                self.weights
+                    .row_mut(r)
+                    .as_slice_mut()
+                    .expect("C order")
+                    .copy_from_slice(&hits.values[slot..slot + dims]);
+            }
+        }
+    }
+
+    /// Whether every wanted row has its exact word.
+    fn complete(&self, m: &Matcher) -> bool {
+        self.exact_rows == m.wanted
+    }
+}
+
+/// The outcome of scanning a file.
+pub(super) struct Scan {
+    pub(super) found: Found,
+    pub(super) format: Format,
+    pub(super) gzip: bool,
+    pub(super) header_rows: Option<u64>,
+    pub(super) rows_scanned: u64,
+    pub(super) stopped_early: bool,
+}
+
+impl Scan {
+    pub(super) fn new(
+        found: Found,
+        layout: &Layout,
+        gzip: bool,
+        rows_scanned: u64,
+        stopped_early: bool,
+    ) -> Self {
+        Scan {
+            found,
+            format: layout.format,
+            gzip,
+            header_rows: layout.header.map(|(r, _)| r),
+            rows_scanned,
+            stopped_early,
+        }
+    }
+}
