@@ -1,10 +1,15 @@
-//! [`EmbeddingTable`]: the weights aligned to a vocabulary, and where each row came from.
+//! [`EmbeddingTable`]: the weights aligned to a vocabulary, and where each row came
+//! from; [`SavedTable`]: a saved table reopened in place.
 
-use ndarray::Array2;
+use std::path::{Path, PathBuf};
+
+use ndarray::{Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::vocab::Vocab;
+use crate::npy::NpyMatrix;
+use crate::vocab::{TokenListOptions, Vocab};
+use crate::write::{self, OutputFormat, SaveOptions};
 
 /// Where a row of an [`EmbeddingTable`] came from.
 ///
@@ -96,12 +101,108 @@ impl EmbeddingTable {
     }
 
     /// The row of `token`, if the vocabulary has it.
-    pub fn vector(&self, token: &str) -> Option<ndarray::ArrayView1<'_, f32>> {
+    pub fn vector(&self, token: &str) -> Option<ArrayView1<'_, f32>> {
         self.vocab.get(token).map(|r| self.weights.row(r))
     }
 
     /// Takes the table apart.
     pub fn into_parts(self) -> (Array2<f32>, Vocab, Vec<RowOrigin>) {
         (self.weights, self.vocab, self.origins)
+    }
+}
+
+impl EmbeddingTable {
+    /// Saves the table at `path` in the format its extension names (`.npy` with a
+    /// `.vocab.txt` sidecar, `.txt` GloVe, `.vec` word2vec text, `.bin` word2vec
+    /// binary), atomically; returns the files written.
+    ///
+    /// ```
+    /// use pretrained_vectors::{table::SavedTable, vocab::TokenListOptions, EmbeddingTable, RowOrigin, Vocab};
+    /// use pretrained_vectors::write::SaveOptions;
+    /// let dir = tempfile::tempdir()?;
+    /// let vocab = Vocab::new(vec!["<pad>".into(), "cat".into()])?.with_padding(0)?;
+    /// let table = EmbeddingTable::new(ndarray::array![[0.0f32, 0.0], [0.5, -1.0]], vocab,
+    ///     vec![RowOrigin::Padding, RowOrigin::Exact])?;
+    /// let path = dir.path().join("table.npy");
+    /// table.save(&path, &SaveOptions::new())?;
+    /// let saved = SavedTable::open(&path, &TokenListOptions::new().with_padding("<pad>"))?;
+    /// assert_eq!(saved.weights(), table.weights());
+    /// assert_eq!(saved.vocab().padding(), Some(0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`write::save_table`]: nothing is written unless everything is.
+    pub fn save(&self, path: impl AsRef<Path>, options: &SaveOptions) -> Result<Vec<PathBuf>> {
+        let path = path.as_ref();
+        write::save_table(self, path, OutputFormat::from_extension(path)?, options)
+    }
+}
+
+/// A table saved as `.npy`, reopened without copying: the values are viewed in the
+/// mapped file (the npy header checked against the file's size) and the vocabulary
+/// read from the sidecar token list.
+#[derive(Debug)]
+pub struct SavedTable {
+    matrix: NpyMatrix,
+    vocab: Vocab,
+}
+
+impl SavedTable {
+    /// Opens the npy table at `path` with its sidecar at
+    /// [`write::default_vocab_path`]; `options` name the reserved rows.
+    ///
+    /// # Errors
+    /// As [`NpyMatrix::open`] and [`Vocab::read_token_list`]; [`Error::Shape`] when
+    /// the sidecar's rows differ from the table's.
+    pub fn open(path: impl AsRef<Path>, options: &TokenListOptions) -> Result<Self> {
+        let path = path.as_ref();
+        Self::open_with_vocab(path, write::default_vocab_path(path), options)
+    }
+
+    /// Opens the npy table at `path` with the token list at `vocab_path`.
+    ///
+    /// # Errors
+    /// As [`SavedTable::open`].
+    pub fn open_with_vocab(
+        path: impl AsRef<Path>,
+        vocab_path: impl AsRef<Path>,
+        options: &TokenListOptions,
+    ) -> Result<Self> {
+        let matrix = NpyMatrix::open(path.as_ref())?;
+        let vocab = Vocab::read_token_list(vocab_path.as_ref(), options)?;
+        if vocab.len() != matrix.rows() {
+            return Err(Error::Shape {
+                what: "saved table",
+                expected: format!(
+                    "{} rows (the sidecar {})",
+                    vocab.len(),
+                    vocab_path.as_ref().display()
+                ),
+                found: format!("{} rows in {}", matrix.rows(), path.as_ref().display()),
+            });
+        }
+        Ok(SavedTable { matrix, vocab })
+    }
+
+    /// The weights, viewed in place when the file allows it.
+    pub fn weights(&self) -> ArrayView2<'_, f32> {
+        self.matrix.view()
+    }
+
+    /// The vocabulary, in row order.
+    pub fn vocab(&self) -> &Vocab {
+        &self.vocab
+    }
+
+    /// The vector of `token`.
+    pub fn vector(&self, token: &str) -> Option<ArrayView1<'_, f32>> {
+        let r = self.vocab.get(token)?;
+        Some(self.matrix.view().index_axis_move(ndarray::Axis(0), r))
+    }
+
+    /// Whether the weights are viewed in the mapped file (no copy).
+    pub fn is_zero_copy(&self) -> bool {
+        self.matrix.is_zero_copy()
     }
 }
