@@ -477,6 +477,26 @@ impl Error {
         }
     }
 
+    /// Moves a line number forward by `by` (errors found in a chunk scanned with
+    /// line numbers relative to its start).
+    pub(crate) fn shift_line(mut self, by: u64) -> Self {
+        use Error::*;
+        if let TooLarge { pos, .. }
+        | BadHeader { pos, .. }
+        | RaggedRow { pos, .. }
+        | MissingWord { pos, .. }
+        | BadFloat { pos, .. }
+        | NonFinite { pos, .. }
+        | BadUtf8 { pos, .. }
+        | WrongFormat { pos, .. } = &mut self
+        {
+            if let Some(l) = pos.line.as_mut() {
+                *l += by;
+            }
+        }
+        self
+    }
+
     /// An `Io` error for `path`.
     pub(crate) fn io(path: &Path, action: &'static str, source: io::Error) -> Self {
         Error::Io {

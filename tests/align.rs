@@ -316,13 +316,45 @@ fn duplicate_file_words_first_wins() {
 
 #[test]
 fn bad_rows_are_errors_with_positions() {
+    // A ragged row the vocabulary needs is an error at its line ...
+    let text = std::fs::read_to_string(fixture("bad/ragged_short.txt")).unwrap();
+    let word4 = text
+        .lines()
+        .nth(3)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
     let e = Aligner::new()
-        .align(fixture("bad/ragged_short.txt"), vocab(&["the"]))
+        .align(fixture("bad/ragged_short.txt"), vocab(&["the", &word4]))
         .unwrap_err();
-    assert_eq!(e.position().unwrap().line, Some(4));
+    assert_eq!(e.position().unwrap().line, Some(4), "{e}");
+    // ... one it does not need is never parsed.
+    let a = Aligner::new()
+        .align(fixture("bad/ragged_short.txt"), vocab(&["the"]))
+        .unwrap();
+    assert_eq!(a.report.found_exact, 1);
     // A bad value in a row the vocabulary needs.
     let e = Aligner::new()
         .align(fixture("bad/bad_float.txt"), vocab(&["the", "."]))
         .unwrap_err();
     assert_eq!(e.position().unwrap().line, Some(3));
+}
+
+#[test]
+fn spaced_file_words_are_not_mistaken_for_their_first_word() {
+    // `spaced.glove.txt` has `the the .` where the original has `the`.
+    let path = fixture("spaced.glove.txt");
+    let a = Aligner::new().align(&path, vocab(&["the", ","])).unwrap();
+    assert_eq!(a.table.origins(), &[RowOrigin::Missing, RowOrigin::Exact]);
+    let a = Aligner::new()
+        .align(&path, vocab(&["the the .", ","]))
+        .unwrap();
+    assert_eq!(a.table.origins(), &[RowOrigin::Exact, RowOrigin::Exact]);
+    let v = pretrained_vectors::read(&path).unwrap();
+    assert_eq!(
+        a.table.vector("the the .").unwrap(),
+        v.get("the the .").unwrap()
+    );
 }

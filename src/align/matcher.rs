@@ -29,6 +29,9 @@ pub(crate) struct Matcher {
     lowercase: bool,
     /// Rows that can be filled from the file (reserved rows excluded).
     pub wanted: usize,
+    /// Whether some token holds a space (then every line must be right-split
+    /// before its word can be looked up).
+    pub spaced: bool,
 }
 
 /// How a file word filled a row.
@@ -56,11 +59,13 @@ impl Matcher {
     pub(crate) fn new(vocab: &Vocab, lowercase: bool) -> Self {
         let mut map = Map::with_capacity_and_hasher(vocab.len(), Default::default());
         let mut wanted = 0;
+        let mut spaced = false;
         for (row, token) in vocab.tokens().iter().enumerate() {
             if vocab.is_reserved(row) {
                 continue;
             }
             wanted += 1;
+            spaced |= token.contains(' ');
             let key: Box<str> = if lowercase {
                 lower(token).into()
             } else {
@@ -75,6 +80,17 @@ impl Matcher {
             map,
             lowercase,
             wanted,
+            spaced,
+        }
+    }
+
+    /// Whether `word` fills any row.
+    #[inline]
+    pub(crate) fn wants(&self, word: &str) -> bool {
+        if self.lowercase {
+            self.map.contains_key(lower(word).as_ref())
+        } else {
+            self.map.contains_key(word)
         }
     }
 
@@ -128,5 +144,6 @@ mod tests {
         let strict = Matcher::new(&vocab, false);
         assert_eq!(rows(&strict, "Paris"), vec![]);
         assert_eq!(rows(&strict, "Apple"), vec![(1, Step::Exact)]);
+        assert!(m.wants("PARIS") && !strict.wants("PARIS") && !m.spaced);
     }
 }

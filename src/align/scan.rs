@@ -9,7 +9,7 @@ use super::matcher::{Matcher, Step};
 use super::Aligner;
 use crate::error::{Position, Result};
 use crate::format::{detect, Format, Layout};
-use crate::parse::{binary, count_lines, for_each_line, line_chunks, RowParser};
+use crate::parse::{binary, for_each_line, line_chunks, RowParser};
 use crate::read;
 use crate::vocab::Vocab;
 
@@ -57,29 +57,19 @@ impl Aligner {
         let mut line = layout.body_line;
         let mut rows = 0;
         for (w, group) in ranges.chunks(wave).enumerate() {
-            let counts: Vec<u64> = group
-                .par_iter()
-                .map(|r| count_lines(&body[r.clone()]))
-                .collect();
-            let starts: Vec<u64> = counts
-                .iter()
-                .scan(line, |l, &n| {
-                    let s = *l;
-                    *l += n;
-                    Some(s)
-                })
-                .collect();
-            line += counts.iter().sum::<u64>();
+            // Chunks count their own lines from 0; hits and errors are moved to
+            // absolute lines here, in file order.
             let hits: Vec<Result<Hits>> = group
                 .par_iter()
-                .zip(starts)
-                .map(|(r, first)| {
+                .map(|r| {
                     let base = (layout.body_start + r.start) as u64;
-                    scan_text_chunk(p, m, &body[r.clone()], base, first)
+                    scan_text_chunk(p, m, &body[r.clone()], base)
                 })
                 .collect();
             for h in hits {
-                let h = h?;
+                let mut h = h.map_err(|e| e.shift_line(line))?;
+                h.shift_lines(line);
+                line += h.lines;
                 rows += h.rows;
                 found.merge(h);
             }
@@ -92,7 +82,8 @@ impl Aligner {
         Ok((rows, false))
     }
 
-    /// Scans mapped binary records in order (their boundaries depend on each other).
+    /// Scans mapped binary records: their boundaries in order (each depends on
+    /// the last), then lookups and decoding in parallel, a segment at a time.
     fn scan_binary(
         &self,
         p: &RowParser<'_>,
@@ -101,31 +92,59 @@ impl Aligner {
         m: &Matcher,
         found: &mut Found,
     ) -> Result<(u64, bool)> {
+        const SEGMENT: usize = 1 << 16;
         let mut pos = layout.body_start;
-        let mut hits = Hits::new(p.dims);
         let mut number = 0u64;
+        let mut records: Vec<(usize, usize)> = Vec::with_capacity(SEGMENT);
         loop {
-            let (rec, next) = match binary::next_record(bytes, pos, p.dims) {
-                Ok(Some(r)) => r,
-                Ok(None) => break,
-                Err(e) => return Err(p.record_error(e, number + 1, 0, bytes.len() as u64)),
-            };
-            number += 1;
-            let word = p.word(Position::record(number, rec.start as u64), rec.word)?;
-            hits.push_word(m, &word, number, |out| {
-                p.binary_values(number, rec.start as u64, rec.values, out)
-            })?;
-            pos = next;
-            if number % 65536 == 0 {
-                found.merge(std::mem::replace(&mut hits, Hits::new(p.dims)));
-                self.report_progress(pos as u64, Some(bytes.len() as u64));
-                if found.complete(m) && pos < bytes.len() {
-                    return Ok((number, true));
+            records.clear();
+            let first = number;
+            while records.len() < SEGMENT {
+                match binary::next_record(bytes, pos, p.dims) {
+                    Ok(Some((rec, next))) => {
+                        records.push((rec.start, rec.word.len()));
+                        pos = next;
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        let n = first + records.len() as u64 + 1;
+                        return Err(p.record_error(e, n, 0, bytes.len() as u64));
+                    }
                 }
             }
+            if records.is_empty() {
+                return Ok((number, false));
+            }
+            number += records.len() as u64;
+            let parts = rayon::current_num_threads().max(1) * 2;
+            let per = records.len().div_ceil(parts);
+            let hits: Vec<Result<Hits>> = records
+                .par_chunks(per)
+                .enumerate()
+                .map(|(k, recs)| {
+                    let mut hits = Hits::new(p.dims);
+                    for (i, &(start, len)) in recs.iter().enumerate() {
+                        let n = first + (k * per + i) as u64 + 1;
+                        let word = p.word(
+                            Position::record(n, start as u64),
+                            &bytes[start..start + len],
+                        )?;
+                        let values = &bytes[start + len + 1..start + len + 1 + 4 * p.dims];
+                        hits.push_word(m, &word, n, |out| {
+                            p.binary_values(n, start as u64, values, out)
+                        })?;
+                    }
+                    Ok(hits)
+                })
+                .collect();
+            for h in hits {
+                found.merge(h?);
+            }
+            self.report_progress(pos as u64, Some(bytes.len() as u64));
+            if found.complete(m) && pos < bytes.len() {
+                return Ok((number, true));
+            }
         }
-        found.merge(hits);
-        Ok((number, false))
     }
 
     /// Scans a gzip stream, stopping decompression once every row is filled.
@@ -167,10 +186,11 @@ impl Aligner {
                 read::stream_text_batches(&mut gz, head, ended, &layout, |batch| {
                     let hits: Vec<Result<Hits>> = batch
                         .par_iter()
-                        .map(|b| scan_text_chunk(&p, m, &b.bytes, b.base, b.first_line))
+                        .map(|b| scan_text_chunk(&p, m, &b.bytes, b.base))
                         .collect();
-                    for h in hits {
-                        let h = h?;
+                    for (h, b) in hits.into_iter().zip(batch) {
+                        let mut h = h.map_err(|e| e.shift_line(b.first_line))?;
+                        h.shift_lines(b.first_line);
                         rows += h.rows;
                         found.merge(h);
                     }
@@ -206,6 +226,8 @@ pub(super) struct Hits {
     hits: Vec<Hit>,
     pub(super) values: Vec<f32>,
     pub(super) rows: u64,
+    /// Lines of the chunk, blank ones included.
+    pub(super) lines: u64,
     pub(super) rows_buf: Vec<(u32, Step)>,
 }
 
@@ -214,6 +236,13 @@ impl Hits {
         Hits {
             dims,
             ..Hits::default()
+        }
+    }
+
+    /// Moves hits numbered from the start of a chunk to absolute lines.
+    fn shift_lines(&mut self, by: u64) {
+        for h in &mut self.hits {
+            h.at += by;
         }
     }
 
@@ -250,16 +279,24 @@ impl Hits {
     }
 }
 
-/// Scans one chunk of text lines.
-fn scan_text_chunk(
-    p: &RowParser<'_>,
-    m: &Matcher,
-    chunk: &[u8],
-    base: u64,
-    first_line: u64,
-) -> Result<Hits> {
+/// Scans one chunk of text lines, numbering them from 0.
+///
+/// When no token holds a space, a line's word is looked up by what comes before
+/// its first space, and only a line whose prefix is wanted is split from the right
+/// (a file word such as `. . .` is then looked up again whole). Lines the vocabulary
+/// does not need are not checked beyond that.
+fn scan_text_chunk(p: &RowParser<'_>, m: &Matcher, chunk: &[u8], base: u64) -> Result<Hits> {
     let mut hits = Hits::new(p.dims);
-    for_each_line(chunk, base, first_line, |line_no, at, line| {
+    hits.lines = for_each_line(chunk, base, 0, |line_no, at, line| {
+        if !m.spaced {
+            let prefix = &line[..memchr::memchr(b' ', line).unwrap_or(line.len())];
+            if let Ok(word) = std::str::from_utf8(prefix) {
+                if !m.wants(word) {
+                    hits.rows += 1;
+                    return Ok(());
+                }
+            }
+        }
         let row = p.split(line_no, at, line)?;
         let word = p.word(Position::line(line_no, at), row.word)?;
         hits.push_word(m, &word, line_no, |out| p.values(line_no, &row, out))

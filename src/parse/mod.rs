@@ -182,14 +182,15 @@ fn looks_like_values(word: &[u8]) -> bool {
 }
 
 /// Calls `f(line_number, line_start, trimmed_line)` for each non-blank line of
-/// `chunk`, whose first line is `first_line` and first byte is at `base`.
+/// `chunk`, whose first line is `first_line` and first byte is at `base`; returns
+/// the number of lines (blank ones included).
 #[inline]
 pub(crate) fn for_each_line<E>(
     chunk: &[u8],
     base: u64,
     first_line: u64,
     mut f: impl FnMut(u64, u64, &[u8]) -> Result<(), E>,
-) -> Result<(), E> {
+) -> Result<u64, E> {
     let mut pos = 0;
     let mut line_no = first_line;
     while pos < chunk.len() {
@@ -201,7 +202,7 @@ pub(crate) fn for_each_line<E>(
         pos = end + 1;
         line_no += 1;
     }
-    Ok(())
+    Ok(line_no - first_line)
 }
 
 /// Cuts `bytes` into ranges of about `target` bytes that end just after a newline

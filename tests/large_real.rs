@@ -1,0 +1,95 @@
+//! The full real GloVe 6B 50d set (400,000 words) in every format against the
+//! float32 matrix that `../shared/data/make-glove-6b-50d.sh` writes independently
+//! (numpy, from the original vectors), bit for bit.
+//!
+//! The data is large and not committed: build it with
+//! `bash ../shared/data/make-glove-6b-50d.sh target/bench-data` (`.ci/run` does),
+//! or point `PV_BENCH_DATA` at such a folder. Without it these tests say so and pass.
+
+use std::path::PathBuf;
+
+use pretrained_vectors::{npy, Aligner, Format, ReadOptions, Vocab};
+
+fn data_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("PV_BENCH_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data"));
+    if dir.join("glove.6B.50d.c.npy").exists() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "skipped: no real GloVe 6B 50d set in {} (see the module docs)",
+            dir.display()
+        );
+        None
+    }
+}
+
+#[test]
+fn every_format_equals_the_reference_matrix() {
+    let Some(dir) = data_dir() else { return };
+    let want = npy::load(dir.join("glove.6B.50d.c.npy")).unwrap();
+    let words: Vec<String> = std::fs::read_to_string(dir.join("glove.6B.50d.vocab.txt"))
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    assert_eq!(want.shape(), &[400_000, 50]);
+    for (name, format) in [
+        ("glove.6B.50d.txt", Format::Glove),
+        ("glove.6B.50d.txt.gz", Format::Glove),
+        ("glove.6B.50d.w2v.txt", Format::Word2vecText),
+        ("glove.6B.50d.w2v.bin", Format::Word2vecBinary),
+    ] {
+        let v = ReadOptions::new().threads(2).read(dir.join(name)).unwrap();
+        assert_eq!(v.info().format, format, "{name}");
+        assert_eq!(v.words(), &words[..], "{name}");
+        let same = v
+            .matrix()
+            .iter()
+            .zip(want.iter())
+            .all(|(a, b)| a.to_bits() == b.to_bits());
+        assert!(same, "{name}: values differ from the reference");
+        assert!(v.info().duplicates.is_empty(), "{name}");
+    }
+}
+
+#[test]
+fn benchmark_vocabulary_aligns_exactly() {
+    let Some(dir) = data_dir() else { return };
+    let want = npy::load(dir.join("glove.6B.50d.c.npy")).unwrap();
+    let words: Vec<String> = std::fs::read_to_string(dir.join("glove.6B.50d.vocab.txt"))
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let row_of: std::collections::HashMap<&str, usize> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (w.as_str(), i))
+        .collect();
+    let tokens: Vec<String> = std::fs::read_to_string(dir.join("vocab20k.txt"))
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    for name in [
+        "glove.6B.50d.txt",
+        "glove.6B.50d.txt.gz",
+        "glove.6B.50d.w2v.bin",
+    ] {
+        let a = Aligner::new()
+            .align(dir.join(name), Vocab::new(tokens.clone()).unwrap())
+            .unwrap();
+        assert_eq!(
+            (a.report.found_exact, a.report.missing),
+            (18_000, 2_000),
+            "{name}"
+        );
+        for (r, tok) in tokens.iter().enumerate() {
+            if let Some(&i) = row_of.get(tok.as_str()) {
+                assert_eq!(a.table.weights().row(r), want.row(i), "{name}: {tok}");
+            }
+        }
+    }
+}
