@@ -28,3 +28,23 @@ pub(crate) fn map(file: &File) -> io::Result<Mmap> {
     let _ = map.advise(memmap2::Advice::Sequential);
     Ok(map)
 }
+
+/// Drops the pages of `map` before byte `end` from this process's resident set,
+/// once a scan is past them, so scanning a file larger than memory costs memory in
+/// proportion to what is kept, not to the file. The pages stay in the page cache.
+#[cfg(unix)]
+pub(crate) fn release_before(map: &Mmap, end: usize) {
+    let end = end.min(map.len());
+    if end == 0 {
+        return;
+    }
+    // SAFETY: `map` is a private, read-only mapping of a file that this process never
+    // writes. MADV_DONTNEED on such pages only removes them from our page tables: a
+    // later access (through a slice still borrowed from `map`) faults the same bytes
+    // back in from the file, so no reference ever sees changed or missing data.
+    let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, 0, end) };
+}
+
+/// Without `madvise`, pages are left to the operating system.
+#[cfg(not(unix))]
+pub(crate) fn release_before(_map: &Mmap, _end: usize) {}

@@ -23,6 +23,16 @@ pub(crate) enum Bytes {
     Owned(Vec<u8>),
 }
 
+impl Bytes {
+    /// Lets the operating system take back the pages before `end` (a no-op for
+    /// bytes read into memory).
+    pub(crate) fn release_before(&self, end: usize) {
+        if let Bytes::Mapped(map) = self {
+            crate::mmap::release_before(map, end);
+        }
+    }
+}
+
 impl Deref for Bytes {
     type Target = [u8];
     fn deref(&self) -> &[u8] {

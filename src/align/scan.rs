@@ -11,6 +11,7 @@ use crate::error::{Position, Result};
 use crate::format::{detect, Format, Layout};
 use crate::parse::{binary, for_each_line, line_chunks, RowParser};
 use crate::read;
+use crate::source::Bytes;
 use crate::vocab::Vocab;
 
 impl Aligner {
@@ -18,18 +19,19 @@ impl Aligner {
     pub(super) fn scan_bytes(
         &self,
         path: &Path,
-        bytes: &[u8],
+        source: &Bytes,
         vocab: &Vocab,
         m: &Matcher,
     ) -> Result<Scan> {
+        let bytes: &[u8] = source;
         let layout = detect(path, bytes, self.read.format)?;
         read::check_header(path, &layout, (bytes.len() - layout.body_start) as u64)?;
         let p = self.read.row_parser(path, layout.dims);
         let mut found = Found::new(vocab, layout.dims);
         let (rows_scanned, stopped_early) = match layout.format {
-            Format::Word2vecBinary => self.scan_binary(&p, bytes, &layout, m, &mut found)?,
+            Format::Word2vecBinary => self.scan_binary(&p, source, &layout, m, &mut found)?,
             Format::Glove | Format::Word2vecText => {
-                self.scan_text(&p, bytes, &layout, m, &mut found)?
+                self.scan_text(&p, source, &layout, m, &mut found)?
             }
         };
         Ok(Scan::new(
@@ -46,11 +48,12 @@ impl Aligner {
     fn scan_text(
         &self,
         p: &RowParser<'_>,
-        bytes: &[u8],
+        source: &Bytes,
         layout: &Layout,
         m: &Matcher,
         found: &mut Found,
     ) -> Result<(u64, bool)> {
+        let bytes: &[u8] = source;
         let body = &bytes[layout.body_start..];
         let ranges = line_chunks(body, 1 << 20);
         let wave = rayon::current_num_threads().max(1) * 2;
@@ -73,8 +76,9 @@ impl Aligner {
                 rows += h.rows;
                 found.merge(h);
             }
-            let done = group.last().map_or(0, |r| r.end);
-            self.report_progress((layout.body_start + done) as u64, Some(bytes.len() as u64));
+            let done = layout.body_start + group.last().map_or(0, |r| r.end);
+            source.release_before(done);
+            self.report_progress(done as u64, Some(bytes.len() as u64));
             if found.complete(m) && (w + 1) * wave < ranges.len() {
                 return Ok((rows, true));
             }
@@ -87,12 +91,13 @@ impl Aligner {
     fn scan_binary(
         &self,
         p: &RowParser<'_>,
-        bytes: &[u8],
+        source: &Bytes,
         layout: &Layout,
         m: &Matcher,
         found: &mut Found,
     ) -> Result<(u64, bool)> {
         const SEGMENT: usize = 1 << 16;
+        let bytes: &[u8] = source;
         let mut pos = layout.body_start;
         let mut number = 0u64;
         let mut records: Vec<(usize, usize)> = Vec::with_capacity(SEGMENT);
@@ -140,6 +145,7 @@ impl Aligner {
             for h in hits {
                 found.merge(h?);
             }
+            source.release_before(pos);
             self.report_progress(pos as u64, Some(bytes.len() as u64));
             if found.complete(m) && pos < bytes.len() {
                 return Ok((number, true));
