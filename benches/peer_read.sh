@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Whole-process side by side: our loader against gensim's
+# KeyedVectors.load_word2vec_format on the real GloVe 6B 50d files (text, .gz and
+# word2vec binary), with `zcat` and `wc -l` for reference.
+#
+# usage: bash benches/peer_read.sh            (from anywhere inside the repository)
+#   env: RUNS=10       runs of each of our loads and of the reference commands
+#        PEER_RUNS=3   runs of each gensim load (30-50 s each on 2 cores); 0 keeps
+#                      the gensim timings of the previous run (to re-time ours only)
+#        THREADS=2     threads our loader uses
+#        SHARED=DIR    the shared folder (default: ../shared beside the repository)
+#        PV_BENCH_DATA=DIR  where the real files are made (default target/bench-data)
+#
+# Makes the real files and a venv with gensim (shared/data/make-glove-6b-50d.sh,
+# about a minute the first time, 1.2 GB), builds `examples/load.rs` in release,
+# installs hyperfine with apt-get when it is missing (else falls back to a plain
+# timing loop), times every command, and prints a markdown table of medians and
+# ratios, also written to $PV_BENCH_DATA/peer_read.md. Expect 10-15 minutes in all,
+# nearly all of it gensim.
+set -euo pipefail
+
+ROOT=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
+cd "$ROOT"
+SHARED=${SHARED:-$ROOT/../shared}
+DATA=${PV_BENCH_DATA:-target/bench-data}
+RUNS=${RUNS:-10}
+PEER_RUNS=${PEER_RUNS:-3}
+THREADS=${THREADS:-2}
+log() { printf '[peer_read] %s\n' "$*" >&2; }
+
+# ---- inputs, peer and our binary ------------------------------------------
+bash "$SHARED/data/make-glove-6b-50d.sh" "$DATA" >/dev/null
+DATA=$(cd "$DATA" && pwd)
+PY=$DATA/venv/bin/python
+TXT=$DATA/glove.6B.50d.txt
+GZ=$DATA/glove.6B.50d.txt.gz
+BIN=$DATA/glove.6B.50d.w2v.bin
+log "building examples/load.rs (release)"
+cargo build --quiet --release --example load
+LOAD=$(cargo metadata --format-version 1 --no-deps |
+    "$PY" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/examples/load
+
+if ! command -v hyperfine >/dev/null; then
+    if command -v apt-get >/dev/null; then
+        log "installing hyperfine"
+        SUDO=$([[ $(id -u) == 0 ]] || echo sudo)
+        $SUDO apt-get update -qq >/dev/null && $SUDO apt-get install -y -qq hyperfine >/dev/null ||
+            log "could not install hyperfine: using a plain timing loop"
+    fi
+fi
+
+# ---- timing -----------------------------------------------------------------
+OUT=$DATA/peer_read
+mkdir -p "$OUT"
+
+# bench NAME RUNS WARMUP COMMAND: times COMMAND (a shell string) into $OUT/NAME.json
+bench() {
+    local name=$1 runs=$2 warmup=$3 cmd=$4
+    if [[ $runs == 0 ]]; then
+        [[ -s $OUT/$name.json ]] || { log "$name: no earlier timing to keep; set PEER_RUNS"; exit 1; }
+        log "$name: keeping the timing of the previous run"
+        return
+    fi
+    rm -f "$OUT/$name.json"
+    log "$name: $runs runs of: $cmd"
+    if command -v hyperfine >/dev/null; then
+        hyperfine --style basic --runs "$runs" --warmup "$warmup" \
+            --export-json "$OUT/$name.json" "$cmd" >&2
+    else
+        # Plain loop: wall, user and system seconds of each run, as hyperfine's JSON.
+        local i t times=() users=() syss=() TIMEFORMAT='%R %U %S'
+        for ((i = 0; i < warmup; i++)); do bash -c "$cmd" >/dev/null; done
+        for ((i = 0; i < runs; i++)); do
+            t=$({ time bash -c "$cmd" >/dev/null; } 2>&1 | tail -n 1)
+            read -r w u s <<<"$t"
+            times+=("$w") users+=("$u") syss+=("$s")
+        done
+        "$PY" - "$OUT/$name.json" "$cmd" "${times[*]}" "${users[*]}" "${syss[*]}" <<'EOF'
+import json, statistics as st, sys
+out, cmd, w, u, s = sys.argv[1:]
+w, u, s = ([float(x) for x in v.split()] for v in (w, u, s))
+json.dump({"results": [{"command": cmd, "times": w, "median": st.median(w),
+                        "mean": st.mean(w), "min": min(w), "max": max(w),
+                        "user": st.mean(u), "system": st.mean(s)}]}, open(out, "w"))
+EOF
+    fi
+}
+
+# Warm the page cache so every command reads from memory.
+cat "$TXT" "$GZ" "$BIN" >/dev/null
+
+OURS="$LOAD --quiet --threads $THREADS"
+GENSIM="$PY -c 'import sys; from gensim.models import KeyedVectors as K; K.load_word2vec_format"
+bench ours-text "$RUNS" 1 "$OURS $TXT"
+bench ours-gz "$RUNS" 1 "$OURS $GZ"
+bench ours-bin "$RUNS" 1 "$OURS $BIN"
+bench zcat "$RUNS" 1 "zcat $GZ > /dev/null"
+bench wc "$RUNS" 1 "wc -l $TXT > /dev/null"
+bench gensim-import "$RUNS" 1 "$PY -c 'import gensim.models'"
+bench gensim-text "$PEER_RUNS" 0 "$GENSIM(sys.argv[1], no_header=True)' $TXT"
+bench gensim-gz "$PEER_RUNS" 0 "$GENSIM(sys.argv[1], no_header=True)' $GZ"
+bench gensim-bin "$PEER_RUNS" 0 "$GENSIM(sys.argv[1], binary=True)' $BIN"
+
+# ---- report -----------------------------------------------------------------
+"$PY" - "$OUT" "$DATA/peer_read.md" "$THREADS" "$TXT" "$GZ" "$BIN" <<'EOF'
+import json, os, platform, sys
+out, md, threads, txt, gz, binf = sys.argv[1:]
+r = {}
+for f in os.listdir(out):
+    if f.endswith(".json"):
+        res = json.load(open(os.path.join(out, f)))["results"][0]
+        r[f[:-5]] = res
+med = lambda k: r[k]["median"]
+cpu = lambda k: r[k]["user"] + r[k]["system"]
+runs = lambda k: len(r[k]["times"])
+mb = lambda p: f"{os.path.getsize(p) / 1e6:.1f} MB"
+rows = [
+    ("GloVe text", txt, "text", "<= 0.25 s", lambda: med("ours-text") <= 0.25),
+    ("GloVe .gz", gz, "gz", "< zcat", lambda: med("ours-gz") < med("zcat")),
+    ("word2vec binary", binf, "bin", "<= 0.10 s", lambda: med("ours-bin") <= 0.10),
+]
+lines = [
+    f"Whole processes, GloVe 6B 50d (400,000 x 50); medians in seconds; ours with "
+    f"{threads} threads; {os.cpu_count()} cores, {platform.machine()}.",
+    "",
+    "| input | size | ours | gensim | gensim / ours | ours CPU | gensim CPU | CPU ratio | target | met |",
+    "|---|---|---|---|---|---|---|---|---|---|",
+]
+for name, path, k, target, ok in rows:
+    o, g = f"ours-{k}", f"gensim-{k}"
+    lines.append(
+        f"| {name} | {mb(path)} | {med(o):.3f} ({runs(o)} runs) | "
+        f"{med(g):.1f} ({runs(g)} runs) | {med(g) / med(o):.0f}x | {cpu(o):.3f} | "
+        f"{cpu(g):.1f} | {cpu(g) / cpu(o):.0f}x | {target} | {'yes' if ok() else 'no'} |")
+lines += [
+    "",
+    "| reference | median | CPU | ratio |",
+    "|---|---|---|---|",
+    f"| `zcat` of the .gz | {med('zcat'):.3f} | {cpu('zcat'):.3f} | ours .gz / zcat = {med('ours-gz') / med('zcat'):.2f} |",
+    f"| `wc -l` of the text | {med('wc'):.3f} | {cpu('wc'):.3f} | ours text / wc -l = {med('ours-text') / med('wc'):.1f} |",
+    f"| python `import gensim.models` | {med('gensim-import'):.3f} | {cpu('gensim-import'):.3f} | part of every gensim time |",
+    "",
+    "CPU is user + system seconds (mean of the runs). On a busy machine it is steadier",
+    "than wall time; ours runs on several threads, so its wall time can be below it.",
+]
+text = "\n".join(lines) + "\n"
+open(md, "w").write(text)
+print(text)
+EOF
+log "written to $DATA/peer_read.md"
