@@ -16,13 +16,27 @@ use memmap2::{Mmap, MmapOptions};
 /// Whatever the operating system says (an empty file cannot be mapped on some
 /// systems, a pipe never can).
 pub(crate) fn map(file: &File) -> io::Result<Mmap> {
+    map_with(file, false)
+}
+
+/// Maps all of `file` read-only and faults every page in at once, for callers that
+/// will read all of it (one bulk operation instead of a fault per page run).
+pub(crate) fn map_populated(file: &File) -> io::Result<Mmap> {
+    map_with(file, true)
+}
+
+fn map_with(file: &File, populate: bool) -> io::Result<Mmap> {
+    let mut options = MmapOptions::new();
+    if populate {
+        options.populate();
+    }
     // SAFETY: the map is read-only and private to this process. The one way it can
     // go wrong is another process truncating or rewriting the file while it is
     // mapped, which would change or unmap the bytes under us; like ripgrep and every
     // mmap-based reader, we accept that risk for files the user hands us, and our
     // own outputs are never modified in place (they are written to a temporary file
     // and renamed over, which leaves an existing mapping of the old file intact).
-    let map = unsafe { MmapOptions::new().map(file)? };
+    let map = unsafe { options.map(file)? };
     // Sequential access is the common case: let the kernel read ahead generously.
     #[cfg(unix)]
     let _ = map.advise(memmap2::Advice::Sequential);

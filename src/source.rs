@@ -54,8 +54,9 @@ pub(crate) enum Input {
     },
 }
 
-/// Opens `path`, mapping it when it is not gzip-compressed.
-pub(crate) fn open(path: &Path) -> Result<Input> {
+/// Opens `path`, mapping it when it is not gzip-compressed; `whole` says the caller
+/// will read all of it (so the map is populated up front).
+pub(crate) fn open(path: &Path, whole: bool) -> Result<Input> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, "open", e))?;
     if meta.is_dir() {
         return Err(Error::NotAFile {
@@ -63,7 +64,12 @@ pub(crate) fn open(path: &Path) -> Result<Input> {
         });
     }
     let mut file = File::open(path).map_err(|e| Error::io(path, "open", e))?;
-    let bytes = match crate::mmap::map(&file) {
+    let mapped = if whole {
+        crate::mmap::map_populated(&file)
+    } else {
+        crate::mmap::map(&file)
+    };
+    let bytes = match mapped {
         Ok(map) if meta.is_file() => Bytes::Mapped(map),
         _ => {
             // Empty files, pipes and file systems that cannot map: read instead.

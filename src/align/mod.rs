@@ -152,7 +152,7 @@ impl Aligner {
         let path = path.as_ref();
         let start = Instant::now();
         let matcher = Matcher::new(&vocab, self.lowercase_fallback);
-        let scan = self.read.run(|| match source::open(path)? {
+        let scan = self.read.run(|| match source::open(path, false)? {
             Input::Bytes(bytes) => self.scan_bytes(path, &bytes, &vocab, &matcher),
             Input::Gzip {
                 reader,

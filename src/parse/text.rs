@@ -145,6 +145,81 @@ impl FieldError {
     }
 }
 
+/// Powers of ten that are exact in `f32` (10^10 = 2^10 * 9765625, and 9765625 < 2^24).
+const POW10: [f32; 11] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
+
+/// Parses the common short decimal (`-0.41242`, `6.3681e-05`) exactly, or gives
+/// up (`None`) for anything else, which then goes to the general parser.
+///
+/// Clinger's fast path: when the digits form an integer `m <= 2^24` and the
+/// decimal exponent `e` is within +-10, both `m` and `10^|e|` are exact in `f32`, so
+/// one IEEE multiplication or division gives the correctly rounded value.
+#[inline(always)]
+fn parse_short(s: &[u8]) -> Option<(f32, usize)> {
+    let neg = s.first() == Some(&b'-');
+    let mut i = usize::from(neg);
+    let mut m: u64 = 0;
+    let int_start = i;
+    while let Some(&d) = s.get(i).filter(|d| d.is_ascii_digit()) {
+        m = m * 10 + u64::from(d - b'0');
+        i += 1;
+        if i - int_start > 18 {
+            return None;
+        }
+    }
+    let mut digits = i - int_start;
+    let mut e: i32 = 0;
+    if s.get(i) == Some(&b'.') {
+        i += 1;
+        let frac_start = i;
+        while let Some(&d) = s.get(i).filter(|d| d.is_ascii_digit()) {
+            m = m * 10 + u64::from(d - b'0');
+            i += 1;
+            if digits + (i - frac_start) > 18 {
+                return None;
+            }
+        }
+        digits += i - frac_start;
+        e = -((i - frac_start) as i32);
+    }
+    if digits == 0 {
+        return None;
+    }
+    if let Some(b'e' | b'E') = s.get(i) {
+        i += 1;
+        let eneg = match s.get(i) {
+            Some(b'-') => {
+                i += 1;
+                true
+            }
+            Some(b'+') => {
+                i += 1;
+                false
+            }
+            _ => false,
+        };
+        let exp_start = i;
+        let mut x: i32 = 0;
+        while let Some(&d) = s.get(i).filter(|d| d.is_ascii_digit()) {
+            x = x.saturating_mul(10).saturating_add(i32::from(d - b'0'));
+            i += 1;
+        }
+        if i == exp_start {
+            return None;
+        }
+        e = e.saturating_add(if eneg { -x } else { x });
+    }
+    if m > (1 << 24) || !(-10..=10).contains(&e) {
+        return None;
+    }
+    let v = if e < 0 {
+        m as f32 / POW10[(-e) as usize]
+    } else {
+        m as f32 * POW10[e as usize]
+    };
+    Some((if neg { -v } else { v }, i))
+}
+
 /// Parses the `out.len()` space-separated values of a row, correctly rounded to f32.
 #[inline]
 pub(crate) fn parse_values(
@@ -161,9 +236,12 @@ pub(crate) fn parse_values(
             offset: pos,
             kind,
         };
-        let (v, used) = match fast_float2::parse_partial::<f32, _>(rest) {
-            Ok(r) => r,
-            Err(_) => return Err(bad(FieldErrorKind::NotANumber)),
+        let (v, used) = match parse_short(rest) {
+            Some(r) => r,
+            None => match fast_float2::parse_partial::<f32, _>(rest) {
+                Ok(r) => r,
+                Err(_) => return Err(bad(FieldErrorKind::NotANumber)),
+            },
         };
         // The field must end at a space (or at the end of the line for the last one).
         let end_ok = if i == last {
@@ -277,6 +355,61 @@ mod tests {
         assert_eq!(e.kind, FieldErrorKind::NonFinite);
         parse_values(b"0.1 nan inf", &mut out, true).unwrap();
         assert!(out[1].is_nan() && out[2].is_infinite());
+    }
+
+    #[test]
+    fn short_path_agrees_with_the_general_parser() {
+        let mut rng = crate::rng::Rng::new(11);
+        let check = |text: &str| {
+            let general = fast_float2::parse_partial::<f32, _>(text.as_bytes()).ok();
+            if let Some((v, used)) = parse_short(text.as_bytes()) {
+                let (g, gused) = general.unwrap_or_else(|| panic!("{text}"));
+                assert_eq!((v.to_bits(), used), (g.to_bits(), gused), "{text}");
+            }
+        };
+        for t in [
+            "0",
+            "-0",
+            "0.418",
+            "-0.00066023",
+            "4.0071",
+            "6.3681e-05",
+            "1e10",
+            "16777216",
+            "16777217",
+            "1.5E+3",
+            ".5",
+            "5.",
+            "123456789012345678",
+            "0.0000000001",
+            "9e-11",
+        ] {
+            check(t);
+        }
+        for _ in 0..300_000 {
+            let m = rng.below(1 << 26);
+            let frac = rng.below(12) as usize;
+            let mut t = m.to_string();
+            if frac > 0 && frac < t.len() {
+                t.insert(t.len() - frac, '.');
+            } else if frac > 0 {
+                t = format!("0.{}{}", "0".repeat(frac - t.len()), t);
+            }
+            if rng.below(4) == 0 {
+                t = format!("{t}e{}", rng.below(25) as i64 - 12);
+            }
+            if rng.below(2) == 0 {
+                t.insert(0, '-');
+            }
+            check(&t);
+        }
+        assert_eq!(
+            parse_short(b"-0").map(|(v, _)| v.to_bits()),
+            Some((-0.0f32).to_bits())
+        );
+        assert_eq!(parse_short(b"1e"), None);
+        assert_eq!(parse_short(b"+1"), None);
+        assert_eq!(parse_short(b"nan"), None);
     }
 
     #[test]

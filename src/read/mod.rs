@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Position, Result};
 use crate::format::{detect, Format, Layout};
-use crate::parse::{binary, count_lines, for_each_line, line_chunks, RowParser, Utf8Policy};
+use crate::parse::{self, binary, count_lines, for_each_line, line_chunks, RowParser, Utf8Policy};
 use crate::source::{self, Input};
 use crate::vectors::{hash_word, Duplicate, ReadInfo, Vectors, WordIndex};
 
@@ -106,7 +106,7 @@ impl ReadOptions {
     /// positioned error for the first bad row or header (see [`Error`]).
     pub fn read(&self, path: impl AsRef<Path>) -> Result<Vectors> {
         let path = path.as_ref();
-        self.run(|| match source::open(path)? {
+        self.run(|| match source::open(path, true)? {
             Input::Bytes(bytes) => read_bytes(self, path, &bytes),
             Input::Gzip {
                 reader,
@@ -324,12 +324,27 @@ fn text_chunk(
     };
     let mut slots = out.chunks_exact_mut(dims);
     for_each_line(chunk, base, first_line, |line_no, at, line| {
-        let row = p.split(line_no, at, line)?;
         let slot = slots
             .next()
             .expect("room for every row: a row takes at least 2 * dims + 1 bytes");
-        p.values(line_no, &row, slot)?;
-        let word = p.word(Position::line(line_no, at), row.word)?.into_owned();
+        // Fast path: a word without spaces followed by exactly `dims` values. Any
+        // other line (a spaced word, a broken row) is split from the right, which
+        // also gives broken rows their precise error.
+        let word = match memchr::memchr(b' ', line) {
+            Some(cut)
+                if cut > 0
+                    && parse::text::parse_values(&line[cut + 1..], slot, p.allow_non_finite)
+                        .is_ok() =>
+            {
+                &line[..cut]
+            }
+            _ => {
+                let row = p.split(line_no, at, line)?;
+                p.values(line_no, &row, slot)?;
+                row.word
+            }
+        };
+        let word = p.word(Position::line(line_no, at), word)?.into_owned();
         rows.hashes.push(hash_word(&word));
         rows.words.push(word);
         rows.at.push(line_no);
