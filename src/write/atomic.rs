@@ -66,6 +66,30 @@ impl SaveOptions {
         &self.inputs
     }
 
+    /// Checks `target` as [`AtomicFile::create`] will, without creating anything:
+    /// lets a caller refuse an output before a long computation rather than after.
+    ///
+    /// ```
+    /// use pretrained_vectors::write::SaveOptions;
+    /// use pretrained_vectors::Error;
+    /// let dir = tempfile::tempdir()?;
+    /// let out = dir.path().join("table.npy");
+    /// SaveOptions::new().check_target(&out)?; // absent: fine
+    /// std::fs::write(&out, b"old")?;
+    /// let e = SaveOptions::new().check_target(&out).unwrap_err();
+    /// assert!(matches!(e, Error::OutputExists { .. }));
+    /// SaveOptions::new().force(true).check_target(&out)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As the checks of [`AtomicFile::create`]: [`Error::Io`] naming a missing
+    /// folder, [`Error::OutputIsInput`], [`Error::OutputExists`] without `force`,
+    /// [`Error::Io`] when the target is a folder.
+    pub fn check_target(&self, target: impl AsRef<Path>) -> Result<()> {
+        check_target(target.as_ref(), self)
+    }
+
     /// Where the vocabulary sidecar of the npy table `table` goes: the path set
     /// with [`vocab_path`](Self::vocab_path), or
     /// [`default_vocab_path`](super::default_vocab_path)`(table)`.
