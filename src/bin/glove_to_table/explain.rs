@@ -32,17 +32,17 @@ pub fn summary(o: &Outcome) {
     if r.missing > 0 {
         rows += &format!(" ({})", describe_missing(r.missing_init, r.seed));
     }
+    line(format!("  rows        {rows}"));
     let mut reserved = Vec::new();
     if o.padding {
-        reserved.push("padding: zeros".to_string());
+        reserved.push("padding (zeros)".to_string());
     }
     if o.oov {
-        reserved.push(format!("OOV: {}", describe_oov(r.oov_init)));
+        reserved.push(format!("OOV ({})", describe_oov(r.oov_init)));
     }
     if !reserved.is_empty() {
-        rows += &format!(", {} reserved ({})", reserved.len(), reserved.join(", "));
+        line(format!("  reserved    {}", reserved.join(", ")));
     }
-    line(format!("  rows        {rows}"));
     let mut coverage = format!("{:.1}% of the vocabulary", 100.0 * r.coverage_types);
     if let Some(t) = r.coverage_tokens {
         coverage += &format!(", {:.1}% of word occurrences (by counts)", 100.0 * t);
