@@ -603,6 +603,16 @@ fn synthetic_binary(path: &Path, rows: usize, dims: usize) {
 /// Starts a conversion to `out`, waits for its temporary file, kills it (SIGKILL)
 /// and returns the folder's names afterwards.
 fn kill_while_writing(input: &Path, out: &Path, force: bool) -> Vec<String> {
+    interrupt_while_writing(input, out, force, |child| child.kill().unwrap())
+}
+
+/// As [`kill_while_writing`], stopping the child with `stop`.
+fn interrupt_while_writing(
+    input: &Path,
+    out: &Path,
+    force: bool,
+    stop: impl FnOnce(&mut std::process::Child),
+) -> Vec<String> {
     let dir = out.parent().unwrap();
     let mut c = cmd();
     c.arg(input).arg("-o").arg(out).arg("-q");
@@ -623,7 +633,7 @@ fn kill_while_writing(input: &Path, out: &Path, force: bool) -> Vec<String> {
         temp_seen,
         "the run ended before writing could be interrupted"
     );
-    child.kill().unwrap();
+    stop(&mut child);
     let status = child.wait().unwrap();
     assert!(!status.success());
     listing(dir)
@@ -651,4 +661,25 @@ fn a_run_killed_while_writing_leaves_no_partial_output() {
     std::fs::write(&out, b"previous output\n").unwrap();
     kill_while_writing(&input, &out, true);
     assert_eq!(std::fs::read(&out).unwrap(), b"previous output\n");
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_or_sigterm_while_writing_removes_the_temporaries() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tmp();
+    let input = dir.path().join("big.bin");
+    synthetic_binary(&input, 60_000, 100);
+    let outs = dir.path().join("out");
+    std::fs::create_dir(&outs).unwrap();
+    let out = outs.join("table.txt");
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        let names = interrupt_while_writing(&input, &out, false, |child| {
+            // SAFETY: sending a signal to our own child process.
+            assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
+            let status = child.wait().unwrap();
+            assert_eq!(status.signal(), Some(signal), "{status:?}");
+        });
+        assert_eq!(names, Vec::<String>::new(), "signal {signal}");
+    }
 }

@@ -14,6 +14,9 @@ mod explain;
 mod progress;
 #[path = "glove_to_table/run.rs"]
 mod run;
+#[cfg(unix)]
+#[path = "glove_to_table/signals.rs"]
+mod signals;
 
 fn main() -> ExitCode {
     // clap prints --help and --version (exit 0) and usage errors (exit 2) itself.

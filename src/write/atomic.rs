@@ -111,6 +111,24 @@ fn folder_of(target: &Path) -> &Path {
     }
 }
 
+/// The temporary file of `target` for process `pid`: `.NAME.PID.N.tmp` in the
+/// target's folder, where `N` counts the temporary files of the process from 0.
+/// Lets a program that must clean up without running destructors (a signal
+/// handler) know every name it may have created.
+///
+/// ```
+/// use std::path::Path;
+/// use pretrained_vectors::write::temp_path;
+/// assert_eq!(temp_path(Path::new("out/t.npy"), 42, 0), Path::new("out/.t.npy.42.0.tmp"));
+/// ```
+pub fn temp_path(target: &Path, pid: u32, n: u32) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".to_string());
+    folder_of(target).join(format!(".{name}.{pid}.{n}.tmp"))
+}
+
 /// Whether `a` and `b` are the same existing file (same device and inode on unix,
 /// same canonical path elsewhere).
 pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
@@ -206,16 +224,11 @@ impl AtomicFile {
     pub fn create(target: impl AsRef<Path>, options: &SaveOptions) -> Result<AtomicFile> {
         let target = target.as_ref();
         check_target(target, options)?;
-        let folder = folder_of(target);
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "output".to_string());
         let pid = std::process::id();
         let mut tries = 0;
         loop {
             let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-            let temp = folder.join(format!(".{name}.{pid}.{n}.tmp"));
+            let temp = temp_path(target, pid, n);
             match OpenOptions::new().write(true).create_new(true).open(&temp) {
                 Ok(file) => {
                     return Ok(AtomicFile {

@@ -107,6 +107,13 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
             )
         }
     };
+    #[cfg(unix)]
+    crate::signals::clean_up_on_signal(
+        std::iter::once(&outputs.table)
+            .chain(&outputs.vocab)
+            .chain(&outputs.report)
+            .map(PathBuf::as_path),
+    );
     bar.writing(&outputs.table);
     let written = write(&outputs, &aligned)?;
     bar.done();
