@@ -683,3 +683,41 @@ fn ctrl_c_or_sigterm_while_writing_removes_the_temporaries() {
         assert_eq!(names, Vec::<String>::new(), "signal {signal}");
     }
 }
+
+#[test]
+fn missing_rows_follow_the_chosen_initialiser_and_seed() {
+    let dir = tmp();
+    let list = dir.path().join("vocab.txt");
+    std::fs::write(&list, "the\nqqzzxv\nwwkkjj\n").unwrap();
+    let glove = fixture("small.glove.txt");
+    let table = |extra: &[&str], name: &str| {
+        let out = dir.path().join(name);
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> =
+            vec![&glove, &"--vocab", &list, &"-o", &out, &"-j", &"1"];
+        let owned: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        for e in &owned {
+            args.push(e);
+        }
+        ok(&run(&args));
+        npy::load(&out).unwrap()
+    };
+    let u = table(&["--missing", "uniform:0.25"], "u.npy");
+    assert!(u
+        .row(1)
+        .iter()
+        .chain(u.row(2))
+        .all(|x| (-0.25..0.25).contains(x)));
+    assert!(
+        u.row(1).iter().any(|x| x.abs() > 0.05),
+        "not the default range"
+    );
+    let z = table(&["--missing", "zeros"], "z.npy");
+    assert!(z.row(1).iter().all(|&x| x == 0.0));
+    let a = table(&["--missing", "normal:2"], "a.npy");
+    let b = table(&["--missing", "normal:2"], "b.npy");
+    let c = table(&["--missing", "normal:2", "--seed", "1"], "c.npy");
+    assert_eq!(a, b, "same seed, same rows");
+    assert_ne!(a.row(1), c.row(1), "another seed, other rows");
+    assert_eq!(a.row(0), c.row(0), "found rows never depend on the seed");
+    assert!(a.row(1).iter().any(|x| x.abs() > 0.5), "std 2 is wide");
+}

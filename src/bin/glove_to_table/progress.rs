@@ -35,9 +35,12 @@ impl Bar {
         }
     }
 
-    /// Starts the reading phase.
-    pub fn reading(&self, path: &Path) {
+    /// Starts the reading phase; `counted` when the callback will report bytes.
+    pub fn reading(&self, path: &Path, counted: bool) {
         if let Some(bar) = &self.bar {
+            if !counted {
+                bar.set_style(style("{spinner} {msg}, {elapsed}"));
+            }
             bar.set_message(format!("reading {}", path.display()));
             bar.enable_steady_tick(Duration::from_millis(120));
         }

@@ -77,7 +77,7 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
     let (aligned, source) = match (&args.vocab, &args.corpus) {
         (Some(path), _) => {
             let (vocab, source) = vocab_file(args, path)?;
-            bar.reading(&args.vectors);
+            bar.reading(&args.vectors, true);
             let aligned = aligner
                 .progress(bar.callback())
                 .align(&args.vectors, vocab)?;
@@ -85,14 +85,14 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
         }
         (None, Some(path)) => {
             let vocab = corpus_vocab(args, path)?;
-            bar.reading(&args.vectors);
+            bar.reading(&args.vectors, true);
             let aligned = aligner
                 .progress(bar.callback())
                 .align(&args.vectors, vocab)?;
             (aligned, format!("corpus {}", path.display()))
         }
         (None, None) => {
-            bar.reading(&args.vectors);
+            bar.reading(&args.vectors, false);
             let vectors = read.read(&args.vectors)?;
             duplicates = vectors
                 .info()
