@@ -53,7 +53,7 @@ use crate::table::EmbeddingTable;
 
 mod atomic;
 
-pub use atomic::{AtomicFile, AtomicGroup, SaveOptions};
+pub use atomic::{temp_path, AtomicFile, AtomicGroup, SaveOptions};
 
 /// The files this crate writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

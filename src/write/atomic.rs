@@ -66,6 +66,30 @@ impl SaveOptions {
         &self.inputs
     }
 
+    /// Checks `target` as [`AtomicFile::create`] will, without creating anything:
+    /// lets a caller refuse an output before a long computation rather than after.
+    ///
+    /// ```
+    /// use pretrained_vectors::write::SaveOptions;
+    /// use pretrained_vectors::Error;
+    /// let dir = tempfile::tempdir()?;
+    /// let out = dir.path().join("table.npy");
+    /// SaveOptions::new().check_target(&out)?; // absent: fine
+    /// std::fs::write(&out, b"old")?;
+    /// let e = SaveOptions::new().check_target(&out).unwrap_err();
+    /// assert!(matches!(e, Error::OutputExists { .. }));
+    /// SaveOptions::new().force(true).check_target(&out)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As the checks of [`AtomicFile::create`]: [`Error::Io`] naming a missing
+    /// folder, [`Error::OutputIsInput`], [`Error::OutputExists`] without `force`,
+    /// [`Error::Io`] when the target is a folder.
+    pub fn check_target(&self, target: impl AsRef<Path>) -> Result<()> {
+        check_target(target.as_ref(), self)
+    }
+
     /// Where the vocabulary sidecar of the npy table `table` goes: the path set
     /// with [`vocab_path`](Self::vocab_path), or
     /// [`default_vocab_path`](super::default_vocab_path)`(table)`.
@@ -85,6 +109,24 @@ fn folder_of(target: &Path) -> &Path {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     }
+}
+
+/// The temporary file of `target` for process `pid`: `.NAME.PID.N.tmp` in the
+/// target's folder, where `N` counts the temporary files of the process from 0.
+/// Lets a program that must clean up without running destructors (a signal
+/// handler) know every name it may have created.
+///
+/// ```
+/// use std::path::Path;
+/// use pretrained_vectors::write::temp_path;
+/// assert_eq!(temp_path(Path::new("out/t.npy"), 42, 0), Path::new("out/.t.npy.42.0.tmp"));
+/// ```
+pub fn temp_path(target: &Path, pid: u32, n: u32) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".to_string());
+    folder_of(target).join(format!(".{name}.{pid}.{n}.tmp"))
 }
 
 /// Whether `a` and `b` are the same existing file (same device and inode on unix,
@@ -182,16 +224,11 @@ impl AtomicFile {
     pub fn create(target: impl AsRef<Path>, options: &SaveOptions) -> Result<AtomicFile> {
         let target = target.as_ref();
         check_target(target, options)?;
-        let folder = folder_of(target);
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "output".to_string());
         let pid = std::process::id();
         let mut tries = 0;
         loop {
             let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-            let temp = folder.join(format!(".{name}.{pid}.{n}.tmp"));
+            let temp = temp_path(target, pid, n);
             match OpenOptions::new().write(true).create_new(true).open(&temp) {
                 Ok(file) => {
                     return Ok(AtomicFile {

@@ -406,6 +406,31 @@ fn missing_folder_is_named() {
 }
 
 #[test]
+fn check_target_creates_nothing_and_agrees_with_create() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.txt");
+    fs::write(&input, b"a 1\n").unwrap();
+    let opts = SaveOptions::new().force(true).input(&input);
+    let err = opts.check_target(&input).unwrap_err();
+    assert!(matches!(err, Error::OutputIsInput { .. }), "{err}");
+    let err = opts
+        .check_target(dir.path().join("no").join("t.npy"))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Io {
+                action: "open the output folder",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    opts.check_target(dir.path().join("new.npy")).unwrap();
+    assert_eq!(listing(dir.path()), ["in.txt"]);
+}
+
+#[test]
 fn a_failed_group_renames_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let table = dir.path().join("t.npy");

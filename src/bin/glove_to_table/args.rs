@@ -1,0 +1,273 @@
+//! The command line: every flag, its default, and the values it accepts.
+
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+use pretrained_vectors::write::OutputFormat;
+use pretrained_vectors::{Format, MissingInit, OovInit, Utf8Policy};
+
+const EXAMPLES: &str = "\
+Examples:
+  # A Keras tokenizer's table, with a coverage report:
+  glove-to-table glove.6B.100d.txt --vocab tokenizer.json -o table.npy --report report.json
+
+  # Build the vocabulary from a corpus (Keras Tokenizer rules), 20000 rows at most:
+  glove-to-table glove.6B.100d.txt --corpus train.txt --max-words 20000 --oov-token '<OOV>' -o table.npy
+
+  # A token list (one token per line) whose first lines are the reserved rows:
+  glove-to-table cc.en.300.vec.gz --vocab vocab.txt --pad-token '<pad>' --oov-token '<unk>' -o table.npy
+
+  # Plain conversion, every word of the file: GloVe text to word2vec binary:
+  glove-to-table glove.6B.100d.txt -o glove.6B.100d.bin
+
+Load the .npy table:
+  Keras:   keras.layers.Embedding(n, d, embeddings_initializer=keras.initializers.Constant(np.load(\"table.npy\")), trainable=False)
+  PyTorch: nn.Embedding.from_pretrained(torch.from_numpy(np.load(\"table.npy\")), freeze=True, padding_idx=0)
+
+Exit status: 0 on success, 1 on a data or I/O error, 2 on a usage error.";
+
+/// Turns pretrained word vectors into an embedding table aligned to a vocabulary.
+///
+/// Row i of the table is the vector of token i of the vocabulary (a Keras tokenizer, a
+/// token list, or a corpus), so the table can be handed straight to an Embedding layer.
+/// Without --vocab or --corpus every word of the file becomes a row, in file order: a
+/// plain format conversion.
+#[derive(Debug, Parser)]
+#[command(name = "glove-to-table", version, after_help = EXAMPLES)]
+pub struct Args {
+    /// Pretrained vectors: GloVe text, word2vec text or binary, fastText .vec; gzip is
+    /// detected.
+    #[arg(value_name = "VECTORS")]
+    pub vectors: PathBuf,
+
+    /// The table to write: .npy (float32, with a token list beside it), .txt (GloVe),
+    /// .vec (word2vec text) or .bin (word2vec binary), by extension or --out-format.
+    #[arg(short, long, value_name = "OUT")]
+    pub out: PathBuf,
+
+    /// The format of VECTORS [default: detected from the bytes].
+    #[arg(long, value_enum, value_name = "F", default_value_t = InFormat::Auto, hide_default_value = true)]
+    pub format: InFormat,
+
+    /// The vocabulary: a Keras tokenizer JSON (Tokenizer.to_json() or a bare
+    /// word_index; detected) or a token list, one token per line.
+    #[arg(long, value_name = "FILE", help_heading = "Vocabulary")]
+    pub vocab: Option<PathBuf>,
+
+    /// Build the vocabulary from a text corpus (one text per line) by Keras Tokenizer
+    /// rules: words by frequency, row 0 padding.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "vocab",
+        help_heading = "Vocabulary"
+    )]
+    pub corpus: Option<PathBuf>,
+
+    /// Keras num_words: at most N rows, padding included (Keras keeps ids below N).
+    /// With --corpus or a tokenizer JSON; without a vocabulary, the first file words.
+    #[arg(long, value_name = "N", help_heading = "Vocabulary")]
+    pub max_words: Option<usize>,
+
+    /// Name of the OOV row: given to the tokenizer with --corpus, looked up in a token
+    /// list, prepended without a vocabulary; a tokenizer JSON must agree with it.
+    #[arg(long, value_name = "TOK", help_heading = "Vocabulary")]
+    pub oov_token: Option<String>,
+
+    /// Name of the padding row: looked up in a token list, prepended without a
+    /// vocabulary; names row 0 of a Keras vocabulary [Keras default: <pad>].
+    #[arg(long, value_name = "TOK", help_heading = "Vocabulary")]
+    pub pad_token: Option<String>,
+
+    /// Use only exact matches: a token absent from the file does not take the vector
+    /// of its lower-case form.
+    #[arg(long, help_heading = "Rows")]
+    pub no_lowercase_fallback: bool,
+
+    /// Rows for tokens the file lacks: random (normal, matched to each dimension's
+    /// mean and spread over the vectors found), uniform (Keras' [-0.05, 0.05); or
+    /// uniform:A for [-A, A)), normal (std 0.05, Keras' RandomNormal; or normal:S),
+    /// zeros.
+    #[arg(long, value_name = "M", default_value = "random", value_parser = parse_missing, help_heading = "Rows")]
+    pub missing: MissingInit,
+
+    /// The OOV row: mean (of the vectors found), random (as --missing), zeros.
+    #[arg(long, value_enum, value_name = "I", default_value_t = OovArg::Mean, help_heading = "Rows")]
+    pub oov_init: OovArg,
+
+    /// Seed of the random rows; each row depends only on the seed and its token.
+    #[arg(long, value_name = "N", default_value_t = 0, help_heading = "Rows")]
+    pub seed: u64,
+
+    /// Words that are not valid UTF-8: strict refuses them, lossy replaces bad bytes.
+    #[arg(long, value_enum, value_name = "P", default_value_t = Utf8Arg::Strict)]
+    pub utf8: Utf8Arg,
+
+    /// Threads for parsing [default: all cores].
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// The format of OUT, whatever its extension.
+    #[arg(long, value_enum, value_name = "F", help_heading = "Outputs")]
+    pub out_format: Option<OutFormat>,
+
+    /// The row-order vocabulary, one token per line [default for .npy: OUT with its
+    /// extension replaced, table.npy -> table.vocab.txt; other formats hold their
+    /// words and get one only when asked].
+    #[arg(long, value_name = "FILE", help_heading = "Outputs")]
+    pub vocab_out: Option<PathBuf>,
+
+    /// Write the coverage report as JSON.
+    #[arg(long, value_name = "FILE", help_heading = "Outputs")]
+    pub report: Option<PathBuf>,
+
+    /// Replace existing outputs (refused otherwise). An input is never replaced.
+    #[arg(long, help_heading = "Outputs")]
+    pub force: bool,
+
+    /// No progress bar, no summary: only errors on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InFormat {
+    /// Detected from the bytes.
+    Auto,
+    /// GloVe text: no header.
+    Glove,
+    /// word2vec text or fastText .vec: a `rows dims` header.
+    Word2vecText,
+    /// word2vec binary.
+    Word2vecBinary,
+}
+
+impl InFormat {
+    pub fn format(self) -> Option<Format> {
+        match self {
+            InFormat::Auto => None,
+            InFormat::Glove => Some(Format::Glove),
+            InFormat::Word2vecText => Some(Format::Word2vecText),
+            InFormat::Word2vecBinary => Some(Format::Word2vecBinary),
+        }
+    }
+}
+
+/// `--out-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutFormat {
+    /// NumPy float32 matrix.
+    Npy,
+    /// GloVe text.
+    Glove,
+    /// word2vec text (also read as fastText .vec).
+    Word2vecText,
+    /// word2vec binary.
+    Word2vecBinary,
+}
+
+impl OutFormat {
+    pub fn format(self) -> OutputFormat {
+        match self {
+            OutFormat::Npy => OutputFormat::Npy,
+            OutFormat::Glove => OutputFormat::GloveText,
+            OutFormat::Word2vecText => OutputFormat::Word2vecText,
+            OutFormat::Word2vecBinary => OutputFormat::Word2vecBinary,
+        }
+    }
+}
+
+/// `--oov-init`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OovArg {
+    Mean,
+    Random,
+    Zeros,
+}
+
+impl OovArg {
+    pub fn init(self) -> OovInit {
+        match self {
+            OovArg::Mean => OovInit::Mean,
+            OovArg::Random => OovInit::Random,
+            OovArg::Zeros => OovInit::Zeros,
+        }
+    }
+}
+
+/// `--utf8`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Utf8Arg {
+    Strict,
+    Lossy,
+}
+
+impl Utf8Arg {
+    pub fn policy(self) -> Utf8Policy {
+        match self {
+            Utf8Arg::Strict => Utf8Policy::Strict,
+            Utf8Arg::Lossy => Utf8Policy::Lossy,
+        }
+    }
+}
+
+/// Parses `--missing`: `random`, `uniform[:A]`, `normal[:S]`, `zeros`.
+fn parse_missing(s: &str) -> Result<MissingInit, String> {
+    let (name, param) = match s.split_once(':') {
+        Some((n, p)) => (n, Some(p)),
+        None => (s, None),
+    };
+    let number = |default: f32| -> Result<f32, String> {
+        match param {
+            None => Ok(default),
+            Some(p) => match p.parse::<f32>() {
+                Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+                _ => Err(format!("{p:?} is not a positive number")),
+            },
+        }
+    };
+    match name.to_ascii_lowercase().as_str() {
+        "random" | "matched" if param.is_none() => Ok(MissingInit::Matched),
+        "uniform" => {
+            let a = number(0.05)?;
+            Ok(MissingInit::Uniform { low: -a, high: a })
+        }
+        "normal" => Ok(MissingInit::Normal { std: number(0.05)? }),
+        "zeros" | "zero" if param.is_none() => Ok(MissingInit::Zeros),
+        _ => Err("expected random, uniform, uniform:A, normal, normal:S or zeros".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_is_well_formed() {
+        Args::command().debug_assert();
+    }
+
+    #[test]
+    fn missing_values() {
+        assert_eq!(parse_missing("random"), Ok(MissingInit::Matched));
+        assert_eq!(parse_missing("uniform"), Ok(MissingInit::KERAS_UNIFORM));
+        assert_eq!(
+            parse_missing("uniform:0.25"),
+            Ok(MissingInit::Uniform {
+                low: -0.25,
+                high: 0.25
+            })
+        );
+        assert_eq!(
+            parse_missing("normal:1"),
+            Ok(MissingInit::Normal { std: 1.0 })
+        );
+        assert_eq!(parse_missing("zeros"), Ok(MissingInit::Zeros));
+        assert!(parse_missing("normal:-1").is_err());
+        assert!(parse_missing("normal:nan").is_err());
+        assert!(parse_missing("zeros:1").is_err());
+        assert!(parse_missing("gaussian").is_err());
+    }
+}

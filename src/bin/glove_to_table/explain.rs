@@ -1,0 +1,192 @@
+//! What the user sees at the end: the summary of a run, or an error with a hint.
+
+use std::io::Read;
+use std::path::Path;
+
+use pretrained_vectors::{Error, MissingInit, OovInit};
+
+use crate::args::{Args, InFormat};
+use crate::run::{Failure, Outcome};
+
+/// Prints the summary of a successful run on stderr.
+pub fn summary(o: &Outcome) {
+    let r = &o.report;
+    let mut out = String::new();
+    let mut line = |s: String| {
+        out.push_str(&s);
+        out.push('\n');
+    };
+    let (table, others) = o.written.split_first().expect("the table is written");
+    line(format!(
+        "wrote {}: {} rows x {} dims",
+        table.display(),
+        o.rows,
+        r.dims
+    ));
+    line(format!("  vocabulary  {}", o.source));
+    let mut rows = format!("{} exact", r.found_exact);
+    if r.found_fallback > 0 {
+        rows += &format!(", {} by lower case", r.found_fallback);
+    }
+    rows += &format!(", {} missing", r.missing);
+    if r.missing > 0 {
+        rows += &format!(" ({})", describe_missing(r.missing_init, r.seed));
+    }
+    line(format!("  rows        {rows}"));
+    let mut reserved = Vec::new();
+    if o.padding {
+        reserved.push("padding (zeros)".to_string());
+    }
+    if o.oov {
+        reserved.push(format!("OOV ({})", describe_oov(r.oov_init)));
+    }
+    if !reserved.is_empty() {
+        line(format!("  reserved    {}", reserved.join(", ")));
+    }
+    let mut coverage = format!("{:.1}% of the vocabulary", 100.0 * r.coverage_types);
+    if let Some(t) = r.coverage_tokens {
+        coverage += &format!(", {:.1}% of word occurrences (by counts)", 100.0 * t);
+    }
+    line(format!("  coverage    {coverage}"));
+    if !others.is_empty() {
+        let names: Vec<String> = others.iter().map(|p| p.display().to_string()).collect();
+        line(format!("  also wrote  {}", names.join(", ")));
+    }
+    let mut read = r.format.to_string();
+    if r.gzip {
+        read += ", gzip";
+    }
+    read += &format!(", {} rows scanned", r.file_rows_scanned);
+    if r.stopped_early {
+        read += "; stopped early: every token found";
+    }
+    line(format!("  time        {:.2} s ({read})", o.seconds));
+    if let Some((word, at, first)) = o.duplicates.first() {
+        line(format!(
+            "note: {} duplicate word(s) skipped, the first occurrence kept (e.g. {word:?} on \
+             line/record {at}, first on {first})",
+            o.duplicates.len()
+        ));
+    }
+    let wanted = r.vocab_size - r.reserved;
+    if wanted > 0 && r.found() == 0 {
+        line(
+            "warning: no token of the vocabulary is in the vector file; is it the right \
+             language, tokenizer or casing?"
+                .into(),
+        );
+    }
+    eprint!("{out}");
+}
+
+fn describe_missing(init: MissingInit, seed: u64) -> String {
+    match init {
+        MissingInit::Matched => format!("random, matched to the vectors found, seed {seed}"),
+        MissingInit::Uniform { low, high } => format!("uniform [{low}, {high}), seed {seed}"),
+        MissingInit::Normal { std } => format!("normal, std {std}, seed {seed}"),
+        MissingInit::Zeros => "zeros".into(),
+    }
+}
+
+fn describe_oov(init: OovInit) -> &'static str {
+    match init {
+        OovInit::Mean => "mean of the vectors found",
+        OovInit::Random => "random",
+        OovInit::Zeros => "zeros",
+    }
+}
+
+/// Prints an error (and a hint where one helps) on stderr; returns the exit code.
+pub fn failure(f: &Failure, args: &Args) -> u8 {
+    match f {
+        Failure::Usage(message) => {
+            eprintln!("error: {message}");
+            eprintln!("  (see glove-to-table --help)");
+            2
+        }
+        Failure::Data(e) => {
+            eprintln!("error: {e}");
+            if let Some(h) = hint(e, args) {
+                eprintln!("  hint: {h}");
+            }
+            1
+        }
+    }
+}
+
+/// A hint for errors whose fix is not in the message itself.
+pub fn hint(e: &Error, args: &Args) -> Option<String> {
+    let on_vectors = e.path() == Some(args.vectors.as_path());
+    let early = e.position().is_none_or(|p| p.line.is_some_and(|l| l <= 2));
+    let message = e.to_string();
+    match e {
+        Error::WrongFormat { .. }
+        | Error::BadUtf8 { .. }
+        | Error::RaggedRow { .. }
+        | Error::BadFloat { .. }
+        | Error::MissingWord { .. }
+        | Error::BadHeader { .. }
+            if on_vectors
+                && early
+                && args.format != InFormat::Word2vecBinary
+                && !message.contains("word2vec-binary")
+                && looks_binary(&args.vectors) =>
+        {
+            Some(
+                "this looks like word2vec binary; try --format word2vec-binary (or leave \
+                 --format out: detection tells the formats apart)"
+                    .into(),
+            )
+        }
+        Error::BadUtf8 { .. } if on_vectors => {
+            Some("try --utf8 lossy to replace invalid bytes in words with U+FFFD".into())
+        }
+        Error::BadUtf8 { .. } => Some("vocabulary and corpus files must be UTF-8 text".into()),
+        Error::NonFinite { .. } => {
+            Some("glove-to-table refuses NaN and infinite values; fix or remove that row".into())
+        }
+        Error::Gzip { .. } | Error::TruncatedRecord { .. } => {
+            Some("the file looks cut short; was the download complete?".into())
+        }
+        Error::RaggedRow { .. } if on_vectors && args.format == InFormat::Auto => Some(
+            "every row must have as many values as the first rows; if the file is another \
+             format, say which with --format"
+                .into(),
+        ),
+        Error::Io { action, .. } if *action == "open the output folder" => {
+            Some("create the folder first; glove-to-table does not create folders".into())
+        }
+        Error::Json { .. } | Error::JsonShape { .. } => Some(
+            "--vocab takes a Keras tokenizer JSON (tokenizer.to_json()), a bare word_index \
+             JSON, or a token list with one token per line"
+                .into(),
+        ),
+        _ => None,
+    }
+}
+
+/// Whether the (decompressed) start of a file holds bytes no text file has.
+fn looks_binary(path: &Path) -> bool {
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut head = Vec::with_capacity(4096);
+    let mut magic = [0u8; 2];
+    let gz = file.read_exact(&mut magic).is_ok() && magic == [0x1f, 0x8b];
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let reader: Box<dyn Read> = if gz {
+        Box::new(flate2::read::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    if reader.take(4096).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    let odd = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+        .count();
+    odd * 100 > head.len()
+}

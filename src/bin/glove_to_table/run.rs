@@ -1,0 +1,353 @@
+//! One run: the vocabulary from its source, the alignment, the outputs.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use pretrained_vectors::vocab::keras::DEFAULT_PADDING_TOKEN;
+use pretrained_vectors::vocab::{KerasTokenizer, TokenListOptions};
+use pretrained_vectors::write::{
+    add_matrix, write_token_list, AtomicGroup, OutputFormat, SaveOptions,
+};
+use pretrained_vectors::{AlignReport, Aligned, Aligner, Error, ReadOptions, Vocab};
+
+use crate::args::Args;
+use crate::progress::Bar;
+
+/// Why a run failed: a usage error (exit 2) or a data or I/O error (exit 1).
+#[derive(Debug)]
+pub enum Failure {
+    /// The command line cannot work; the message says why and what to do.
+    Usage(String),
+    /// The library refused: the error names the file and the position.
+    Data(Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        match e {
+            // Options and option combinations come from the command line.
+            Error::InvalidOption { .. } => Failure::Usage(e.to_string()),
+            e => Failure::Data(e),
+        }
+    }
+}
+
+/// What a successful run made, for the summary.
+pub struct Outcome {
+    pub report: AlignReport,
+    pub rows: usize,
+    pub written: Vec<PathBuf>,
+    pub source: String,
+    /// Duplicate words of the file skipped in a plain conversion (the first wins).
+    pub duplicates: Vec<(String, u64, u64)>,
+    pub seconds: f64,
+    /// Whether the table has a padding row, an OOV row.
+    pub padding: bool,
+    pub oov: bool,
+}
+
+/// The outputs of a run and how they are written.
+struct Outputs {
+    table: PathBuf,
+    format: OutputFormat,
+    /// The token list: always for npy, for other formats only with `--vocab-out`.
+    vocab: Option<PathBuf>,
+    report: Option<PathBuf>,
+    save: SaveOptions,
+}
+
+pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
+    let start = Instant::now();
+    let outputs = plan_outputs(args)?;
+    let mut read = ReadOptions::new()
+        .format_opt(args.format.format())
+        .utf8(args.utf8.policy());
+    if let Some(n) = args.threads {
+        read = read.threads(n);
+    }
+    let aligner = Aligner::new()
+        .read_options(read.clone())
+        .lowercase_fallback(!args.no_lowercase_fallback)
+        .missing(args.missing)
+        .oov(args.oov_init.init())
+        .seed(args.seed);
+
+    let mut duplicates = Vec::new();
+    let (aligned, source) = match (&args.vocab, &args.corpus) {
+        (Some(path), _) => {
+            let (vocab, source) = vocab_file(args, path)?;
+            bar.reading(&args.vectors, true);
+            let aligned = aligner
+                .progress(bar.callback())
+                .align(&args.vectors, vocab)?;
+            (aligned, source)
+        }
+        (None, Some(path)) => {
+            let vocab = corpus_vocab(args, path)?;
+            bar.reading(&args.vectors, true);
+            let aligned = aligner
+                .progress(bar.callback())
+                .align(&args.vectors, vocab)?;
+            (aligned, format!("corpus {}", path.display()))
+        }
+        (None, None) => {
+            bar.reading(&args.vectors, false);
+            let vectors = read.read(&args.vectors)?;
+            duplicates = vectors
+                .info()
+                .duplicates
+                .iter()
+                .map(|d| (d.word.clone(), d.at, d.first))
+                .collect();
+            let vocab = plain_vocab(args, vectors.words())?;
+            (
+                aligner.align_vectors(&vectors, vocab),
+                "every word of the file".to_string(),
+            )
+        }
+    };
+    #[cfg(unix)]
+    crate::signals::clean_up_on_signal(
+        std::iter::once(&outputs.table)
+            .chain(&outputs.vocab)
+            .chain(&outputs.report)
+            .map(PathBuf::as_path),
+    );
+    bar.writing(&outputs.table);
+    let written = write(&outputs, &aligned)?;
+    bar.done();
+    Ok(Outcome {
+        rows: aligned.table.rows(),
+        padding: aligned.table.vocab().padding().is_some(),
+        oov: aligned.table.vocab().oov().is_some(),
+        report: aligned.report,
+        written,
+        source,
+        duplicates,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// Decides the outputs and checks them all before any work: distinct paths, folders
+/// that exist, no input overwritten, nothing replaced without `--force`.
+fn plan_outputs(args: &Args) -> Result<Outputs, Failure> {
+    let format = match args.out_format {
+        Some(f) => f.format(),
+        None => OutputFormat::from_extension(&args.out).map_err(|_| {
+            Failure::Usage(format!(
+                "cannot tell the output format of {} from its extension; expected .npy, .txt \
+                 (GloVe), .vec (word2vec text) or .bin (word2vec binary), or give --out-format",
+                args.out.display()
+            ))
+        })?,
+    };
+    let vocab = match (format, &args.vocab_out) {
+        (_, Some(p)) => Some(p.clone()),
+        (OutputFormat::Npy, None) => Some(pretrained_vectors::write::default_vocab_path(&args.out)),
+        _ => None,
+    };
+    let mut save = SaveOptions::new().force(args.force).input(&args.vectors);
+    for input in [&args.vocab, &args.corpus].into_iter().flatten() {
+        save = save.input(input);
+    }
+    if let Some(v) = &vocab {
+        save = save.vocab_path(v);
+    }
+    let outputs = Outputs {
+        table: args.out.clone(),
+        format,
+        vocab,
+        report: args.report.clone(),
+        save,
+    };
+    let all: Vec<&PathBuf> = std::iter::once(&outputs.table)
+        .chain(&outputs.vocab)
+        .chain(&outputs.report)
+        .collect();
+    for (i, a) in all.iter().enumerate() {
+        for b in &all[..i] {
+            if std::path::absolute(a).ok() == std::path::absolute(b).ok() {
+                return Err(Failure::Usage(format!(
+                    "two outputs would be written to {}; give each output its own path",
+                    a.display()
+                )));
+            }
+        }
+        outputs.save.check_target(a)?;
+    }
+    Ok(outputs)
+}
+
+/// `--vocab`: a Keras tokenizer JSON (first byte `{`) or a token list.
+fn vocab_file(args: &Args, path: &Path) -> Result<(Vocab, String), Failure> {
+    let bytes = std::fs::read(path).map_err(|e| Error::Io {
+        path: path.to_path_buf(),
+        action: "read",
+        source: e,
+    })?;
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        let mut tok = KerasTokenizer::from_json_bytes(&bytes, path)?;
+        match (tok.oov_token(), args.oov_token.as_deref()) {
+            (Some(has), Some(asked)) if has != asked => {
+                return Err(Failure::Usage(format!(
+                    "{}: the tokenizer's OOV token is {has:?}, not {asked:?}; drop --oov-token \
+                     or give --oov-token {has:?}",
+                    path.display()
+                )))
+            }
+            (None, Some(asked)) => {
+                return Err(Failure::Usage(format!(
+                    "{}: the tokenizer has no OOV token, so its sequences never use {asked:?}; \
+                     drop --oov-token (or refit the tokenizer with oov_token={asked:?})",
+                    path.display()
+                )))
+            }
+            _ => {}
+        }
+        if let Some(n) = args.max_words {
+            tok = tok.with_num_words(n);
+        }
+        let vocab = tok.vocab(args.pad_token.as_deref().unwrap_or(DEFAULT_PADDING_TOKEN))?;
+        return Ok((vocab, format!("Keras tokenizer {}", path.display())));
+    }
+    if args.max_words.is_some() {
+        return Err(Failure::Usage(format!(
+            "--max-words applies to a Keras tokenizer JSON, a --corpus, or a plain conversion; \
+             {} is a token list (keep its first lines instead)",
+            path.display()
+        )));
+    }
+    let mut options = TokenListOptions::new();
+    if let Some(p) = &args.pad_token {
+        options = options.with_padding(p);
+    }
+    if let Some(o) = &args.oov_token {
+        options = options.with_oov(o);
+    }
+    let vocab = Vocab::from_token_list(&bytes, path, &options)?;
+    for (flag, name, row) in [
+        ("--pad-token", &args.pad_token, vocab.padding()),
+        ("--oov-token", &args.oov_token, vocab.oov()),
+    ] {
+        if let (Some(name), None) = (name, row) {
+            return Err(Failure::Usage(format!(
+                "{}: {flag} {name:?} is not a line of this token list; add it where its row \
+                 belongs, or drop {flag}",
+                path.display()
+            )));
+        }
+    }
+    Ok((vocab, format!("token list {}", path.display())))
+}
+
+/// `--corpus`: fit a Keras tokenizer on the texts, one per line.
+fn corpus_vocab(args: &Args, path: &Path) -> Result<Vocab, Failure> {
+    let bytes = std::fs::read(path).map_err(|e| Error::Io {
+        path: path.to_path_buf(),
+        action: "read",
+        source: e,
+    })?;
+    let mut tok = KerasTokenizer::new();
+    if let Some(o) = &args.oov_token {
+        tok = tok.with_oov_token(o.clone());
+    }
+    if let Some(n) = args.max_words {
+        tok = tok.with_num_words(n);
+    }
+    tok.fit_on_corpus(&bytes, path)?;
+    Ok(tok.vocab(args.pad_token.as_deref().unwrap_or(DEFAULT_PADDING_TOKEN))?)
+}
+
+/// A plain conversion: `[pad] [oov]` then the file's words in file order, at most
+/// `--max-words` rows in all.
+fn plain_vocab(args: &Args, words: &[String]) -> Result<Vocab, Failure> {
+    let reserved: Vec<(&str, &String)> = [
+        ("--pad-token", &args.pad_token),
+        ("--oov-token", &args.oov_token),
+    ]
+    .into_iter()
+    .filter_map(|(flag, name)| name.as_ref().map(|n| (flag, n)))
+    .collect();
+    for (flag, name) in &reserved {
+        if let Some(row) = words.iter().position(|w| w == *name) {
+            return Err(Failure::Usage(format!(
+                "{flag} {name:?} is also word {} of {}; its row would be ambiguous, choose \
+                 another name",
+                row + 1,
+                args.vectors.display()
+            )));
+        }
+    }
+    if reserved.len() == 2 && reserved[0].1 == reserved[1].1 {
+        return Err(Failure::Usage(
+            "--pad-token and --oov-token name the same token; give two different names".into(),
+        ));
+    }
+    let keep = args.max_words.map_or(words.len(), |n| {
+        n.saturating_sub(reserved.len()).min(words.len())
+    });
+    if keep == 0 && reserved.is_empty() {
+        return Err(Failure::Usage("--max-words 0 leaves no row".into()));
+    }
+    let mut tokens: Vec<String> = reserved.iter().map(|(_, n)| (*n).clone()).collect();
+    tokens.extend(words[..keep].iter().cloned());
+    let mut vocab = Vocab::new(tokens)?;
+    let mut row = 0;
+    if args.pad_token.is_some() {
+        vocab = vocab.with_padding(row)?;
+        row += 1;
+    }
+    if args.oov_token.is_some() {
+        vocab = vocab.with_oov(row)?;
+    }
+    Ok(vocab)
+}
+
+/// Writes every output through one group: all of them appear, or none.
+fn write(outputs: &Outputs, aligned: &Aligned) -> Result<Vec<PathBuf>, Failure> {
+    let table = &aligned.table;
+    let tokens = table.vocab().tokens();
+    let mut group = AtomicGroup::new(outputs.save.clone());
+    add_matrix(
+        &mut group,
+        tokens,
+        table.weights().view(),
+        &outputs.table,
+        outputs.format,
+    )?;
+    if outputs.format != OutputFormat::Npy {
+        if let Some(path) = &outputs.vocab {
+            let file = group.create(path)?;
+            write_token_list(file, tokens).map_err(|e| with_path(e, path))?;
+        }
+    }
+    if let Some(path) = &outputs.report {
+        let file = group.create(path)?;
+        let mut json = aligned.report.to_json();
+        json.push('\n');
+        file.write_all(json.as_bytes()).map_err(|e| Error::Io {
+            path: path.clone(),
+            action: "write",
+            source: e,
+        })?;
+    }
+    Ok(group.commit()?)
+}
+
+/// Names the file in an error a writer raised without one.
+fn with_path(e: Error, path: &Path) -> Error {
+    match e {
+        Error::Io {
+            path: p,
+            action,
+            source,
+        } if p.as_os_str().is_empty() => Error::Io {
+            path: path.to_path_buf(),
+            action,
+            source,
+        },
+        e => e,
+    }
+}

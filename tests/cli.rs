@@ -1,0 +1,723 @@
+//! The `glove-to-table` binary, run for real on the fixtures: every input and output
+//! format, every vocabulary source, the report, exit codes, refusals, and a run
+//! killed while writing.
+#![cfg(feature = "cli")]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::fixture;
+use pretrained_vectors::vocab::{KerasTokenizer, TokenListOptions};
+use pretrained_vectors::{npy, read, Vectors, Vocab};
+
+const GLOVE: &str = "glove.6B.50d.20k.txt.gz";
+
+fn cmd() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_glove-to-table"));
+    c.env("RAYON_NUM_THREADS", "2");
+    c
+}
+
+/// Runs the tool with `args`; stdout must stay empty whatever happens.
+fn run(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
+    let out = cmd()
+        .args(args.iter().map(|a| a.as_ref()))
+        .output()
+        .unwrap();
+    assert!(out.stdout.is_empty(), "stdout: {:?}", out.stdout);
+    out
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn ok(o: &Output) {
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(o));
+}
+
+fn lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+/// Names in `dir`, temporaries included.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Asserts that each found row of the table equals the file's vector bit for bit,
+/// and that reserved padding rows are zeros.
+fn check_rows(table: &ndarray::Array2<f32>, tokens: &[String], vectors: &Vectors) {
+    assert_eq!(table.nrows(), tokens.len());
+    for (r, tok) in tokens.iter().enumerate() {
+        if let Some(v) = vectors.get(tok) {
+            assert_eq!(table.row(r), v, "row {r} {tok}");
+        }
+    }
+}
+
+#[test]
+fn help_shows_examples_and_every_flag() {
+    let o = cmd().arg("--help").output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let help = String::from_utf8(o.stdout).unwrap();
+    for needle in [
+        "Examples:",
+        "--format",
+        "--vocab",
+        "--corpus",
+        "--max-words",
+        "--oov-token",
+        "--pad-token",
+        "--no-lowercase-fallback",
+        "--missing",
+        "--seed",
+        "--utf8",
+        "--out-format",
+        "--vocab-out",
+        "--report",
+        "--force",
+        "--quiet",
+        "nn.Embedding.from_pretrained",
+        "keras.initializers.Constant",
+    ] {
+        assert!(help.contains(needle), "--help lacks {needle}");
+    }
+}
+
+#[test]
+fn every_input_format_converts_to_the_same_npy() {
+    let dir = tmp();
+    let reference = read(fixture("small.glove.txt")).unwrap();
+    for (i, name) in [
+        "small.glove.txt",
+        "small.glove.txt.gz",
+        "small.w2v.txt",
+        "small.w2v.txt.gz",
+        "small.vec",
+        "small.w2v.bin",
+        "small.w2v.bin.gz",
+        "small.crlf.txt",
+        "small.bom.txt",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let out = dir.path().join(format!("t{i}.npy"));
+        let o = run(&[&fixture(name), &"-o", &out, &"-q"]);
+        ok(&o);
+        assert!(o.stderr.is_empty(), "--quiet, yet: {}", stderr(&o));
+        let table = npy::load(&out).unwrap();
+        let vocab = lines(&dir.path().join(format!("t{i}.vocab.txt")));
+        assert_eq!(vocab, reference.words(), "{name}");
+        assert_eq!(table, reference.matrix(), "{name}");
+    }
+    // An explicit format agrees with detection.
+    let out = dir.path().join("forced.npy");
+    ok(&run(&[
+        &fixture("small.w2v.bin"),
+        &"--format",
+        &"word2vec-binary",
+        &"-o",
+        &out,
+    ]));
+    assert_eq!(npy::load(&out).unwrap(), reference.matrix());
+}
+
+#[test]
+fn every_output_format_reads_back_exactly() {
+    let dir = tmp();
+    let input = fixture("small.glove.txt");
+    let reference = read(&input).unwrap();
+    for ext in ["txt", "vec", "bin"] {
+        let out = dir.path().join(format!("out.{ext}"));
+        ok(&run(&[&input, &"-o", &out]));
+        let back = read(&out).unwrap();
+        assert_eq!(back.words(), reference.words(), "{ext}");
+        assert_eq!(back.matrix(), reference.matrix(), "{ext}");
+        // The words are in the file: no sidecar unless asked.
+        assert!(!dir.path().join("out.vocab.txt").exists(), "{ext}");
+    }
+    // --out-format wins over the extension; --vocab-out adds a token list.
+    let out = dir.path().join("vectors.data");
+    let side = dir.path().join("words.list");
+    ok(&run(&[
+        &input,
+        &"-o",
+        &out,
+        &"--out-format",
+        &"word2vec-binary",
+        &"--vocab-out",
+        &side,
+    ]));
+    assert_eq!(read(&out).unwrap().matrix(), reference.matrix());
+    assert_eq!(lines(&side), reference.words());
+    // An npy sidecar goes where --vocab-out says.
+    let out = dir.path().join("t.npy");
+    let side = dir.path().join("rows.txt");
+    ok(&run(&[&input, &"-o", &out, &"--vocab-out", &side]));
+    assert_eq!(lines(&side), reference.words());
+    assert!(!dir.path().join("t.vocab.txt").exists());
+}
+
+#[test]
+fn keras_tokenizer_json_gives_keras_rows_and_a_report() {
+    let dir = tmp();
+    let out = dir.path().join("table.npy");
+    let report = dir.path().join("report.json");
+    let json = fixture("keras/tokenizer_oov.json");
+    let o = run(&[
+        &fixture(GLOVE),
+        &"--vocab",
+        &json,
+        &"-o",
+        &out,
+        &"--report",
+        &report,
+    ]);
+    ok(&o);
+    let summary = stderr(&o);
+    for needle in [
+        "table.npy",
+        "rows x 50 dims",
+        "exact",
+        "missing",
+        "coverage",
+    ] {
+        assert!(
+            summary.contains(needle),
+            "summary lacks {needle}: {summary}"
+        );
+    }
+    let expected = KerasTokenizer::from_json_file(&json)
+        .unwrap()
+        .vocab("<pad>")
+        .unwrap();
+    let tokens = lines(&dir.path().join("table.vocab.txt"));
+    assert_eq!(tokens, expected.tokens());
+    assert_eq!((tokens[0].as_str(), tokens[1].as_str()), ("<pad>", "<OOV>"));
+    let table = npy::load(&out).unwrap();
+    let glove = read(fixture(GLOVE)).unwrap();
+    check_rows(&table, &tokens, &glove);
+    assert!(table.row(0).iter().all(|&x| x == 0.0));
+
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(r["format"], "glove");
+    assert_eq!(r["gzip"], true);
+    assert_eq!(r["dims"], 50);
+    assert_eq!(r["vocab_size"], tokens.len());
+    assert_eq!(r["reserved"], 2);
+    let (exact, fallback, missing) = (
+        r["found_exact"].as_u64().unwrap(),
+        r["found_fallback"].as_u64().unwrap(),
+        r["missing"].as_u64().unwrap(),
+    );
+    assert_eq!(exact + fallback + missing + 2, tokens.len() as u64);
+    let found = tokens[2..]
+        .iter()
+        .filter(|t| glove.get(t).is_some())
+        .count() as u64;
+    assert_eq!(exact, found);
+    let types = r["coverage_types"].as_f64().unwrap();
+    assert!((types - (exact + fallback) as f64 / (tokens.len() - 2) as f64).abs() < 1e-12);
+    assert!(r["coverage_tokens"].as_f64().unwrap() > types);
+    assert_eq!(r["missing_init"]["kind"], "matched");
+    assert_eq!(r["oov_init"], "mean");
+    assert_eq!(r["seed"], 0);
+    assert!(r["top_missing"].as_array().unwrap().len() <= 20);
+}
+
+#[test]
+fn bare_word_index_and_max_words() {
+    let dir = tmp();
+    let out = dir.path().join("t.npy");
+    ok(&run(&[
+        &fixture(GLOVE),
+        &"--vocab",
+        &fixture("keras/word_index.json"),
+        &"--max-words",
+        &"50",
+        &"--pad-token",
+        &"[PAD]",
+        &"-o",
+        &out,
+    ]));
+    let tokens = lines(&dir.path().join("t.vocab.txt"));
+    let expected = KerasTokenizer::from_json_file(fixture("keras/word_index.json"))
+        .unwrap()
+        .with_num_words(50)
+        .vocab("[PAD]")
+        .unwrap();
+    assert_eq!(tokens, expected.tokens());
+    assert_eq!(tokens.len(), 50);
+    assert_eq!(npy::load(&out).unwrap().nrows(), 50);
+}
+
+#[test]
+fn corpus_builds_the_keras_vocabulary() {
+    let dir = tmp();
+    let out = dir.path().join("t.vec");
+    let side = dir.path().join("t.tokens");
+    let corpus = fixture("keras/corpus.txt");
+    ok(&run(&[
+        &fixture(GLOVE),
+        &"--corpus",
+        &corpus,
+        &"--max-words",
+        &"100",
+        &"--oov-token",
+        &"<unk>",
+        &"-o",
+        &out,
+        &"--vocab-out",
+        &side,
+    ]));
+    let mut tok = KerasTokenizer::new()
+        .with_oov_token("<unk>")
+        .with_num_words(100);
+    tok.fit_on_corpus(&std::fs::read(&corpus).unwrap(), &corpus)
+        .unwrap();
+    let expected = tok.vocab("<pad>").unwrap();
+    assert_eq!(lines(&side), expected.tokens());
+    let back = read(&out).unwrap();
+    assert_eq!(back.words(), expected.tokens());
+    check_rows(
+        &back.matrix().to_owned(),
+        expected.tokens(),
+        &read(fixture(GLOVE)).unwrap(),
+    );
+}
+
+#[test]
+fn token_list_with_reserved_rows_and_options() {
+    let dir = tmp();
+    let list = dir.path().join("vocab.txt");
+    std::fs::write(&list, "<pad>\n<unk>\nthe\nParis\nzzqxjvblorp\n").unwrap();
+    let out = dir.path().join("t.npy");
+    let report = dir.path().join("r.json");
+    ok(&run(&[
+        &fixture(GLOVE),
+        &"--vocab",
+        &list,
+        &"--pad-token",
+        &"<pad>",
+        &"--oov-token",
+        &"<unk>",
+        &"--missing",
+        &"zeros",
+        &"--oov-init",
+        &"zeros",
+        &"-o",
+        &out,
+        &"--report",
+        &report,
+    ]));
+    let table = npy::load(&out).unwrap();
+    let glove = read(fixture(GLOVE)).unwrap();
+    assert_eq!(table.row(2), glove.get("the").unwrap());
+    assert_eq!(
+        table.row(3),
+        glove.get("paris").unwrap(),
+        "lower-case fallback"
+    );
+    for r in [0, 1, 4] {
+        assert!(table.row(r).iter().all(|&x| x == 0.0), "row {r}");
+    }
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(
+        (&r["found_exact"], &r["found_fallback"], &r["missing"]),
+        (&1.into(), &1.into(), &1.into())
+    );
+    // Without the fallback, Paris is missing; the seed changes random rows only.
+    let out2 = dir.path().join("t2.npy");
+    ok(&run(&[
+        &fixture(GLOVE),
+        &"--vocab",
+        &list,
+        &"--no-lowercase-fallback",
+        &"--seed",
+        &"7",
+        &"-o",
+        &out2,
+    ]));
+    let t2 = npy::load(&out2).unwrap();
+    assert_ne!(t2.row(3), glove.get("paris").unwrap());
+    assert_eq!(t2.row(2), glove.get("the").unwrap());
+    let v =
+        Vocab::read_token_list(dir.path().join("t2.vocab.txt"), &TokenListOptions::new()).unwrap();
+    assert_eq!(v.len(), 5);
+}
+
+#[test]
+fn plain_conversion_prepends_reserved_rows() {
+    let dir = tmp();
+    let out = dir.path().join("t.npy");
+    let input = fixture("small.glove.txt");
+    ok(&run(&[
+        &input,
+        &"--pad-token",
+        &"<pad>",
+        &"--oov-token",
+        &"<unk>",
+        &"--max-words",
+        &"12",
+        &"-o",
+        &out,
+    ]));
+    let v = read(&input).unwrap();
+    let tokens = lines(&dir.path().join("t.vocab.txt"));
+    assert_eq!(tokens[..2], ["<pad>", "<unk>"]);
+    assert_eq!(tokens[2..], v.words()[..10]);
+    let t = npy::load(&out).unwrap();
+    assert!(t.row(0).iter().all(|&x| x == 0.0));
+    // The OOV row is the mean of the vectors found.
+    let mean = v
+        .matrix()
+        .slice(ndarray::s![..10, ..])
+        .mapv(f64::from)
+        .mean_axis(ndarray::Axis(0))
+        .unwrap();
+    for (a, b) in t.row(1).iter().zip(mean.iter()) {
+        assert!((f64::from(*a) - b).abs() < 1e-6);
+    }
+    check_rows(&t, &tokens, &v);
+    // A reserved name that is also a word is refused.
+    let o = run(&[
+        &input,
+        &"--pad-token",
+        &"the",
+        &"-o",
+        &dir.path().join("x.npy"),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("\"the\" is also word 1"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = tmp();
+    let out = dir.path().join("t.npy");
+    let glove = fixture("small.glove.txt");
+    let (wi, corpus, tok, probe) = (
+        fixture("keras/word_index.json"),
+        fixture("keras/corpus.txt"),
+        fixture("keras/tokenizer_oov.json"),
+        fixture("keras/probe.txt"),
+    );
+    let cases: Vec<Vec<&dyn AsRef<std::ffi::OsStr>>> = vec![
+        vec![&glove],                          // no -o
+        vec![&glove, &"-o", &out, &"--bogus"], // unknown flag
+        vec![&glove, &"-o", &"t.csv"],         // unknown extension
+        vec![&glove, &"-o", &out, &"--missing", &"gaussian"],
+        vec![&glove, &"-o", &out, &"--format", &"xml"],
+        vec![&glove, &"-o", &out, &"--vocab", &wi, &"--corpus", &corpus],
+        vec![
+            &glove,
+            &"-o",
+            &out,
+            &"--vocab",
+            &tok,
+            &"--oov-token",
+            &"<unk>",
+        ],
+        vec![
+            &glove,
+            &"-o",
+            &out,
+            &"--vocab",
+            &probe,
+            &"--max-words",
+            &"3",
+        ],
+        vec![&glove, &"-o", &out, &"--report", &out], // two outputs, one path
+    ];
+    for args in cases {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{:?}: {}", o.status, stderr(&o));
+        assert!(!stderr(&o).is_empty());
+    }
+    assert_eq!(listing(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn data_errors_exit_1_naming_file_and_position_with_a_hint() {
+    let dir = tmp();
+    let out = dir.path().join("t.npy");
+    let cases: [(PathBuf, &[&str], &str, &str); 6] = [
+        (
+            fixture("bad/ragged_short.txt"),
+            &[],
+            "ragged_short.txt: ragged row at line",
+            "",
+        ),
+        (
+            fixture("bad/bad_utf8.txt"),
+            &[],
+            "bad_utf8.txt: invalid UTF-8 at line 5",
+            "hint: try --utf8 lossy",
+        ),
+        (
+            fixture("small.w2v.bin"),
+            &["--format", "glove"],
+            "small.w2v.bin: at line 1",
+            "hint: this looks like word2vec binary; try --format word2vec-binary",
+        ),
+        (
+            fixture("bad/nan.txt"),
+            &[],
+            "nan.txt: non-finite value at line",
+            "hint:",
+        ),
+        (
+            fixture("bad/truncated.txt.gz"),
+            &[],
+            "truncated.txt.gz",
+            "download",
+        ),
+        (
+            dir.path().join("absent.txt"),
+            &[],
+            "absent.txt: cannot open",
+            "",
+        ),
+    ];
+    for (input, extra, first, hint) in cases {
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&input, &"-o", &out];
+        for e in extra {
+            args.push(e);
+        }
+        let o = run(&args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{}: {err}", input.display());
+        assert!(err.starts_with("error: "), "{err}");
+        assert!(err.contains(first), "expected {first:?} in {err}");
+        assert!(err.contains(hint), "expected {hint:?} in {err}");
+        assert!(err.lines().count() <= 2, "{err}");
+    }
+    // Lossy UTF-8 then reads the same file.
+    ok(&run(&[
+        &fixture("bad/bad_utf8.txt"),
+        &"--utf8",
+        &"lossy",
+        &"-o",
+        &out,
+    ]));
+    // A missing output folder is named, and not created.
+    let o = run(&[
+        &fixture("small.glove.txt"),
+        &"-o",
+        &dir.path().join("no/such/t.npy"),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("cannot open the output folder"));
+    assert!(!dir.path().join("no").exists());
+}
+
+#[test]
+fn existing_outputs_need_force_and_inputs_are_never_replaced() {
+    let dir = tmp();
+    let input = dir.path().join("in.txt");
+    std::fs::copy(fixture("small.glove.txt"), &input).unwrap();
+    let out = dir.path().join("t.npy");
+    let side = dir.path().join("t.vocab.txt");
+    std::fs::write(&side, b"old sidecar\n").unwrap();
+    // The sidecar exists: nothing at all is written, the table included.
+    let o = run(&[&input, &"-o", &out]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("t.vocab.txt: output exists"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("--force"));
+    assert!(!out.exists());
+    assert_eq!(std::fs::read(&side).unwrap(), b"old sidecar\n");
+    ok(&run(&[&input, &"-o", &out, &"--force"]));
+    assert_eq!(lines(&side)[0], "the");
+    // Output over the input: refused even with --force, the input untouched.
+    let before = std::fs::read(&input).unwrap();
+    for target in [&input, &dir.path().join(".").join("in.txt")] {
+        let o = run(&[&input, &"-o", target, &"--force"]);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).contains("would overwrite the input"));
+    }
+    let list = dir.path().join("vocab.txt");
+    std::fs::write(&list, "the\n").unwrap();
+    let o = run(&[
+        &input,
+        &"--vocab",
+        &list,
+        &"-o",
+        &out,
+        &"--report",
+        &list,
+        &"--force",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+    assert_eq!(std::fs::read(&list).unwrap(), b"the\n");
+    assert!(listing(dir.path()).iter().all(|n| !n.ends_with(".tmp")));
+}
+
+/// A word2vec binary input of `rows` x `dims` seeded values.
+fn synthetic_binary(path: &Path, rows: usize, dims: usize) {
+    use std::io::Write;
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    writeln!(f, "{rows} {dims}").unwrap();
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    for r in 0..rows {
+        write!(f, "w{r} ").unwrap();
+        for _ in 0..dims {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let x = ((state >> 40) as f32 / (1u64 << 24) as f32) - 0.5;
+            f.write_all(&x.to_le_bytes()).unwrap();
+        }
+        f.write_all(b"\n").unwrap();
+    }
+}
+
+/// Starts a conversion to `out`, waits for its temporary file, kills it (SIGKILL)
+/// and returns the folder's names afterwards.
+fn kill_while_writing(input: &Path, out: &Path, force: bool) -> Vec<String> {
+    interrupt_while_writing(input, out, force, |child| child.kill().unwrap())
+}
+
+/// As [`kill_while_writing`], stopping the child with `stop`.
+fn interrupt_while_writing(
+    input: &Path,
+    out: &Path,
+    force: bool,
+    stop: impl FnOnce(&mut std::process::Child),
+) -> Vec<String> {
+    let dir = out.parent().unwrap();
+    let mut c = cmd();
+    c.arg(input).arg("-o").arg(out).arg("-q");
+    if force {
+        c.arg("--force");
+    }
+    let mut child = c.stderr(Stdio::null()).spawn().unwrap();
+    let start = Instant::now();
+    let temp_seen = loop {
+        let temp = listing(dir).into_iter().any(|n| n.ends_with(".tmp"));
+        if temp || child.try_wait().unwrap().is_some() {
+            break temp;
+        }
+        assert!(start.elapsed() < Duration::from_secs(120), "no temp file");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    assert!(
+        temp_seen,
+        "the run ended before writing could be interrupted"
+    );
+    stop(&mut child);
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    listing(dir)
+}
+
+#[test]
+fn a_run_killed_while_writing_leaves_no_partial_output() {
+    let dir = tmp();
+    let input = dir.path().join("big.bin");
+    synthetic_binary(&input, 60_000, 100);
+    let outs = dir.path().join("out");
+    std::fs::create_dir(&outs).unwrap();
+    let out = outs.join("table.txt");
+    let names = kill_while_writing(&input, &out, false);
+    assert!(!out.exists(), "a partial output: {names:?}");
+    // SIGKILL cannot be caught: at most the hidden temporary file remains.
+    assert!(
+        names.iter().all(|n| n.starts_with(".table.txt.")),
+        "{names:?}"
+    );
+    for n in names {
+        std::fs::remove_file(outs.join(n)).unwrap();
+    }
+    // With --force over an older output, the older output stays whole.
+    std::fs::write(&out, b"previous output\n").unwrap();
+    kill_while_writing(&input, &out, true);
+    assert_eq!(std::fs::read(&out).unwrap(), b"previous output\n");
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_or_sigterm_while_writing_removes_the_temporaries() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tmp();
+    let input = dir.path().join("big.bin");
+    synthetic_binary(&input, 60_000, 100);
+    let outs = dir.path().join("out");
+    std::fs::create_dir(&outs).unwrap();
+    let out = outs.join("table.txt");
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        let names = interrupt_while_writing(&input, &out, false, |child| {
+            // SAFETY: sending a signal to our own child process.
+            assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
+            let status = child.wait().unwrap();
+            assert_eq!(status.signal(), Some(signal), "{status:?}");
+        });
+        assert_eq!(names, Vec::<String>::new(), "signal {signal}");
+    }
+}
+
+#[test]
+fn missing_rows_follow_the_chosen_initialiser_and_seed() {
+    let dir = tmp();
+    let list = dir.path().join("vocab.txt");
+    std::fs::write(&list, "the\nqqzzxv\nwwkkjj\n").unwrap();
+    let glove = fixture("small.glove.txt");
+    let table = |extra: &[&str], name: &str| {
+        let out = dir.path().join(name);
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> =
+            vec![&glove, &"--vocab", &list, &"-o", &out, &"-j", &"1"];
+        let owned: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        for e in &owned {
+            args.push(e);
+        }
+        ok(&run(&args));
+        npy::load(&out).unwrap()
+    };
+    let u = table(&["--missing", "uniform:0.25"], "u.npy");
+    assert!(u
+        .row(1)
+        .iter()
+        .chain(u.row(2))
+        .all(|x| (-0.25..0.25).contains(x)));
+    assert!(
+        u.row(1).iter().any(|x| x.abs() > 0.05),
+        "not the default range"
+    );
+    let z = table(&["--missing", "zeros"], "z.npy");
+    assert!(z.row(1).iter().all(|&x| x == 0.0));
+    let a = table(&["--missing", "normal:2"], "a.npy");
+    let b = table(&["--missing", "normal:2"], "b.npy");
+    let c = table(&["--missing", "normal:2", "--seed", "1"], "c.npy");
+    assert_eq!(a, b, "same seed, same rows");
+    assert_ne!(a.row(1), c.row(1), "another seed, other rows");
+    assert_eq!(a.row(0), c.row(0), "found rows never depend on the seed");
+    assert!(a.row(1).iter().any(|x| x.abs() > 0.5), "std 2 is wide");
+}

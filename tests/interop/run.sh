@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Interop check: builds glove-to-table, converts the real GloVe fixture, then checks
+# in a Python venv (target/interop-venv: numpy, gensim) that NumPy and gensim read
+# the outputs back exactly. Exits non-zero on any mismatch.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+venv=target/interop-venv
+if ! "$venv/bin/python" -c "import numpy, gensim" 2>/dev/null; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet numpy gensim
+fi
+
+cargo build --quiet --bin glove-to-table
+bin=target/debug/glove-to-table
+glove=fixtures/glove.6B.50d.20k.txt.gz
+tokenizer=fixtures/keras/tokenizer_oov.json
+out=target/interop
+rm -rf "$out"
+mkdir -p "$out"
+
+"$bin" "$glove" --vocab "$tokenizer" -o "$out/table.npy" --report "$out/report.json" -q
+"$bin" "$glove" -o "$out/glove.vec" -q
+"$bin" "$glove" -o "$out/glove.bin" -q
+
+"$venv/bin/python" tests/interop/check.py "$out" "$glove" "$tokenizer"
