@@ -7,6 +7,7 @@ pub mod error;
 mod mmap;
 pub mod rng;
 pub mod table;
+pub mod train;
 pub mod vocab;
 
 pub use error::{Error, Position, Result};
