@@ -158,6 +158,16 @@ impl BagClassifier {
         &self.bias
     }
 
+    /// The linear weight, to load or perturb it.
+    pub fn weight_mut(&mut self) -> &mut Array2<f32> {
+        &mut self.weight
+    }
+
+    /// The linear bias, to load or perturb it.
+    pub fn bias_mut(&mut self) -> &mut Array1<f32> {
+        &mut self.bias
+    }
+
     /// Number of classes.
     pub fn classes(&self) -> usize {
         self.bias.len()
