@@ -24,6 +24,8 @@ pub struct BagClassifier {
     emb_opt: SparseOptimizer,
     weight_opt: DenseOptimizer,
     bias_opt: DenseOptimizer,
+    /// The embedding gradient's memory, kept from step to step.
+    scratch: SparseGrad,
 }
 
 /// The gradients of the mean loss of a batch.
@@ -107,6 +109,7 @@ impl BagClassifier {
             weight,
             bias,
             pooling: Pooling::Mean,
+            scratch: SparseGrad::default(),
         })
     }
 
@@ -234,7 +237,7 @@ impl BagClassifier {
         ids: ArrayView2<'_, i64>,
         labels: &[usize],
     ) -> Result<(f32, Gradients)> {
-        let (loss, _, g) = self.compute(ids, labels)?;
+        let (loss, _, g) = self.compute(ids, labels, SparseGrad::default())?;
         Ok((loss, g))
     }
 
@@ -242,19 +245,24 @@ impl BagClassifier {
         &self,
         ids: ArrayView2<'_, i64>,
         labels: &[usize],
+        mut embedding: SparseGrad,
     ) -> Result<(f32, usize, Gradients)> {
         self.check_labels(ids, labels)?;
         let (pooled, logits) = self.forward(ids)?;
         let (loss, correct, dlogits) = softmax_ce(&logits, labels);
         let weight = dlogits.t().dot(&pooled);
         let bias = dlogits.sum_axis(Axis(0));
-        let embedding = if self.embedding.is_frozen() {
-            SparseGrad::empty(self.embedding.dims())
+        if self.embedding.is_frozen() {
+            embedding.clear(self.embedding.dims());
         } else {
             let dpooled = dlogits.dot(&self.weight);
-            self.embedding
-                .backward_pooled(ids, dpooled.view(), self.pooling)?
-        };
+            self.embedding.backward_pooled_into(
+                ids,
+                dpooled.view(),
+                self.pooling,
+                &mut embedding,
+            )?;
+        }
         Ok((
             loss,
             correct,
@@ -276,7 +284,8 @@ impl BagClassifier {
         ids: ArrayView2<'_, i64>,
         labels: &[usize],
     ) -> Result<(f32, usize)> {
-        let (loss, correct, g) = self.compute(ids, labels)?;
+        let scratch = std::mem::take(&mut self.scratch);
+        let (loss, correct, g) = self.compute(ids, labels, scratch)?;
         self.emb_opt.step(&mut self.embedding, &g.embedding)?;
         let w = self.weight.as_slice_mut().expect("standard layout");
         self.weight_opt.step(
@@ -289,6 +298,7 @@ impl BagClassifier {
         let b = self.bias.as_slice_mut().expect("contiguous");
         self.bias_opt
             .step(b, g.bias.as_slice().expect("contiguous"))?;
+        self.scratch = g.embedding;
         Ok((loss, correct))
     }
 

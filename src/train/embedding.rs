@@ -3,6 +3,9 @@
 use ndarray::{Array2, Array3, ArrayView2, ArrayView3, Zip};
 use rayon::prelude::*;
 
+use std::borrow::Cow;
+
+use super::prefetch::{prefetch, AHEAD};
 use super::Trainability;
 use crate::error::{Error, Result};
 use crate::table::{EmbeddingTable, RowOrigin};
@@ -24,7 +27,7 @@ pub enum Pooling {
 /// `grads` has one row per entry of `rows` and as many columns as the table has
 /// dimensions. Rows that cannot train (the padding row, rows locked by the
 /// [`Trainability`]) are left out, so an optimizer step touches only what may move.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SparseGrad {
     /// Table rows, strictly increasing.
     pub rows: Vec<usize>,
@@ -38,6 +41,18 @@ impl SparseGrad {
         SparseGrad {
             rows: Vec::new(),
             grads: Array2::zeros((0, dims)),
+        }
+    }
+
+    /// Empties the gradient and sets its width, keeping its memory.
+    pub(crate) fn clear(&mut self, dims: usize) {
+        self.rows.clear();
+        if self.grads.ncols() != dims || !self.grads.is_empty() {
+            let mut buf = std::mem::replace(&mut self.grads, Array2::zeros((0, dims)))
+                .into_raw_vec_and_offset()
+                .0;
+            buf.clear();
+            self.grads = Array2::from_shape_vec((0, dims), buf).expect("empty");
         }
     }
 
@@ -273,6 +288,13 @@ impl Embedding {
         &self.weights.as_slice().expect("standard layout")[start..start + d]
     }
 
+    /// Prefetches the row of a checked id.
+    #[inline]
+    fn prefetch_row(&self, id: i64) {
+        let d = self.dims();
+        prefetch(self.weights.as_ptr() as usize + id as usize * d * 4, d * 4);
+    }
+
     /// `Y[i, j, :] = E[X[i, j], :]`, a `(batch, seq, dims)` array.
     ///
     /// # Errors
@@ -326,8 +348,18 @@ impl Embedding {
             .and(ids.rows())
             .par_for_each(|mut o, r| {
                 let acc = o.as_slice_mut().expect("fresh array is contiguous");
+                let r = r
+                    .as_slice()
+                    .map_or_else(|| Cow::Owned(r.to_vec()), Cow::Borrowed);
+                r.iter().take(AHEAD).for_each(|&id| self.prefetch_row(id));
                 let mut n = 0u32;
-                for &id in r.iter().filter(|&&id| Some(id) != pad) {
+                for (j, &id) in r.iter().enumerate() {
+                    if let Some(&next) = r.get(j + AHEAD) {
+                        self.prefetch_row(next);
+                    }
+                    if Some(id) == pad {
+                        continue;
+                    }
                     n += 1;
                     for (a, &w) in acc.iter_mut().zip(self.row(id)) {
                         *a += w;
@@ -371,8 +403,25 @@ impl Embedding {
         ids: ArrayView2<'_, i64>,
         grad_out: ArrayView3<'_, f32>,
     ) -> Result<SparseGrad> {
+        let mut out = SparseGrad::empty(self.dims());
+        self.backward_into(ids, grad_out, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`Embedding::backward`] into `out`, reusing its memory (a training loop
+    /// keeps one [`SparseGrad`] and saves an allocation per step).
+    ///
+    /// # Errors
+    /// As [`Embedding::backward`]; `out` is then left empty.
+    pub fn backward_into(
+        &self,
+        ids: ArrayView2<'_, i64>,
+        grad_out: ArrayView3<'_, f32>,
+        out: &mut SparseGrad,
+    ) -> Result<()> {
         let (b, s) = ids.dim();
         let d = self.dims();
+        out.clear(d);
         if grad_out.dim() != (b, s, d) {
             return Err(shape(
                 "grad_out",
@@ -381,13 +430,14 @@ impl Embedding {
             ));
         }
         if self.is_frozen() {
-            return Ok(SparseGrad::empty(d));
+            return Ok(());
         }
         self.check_ids(ids)?;
         check_positions(ids)?;
         let g = grad_out.as_standard_layout();
         let g = g.as_slice().expect("standard layout");
-        Ok(self.accumulate(ids, |pos| (&g[pos * d..pos * d + d], 1.0)))
+        self.accumulate(ids, |pos| (&g[pos * d..pos * d + d], 1.0), out);
+        Ok(())
     }
 
     /// The gradient of the weights given the gradient of
@@ -402,8 +452,25 @@ impl Embedding {
         grad_pooled: ArrayView2<'_, f32>,
         pooling: Pooling,
     ) -> Result<SparseGrad> {
+        let mut out = SparseGrad::empty(self.dims());
+        self.backward_pooled_into(ids, grad_pooled, pooling, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`Embedding::backward_pooled`] into `out`, reusing its memory.
+    ///
+    /// # Errors
+    /// As [`Embedding::backward_pooled`]; `out` is then left empty.
+    pub fn backward_pooled_into(
+        &self,
+        ids: ArrayView2<'_, i64>,
+        grad_pooled: ArrayView2<'_, f32>,
+        pooling: Pooling,
+        out: &mut SparseGrad,
+    ) -> Result<()> {
         let (b, s) = ids.dim();
         let d = self.dims();
+        out.clear(d);
         if grad_pooled.dim() != (b, d) {
             return Err(shape(
                 "grad_pooled",
@@ -412,7 +479,7 @@ impl Embedding {
             ));
         }
         if self.is_frozen() {
-            return Ok(SparseGrad::empty(d));
+            return Ok(());
         }
         self.check_ids(ids)?;
         check_positions(ids)?;
@@ -420,13 +487,16 @@ impl Embedding {
         let g = grad_pooled.as_standard_layout();
         let g = g.as_slice().expect("standard layout");
         let s = s.max(1);
-        Ok(self.accumulate(ids, |pos| {
+        let source = |pos: usize| {
             let i = pos / s;
             (&g[i * d..i * d + d], scales[i])
-        }))
+        };
+        self.accumulate(ids, source, out);
+        Ok(())
     }
 
-    /// Sums, per trainable row, `scale * grad` over the positions holding it.
+    /// Sums, per trainable row, `scale * grad` over the positions holding it, into
+    /// `out` (which `clear` has emptied).
     ///
     /// The (row, position) pairs are sorted, so each row's sum runs over its
     /// positions in increasing order: the result does not depend on the threads.
@@ -434,7 +504,8 @@ impl Embedding {
         &self,
         ids: ArrayView2<'_, i64>,
         source: impl Fn(usize) -> (&'g [f32], f32) + Sync,
-    ) -> SparseGrad {
+        out: &mut SparseGrad,
+    ) {
         let d = self.dims();
         // Positions fit in 32 bits: `check_positions` ran first.
         let mut pairs: Vec<u64> = Vec::with_capacity(ids.len());
@@ -445,22 +516,22 @@ impl Embedding {
             }
         }
         pairs.sort_unstable();
-        let mut rows = Vec::new();
         let mut starts = Vec::new();
         for (k, &p) in pairs.iter().enumerate() {
             let row = (p >> 32) as usize;
-            if rows.last() != Some(&row) {
-                rows.push(row);
+            if out.rows.last() != Some(&row) {
+                out.rows.push(row);
                 starts.push(k);
             }
         }
         starts.push(pairs.len());
-        let mut grads = Array2::<f32>::zeros((rows.len(), d));
+        let mut buf = std::mem::replace(&mut out.grads, Array2::zeros((0, d)))
+            .into_raw_vec_and_offset()
+            .0;
+        buf.clear();
+        buf.resize(out.rows.len() * d, 0.0);
         if d > 0 {
-            grads
-                .as_slice_mut()
-                .expect("fresh array is contiguous")
-                .par_chunks_mut(d)
+            buf.par_chunks_mut(d)
                 .enumerate()
                 .with_min_len(64)
                 .for_each(|(k, acc)| {
@@ -472,7 +543,7 @@ impl Embedding {
                     }
                 });
         }
-        SparseGrad { rows, grads }
+        out.grads = Array2::from_shape_vec((out.rows.len(), d), buf).expect("rows x dims values");
     }
 }
 

@@ -39,6 +39,7 @@
 mod classifier;
 mod embedding;
 mod optim;
+mod prefetch;
 mod trainability;
 
 pub use classifier::{BagClassifier, EpochStats, Gradients, TrainOptions};

@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use ndarray::Array2;
 use rayon::prelude::*;
 
+use super::prefetch::{prefetch, AHEAD};
 use super::{Embedding, SparseGrad};
 use crate::error::{Error, Result};
 
@@ -129,20 +130,13 @@ impl OptimConfig {
         Ok(())
     }
 
-    /// Applies one update to `w` with gradient `g`; `s1`, `s2` are the state slices
-    /// the method needs (empty for SGD, `s2` empty for Adagrad) and `t` the Adam
-    /// step count (from 1).
+    /// Applies one update to `w` with gradient `g`; `state` is the row's state
+    /// (empty for SGD, the sums for Adagrad, `m` then `v` for Adam) and `t` the
+    /// Adam step count (from 1).
     #[inline]
-    fn update(
-        &self,
-        factor: f32,
-        t: u64,
-        w: &mut [f32],
-        g: &[f32],
-        s1: &mut [f32],
-        s2: &mut [f32],
-    ) {
+    fn update(&self, factor: f32, t: u64, w: &mut [f32], g: &[f32], state: &mut [f32]) {
         let lr = self.lr * factor;
+        let (s1, s2) = state.split_at_mut(state.len().min(w.len()));
         match self.method {
             Method::Sgd => {
                 for (w, &g) in w.iter_mut().zip(g) {
@@ -170,7 +164,7 @@ impl OptimConfig {
         }
     }
 
-    /// How many state matrices the method keeps, and their starting value.
+    /// How many state values the method keeps per weight, and their start.
     fn state_shape(&self) -> (usize, f32) {
         match self.method {
             Method::Sgd => (0, 0.0),
@@ -224,7 +218,9 @@ pub struct SparseOptimizer {
     max_norm: Option<f32>,
     anchor: Option<(Array2<f32>, f32)>,
     bias: BiasCorrection,
-    state: Vec<Array2<f32>>,
+    /// `rows x (k * dims)`: each row's `k` state vectors side by side, so that an
+    /// update reads one contiguous span per row (fewer cache misses).
+    state: Option<Array2<f32>>,
     steps: u64,
     row_steps: Vec<u32>,
 }
@@ -241,7 +237,7 @@ impl SparseOptimizer {
             max_norm: None,
             anchor: None,
             bias: BiasCorrection::default(),
-            state: Vec::new(),
+            state: None,
             steps: 0,
             row_steps: Vec::new(),
         })
@@ -334,27 +330,37 @@ impl SparseOptimizer {
         };
         let config = self.config;
         let max_norm = self.max_norm;
-        let ws = rows_mut(
-            emb.weights_mut().as_slice_mut().expect("standard layout"),
-            d,
-            &grad.rows,
-        );
-        let mut st = self.state.iter_mut();
-        let s1 = state_rows(st.next(), d, &grad.rows);
-        let s2 = state_rows(st.next(), d, &grad.rows);
+        let width = self.state.as_ref().map_or(0, |s| s.ncols());
+        let w_all = emb.weights_mut().as_slice_mut().expect("standard layout");
+        // Addresses (not pointers, which are not `Sync`) for prefetching rows ahead.
+        let w_at = w_all.as_ptr() as usize;
+        let s_at = self.state.as_ref().map_or(0, |s| s.as_ptr() as usize);
+        let ws = rows_mut(w_all, d, &grad.rows);
+        let ss: Vec<&mut [f32]> = match self.state.as_mut() {
+            Some(s) => rows_mut(
+                s.as_slice_mut().expect("standard layout"),
+                width,
+                &grad.rows,
+            ),
+            None => grad.rows.iter().map(|_| <&mut [f32]>::default()).collect(),
+        };
         let g = grads.as_slice().expect("standard layout");
+        let rows = &grad.rows;
         ws.into_par_iter()
-            .zip(s1)
-            .zip(s2)
+            .zip(ss)
             .zip(g.par_chunks(d.max(1)))
             .enumerate()
             .with_min_len(32)
-            .for_each(|(k, (((w, s1), s2), g))| {
+            .for_each(|(k, ((w, s), g))| {
+                if let Some(&ahead) = rows.get(k + AHEAD) {
+                    prefetch(w_at + ahead * d * 4, d * 4);
+                    prefetch(s_at + ahead * width * 4, width * 4);
+                }
                 let f = factors[k];
                 if f == 0.0 {
                     return;
                 }
-                config.update(f, ts[k], w, g, s1, s2);
+                config.update(f, ts[k], w, g, s);
                 if let Some(m) = max_norm {
                     renorm(w, m);
                 }
@@ -365,13 +371,13 @@ impl SparseOptimizer {
     /// Allocates the state on the first step and checks it fits afterwards.
     fn prepare(&mut self, rows: usize, d: usize) -> Result<()> {
         let (n, init) = self.config.state_shape();
-        if self.state.is_empty() && n > 0 {
-            self.state = (0..n).map(|_| Array2::from_elem((rows, d), init)).collect();
+        if self.state.is_none() && n > 0 {
+            self.state = Some(Array2::from_elem((rows, n * d), init));
         }
-        if let Some(s) = self.state.first().filter(|s| s.dim() != (rows, d)) {
+        if let Some(s) = self.state.as_ref().filter(|s| s.dim() != (rows, n * d)) {
             return Err(Error::Shape {
                 what: "optimizer state (an optimizer serves one embedding)",
-                expected: format!("{:?}", s.dim()),
+                expected: format!("{:?}", (s.nrows(), s.ncols() / n)),
                 found: format!("{:?}", (rows, d)),
             });
         }
@@ -406,7 +412,9 @@ impl SparseOptimizer {
 #[derive(Debug, Clone)]
 pub struct DenseOptimizer {
     config: OptimConfig,
-    state: Vec<Vec<f32>>,
+    len: usize,
+    /// The state vectors, one after the other (`m` then `v` for Adam).
+    state: Vec<f32>,
     steps: u64,
 }
 
@@ -420,7 +428,8 @@ impl DenseOptimizer {
         let (n, init) = config.state_shape();
         Ok(DenseOptimizer {
             config,
-            state: (0..n).map(|_| vec![init; len]).collect(),
+            len,
+            state: vec![init; n * len],
             steps: 0,
         })
     }
@@ -430,7 +439,7 @@ impl DenseOptimizer {
     /// # Errors
     /// [`Error::Shape`] when the lengths differ from the optimizer's.
     pub fn step(&mut self, params: &mut [f32], grad: &[f32]) -> Result<()> {
-        let len = self.state.first().map_or(params.len(), Vec::len);
+        let len = self.len;
         if params.len() != len || grad.len() != len {
             return Err(Error::Shape {
                 what: "dense parameter and gradient",
@@ -439,10 +448,8 @@ impl DenseOptimizer {
             });
         }
         self.steps += 1;
-        let mut st = self.state.iter_mut();
-        let s1 = st.next().map_or(&mut [][..], |v| &mut v[..]);
-        let s2 = st.next().map_or(&mut [][..], |v| &mut v[..]);
-        self.config.update(1.0, self.steps, params, grad, s1, s2);
+        self.config
+            .update(1.0, self.steps, params, grad, &mut self.state);
         Ok(())
     }
 }
@@ -496,15 +503,4 @@ fn rows_mut<'a>(data: &'a mut [f32], d: usize, rows: &[usize]) -> Vec<&'a mut [f
         base = r + 1;
     }
     out
-}
-
-fn state_rows<'a>(
-    state: Option<&'a mut Array2<f32>>,
-    d: usize,
-    rows: &[usize],
-) -> Vec<&'a mut [f32]> {
-    match state {
-        Some(s) => rows_mut(s.as_slice_mut().expect("standard layout"), d, rows),
-        None => rows.iter().map(|_| <&mut [f32]>::default()).collect(),
-    }
 }
