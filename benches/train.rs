@@ -16,7 +16,10 @@ const SEQ: usize = 64;
 const CLASSES: usize = 4;
 const POOL: usize = 32;
 
-fn data() -> (Array2<f32>, Vec<(Array2<i64>, Vec<usize>)>) {
+/// A batch of ids and its labels.
+type Batch = (Array2<i64>, Vec<usize>);
+
+fn data() -> (Array2<f32>, Vec<Batch>) {
     let mut rng = Rng::new(0);
     let mut w = Array2::from_shape_simple_fn((VOCAB, DIM), || rng.normal() as f32);
     w.row_mut(0).fill(0.0);
