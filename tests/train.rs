@@ -538,3 +538,52 @@ fn backward_is_identical_across_thread_counts() {
     };
     assert_eq!(run(1), run(4));
 }
+
+// ----- fast paths against the naive reference, on random shapes ------------------------
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    #[test]
+    fn pooled_paths_match_the_naive_reference(
+        rows in 1usize..40,
+        dims in 1usize..8,
+        batch in 1usize..6,
+        seq in 0usize..9,
+        padded in proptest::bool::ANY,
+        seed in 0u64..1000,
+        sum in proptest::bool::ANY,
+    ) {
+        let pooling = if sum { Pooling::Sum } else { Pooling::Mean };
+        let mask: Vec<bool> = (0..rows).map(|r| (r as u64 + seed) % 3 != 0).collect();
+        let mut emb = Embedding::new(random(rows, dims, seed)).unwrap()
+            .with_trainability(Trainability::mask(&mask)).unwrap();
+        if padded {
+            emb = emb.with_padding(Some(0)).unwrap();
+        }
+        let ids = random_ids(batch, seq, rows, seed + 1);
+        let fast = emb.forward_pooled(ids.view(), pooling).unwrap();
+        let slow = naive_pooled(&emb, ids.view(), pooling);
+        proptest::prop_assert!(fast.iter().zip(&slow).all(|(a, b)| (a - b).abs() < 1e-5));
+
+        let g = random(batch, dims, seed + 2);
+        let sparse = emb.backward_pooled(ids.view(), g.view(), pooling).unwrap();
+        let mut dense = Array2::<f32>::zeros((rows, dims));
+        for (i, r) in ids.rows().into_iter().enumerate() {
+            let kept: Vec<usize> = r.iter().map(|&id| id as usize)
+                .filter(|&id| Some(id) != emb.padding()).collect();
+            let scale = match pooling {
+                Pooling::Sum => 1.0,
+                Pooling::Mean => 1.0 / kept.len().max(1) as f32,
+            };
+            for &id in kept.iter().filter(|&&id| mask[id]) {
+                for k in 0..dims {
+                    dense[[id, k]] += scale * g[[i, k]];
+                }
+            }
+        }
+        proptest::prop_assert!(sparse.rows.windows(2).all(|p| p[0] < p[1]));
+        proptest::prop_assert!(sparse.rows.iter().all(|&r| mask[r] && Some(r) != emb.padding()));
+        let got = sparse.to_dense(rows);
+        proptest::prop_assert!(got.iter().zip(&dense).all(|(a, b)| (a - b).abs() < 1e-5));
+    }
+}
