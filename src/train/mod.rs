@@ -38,11 +38,15 @@
 
 mod classifier;
 mod embedding;
+mod grad;
 mod optim;
 mod prefetch;
+mod sparse_optim;
 mod trainability;
 
 pub use classifier::{BagClassifier, EpochStats, Gradients, TrainOptions};
-pub use embedding::{Embedding, Pooling, SparseGrad};
-pub use optim::{BiasCorrection, DenseOptimizer, Method, OptimConfig, SparseOptimizer};
+pub use embedding::{Embedding, Pooling};
+pub use grad::SparseGrad;
+pub use optim::{DenseOptimizer, Method, OptimConfig};
+pub use sparse_optim::{BiasCorrection, SparseOptimizer};
 pub use trainability::Trainability;
