@@ -137,10 +137,7 @@ pub enum Error {
     },
 
     /// A word2vec header and nothing after it.
-    #[error(
-        "{}: header only (claims {rows} rows of {dims} dims, but no row follows)",
-        Shown(path)
-    )]
+    #[error("{}: header only (claims {rows} rows of {dims} dims, but no row follows)", Shown(path))]
     HeaderOnly {
         /// The file.
         path: PathBuf,
@@ -151,10 +148,7 @@ pub enum Error {
     },
 
     /// A word2vec header that is not `rows dims`, or has zero or negative counts.
-    #[error(
-        "{}: bad header at {pos}: expected {expected}, found {found:?}",
-        Shown(path)
-    )]
+    #[error("{}: bad header at {pos}: expected {expected}, found {found:?}", Shown(path))]
     BadHeader {
         /// The file.
         path: PathBuf,
@@ -182,10 +176,7 @@ pub enum Error {
     },
 
     /// A row with the wrong number of values.
-    #[error(
-        "{}: ragged row at {pos}: expected {expected} values after the word, found {found}",
-        Shown(path)
-    )]
+    #[error("{}: ragged row at {pos}: expected {expected} values after the word, found {found}", Shown(path))]
     RaggedRow {
         /// The file.
         path: PathBuf,
@@ -198,10 +189,7 @@ pub enum Error {
     },
 
     /// A line with values but no word before them.
-    #[error(
-        "{}: missing word at {pos}: expected a word followed by {expected} values",
-        Shown(path)
-    )]
+    #[error("{}: missing word at {pos}: expected a word followed by {expected} values", Shown(path))]
     MissingWord {
         /// The file.
         path: PathBuf,
@@ -212,10 +200,7 @@ pub enum Error {
     },
 
     /// A field that is not a number.
-    #[error(
-        "{}: bad value at {pos}: field {field} is {text:?}, expected a decimal number",
-        Shown(path)
-    )]
+    #[error("{}: bad value at {pos}: field {field} is {text:?}, expected a decimal number", Shown(path))]
     BadFloat {
         /// The file.
         path: PathBuf,
@@ -241,10 +226,7 @@ pub enum Error {
     },
 
     /// A word that is not valid UTF-8, in strict mode.
-    #[error(
-        "{}: invalid UTF-8 at {pos} (expected UTF-8 words; use lossy UTF-8 to replace bad bytes)",
-        Shown(path)
-    )]
+    #[error("{}: invalid UTF-8 at {pos} (expected UTF-8 words; use lossy UTF-8 to replace bad bytes)", Shown(path))]
     BadUtf8 {
         /// The file.
         path: PathBuf,
@@ -253,10 +235,7 @@ pub enum Error {
     },
 
     /// A word2vec binary record cut short.
-    #[error(
-        "{}: truncated record at {pos}: expected {expected} bytes, {available} left",
-        Shown(path)
-    )]
+    #[error("{}: truncated record at {pos}: expected {expected} bytes, {available} left", Shown(path))]
     TruncatedRecord {
         /// The file.
         path: PathBuf,
@@ -314,10 +293,7 @@ pub enum Error {
     },
 
     /// A JSON document that does not parse.
-    #[error(
-        "{}: invalid JSON at line {line}, column {column}: {message}",
-        Shown(path)
-    )]
+    #[error("{}: invalid JSON at line {line}, column {column}: {message}", Shown(path))]
     Json {
         /// The file.
         path: PathBuf,
@@ -344,10 +320,7 @@ pub enum Error {
 
     // ----- tables and npy --------------------------------------------------------
     /// An npy file whose header is malformed or disagrees with the file.
-    #[error(
-        "{}: bad npy at byte {byte}: expected {expected}, found {found}",
-        Shown(path)
-    )]
+    #[error("{}: bad npy at byte {byte}: expected {expected}, found {found}", Shown(path))]
     Npy {
         /// The file.
         path: PathBuf,
@@ -487,9 +460,6 @@ mod tests {
         let e = Error::EmptyVocab {
             path: PathBuf::new(),
         };
-        assert_eq!(
-            e.to_string(),
-            "<memory>: empty vocabulary (expected at least one token)"
-        );
+        assert_eq!(e.to_string(), "<memory>: empty vocabulary (expected at least one token)");
     }
 }

@@ -201,17 +201,7 @@ mod tests {
     #[test]
     fn duplicate_names_both_lines() {
         let e = Vocab::new(toks(&["a", "b", "a"])).unwrap_err();
-        assert!(
-            matches!(
-                e,
-                Error::DuplicateToken {
-                    line: 3,
-                    first_line: 1,
-                    ..
-                }
-            ),
-            "{e}"
-        );
+        assert!(matches!(e, Error::DuplicateToken { line: 3, first_line: 1, .. }), "{e}");
     }
 
     #[test]
