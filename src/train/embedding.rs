@@ -252,7 +252,14 @@ impl Embedding {
             .and(ids.rows())
             .par_for_each(|mut o, r| {
                 let o = o.as_slice_mut().expect("fresh array is contiguous");
-                for (dst, &id) in o.chunks_exact_mut(d.max(1)).zip(r.iter()) {
+                let r = r
+                    .as_slice()
+                    .map_or_else(|| Cow::Owned(r.to_vec()), Cow::Borrowed);
+                r.iter().take(AHEAD).for_each(|&id| self.prefetch_row(id));
+                for (j, (dst, &id)) in o.chunks_exact_mut(d.max(1)).zip(r.iter()).enumerate() {
+                    if let Some(&next) = r.get(j + AHEAD) {
+                        self.prefetch_row(next);
+                    }
                     dst.copy_from_slice(self.row(id));
                 }
             });

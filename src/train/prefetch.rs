@@ -8,8 +8,8 @@
 
 /// Asks the CPU to bring `bytes` bytes from `addr` into the cache.
 ///
-/// Takes an address rather than a reference so that callers may name rows they
-/// hold no borrow of (rows another rayon task is updating); nothing is read.
+/// Takes an address rather than a slice: nothing is read, and an address past the
+/// end would do no harm (callers only name rows of checked ids).
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 pub(crate) fn prefetch(addr: usize, bytes: usize) {

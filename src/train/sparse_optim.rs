@@ -10,7 +10,6 @@ use std::borrow::Cow;
 use ndarray::Array2;
 use rayon::prelude::*;
 
-use super::prefetch::{prefetch, AHEAD};
 use super::{Embedding, OptimConfig, SparseGrad};
 use crate::error::{Error, Result};
 
@@ -169,9 +168,6 @@ impl SparseOptimizer {
         let max_norm = self.max_norm;
         let width = self.state.as_ref().map_or(0, |s| s.ncols());
         let w_all = emb.weights_mut().as_slice_mut().expect("standard layout");
-        // Addresses (not pointers, which are not `Sync`) for prefetching rows ahead.
-        let w_at = w_all.as_ptr() as usize;
-        let s_at = self.state.as_ref().map_or(0, |s| s.as_ptr() as usize);
         let ws = rows_mut(w_all, d, &grad.rows);
         let ss: Vec<&mut [f32]> = match self.state.as_mut() {
             Some(s) => rows_mut(
@@ -182,17 +178,12 @@ impl SparseOptimizer {
             None => grad.rows.iter().map(|_| <&mut [f32]>::default()).collect(),
         };
         let g = grads.as_slice().expect("standard layout");
-        let rows = &grad.rows;
         ws.into_par_iter()
             .zip(ss)
             .zip(g.par_chunks(d.max(1)))
             .enumerate()
             .with_min_len(32)
             .for_each(|(k, ((w, s), g))| {
-                if let Some(&ahead) = rows.get(k + AHEAD) {
-                    prefetch(w_at + ahead * d * 4, d * 4);
-                    prefetch(s_at + ahead * width * 4, width * 4);
-                }
                 let f = factors[k];
                 if f == 0.0 {
                     return;
