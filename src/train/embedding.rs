@@ -43,6 +43,8 @@ pub struct Embedding {
     padding: Option<usize>,
     origins: Option<Vec<RowOrigin>>,
     trainability: Trainability,
+    /// Cached `trainability.is_frozen()`, so a step need not scan every row.
+    frozen: bool,
 }
 
 impl Embedding {
@@ -68,6 +70,7 @@ impl Embedding {
             padding: None,
             origins: None,
             trainability: Trainability::Trainable,
+            frozen: false,
         })
     }
 
@@ -115,6 +118,7 @@ impl Embedding {
     /// [`Error::InvalidOption`] for a negative or non-finite factor.
     pub fn set_trainability(&mut self, t: Trainability) -> Result<()> {
         t.check(self.rows())?;
+        self.frozen = t.is_frozen();
         self.trainability = t;
         Ok(())
     }
@@ -165,9 +169,9 @@ impl Embedding {
         }
     }
 
-    /// Whether any row can move (a frozen layer skips its gradient).
+    /// Whether no row can move (a frozen layer skips its gradient).
     pub fn is_frozen(&self) -> bool {
-        self.trainability.is_frozen()
+        self.frozen
     }
 
     /// Takes the weights out.
