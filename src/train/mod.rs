@@ -14,11 +14,13 @@
 //!   a seeded minibatch loop.
 //!
 //! A training step costs in proportion to the batch's tokens, never the vocabulary.
+//! Work is spread over rayon's threads (run inside `ThreadPool::install` to choose
+//! how many); every result is bit-identical whatever the number of threads.
 //!
 //! # Example
 //! ```
 //! use ndarray::{array, Array2};
-//! use pretrained_vectors::train::{BagClassifier, Embedding, OptimConfig, TrainOptions, Trainability};
+//! use pretrained_vectors::train::{BagClassifier, Embedding, OptimConfig, TrainOptions};
 //! let emb = Embedding::new(Array2::zeros((5, 4)))?.with_padding(Some(0))?;
 //! let mut model = BagClassifier::new(emb, 2, 7)?
 //!     .with_optimizers(OptimConfig::adam(0.1), OptimConfig::adam(0.1))?;
@@ -29,7 +31,6 @@
 //! assert_eq!(model.accuracy(ids.view(), &labels)?, 1.0);
 //! // The padding row never moves.
 //! assert!(model.embedding().weights().row(0).iter().all(|&x| x == 0.0));
-//! # let _ = Trainability::Frozen;
 //! # Ok::<(), pretrained_vectors::Error>(())
 //! ```
 //!
