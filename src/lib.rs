@@ -1,5 +1,67 @@
 //! Pretrained word vectors (GloVe, word2vec, fastText `.vec`) read exactly and fast,
-//! aligned to a tokenizer's vocabulary, and fine-tuned.
+//! aligned to a tokenizer's vocabulary, and fine-tuned, frozen or trainable.
+//!
+//! # Overview
+//! The Keras recipe "an `Embedding` layer initialised from GloVe", done right:
+//!
+//! 1. **Read** a vector file ([`read`], [`ReadOptions`]): every format below and its
+//!    gzip, detected from the bytes, parsed in parallel, values exactly as written,
+//!    every bad row reported with its file, line and byte.
+//! 2. **Take a vocabulary** ([`Vocab`]): a token list, a Keras `Tokenizer.to_json()`
+//!    file, or a corpus run through Keras-identical tokenizer rules
+//!    ([`vocab::KerasTokenizer`], [`vocab::pad_sequences`]), with a padding row and an
+//!    OOV row.
+//! 3. **Align** ([`Aligner`]): the matrix whose row `i` is token `i`'s vector,
+//!    parsing only the rows the vocabulary needs; words the file lacks get seeded
+//!    random rows matched to the pretrained statistics; an [`AlignReport`] says what
+//!    was found, how, and what was not.
+//! 4. **Save** it ([`write`], [`npy`]) as a NumPy `.npy` for Keras or PyTorch, or as
+//!    GloVe / word2vec text or binary, atomically; reopen an `.npy` without copying
+//!    ([`table::SavedTable`]).
+//! 5. **Fine-tune** it ([`train`]): an embedding layer with sparse gradients, frozen,
+//!    trainable or trainable per row, sparse optimizers, and a small classifier.
+//!
+//! # Example
+//! ```
+//! use pretrained_vectors::train::{BagClassifier, Embedding, OptimConfig, TrainOptions, Trainability};
+//! use pretrained_vectors::vocab::{pad_sequences, KerasTokenizer, PadOptions};
+//! use pretrained_vectors::Aligner;
+//!
+//! // A vocabulary from texts, by Keras' rules (row 0 is padding).
+//! let texts = ["a good film", "a bad film", "good acting", "bad plot"];
+//! let mut tokenizer = KerasTokenizer::new();
+//! tokenizer.fit_on_texts(texts);
+//! let vocab = tokenizer.vocab("<pad>")?;
+//!
+//! // The table: real GloVe rows for the words it has, random rows for the rest.
+//! let aligned = Aligner::new().seed(1).align("fixtures/glove.6B.50d.20k.txt.gz", vocab)?;
+//! assert_eq!(aligned.report.missing, 0);
+//!
+//! // Fine-tune only what the file did not have (nothing here), then classify.
+//! let origins = aligned.table.origins().to_vec();
+//! let embedding = Embedding::from_table(&aligned.table)?
+//!     .with_trainability(Trainability::not_in_file(&origins))?;
+//! let ids = pad_sequences(&tokenizer.texts_to_sequences(texts), &PadOptions::new().with_maxlen(3));
+//! let labels = [1, 0, 1, 0];
+//! let mut model = BagClassifier::new(embedding, 2, 7)?
+//!     .with_optimizers(OptimConfig::adam(0.05), OptimConfig::adam(0.05))?;
+//! model.train(ids.view(), &labels, &TrainOptions::new(30, 2, 7))?;
+//! assert_eq!(model.accuracy(ids.view(), &labels)?, 1.0);
+//! # Ok::<(), pretrained_vectors::Error>(())
+//! ```
+//!
+//! # Formats
+//! | format | header | rows | notes |
+//! |---|---|---|---|
+//! | GloVe text | none | `word v1 ... vD` | words may hold spaces (GloVe 840B): the word is everything before the last `D` fields |
+//! | word2vec text, fastText `.vec` | `rows dims` | as GloVe | trailing spaces and CRLF accepted |
+//! | word2vec binary | `rows dims` | word, space, `D` little-endian `f32`, optional `\n` | |
+//! | any of them, gzip-compressed | | | detected by the magic bytes; multi-member streams |
+//! | NumPy `.npy` (tables) | | `float32`, C order | written aligned; `<f4`/`>f4`/`<f8`, C or Fortran order read |
+//!
+//! # Features
+//! - `cli` (default): the `glove-to-table` command line tool (clap, indicatif).
+//!   Library users can turn it off with `default-features = false`.
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-venv=target/interop-venv
+venv=${INTEROP_VENV:-target/interop-venv}
 if ! "$venv/bin/python" -c "import numpy, gensim" 2>/dev/null; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet numpy gensim
