@@ -13,6 +13,7 @@ pub mod read;
 pub mod rng;
 mod source;
 pub mod table;
+pub mod train;
 pub mod vectors;
 pub mod vocab;
 pub mod write;
