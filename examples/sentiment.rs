@@ -109,8 +109,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         report.seconds
     );
     println!(
-        "split: {} train words, {} held-out words ({} in glove, {} not)",
+        "split: {} train words ({} in glove), {} held-out words ({} in glove, {} not)",
         train.len(),
+        train_rows.iter().filter(|r| in_glove.contains(r)).count(),
         tests[0].1.len(),
         tests[1].1.len(),
         tests[2].1.len()
