@@ -221,9 +221,26 @@ fn quickstart_trains_the_missing_rows_and_fits() {
         .split(|c: char| !c.is_ascii_digit())
         .filter_map(|w| w.parse().ok())
         .collect();
-    // rows = found + missing + the padding row.
+    // "R rows: F found in GloVe, M missing": R = F + M + the padding row.
     assert_eq!(nums.len(), 3, "{out}");
     assert_eq!(nums[0], nums[1] + nums[2] + 1, "{out}");
     assert!(nums[2] > 0, "{out}");
-    assert!(out.contains("accuracy 1.00"), "{out}");
+    assert!(out.contains("training accuracy 1.00"), "{out}");
+}
+
+/// The README shows `examples/quickstart.rs` from its first `use` to the end; the
+/// copy must not drift from the program the test above runs.
+#[test]
+fn readme_quickstart_is_the_example_file() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let file = std::fs::read_to_string(root.join("examples/quickstart.rs")).unwrap();
+    let code = &file[file.find("\nuse ").expect("a use line") + 1..];
+    let shown = readme
+        .split("`examples/quickstart.rs`")
+        .nth(1)
+        .and_then(|after| after.split("```rust\n").nth(1))
+        .and_then(|block| block.split("```").next())
+        .expect("README.md shows examples/quickstart.rs in a ```rust block");
+    assert_eq!(shown.trim_end(), code.trim_end());
 }
