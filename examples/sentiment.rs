@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! cargo run --release --example sentiment
+//! cargo run --release --example sentiment -- 7     # another seed (default 2024)
 //! ```
 //! Labels come from the VADER sentiment lexicon (`fixtures/vader/`, MIT): a word is
 //! positive when its mean human rating is at least 0.5, negative when at most -0.5,
@@ -29,6 +30,7 @@ use pretrained_vectors::train::{
 };
 use pretrained_vectors::{Aligner, EmbeddingTable, Vocab};
 
+/// The seed when none is given on the command line.
 const SEED: u64 = 2024;
 const EPOCHS: usize = 30;
 const BATCH: usize = 32;
@@ -62,6 +64,10 @@ impl Split {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let seed: u64 = match std::env::args().nth(1) {
+        Some(arg) => arg.parse().map_err(|e| format!("seed {arg:?}: {e}"))?,
+        None => SEED,
+    };
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let lexicon = std::fs::read_to_string(root.join("fixtures/vader/vader_lexicon.txt"))?;
     let (words, labels_by_word, repeats) = polar_words(&lexicon)?;
@@ -73,12 +79,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     labels.extend(labels_by_word);
     let vocab = Vocab::new(tokens)?.with_padding(0)?;
     let aligned = Aligner::new()
-        .seed(SEED)
+        .seed(seed)
         .align(root.join("fixtures/glove.6B.50d.20k.txt.gz"), vocab)?;
     let (table, report) = (aligned.table, aligned.report);
 
     let mut rows: Vec<usize> = (1..table.rows()).collect();
-    Rng::for_key(SEED, b"sentiment split").shuffle(&mut rows);
+    Rng::for_key(seed, b"sentiment split").shuffle(&mut rows);
     let n_train = rows.len() * 7 / 10;
     let (train_rows, test_rows) = rows.split_at(n_train);
     let in_glove: HashSet<usize> = (0..table.rows())
@@ -123,7 +129,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         tests[2].1.majority()
     );
     println!(
-        "training: {EPOCHS} epochs, batch {BATCH}, Adam lr {LR} for the embedding and the head, seed {SEED}"
+        "training: {EPOCHS} epochs, batch {BATCH}, Adam lr {LR} for the embedding and the head, seed {seed}"
     );
     println!();
     println!(
@@ -132,7 +138,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let runs: [(&str, Embedding); 4] = [
-        ("random_trainable", random_embedding(&table)?),
+        ("random_trainable", random_embedding(&table, seed)?),
         (
             "pretrained_frozen",
             Embedding::from_table(&table)?.with_trainability(Trainability::Frozen)?,
@@ -146,12 +152,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ];
     for (name, embedding) in runs {
         let start = Instant::now();
-        let mut model = BagClassifier::new(embedding, 2, SEED)?
+        let mut model = BagClassifier::new(embedding, 2, seed)?
             .with_optimizers(OptimConfig::adam(LR), OptimConfig::adam(LR))?;
         model.train(
             train.ids.view(),
             &train.labels,
-            &TrainOptions::new(EPOCHS, BATCH, SEED),
+            &TrainOptions::new(EPOCHS, BATCH, seed),
         )?;
         let seconds = start.elapsed().as_secs_f64();
         let train_acc = model.accuracy(train.ids.view(), &train.labels)?;
@@ -200,8 +206,11 @@ fn polar_words(lexicon: &str) -> Result<(Vec<String>, Vec<usize>, usize), String
 
 /// A table learned from scratch: every row drawn from Keras' default initialiser,
 /// uniform in [-0.05, 0.05), the padding row zero.
-fn random_embedding(table: &EmbeddingTable) -> Result<Embedding, pretrained_vectors::Error> {
-    let mut rng = Rng::for_key(SEED, b"sentiment random table");
+fn random_embedding(
+    table: &EmbeddingTable,
+    seed: u64,
+) -> Result<Embedding, pretrained_vectors::Error> {
+    let mut rng = Rng::for_key(seed, b"sentiment random table");
     let mut w =
         Array2::from_shape_simple_fn(table.weights().dim(), || rng.uniform(-0.05, 0.05) as f32);
     w.row_mut(0).fill(0.0);
