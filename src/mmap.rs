@@ -56,7 +56,8 @@ pub(crate) fn release_before(map: &Mmap, end: usize) {
     // writes. MADV_DONTNEED on such pages only removes them from our page tables: a
     // later access (through a slice still borrowed from `map`) faults the same bytes
     // back in from the file, so no reference ever sees changed or missing data.
-    let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, 0, end) };
+    let r = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, 0, end) };
+    let _ = r;
 }
 
 /// Without `madvise`, pages are left to the operating system.

@@ -14,6 +14,9 @@ use crate::read;
 use crate::source::Bytes;
 use crate::vocab::Vocab;
 
+/// The size of the chunks a wave of text is cut into.
+const CHUNK: usize = 1 << 20;
+
 impl Aligner {
     /// Scans a mapped file.
     pub(super) fn scan_bytes(
@@ -55,11 +58,23 @@ impl Aligner {
     ) -> Result<(u64, bool)> {
         let bytes: &[u8] = source;
         let body = &bytes[layout.body_start..];
-        let ranges = line_chunks(body, 1 << 20);
         let wave = rayon::current_num_threads().max(1) * 2;
         let mut line = layout.body_line;
         let mut rows = 0;
-        for (w, group) in ranges.chunks(wave).enumerate() {
+        let mut from = 0;
+        while from < body.len() {
+            // Cut this wave's chunks only now: touching the whole file up front (even
+            // one byte per chunk) maps most of it, as page-cache folios are large.
+            let window = (from + wave * CHUNK).min(body.len());
+            let window = match memchr::memchr(b'\n', &body[window..]) {
+                Some(i) => window + i + 1,
+                None => body.len(),
+            };
+            let group: Vec<std::ops::Range<usize>> = line_chunks(&body[from..window], CHUNK)
+                .into_iter()
+                .map(|r| r.start + from..r.end + from)
+                .collect();
+            from = window;
             // Chunks count their own lines from 0; hits and errors are moved to
             // absolute lines here, in file order.
             let hits: Vec<Result<Hits>> = group
@@ -76,10 +91,10 @@ impl Aligner {
                 rows += h.rows;
                 found.merge(h);
             }
-            let done = layout.body_start + group.last().map_or(0, |r| r.end);
+            let done = layout.body_start + from;
             source.release_before(done);
             self.report_progress(done as u64, Some(bytes.len() as u64));
-            if found.complete(m) && (w + 1) * wave < ranges.len() {
+            if found.complete(m) && from < body.len() {
                 return Ok((rows, true));
             }
         }
