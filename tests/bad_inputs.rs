@@ -291,3 +291,107 @@ fn errors_print_file_position_and_expectation() {
     );
     assert!(msg.contains("expected 50 values"), "{msg}");
 }
+
+// ----- tables, vocabularies and outputs --------------------------------------
+
+#[test]
+fn npy_with_a_lying_header() {
+    let path = fixture("bad/lying_header.npy");
+    let e = pretrained_vectors::npy::NpyMatrix::open(&path).unwrap_err();
+    let Error::Npy {
+        byte,
+        ref expected,
+        ref found,
+        ..
+    } = e
+    else {
+        panic!("{e}")
+    };
+    let len = std::fs::metadata(&path).unwrap().len();
+    assert!(byte > 0 && byte <= len, "{e}");
+    assert!(
+        expected.contains("2000") || found.contains(&len.to_string()),
+        "{e}"
+    );
+}
+
+#[test]
+fn tokenizer_json_of_the_wrong_shape() {
+    let path = fixture("bad/tokenizer_wrong_shape.json");
+    let e = pretrained_vectors::vocab::KerasTokenizer::from_json_file(&path).unwrap_err();
+    let Error::JsonShape { ref key, .. } = e else {
+        panic!("{e}")
+    };
+    assert!(key.contains("word_index"), "{e}");
+    assert_eq!(e.path(), Some(path.as_path()));
+}
+
+#[test]
+fn duplicate_token_and_empty_vocabulary() {
+    use pretrained_vectors::vocab::TokenListOptions;
+    let e = pretrained_vectors::Vocab::read_token_list(
+        fixture("bad/duplicate_tokens.txt"),
+        &TokenListOptions::new(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::DuplicateToken {
+                line: 5,
+                first_line: 2,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let e = pretrained_vectors::Vocab::read_token_list(
+        fixture("bad/empty_vocab.txt"),
+        &TokenListOptions::new(),
+    )
+    .unwrap_err();
+    assert!(matches!(e, Error::EmptyVocab { .. }), "{e}");
+}
+
+#[test]
+fn output_in_a_missing_or_read_only_folder() {
+    use pretrained_vectors::write::SaveOptions;
+    use pretrained_vectors::{EmbeddingTable, RowOrigin, Vocab};
+    let table = EmbeddingTable::new(
+        ndarray::array![[1.0f32, 2.0]],
+        Vocab::new(vec!["x".into()]).unwrap(),
+        vec![RowOrigin::Exact],
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no/such/folder/t.npy");
+    let e = table.save(&missing, &SaveOptions::new()).unwrap_err();
+    assert!(matches!(e, Error::Io { .. }), "{e}");
+    assert!(e.to_string().contains("no/such/folder"), "{e}");
+    assert!(!dir.path().join("no").exists());
+
+    // A read-only folder (root ignores the mode bits, so check it really is one).
+    use std::os::unix::fs::PermissionsExt;
+    let ro = dir.path().join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+    if std::fs::write(ro.join("probe"), b"").is_err() {
+        let e = table
+            .save(ro.join("t.npy"), &SaveOptions::new())
+            .unwrap_err();
+        assert!(matches!(e, Error::Io { .. }), "{e}");
+        assert_eq!(
+            std::fs::read_dir(&ro).unwrap().count(),
+            0,
+            "nothing left behind"
+        );
+    } else if std::fs::write("/sys/pv-probe", b"").is_err() {
+        // Root ignores mode bits; sysfs refuses new files even to root.
+        let e = table.save("/sys/t.npy", &SaveOptions::new()).unwrap_err();
+        assert!(matches!(e, Error::Io { .. }), "{e}");
+        assert!(e.to_string().contains("/sys"), "{e}");
+    } else {
+        eprintln!("skipped the read-only case: no folder here refuses this user");
+    }
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
