@@ -10,31 +10,14 @@
 # Prints a markdown table, also written to $PV_BENCH_DATA/peer_align.md.
 set -euo pipefail
 
+NAME=peer_align
 ROOT=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
-cd "$ROOT"
-SHARED=${SHARED:-$ROOT/../shared}
-DATA=${PV_BENCH_DATA:-target/bench-data}
-RUNS=${RUNS:-10}
-PEER_RUNS=${PEER_RUNS:-3}
-THREADS=${THREADS:-2}
-log() { printf '[peer_align] %s\n' "$*" >&2; }
-
-bash "$SHARED/data/make-glove-6b-50d.sh" "$DATA" >/dev/null
-DATA=$(cd "$DATA" && pwd)
-PY=$DATA/venv/bin/python
-TXT=$DATA/glove.6B.50d.txt
-GZ=$DATA/glove.6B.50d.txt.gz
-BIN=$DATA/glove.6B.50d.w2v.bin
+# shellcheck source=benches/peer_common.sh
+source "$ROOT/benches/peer_common.sh"
 VOCAB=$DATA/vocab20k.txt
 log "building glove-to-table (release)"
 cargo build --quiet --release --bin glove-to-table
-TOOL=$(cargo metadata --format-version 1 --no-deps |
-    "$PY" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/glove-to-table
-
-OUT=$DATA/peer_align
-mkdir -p "$OUT"
-# shellcheck source=benches/peer_common.sh
-source "$ROOT/benches/peer_common.sh"
+TOOL=$TARGET_DIR/release/glove-to-table
 
 cat "$TXT" "$GZ" "$BIN" >/dev/null
 OURS="$TOOL --vocab $VOCAB --threads $THREADS --force -q -o $OUT/table.npy"

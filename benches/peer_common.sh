@@ -1,7 +1,27 @@
-# Shared by the peer scripts: hyperfine (installed with apt-get when missing) and
-# `bench NAME RUNS WARMUP COMMAND`, which times a shell command into $OUT/NAME.json
-# (hyperfine's JSON; a plain timing loop writes the same fields when hyperfine
-# cannot be had). Expects $PY (a python), $OUT (a folder) and log() to be set.
+# Shared by the peer scripts (sourced with NAME and ROOT set): defaults, the real
+# GloVe 6B 50d files and their venv (made by shared/data/make-glove-6b-50d.sh),
+# hyperfine (installed with apt-get when missing), and `bench NAME RUNS WARMUP
+# COMMAND`, which times a shell command into $OUT/NAME.json (hyperfine's JSON; a
+# plain timing loop writes the same fields when hyperfine cannot be had).
+
+cd "$ROOT"
+SHARED=${SHARED:-$ROOT/../shared}
+DATA=${PV_BENCH_DATA:-target/bench-data}
+RUNS=${RUNS:-10}
+PEER_RUNS=${PEER_RUNS:-3}
+THREADS=${THREADS:-2}
+log() { printf '[%s] %s\n' "$NAME" "$*" >&2; }
+
+bash "$SHARED/data/make-glove-6b-50d.sh" "$DATA" >/dev/null
+DATA=$(cd "$DATA" && pwd)
+PY=$DATA/venv/bin/python
+TXT=$DATA/glove.6B.50d.txt
+GZ=$DATA/glove.6B.50d.txt.gz
+BIN=$DATA/glove.6B.50d.w2v.bin
+TARGET_DIR=$(cargo metadata --format-version 1 --no-deps |
+    "$PY" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+OUT=$DATA/$NAME
+mkdir -p "$OUT"
 
 if ! command -v hyperfine >/dev/null; then
     if command -v apt-get >/dev/null; then

@@ -19,32 +19,14 @@
 # nearly all of it gensim.
 set -euo pipefail
 
+NAME=peer_read
 ROOT=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
-cd "$ROOT"
-SHARED=${SHARED:-$ROOT/../shared}
-DATA=${PV_BENCH_DATA:-target/bench-data}
-RUNS=${RUNS:-10}
-PEER_RUNS=${PEER_RUNS:-3}
-THREADS=${THREADS:-2}
-log() { printf '[peer_read] %s\n' "$*" >&2; }
-
-# ---- inputs, peer and our binary ------------------------------------------
-bash "$SHARED/data/make-glove-6b-50d.sh" "$DATA" >/dev/null
-DATA=$(cd "$DATA" && pwd)
-PY=$DATA/venv/bin/python
-TXT=$DATA/glove.6B.50d.txt
-GZ=$DATA/glove.6B.50d.txt.gz
-BIN=$DATA/glove.6B.50d.w2v.bin
-log "building examples/load.rs (release)"
-cargo build --quiet --release --example load
-LOAD=$(cargo metadata --format-version 1 --no-deps |
-    "$PY" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/examples/load
-
-# ---- timing -----------------------------------------------------------------
-OUT=$DATA/peer_read
-mkdir -p "$OUT"
 # shellcheck source=benches/peer_common.sh
 source "$ROOT/benches/peer_common.sh"
+
+log "building examples/load.rs (release)"
+cargo build --quiet --release --example load
+LOAD=$TARGET_DIR/release/examples/load
 
 # Warm the page cache so every command reads from memory.
 cat "$TXT" "$GZ" "$BIN" >/dev/null

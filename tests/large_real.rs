@@ -6,7 +6,7 @@
 //! `bash ../shared/data/make-glove-6b-50d.sh target/bench-data` (`.ci/run` does),
 //! or point `PV_BENCH_DATA` at such a folder. Without it these tests say so and pass.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use pretrained_vectors::{npy, Aligner, Format, ReadOptions, Vocab};
 
@@ -25,16 +25,23 @@ fn data_dir() -> Option<PathBuf> {
     }
 }
 
-#[test]
-fn every_format_equals_the_reference_matrix() {
-    let Some(dir) = data_dir() else { return };
-    let want = npy::load(dir.join("glove.6B.50d.c.npy")).unwrap();
+/// The script's matrix and words, written by numpy from the original vectors.
+fn reference(dir: &Path) -> (ndarray::Array2<f32>, Vec<String>) {
+    let matrix = npy::load(dir.join("glove.6B.50d.c.npy")).unwrap();
     let words: Vec<String> = std::fs::read_to_string(dir.join("glove.6B.50d.vocab.txt"))
         .unwrap()
         .lines()
         .map(String::from)
         .collect();
-    assert_eq!(want.shape(), &[400_000, 50]);
+    assert_eq!(matrix.shape(), &[400_000, 50]);
+    assert_eq!(words.len(), 400_000);
+    (matrix, words)
+}
+
+#[test]
+fn every_format_equals_the_reference_matrix() {
+    let Some(dir) = data_dir() else { return };
+    let (want, words) = reference(&dir);
     for (name, format) in [
         ("glove.6B.50d.txt", Format::Glove),
         ("glove.6B.50d.txt.gz", Format::Glove),
@@ -57,12 +64,7 @@ fn every_format_equals_the_reference_matrix() {
 #[test]
 fn benchmark_vocabulary_aligns_exactly() {
     let Some(dir) = data_dir() else { return };
-    let want = npy::load(dir.join("glove.6B.50d.c.npy")).unwrap();
-    let words: Vec<String> = std::fs::read_to_string(dir.join("glove.6B.50d.vocab.txt"))
-        .unwrap()
-        .lines()
-        .map(String::from)
-        .collect();
+    let (want, words) = reference(&dir);
     let row_of: std::collections::HashMap<&str, usize> = words
         .iter()
         .enumerate()
