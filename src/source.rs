@@ -24,11 +24,15 @@ pub(crate) enum Bytes {
 }
 
 impl Bytes {
-    /// Lets the operating system take back the pages before `end` (a no-op for
-    /// bytes read into memory).
+    /// Lets the operating system take back the pages before `end` of a large map
+    /// (a no-op for bytes read into memory, and for maps under 1 GiB, which are
+    /// cheaper to keep than to unmap piecewise).
     pub(crate) fn release_before(&self, end: usize) {
+        const WORTH_IT: usize = 1 << 30;
         if let Bytes::Mapped(map) = self {
-            crate::mmap::release_before(map, end);
+            if map.len() >= WORTH_IT {
+                crate::mmap::release_before(map, end);
+            }
         }
     }
 }

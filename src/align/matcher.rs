@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use crate::vocab::Vocab;
 
-type Map = HashMap<Box<str>, Vec<Entry>, foldhash::fast::FixedState>;
+type Map = HashMap<Box<[u8]>, Vec<Entry>, foldhash::fast::FixedState>;
 
 #[derive(Debug, Clone)]
 struct Entry {
@@ -66,10 +66,10 @@ impl Matcher {
             }
             wanted += 1;
             spaced |= token.contains(' ');
-            let key: Box<str> = if lowercase {
-                lower(token).into()
+            let key: Box<[u8]> = if lowercase {
+                lower(token).as_bytes().into()
             } else {
-                token.as_str().into()
+                token.as_bytes().into()
             };
             map.entry(key).or_default().push(Entry {
                 row: row as u32,
@@ -84,13 +84,17 @@ impl Matcher {
         }
     }
 
-    /// Whether `word` fills any row.
+    /// Whether the word with these bytes fills any row. Bytes that are not UTF-8
+    /// never do; lower-case ASCII words (nearly all of GloVe's) are looked up without
+    /// validating or copying them.
     #[inline]
-    pub(crate) fn wants(&self, word: &str) -> bool {
-        if self.lowercase {
-            self.map.contains_key(lower(word).as_ref())
-        } else {
-            self.map.contains_key(word)
+    pub(crate) fn wants(&self, word: &[u8]) -> bool {
+        if !self.lowercase || word.iter().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+            return self.map.contains_key(word);
+        }
+        match std::str::from_utf8(word) {
+            Ok(w) => self.map.contains_key(w.to_lowercase().as_bytes()),
+            Err(_) => false,
         }
     }
 
@@ -98,9 +102,9 @@ impl Matcher {
     #[inline]
     pub(crate) fn for_each(&self, word: &str, mut f: impl FnMut(u32, Step)) {
         let entries = if self.lowercase {
-            self.map.get(lower(word).as_ref())
+            self.map.get(lower(word).as_bytes())
         } else {
-            self.map.get(word)
+            self.map.get(word.as_bytes())
         };
         for e in entries.into_iter().flatten() {
             let step = if *e.token == *word {
@@ -144,6 +148,7 @@ mod tests {
         let strict = Matcher::new(&vocab, false);
         assert_eq!(rows(&strict, "Paris"), vec![]);
         assert_eq!(rows(&strict, "Apple"), vec![(1, Step::Exact)]);
-        assert!(m.wants("PARIS") && !strict.wants("PARIS") && !m.spaced);
+        assert!(m.wants(b"PARIS") && !strict.wants(b"PARIS") && !m.spaced);
+        assert!(m.wants(b"apple") && !m.wants(b"appl\xff"));
     }
 }

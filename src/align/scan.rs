@@ -311,11 +311,12 @@ fn scan_text_chunk(p: &RowParser<'_>, m: &Matcher, chunk: &[u8], base: u64) -> R
     hits.lines = for_each_line(chunk, base, 0, |line_no, at, line| {
         if !m.spaced {
             let prefix = &line[..memchr::memchr(b' ', line).unwrap_or(line.len())];
-            if let Ok(word) = std::str::from_utf8(prefix) {
-                if !m.wants(word) {
-                    hits.rows += 1;
-                    return Ok(());
-                }
+            // ASCII is UTF-8; other words are checked so that strict mode still
+            // refuses a bad one anywhere in the file.
+            let valid = prefix.is_ascii() || std::str::from_utf8(prefix).is_ok();
+            if valid && !m.wants(prefix) {
+                hits.rows += 1;
+                return Ok(());
             }
         }
         let row = p.split(line_no, at, line)?;
