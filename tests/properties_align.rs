@@ -69,8 +69,8 @@ proptest! {
         // Vocabulary: picked file words, some upper-cased (fallback), made-up words.
         let mut tokens: Vec<String> = Vec::new();
         let mut seen = HashSet::new();
-        for k in 0..words.len().min(3) {
-            let t = title_case(&words[k]);
+        for w in words.iter().take(3) {
+            let t = title_case(w);
             if seen.insert(t.clone()) {
                 tokens.push(t);
             }
