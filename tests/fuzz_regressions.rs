@@ -48,3 +48,23 @@ fn the_checks_can_fail() {
     let bad = std::panic::catch_unwind(|| fuzz_checks::run("no-such-target", b""));
     assert!(bad.is_err());
 }
+
+#[test]
+fn a_line_break_inside_a_binary_word_is_an_error_at_its_byte() {
+    use pretrained_vectors::{Error, Format, Position, ReadOptions};
+    let file = b"1 1\nab\ncd \x00\x00\x80\x3f\n";
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, file).unwrap();
+    let gz = gz.finish().unwrap();
+    for input in [&file[..], &gz] {
+        let e = ReadOptions::new()
+            .format(Format::Word2vecBinary)
+            .read_bytes(input)
+            .unwrap_err();
+        assert!(
+            matches!(&e, Error::WrongFormat { pos, .. } if *pos == Position::record(1, 6)),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("line break inside a word"), "{e}");
+    }
+}
