@@ -175,12 +175,16 @@ pub(crate) fn detect(path: &Path, head: &[u8], forced: Option<Format>) -> Result
                 body_line: first_no + 1,
             })
         }
-        (HeaderLine::Header { .. }, _) => Err(wrong(
-            path,
-            first_at,
-            first_no,
-            "line 1 is a word2vec header `rows dims`, not a GloVe row: try --format word2vec-text",
-        )),
+        // Forced GloVe: `8 1` is a row (word `8`, one value) when the rows after it
+        // (or it alone) have one dimension; otherwise it is a header.
+        (HeaderLine::Header { .. }, _) if glove_dims_after(head, after_first, first) != Some(1) => {
+            Err(wrong(
+                path,
+                first_at,
+                first_no,
+                "line 1 is a word2vec header `rows dims`, not a GloVe row: try --format word2vec-text",
+            ))
+        }
         (HeaderLine::Bad, forced) if forced != Some(Format::Glove) => Err(bad_header(first)),
         // `300 fifty`: a count and a non-number is a header gone wrong, not a row.
         (HeaderLine::NotHeader, None) if looks_like_broken_header(first) => Err(bad_header(first)),
@@ -209,6 +213,19 @@ pub(crate) fn detect(path: &Path, head: &[u8], forced: Option<Format>) -> Result
                 body_line: 1,
             })
         }
+    }
+}
+
+/// The dims a GloVe file would have judging by the lines after its first, or by
+/// the first alone when no other follows.
+fn glove_dims_after(head: &[u8], after_first: usize, first: &[u8]) -> Option<usize> {
+    let mut rest = lines_from(head, after_first, 2)
+        .map(|(_, _, l)| l)
+        .peekable();
+    if rest.peek().is_some() {
+        text::infer_dims(rest)
+    } else {
+        text::infer_dims(std::iter::once(first))
     }
 }
 
@@ -299,6 +316,10 @@ mod tests {
         assert!(e.to_string().contains("--format glove"), "{e}");
         let e = det(b"1 2\nthe 0.1 0.2\n", Some(Format::Glove)).unwrap_err();
         assert!(e.to_string().contains("--format word2vec-text"), "{e}");
+        // Unless the file has one dimension: then `8 1` is the word 8 and a value
+        // (found by fuzzing: written by our GloVe writer, it did not read back).
+        let l = det(b"8 1\nthe 0.5\n", Some(Format::Glove)).unwrap();
+        assert_eq!((l.format, l.dims, l.body_start), (Format::Glove, 1, 0));
         assert!(matches!(
             det(b"1 99999999\nthe 1\n", None),
             Err(Error::TooLarge { .. })

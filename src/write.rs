@@ -20,12 +20,15 @@
 //! Every writer refuses, as [`Error::BadToken`] with the 1-based row as the line, a
 //! word that is empty or holds `\n` or `\r`. Beyond that:
 //! * GloVe text accepts spaces inside a word (readers split a line from the right,
-//!   as Stanford's files need), but not at its start or end, and no tab or other
-//!   control white space. Note that gensim splits on every space and cannot read
-//!   such words back.
+//!   as Stanford's files need), but not at its start or end, no tab or other
+//!   control white space, and no last piece after a space that reads as a number
+//!   (`route 66`: with no header, readers would count it as a value). Nor may the
+//!   first word start with a byte-order mark, which readers drop. Note that gensim
+//!   splits on every space and cannot read spaced words back.
 //! * word2vec text and binary refuse any ASCII white space in a word: their readers
 //!   (gensim, the original C tool, ours) end a word at the first space.
-//! * The token list (vocabulary sidecar) accepts any other word.
+//! * The token list (vocabulary sidecar) accepts any other word that does not start
+//!   with a byte-order mark (which [`Vocab::from_token_list`](crate::Vocab::from_token_list) refuses).
 //!
 //! # Outputs
 //! [`save_matrix`] and [`save_table`] write through an [`AtomicGroup`]: every file
@@ -178,12 +181,27 @@ fn check_word(rule: Words, row: usize, word: &str) -> Result<()> {
         "contains a line break (expected one line per word)"
     } else {
         match rule {
+            Words::TokenList if word.starts_with('\u{feff}') => {
+                "starts with a byte-order mark U+FEFF (a token list would lose it on reading)"
+            }
             Words::TokenList => return Ok(()),
+            Words::Glove if row == 0 && word.starts_with('\u{feff}') => {
+                "starts with a byte-order mark U+FEFF (at the start of a GloVe file, readers take it for the file's and drop it)"
+            }
             Words::Glove if word.starts_with(ws) || word.ends_with(ws) => {
                 "starts or ends with white space (a GloVe line could not be split back into this word)"
             }
             Words::Glove if word.contains(|c: char| c != ' ' && ws(c)) => {
                 "contains a tab or other control white space (expected spaces only inside a GloVe word)"
+            }
+            // A GloVe file has no header: readers infer the dims from how many
+            // fields at the end of a line are numbers, and take a spaced word whose
+            // pieces are numbers for extra values. A spaced word that ends in a
+            // number would read back as another word and other dims.
+            Words::Glove if word.rsplit(' ').next().is_some_and(|last| {
+                word.contains(' ') && fast_float2::parse::<f32, _>(last).is_ok()
+            }) => {
+                "holds spaces and ends in a number (a GloVe reader would take that number for a value)"
             }
             Words::Word2vec if word.contains(ws) => {
                 "contains white space (word2vec readers end a word at the first space)"

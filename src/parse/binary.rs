@@ -32,6 +32,9 @@ pub(crate) enum RecordError {
     WordTooLong { start: usize },
     /// A space where a word should start.
     EmptyWord { start: usize },
+    /// A `\n` inside the word (`at`: where): the records are out of step (wrong
+    /// dims or a corrupt file), since no word2vec writer puts one in a word.
+    LineBreakInWord { start: usize, at: usize },
 }
 
 /// Reads the record at `pos`, skipping line breaks before it. Returns `Ok(None)` at
@@ -63,6 +66,12 @@ pub(crate) fn next_record(
     };
     if len == 0 {
         return Err(RecordError::EmptyWord { start });
+    }
+    if let Some(i) = memchr(b'\n', &window[..len]) {
+        return Err(RecordError::LineBreakInWord {
+            start,
+            at: start + i,
+        });
     }
     let values_at = start + len + 1;
     let end = values_at + 4 * dims;
@@ -151,6 +160,11 @@ mod tests {
         assert_eq!(
             next_record(b" 1234", 0, 1),
             Err(RecordError::EmptyWord { start: 0 })
+        );
+        // Found by fuzzing: a word holding a line break used to be read as is.
+        assert_eq!(
+            next_record(b"\nab\ncd \0\0\0\0", 0, 1),
+            Err(RecordError::LineBreakInWord { start: 1, at: 3 })
         );
         let long = vec![b'a'; MAX_WORD_BYTES + 10];
         assert_eq!(

@@ -170,6 +170,14 @@ impl<'a> RowParser<'a> {
                 pos: Position::record(record, base + start as u64),
                 message: "empty word: expected a word before the space".into(),
             },
+            binary::RecordError::LineBreakInWord { at, .. } => Error::WrongFormat {
+                path,
+                pos: Position::record(record, base + at as u64),
+                message: format!(
+                    "line break inside a word: expected a word, a space and {} binary floats (are the header's dims right?)",
+                    self.dims
+                ),
+            },
         }
     }
 }

@@ -189,6 +189,20 @@ fn words_each_format_refuses() {
         .2
         .contains("starts or ends"));
     assert!(bad_token(glove(["a\tb", "ok"])).2.contains("tab"));
+    // GloVe: a spaced word may not end in a number (found by fuzzing: `2  0` read
+    // back as the word `2 ` with one more value), nor the first word start with a
+    // byte-order mark.
+    for w in ["route 66", "a -0", "x 1e5", "new inf", "2  0"] {
+        assert!(
+            bad_token(glove(["ok", w])).2.contains("ends in a number"),
+            "{w}"
+        );
+    }
+    glove(["66 route", "1990"]).unwrap();
+    glove(["a 1x", "\u{feff}b"]).unwrap();
+    assert!(bad_token(glove(["\u{feff}a", "ok"]))
+        .2
+        .contains("byte-order mark"));
     // word2vec: no white space at all.
     let w2v_both: [&Writer<'_>; 2] = [&w2v, &bin];
     for f in w2v_both {
@@ -196,8 +210,11 @@ fn words_each_format_refuses() {
         assert!(bad_token(f(["ok", "a\tb"])).2.contains("white space"));
         f(["new_york", "čaj"]).unwrap();
     }
-    // The token list takes any other word.
+    // The token list takes any other word but one starting with a byte-order mark.
     list([" a ", "b\tc"]).unwrap();
+    assert!(bad_token(list(["ok", "\u{feff}b"]))
+        .2
+        .contains("byte-order mark"));
 }
 
 #[test]
