@@ -37,6 +37,19 @@ impl Bytes {
     }
 }
 
+impl Bytes {
+    /// Maps the pages of `range` in one call before they are read (cheaper than a
+    /// fault per page run; a no-op where the system cannot).
+    pub(crate) fn populate(&self, range: std::ops::Range<usize>) {
+        #[cfg(target_os = "linux")]
+        if let Bytes::Mapped(map) = self {
+            let _ = map.advise_range(memmap2::Advice::PopulateRead, range.start, range.len());
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = range;
+    }
+}
+
 impl Deref for Bytes {
     type Target = [u8];
     fn deref(&self) -> &[u8] {

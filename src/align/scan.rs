@@ -14,8 +14,9 @@ use crate::read;
 use crate::source::Bytes;
 use crate::vocab::Vocab;
 
-/// The size of the chunks a wave of text is cut into.
+/// The size of the chunks of the first wave of text, and of the last ones.
 const CHUNK: usize = 1 << 20;
+const MAX_CHUNK: usize = 16 << 20;
 
 impl Aligner {
     /// Scans a mapped file.
@@ -62,26 +63,31 @@ impl Aligner {
         let mut line = layout.body_line;
         let mut rows = 0;
         let mut from = 0;
+        let mut chunk = CHUNK;
         while from < body.len() {
             // Cut this wave's chunks only now: touching the whole file up front (even
             // one byte per chunk) maps most of it, as page-cache folios are large.
-            let window = (from + wave * CHUNK).min(body.len());
+            // Waves start small (a common vocabulary may stop after the first) and
+            // double up to MAX_CHUNK per chunk, so a full scan has few barriers.
+            let window = (from + wave * chunk).min(body.len());
             let window = match memchr::memchr(b'\n', &body[window..]) {
                 Some(i) => window + i + 1,
                 None => body.len(),
             };
-            let group: Vec<std::ops::Range<usize>> = line_chunks(&body[from..window], CHUNK)
+            let group: Vec<std::ops::Range<usize>> = line_chunks(&body[from..window], chunk)
                 .into_iter()
                 .map(|r| r.start + from..r.end + from)
                 .collect();
             from = window;
+            chunk = (chunk * 2).min(MAX_CHUNK);
             // Chunks count their own lines from 0; hits and errors are moved to
             // absolute lines here, in file order.
             let hits: Vec<Result<Hits>> = group
                 .par_iter()
                 .map(|r| {
-                    let base = (layout.body_start + r.start) as u64;
-                    scan_text_chunk(p, m, &body[r.clone()], base)
+                    let at = layout.body_start + r.start;
+                    source.populate(at..at + r.len());
+                    scan_text_chunk(p, m, &body[r.clone()], at as u64)
                 })
                 .collect();
             for h in hits {
