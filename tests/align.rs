@@ -358,3 +358,61 @@ fn spaced_file_words_are_not_mistaken_for_their_first_word() {
         v.get("the the .").unwrap()
     );
 }
+
+#[test]
+fn table_from_vectors_moves_the_matrix_and_equals_align_vectors() {
+    let v = glove();
+    let words = v.words().to_vec();
+    let cases: Vec<(Vec<String>, Option<usize>, Option<usize>)> = vec![
+        (words.clone(), None, None),
+        (
+            [vec!["<pad>".to_string()], words[..500].to_vec()].concat(),
+            Some(0),
+            None,
+        ),
+        (
+            [
+                vec!["<pad>".to_string(), "<unk>".to_string()],
+                words.clone(),
+            ]
+            .concat(),
+            Some(0),
+            Some(1),
+        ),
+        (
+            vec!["<unk>".to_string(), "the".to_string(), "King".to_string()],
+            None,
+            Some(0),
+        ),
+    ];
+    for (tokens, pad, oov) in cases {
+        let mut vocab = Vocab::new(tokens).unwrap();
+        if let Some(p) = pad {
+            vocab = vocab.with_padding(p).unwrap();
+        }
+        if let Some(o) = oov {
+            vocab = vocab.with_oov(o).unwrap();
+        }
+        let aligner = Aligner::new().seed(3).oov(OovInit::Random);
+        let want = aligner.align_vectors(&v, vocab.clone());
+        let got = aligner.table_from_vectors(v.clone(), vocab);
+        assert_eq!(got.table.weights(), want.table.weights());
+        assert_eq!(got.table.origins(), want.table.origins());
+        let (mut a, mut b) = (got.report.clone(), want.report.clone());
+        a.seconds = 0.0;
+        b.seconds = 0.0;
+        assert_eq!(a, b);
+    }
+    // The file's dropped duplicates count when the vocabulary needs their word.
+    let dups = pretrained_vectors::read(fixture("bad/duplicates.txt")).unwrap();
+    let vocab = Vocab::new(dups.words().to_vec()).unwrap();
+    let a = Aligner::new().table_from_vectors(dups.clone(), vocab.clone());
+    assert_eq!(a.report.duplicates_seen, 1);
+    assert_eq!(
+        Aligner::new()
+            .align_vectors(&dups, vocab)
+            .report
+            .duplicates_seen,
+        1
+    );
+}

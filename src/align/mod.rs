@@ -36,6 +36,7 @@ use crate::vectors::Vectors;
 use crate::vocab::Vocab;
 use init::Stats;
 use matcher::Matcher;
+use ndarray::Array2;
 use scan::{Found, Hits, Scan};
 
 /// A progress callback: decompressed bytes scanned so far, and the total when known.
@@ -82,6 +83,14 @@ impl Default for Aligner {
             progress: None,
         }
     }
+}
+
+/// The file's repeated words (dropped when it was read) that `vocab` needs.
+fn needed_duplicates(info: &crate::vectors::ReadInfo, vocab: &Vocab) -> usize {
+    info.duplicates
+        .iter()
+        .filter(|d| vocab.get(&d.word).is_some())
+        .count()
 }
 
 /// A table and its coverage report.
@@ -162,6 +171,70 @@ impl Aligner {
         Ok(self.finish(scan, vocab, start))
     }
 
+    /// The table of `vectors` itself: a format conversion, where `vocab` is the
+    /// reserved rows (if any, first) followed by the file's words in file order, or
+    /// a prefix of them. The matrix is moved into the table rather than copied (the
+    /// reserved rows are made room for in place), so converting a file costs its
+    /// matrix once in memory, not twice. Any other `vocab` is aligned as
+    /// [`Aligner::align_vectors`] does, which it otherwise equals.
+    ///
+    /// ```
+    /// use pretrained_vectors::{Aligner, RowOrigin, Vectors, Vocab};
+    /// let v = Vectors::new(vec!["a".into(), "b".into()], ndarray::array![[1.0f32, 2.0], [3.0, 4.0]])?;
+    /// let vocab = Vocab::new(vec!["<pad>".into(), "<unk>".into(), "a".into(), "b".into()])?
+    ///     .with_padding(0)?.with_oov(1)?;
+    /// let t = Aligner::new().table_from_vectors(v, vocab).table;
+    /// assert_eq!(t.weights(), ndarray::array![[0.0f32, 0.0], [2.0, 3.0], [1.0, 2.0], [3.0, 4.0]]);
+    /// assert_eq!(t.origins()[2], RowOrigin::Exact);
+    /// # Ok::<(), pretrained_vectors::Error>(())
+    /// ```
+    pub fn table_from_vectors(&self, vectors: Vectors, vocab: Vocab) -> Aligned {
+        let start = Instant::now();
+        let reserved = usize::from(vocab.padding().is_some()) + usize::from(vocab.oov().is_some());
+        let kept = vocab.len() - reserved;
+        let in_front = [vocab.padding(), vocab.oov()]
+            .iter()
+            .flatten()
+            .all(|&r| r < reserved);
+        if !in_front
+            || kept > vectors.len()
+            || vocab.tokens()[reserved..] != vectors.words()[..kept]
+        {
+            return self.align_vectors(&vectors, vocab);
+        }
+        let info = vectors.info().clone();
+        let duplicates = needed_duplicates(&info, &vocab);
+        let dims = vectors.dims();
+        let (_, matrix) = vectors.into_parts();
+        let (mut data, offset) = matrix.into_raw_vec_and_offset();
+        debug_assert_eq!(offset.unwrap_or(0), 0, "read matrices are C order from 0");
+        data.truncate(kept * dims);
+        // Room for the reserved rows at the front: grow in place, shift the rows.
+        data.resize((kept + reserved) * dims, 0.0);
+        data.copy_within(0..kept * dims, reserved * dims);
+        let weights =
+            Array2::from_shape_vec((vocab.len(), dims), data).expect("rows * dims values");
+        let exact = (0..vocab.len())
+            .map(|r| (r >= reserved).then(|| (r - reserved) as u64 + 1))
+            .collect();
+        let found = Found {
+            weights,
+            exact,
+            fallback: vec![None; vocab.len()],
+            exact_rows: kept,
+            duplicates,
+        };
+        let scan = Scan {
+            found,
+            format: info.format,
+            gzip: info.gzip,
+            header_rows: info.header_rows,
+            rows_scanned: info.file_rows,
+            stopped_early: false,
+        };
+        self.finish(scan, vocab, start)
+    }
+
     /// Aligns vectors already in memory to `vocab` (the same matching and
     /// initialisation as [`Aligner::align`]).
     pub fn align_vectors(&self, vectors: &Vectors, vocab: Vocab) -> Aligned {
@@ -178,6 +251,7 @@ impl Aligner {
         }
         found.merge(hits);
         let info = vectors.info();
+        found.duplicates += needed_duplicates(info, &vocab);
         let scan = Scan {
             found,
             format: info.format,
