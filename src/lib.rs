@@ -4,7 +4,7 @@
 //! # Overview
 //! The Keras recipe "an `Embedding` layer initialised from GloVe", done right:
 //!
-//! 1. **Read** a vector file ([`read`], [`ReadOptions`]): every format below and its
+//! 1. **Read** a vector file ([`read()`], [`ReadOptions`]): every format below and its
 //!    gzip, detected from the bytes, parsed in parallel, values exactly as written,
 //!    every bad row reported with its file, line and byte.
 //! 2. **Take a vocabulary** ([`Vocab`]): a token list, a Keras `Tokenizer.to_json()`
@@ -15,7 +15,7 @@
 //!    parsing only the rows the vocabulary needs; words the file lacks get seeded
 //!    random rows matched to the pretrained statistics; an [`AlignReport`] says what
 //!    was found, how, and what was not.
-//! 4. **Save** it ([`write`], [`npy`]) as a NumPy `.npy` for Keras or PyTorch, or as
+//! 4. **Save** it ([`write`](mod@write), [`npy`]) as a NumPy `.npy` for Keras or PyTorch, or as
 //!    GloVe / word2vec text or binary, atomically; reopen an `.npy` without copying
 //!    ([`table::SavedTable`]).
 //! 5. **Fine-tune** it ([`train`]): an embedding layer with sparse gradients, frozen,
