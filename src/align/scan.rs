@@ -230,6 +230,14 @@ impl Aligner {
                 })?;
             }
         }
+        if !stopped {
+            // As for mapped files, now that the true size is known.
+            read::check_header(
+                path,
+                &layout,
+                gz.offset.saturating_sub(layout.body_start as u64),
+            )?;
+        }
         Ok(Scan::new(found, &layout, true, rows, stopped))
     }
 }

@@ -462,6 +462,13 @@ fn read_gzip(
             rows
         }
     };
+    // The same bound as for mapped files, now that the true size is known: a claim
+    // no truncation explains is refused whichever way the bytes arrived.
+    check_header(
+        path,
+        &layout,
+        gz.offset.saturating_sub(layout.body_start as u64),
+    )?;
     finish(rows, layout, true)
 }
 
