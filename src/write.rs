@@ -321,6 +321,16 @@ pub fn write_glove_text<W: Write, S: AsRef<str>>(
     write_lines(w, words, matrix)
 }
 
+/// word2vec text without the checks (callers have made them).
+fn write_word2vec_text_body<W: Write, S: AsRef<str>>(
+    w: &mut W,
+    words: &[S],
+    matrix: ArrayView2<'_, f32>,
+) -> Result<()> {
+    writeln!(w, "{} {}", matrix.nrows(), matrix.ncols()).map_err(io_err)?;
+    write_lines(w, words, matrix)
+}
+
 /// Writes word2vec text: a `rows dims` line, then one `word v1 ... vD` line per row.
 ///
 /// # Errors
@@ -331,8 +341,7 @@ pub fn write_word2vec_text<W: Write, S: AsRef<str>>(
     matrix: ArrayView2<'_, f32>,
 ) -> Result<()> {
     check_vectors(Words::Word2vec, words, matrix)?;
-    writeln!(w, "{} {}", matrix.nrows(), matrix.ncols()).map_err(io_err)?;
-    write_lines(w, words, matrix)
+    write_word2vec_text_body(w, words, matrix)
 }
 
 /// Writes word2vec binary: a `rows dims\n` line, then per row the UTF-8 word, one
@@ -354,6 +363,15 @@ pub fn write_word2vec_binary<W: Write, S: AsRef<str>>(
     matrix: ArrayView2<'_, f32>,
 ) -> Result<()> {
     check_vectors(Words::Word2vec, words, matrix)?;
+    write_word2vec_binary_body(w, words, matrix)
+}
+
+/// word2vec binary without the checks (callers have made them).
+fn write_word2vec_binary_body<W: Write, S: AsRef<str>>(
+    w: &mut W,
+    words: &[S],
+    matrix: ArrayView2<'_, f32>,
+) -> Result<()> {
     writeln!(w, "{} {}", matrix.nrows(), matrix.ncols()).map_err(io_err)?;
     let mut record = Vec::new();
     for (word, row) in words.iter().zip(matrix.rows()) {
@@ -436,15 +454,15 @@ pub fn add_matrix<S: AsRef<str>>(
         }
         OutputFormat::GloveText => {
             check_vectors(Words::Glove, words, matrix).map_err(&here)?;
-            write_glove_text(group.create(path)?, words, matrix).map_err(here)
+            write_lines(group.create(path)?, words, matrix).map_err(here)
         }
         OutputFormat::Word2vecText => {
             check_vectors(Words::Word2vec, words, matrix).map_err(&here)?;
-            write_word2vec_text(group.create(path)?, words, matrix).map_err(here)
+            write_word2vec_text_body(group.create(path)?, words, matrix).map_err(here)
         }
         OutputFormat::Word2vecBinary => {
             check_vectors(Words::Word2vec, words, matrix).map_err(&here)?;
-            write_word2vec_binary(group.create(path)?, words, matrix).map_err(here)
+            write_word2vec_binary_body(group.create(path)?, words, matrix).map_err(here)
         }
     }
 }
