@@ -388,6 +388,61 @@ pub enum Error {
         path: PathBuf,
     },
 
+    // ----- evaluation files --------------------------------------------------------
+    /// A line of an analogy file (`questions-words.txt` format) that is neither a
+    /// `: section` line nor a question of four words.
+    #[error(
+        "{}: bad analogy line at {pos}: expected {expected}, found {found}",
+        Shown(path)
+    )]
+    BadAnalogyLine {
+        /// The file.
+        path: PathBuf,
+        /// Where the line (or the offending byte) is.
+        pos: Position,
+        /// What the line should have been.
+        expected: &'static str,
+        /// What it was (a short description).
+        found: String,
+    },
+
+    /// A line of a word-pairs file (`word1<TAB>word2<TAB>score`) that does not parse.
+    #[error(
+        "{}: bad word-pair line at {pos}: expected {expected}, found {found}",
+        Shown(path)
+    )]
+    BadPairLine {
+        /// The file.
+        path: PathBuf,
+        /// Where the line (or the offending field) starts.
+        pos: Position,
+        /// What the line should have been.
+        expected: &'static str,
+        /// What it was (a short description).
+        found: String,
+    },
+
+    /// A word-pairs file none of whose pairs can be scored (every pair has an
+    /// unknown word, or the file has no pairs).
+    #[error("{}: no pair to score: {scored} pairs with both words known, {unknown} with an unknown word (expected at least 2 known pairs)", Shown(path))]
+    NoPairs {
+        /// The file.
+        path: PathBuf,
+        /// Pairs whose words were both known.
+        scored: usize,
+        /// Pairs skipped for an unknown word.
+        unknown: usize,
+    },
+
+    /// A query word that the vectors do not have (or not among the rows searched).
+    #[error("unknown word {word:?}: expected a word of the vectors{}", restricted.map(|n| format!(" among the first {n} rows")).unwrap_or_default())]
+    UnknownWord {
+        /// The word.
+        word: String,
+        /// The `restrict_vocab` in force, if any.
+        restricted: Option<usize>,
+    },
+
     // ----- in-memory checks --------------------------------------------------------
     /// A token id outside the table.
     #[error("id {id} at [{batch}, {position}] is out of range: expected an id below {rows}")]
@@ -451,8 +506,13 @@ impl Error {
             | Npy { path, .. }
             | NonFiniteOutput { path, .. }
             | OutputExists { path }
-            | OutputIsInput { path } => path,
-            IdOutOfRange { .. } | Shape { .. } | InvalidOption { .. } => return None,
+            | OutputIsInput { path }
+            | BadAnalogyLine { path, .. }
+            | BadPairLine { path, .. }
+            | NoPairs { path, .. } => path,
+            IdOutOfRange { .. } | Shape { .. } | InvalidOption { .. } | UnknownWord { .. } => {
+                return None
+            }
         };
         Some(p.as_path())
     }
@@ -469,7 +529,9 @@ impl Error {
             | NonFinite { pos, .. }
             | BadUtf8 { pos, .. }
             | TruncatedRecord { pos, .. }
-            | WrongFormat { pos, .. } => Some(*pos),
+            | WrongFormat { pos, .. }
+            | BadAnalogyLine { pos, .. }
+            | BadPairLine { pos, .. } => Some(*pos),
             Gzip { byte, .. } | Npy { byte, .. } => Some(Position::byte(*byte)),
             DuplicateToken { line, .. } | BadToken { line, .. } => Some(Position::line(*line, 0)),
             Json { line, .. } => Some(Position::line(*line, 0)),

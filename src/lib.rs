@@ -67,6 +67,7 @@
 
 pub mod align;
 pub mod error;
+pub mod eval;
 pub mod format;
 mod mmap;
 pub mod npy;

@@ -1,0 +1,241 @@
+//! Word-pair similarity files (WordSim-353, SimLex-999), scored by gensim 4.4's
+//! `evaluate_word_pairs` rules.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::{pearson, spearman, EvalOptions, Space};
+use crate::error::{Error, Position, Result};
+use crate::parse::{for_each_line, text::BOM};
+
+/// One pair and its gold score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pair {
+    /// The first word, as written.
+    pub a: String,
+    /// The second word, as written.
+    pub b: String,
+    /// The human judgement.
+    pub score: f64,
+    /// 1-based line in its file.
+    pub line: u64,
+}
+
+/// A word-pair test set.
+///
+/// The format: `word1<TAB>word2<TAB>score` lines; lines starting with `#` and blank
+/// lines are skipped, a UTF-8 byte order mark is allowed. Words are taken exactly as
+/// written between the tabs (as gensim does); the score may have white space around
+/// it. Unlike gensim, which logs and skips a line that does not parse, such a line
+/// is an error here, with its position.
+///
+/// ```
+/// use pretrained_vectors::eval::Pairs;
+/// let set = Pairs::parse(b"# word1\tword2\tscore\ntiger\tcat\t7.35\n", "p.tsv".as_ref())?;
+/// assert_eq!(set.pairs()[0].score, 7.35);
+/// # Ok::<(), pretrained_vectors::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pairs {
+    path: PathBuf,
+    pairs: Vec<Pair>,
+}
+
+impl Pairs {
+    /// Reads the pairs file at `path`.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when it cannot be read; as [`Pairs::parse`].
+    pub fn read(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
+        Self::parse(&bytes, path)
+    }
+
+    /// Parses pairs from `bytes`; errors name `path`.
+    ///
+    /// # Errors
+    /// [`Error::BadPairLine`] with the line and byte of a line that is not UTF-8,
+    /// does not hold three tab-separated fields, or whose score is not a finite
+    /// number.
+    pub fn parse(bytes: &[u8], path: &Path) -> Result<Self> {
+        let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
+        let skipped = (bytes.len() - body.len()) as u64;
+        let bad = |line, at, expected, found: String| Error::BadPairLine {
+            path: path.to_path_buf(),
+            pos: Position::line(line, at),
+            expected,
+            found,
+        };
+        let mut pairs = Vec::new();
+        for_each_line(body, skipped, 1, |line, at, raw| {
+            let text = std::str::from_utf8(raw).map_err(|e| {
+                bad(
+                    line,
+                    at + e.valid_up_to() as u64,
+                    "UTF-8 text",
+                    format!("the byte 0x{:02x}", raw[e.valid_up_to()]),
+                )
+            })?;
+            if text.starts_with('#') || text.trim().is_empty() {
+                return Ok(());
+            }
+            let fields: Vec<&str> = text.split('\t').collect();
+            let [a, b, score] = fields[..] else {
+                return Err(bad(
+                    line,
+                    at,
+                    "3 tab-separated fields `word1<TAB>word2<TAB>score`",
+                    format!("{} fields", fields.len()),
+                ));
+            };
+            let score_at = at + (a.len() + b.len() + 2) as u64;
+            let value: f64 = score
+                .trim()
+                .parse()
+                .ok()
+                .filter(|v: &f64| v.is_finite())
+                .ok_or_else(|| {
+                    bad(
+                        line,
+                        score_at,
+                        "a finite number as the score (third field)",
+                        format!("{:?}", score.chars().take(40).collect::<String>()),
+                    )
+                })?;
+            pairs.push(Pair {
+                a: a.to_string(),
+                b: b.to_string(),
+                score: value,
+                line,
+            });
+            Ok(())
+        })?;
+        Ok(Pairs {
+            path: path.to_path_buf(),
+            pairs,
+        })
+    }
+
+    /// The file the pairs came from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The pairs, in file order.
+    pub fn pairs(&self) -> &[Pair] {
+        &self.pairs
+    }
+}
+
+/// The result of [`Space::evaluate_pairs`]. Serialises as
+/// `{"pearson": P, "spearman": R, "oov_percent": O}` (a coefficient that is not a
+/// number, for constant scores, as `null`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairScore {
+    /// Pearson's correlation of the cosines with the gold scores.
+    pub pearson: f64,
+    /// Spearman's rank correlation (ties at their average rank).
+    pub spearman: f64,
+    /// The share of pairs skipped for an unknown word, in percent.
+    pub oov_percent: f64,
+    /// Pairs scored.
+    #[serde(skip)]
+    pub scored: usize,
+    /// Pairs skipped for an unknown word.
+    #[serde(skip)]
+    pub skipped: usize,
+}
+
+impl Space<'_> {
+    /// Scores a word-pair set as gensim's `evaluate_word_pairs` does: the cosine of
+    /// each pair whose two words are among the first `restrict_vocab` rows (matched
+    /// case-insensitively by default, see [`EvalOptions`]), correlated with the gold
+    /// scores; pairs with an unknown word are skipped and counted.
+    ///
+    /// ```
+    /// use pretrained_vectors::eval::{EvalOptions, Pairs, Space};
+    /// let vectors = pretrained_vectors::read("fixtures/glove.6B.50d.20k.txt.gz")?;
+    /// let pairs = Pairs::parse(b"cat\tdog\t8\ncat\tcar\t2\ncar\ttruck\t7\nzyzzyva\tcat\t1\n", "p.tsv".as_ref())?;
+    /// let score = Space::new(&vectors).evaluate_pairs(&pairs, &EvalOptions::new())?;
+    /// assert_eq!(score.spearman, 1.0);
+    /// assert_eq!(score.oov_percent, 25.0);
+    /// # Ok::<(), pretrained_vectors::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::NoPairs`] when fewer than two pairs can be scored.
+    pub fn evaluate_pairs(&self, pairs: &Pairs, options: &EvalOptions) -> Result<PairScore> {
+        let matching = options.matching(self.len());
+        let keys: Vec<[String; 2]> = pairs
+            .pairs
+            .iter()
+            .map(|p| [matching.key(&p.a), matching.key(&p.b)])
+            .collect();
+        let rows = matching.rows(self.source, keys.iter().flatten().map(String::as_str));
+        let (mut gold, mut model) = (Vec::new(), Vec::new());
+        let mut skipped = 0;
+        for (p, [a, b]) in pairs.pairs.iter().zip(&keys) {
+            match (rows[a.as_str()], rows[b.as_str()]) {
+                (Some(ra), Some(rb)) => {
+                    gold.push(p.score);
+                    model.push(f64::from(self.cosine(ra as usize, rb as usize)));
+                }
+                _ => skipped += 1,
+            }
+        }
+        if gold.len() < 2 {
+            return Err(Error::NoPairs {
+                path: pairs.path.clone(),
+                scored: gold.len(),
+                unknown: skipped,
+            });
+        }
+        Ok(PairScore {
+            pearson: pearson(&gold, &model),
+            spearman: spearman(&gold, &model),
+            // In gensim's order of operations, for the same float.
+            oov_percent: skipped as f64 / (gold.len() + skipped) as f64 * 100.0,
+            scored: gold.len(),
+            skipped,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Pairs> {
+        Pairs::parse(text.as_bytes(), Path::new("p.tsv"))
+    }
+
+    #[test]
+    fn comments_blank_lines_and_crlf() {
+        let p = parse("# head\r\n\r\nlove\tsex\t6.77\r\nTiger\tcat\t 7 \n").unwrap();
+        assert_eq!(p.pairs().len(), 2);
+        assert_eq!(
+            (
+                p.pairs()[1].a.as_str(),
+                p.pairs()[1].score,
+                p.pairs()[1].line
+            ),
+            ("Tiger", 7.0, 4)
+        );
+    }
+
+    #[test]
+    fn bad_lines_have_positions() {
+        let e = parse("a\tb\t1\na b 2\n").unwrap_err();
+        assert_eq!(e.position(), Some(Position::line(2, 6)));
+        assert!(e.to_string().contains("found 1 fields"), "{e}");
+        let e = parse("a\tb\t1\nab\tc\tx1\n").unwrap_err();
+        assert_eq!(e.position(), Some(Position::line(2, 11)), "{e}");
+        assert!(e.to_string().contains("\"x1\""), "{e}");
+        let e = parse("a\tb\tnan\n").unwrap_err();
+        assert!(e.to_string().contains("finite"), "{e}");
+        let e = Pairs::parse(b"a\t\xc3\tb\t1\n", Path::new("p.tsv")).unwrap_err();
+        assert_eq!(e.position(), Some(Position::line(1, 2)));
+    }
+}
