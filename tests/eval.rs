@@ -79,13 +79,18 @@ fn committed_slices_score_as_in_gensim() {
     );
 }
 
+/// The real data folder: `PV_BENCH_DATA`, or `target/bench-data` (see
+/// tests/large_real.rs).
+fn bench_data() -> PathBuf {
+    std::env::var_os("PV_BENCH_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data"))
+}
+
 /// gensim's own test data, where a venv with gensim is (the shared data script makes
 /// one in target/bench-data/venv).
-pub fn gensim_test_data() -> Option<PathBuf> {
-    let root = std::env::var_os("PV_BENCH_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data"));
-    let lib = root.join("venv/lib");
+fn gensim_test_data() -> Option<PathBuf> {
+    let lib = bench_data().join("venv/lib");
     for py in std::fs::read_dir(&lib).ok()?.flatten() {
         let dir = py.path().join("site-packages/gensim/test/test_data");
         if dir.join("questions-words.txt").exists() {
@@ -107,6 +112,27 @@ fn full_benchmark_files_score_as_in_gensim() {
         &expected("expected.20k.full.json"),
         &dir,
         0,
+    );
+}
+
+/// The agreement check: the full GloVe 6B 50d with the full benchmark files,
+/// section counts within 2 questions of gensim's, correlations within 1e-4.
+#[test]
+fn full_glove_scores_as_in_gensim() {
+    let glove = bench_data().join("glove.6B.50d.txt");
+    let (Some(dir), true) = (gensim_test_data(), glove.exists()) else {
+        eprintln!(
+            "skipped: no real GloVe 6B 50d set with a gensim venv in {} (see tests/large_real.rs)",
+            bench_data().display()
+        );
+        return;
+    };
+    let v = pretrained_vectors::read(&glove).unwrap();
+    compare(
+        &Space::new(&v),
+        &expected("expected.glove.6B.50d.json"),
+        &dir,
+        2,
     );
 }
 

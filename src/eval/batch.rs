@@ -255,9 +255,53 @@ impl Scratch {
     }
 }
 
-/// Scores the rows `first..first + block.nrows()` for every combo.
+/// Scores the rows `first..first + block.nrows()` for every combo, with AVX2 where
+/// the CPU has it (the same operations in the same order, so the same scores).
 #[allow(clippy::too_many_arguments)]
 fn score_block(
+    block: ArrayView2<'_, f32>,
+    first: usize,
+    words: ArrayView2<'_, f32>,
+    cos: &mut Array2<f32>,
+    combos: &[Combo],
+    rule: Rule,
+    best: &mut [TopK],
+    scratch: &mut Scratch,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: `score_block_avx2` only needs AVX2, which the CPU has (checked
+        // just above).
+        unsafe { score_block_avx2(block, first, words, cos, combos, rule, best, scratch) };
+        return;
+    }
+    score_block_any(block, first, words, cos, combos, rule, best, scratch);
+}
+
+/// [`score_block_any`] compiled for AVX2.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn score_block_avx2(
+    block: ArrayView2<'_, f32>,
+    first: usize,
+    words: ArrayView2<'_, f32>,
+    cos: &mut Array2<f32>,
+    combos: &[Combo],
+    rule: Rule,
+    best: &mut [TopK],
+    scratch: &mut Scratch,
+) {
+    score_block_any(block, first, words, cos, combos, rule, best, scratch);
+}
+
+/// The scoring of a block, in portable code (inlined into each CPU variant).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn score_block_any(
     block: ArrayView2<'_, f32>,
     first: usize,
     words: ArrayView2<'_, f32>,
@@ -280,6 +324,24 @@ fn score_block(
     for (combo, top) in combos.iter().zip(best.iter_mut()) {
         let score = &mut scratch.score[..n];
         match rule {
+            // The common shapes (one word, analogies' three) fused with the scan.
+            Rule::Add if combo.terms.len() == 1 => {
+                let [(a, ka)] = [combo.terms[0]];
+                fused(first, n, [column(a)], [ka], combo, top);
+                continue;
+            }
+            Rule::Add if combo.terms.len() == 3 => {
+                let [(a, ka), (b, kb), (c, kc)] = [combo.terms[0], combo.terms[1], combo.terms[2]];
+                fused(
+                    first,
+                    n,
+                    [column(a), column(b), column(c)],
+                    [ka, kb, kc],
+                    combo,
+                    top,
+                );
+                continue;
+            }
             Rule::Add => {
                 let (&(w0, k0), rest) = combo.terms.split_first().expect("a term");
                 for (s, &c) in score.iter_mut().zip(column(w0)) {
@@ -310,7 +372,63 @@ fn score_block(
     }
 }
 
+/// Rows scored and checked against the floor together.
+const LANES: usize = 16;
+
+/// `sum(weights[t] * columns[t])` for each row, offered when it beats the floor:
+/// one pass, `LANES` rows at a time (the compiler vectorises the fixed-size loops).
+#[inline(always)]
+fn fused<const T: usize>(
+    first: usize,
+    n: usize,
+    columns: [&[f32]; T],
+    weights: [f32; T],
+    combo: &Combo,
+    top: &mut TopK,
+) {
+    let mut start = 0;
+    while start < n {
+        let len = LANES.min(n - start);
+        let mut lane = [f32::NEG_INFINITY; LANES];
+        if len == LANES {
+            let cols: [&[f32; LANES]; T] = std::array::from_fn(|t| {
+                columns[t][start..start + LANES]
+                    .try_into()
+                    .expect("LANES values")
+            });
+            for (i, l) in lane.iter_mut().enumerate() {
+                let mut s = weights[0] * cols[0][i];
+                for t in 1..T {
+                    s += weights[t] * cols[t][i];
+                }
+                *l = s;
+            }
+        } else {
+            for (i, l) in lane.iter_mut().enumerate().take(len) {
+                let mut s = weights[0] * columns[0][start + i];
+                for t in 1..T {
+                    s += weights[t] * columns[t][start + i];
+                }
+                *l = s;
+            }
+        }
+        let floor = top.floor;
+        if lane.iter().fold(false, |any, &s| any | (s > floor)) {
+            for (i, &s) in lane.iter().enumerate().take(len) {
+                if s > top.floor {
+                    let row = (first + start + i) as u32;
+                    if !combo.exclude.contains(&row) {
+                        top.offer(Hit { score: s, row });
+                    }
+                }
+            }
+        }
+        start += len;
+    }
+}
+
 /// Offers the rows whose score beats the floor, looking at 16 at a time.
+#[inline(always)]
 fn offer_above_floor(score: &[f32], first: usize, combo: &Combo, top: &mut TopK) {
     for (c, chunk) in score.chunks(16).enumerate() {
         let floor = top.floor;

@@ -480,7 +480,8 @@ pub(crate) fn unit_rows(matrix: ArrayView2<'_, f32>) -> Array2<f32> {
                     // neighbour.
                     row.fill(f32::NAN);
                 } else if norm > 0.0 {
-                    row.mapv_inplace(|x| (f64::from(x) / norm) as f32);
+                    let inverse = 1.0 / norm;
+                    row.mapv_inplace(|x| (f64::from(x) * inverse) as f32);
                 }
             }
         });

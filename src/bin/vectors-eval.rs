@@ -1,0 +1,30 @@
+//! `vectors-eval`: word vectors or an embedding table scored on word analogies and
+//! word-pair similarity by gensim's rules, and the drift of a fine-tuned table.
+//! Parses the command line, calls the library, returns an exit code: 0 on success,
+//! 1 on a data or I/O error, 2 on a usage error.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+#[path = "vectors_eval/args.rs"]
+mod args;
+#[path = "vectors_eval/run.rs"]
+mod run;
+
+fn main() -> ExitCode {
+    // clap prints --help and --version (exit 0) and usage errors (exit 2) itself.
+    let args = args::Args::parse();
+    match run::run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(run::Failure::Usage(message)) => {
+            eprintln!("error: {message}");
+            eprintln!("  (see vectors-eval --help)");
+            ExitCode::from(2)
+        }
+        Err(run::Failure::Data(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
