@@ -12,6 +12,7 @@
 //! | 2 | `missing` | an initialised value (random or zeros): the file lacked the token |
 //! | 3 | `padding` | the reserved padding row (zeros) |
 //! | 4 | `oov` | the reserved out-of-vocabulary row |
+//! | 5 | `unused` | a reserved row no token id maps to (zeros): Keras' index 1 when its OOV token is also a word |
 //!
 //! Codes never change meaning; a new origin takes the next free code and a row in
 //! this table (and in [`RowOrigin::ALL`]). The same table is written into the
@@ -47,16 +48,21 @@ pub enum RowOrigin {
     Padding,
     /// The reserved out-of-vocabulary row (code 4).
     Oov,
+    /// A reserved row that no token id maps to (zeros, like padding): Keras'
+    /// index 1 when its OOV token is also a word (see
+    /// [`Vocab::with_unused`](crate::Vocab::with_unused)) (code 5).
+    Unused,
 }
 
 impl RowOrigin {
     /// Every origin, in code order: `ALL[c].code() == c`.
-    pub const ALL: [RowOrigin; 5] = [
+    pub const ALL: [RowOrigin; 6] = [
         RowOrigin::Exact,
         RowOrigin::Fallback,
         RowOrigin::Missing,
         RowOrigin::Padding,
         RowOrigin::Oov,
+        RowOrigin::Unused,
     ];
 
     /// Whether the row's values come from the vector file.
@@ -72,6 +78,7 @@ impl RowOrigin {
             RowOrigin::Missing => 2,
             RowOrigin::Padding => 3,
             RowOrigin::Oov => 4,
+            RowOrigin::Unused => 5,
         }
     }
 
@@ -81,7 +88,7 @@ impl RowOrigin {
     }
 
     /// The origin's name, as in reports and metadata (`exact`, `fallback`,
-    /// `missing`, `padding`, `oov`).
+    /// `missing`, `padding`, `oov`, `unused`).
     pub fn name(self) -> &'static str {
         match self {
             RowOrigin::Exact => "exact",
@@ -89,6 +96,7 @@ impl RowOrigin {
             RowOrigin::Missing => "missing",
             RowOrigin::Padding => "padding",
             RowOrigin::Oov => "oov",
+            RowOrigin::Unused => "unused",
         }
     }
 

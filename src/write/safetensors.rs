@@ -19,7 +19,7 @@
 //! | `producer` | `pretrained-vectors` and its version |
 //! | `dtype` | `f32`, `f16` or `bf16` ([`Dtype::name`]) |
 //! | `origin_codes` | the code table of the `origins` tensor, [`RowOrigin::codes_json`] (with origins only) |
-//! | `padding_row`, `oov_row` | the row of the padding / OOV token (with origins only, when the table has one) |
+//! | `padding_row`, `oov_row`, `unused_rows` | the row of the padding / OOV token, the reserved rows no id maps to (with origins only, when the table has them; rows separated by commas) |
 //! | others | given by the caller ([`Layout::metadata`](super::Layout::metadata)), such as `vocabulary` (where the vocabulary came from) and `tokens_file` |
 
 use std::collections::BTreeMap;
@@ -67,6 +67,7 @@ fn full_metadata(
         for (key, which) in [
             ("padding_row", RowOrigin::Padding),
             ("oov_row", RowOrigin::Oov),
+            ("unused_rows", RowOrigin::Unused),
         ] {
             let rows: Vec<String> = (0..origins.len())
                 .filter(|&r| origins[r] == which)
@@ -161,7 +162,26 @@ pub(crate) fn check_origins(rows: usize, origins: Option<&[RowOrigin]>) -> Resul
 /// Writes a `.safetensors` table: `matrix` as the tensor `embeddings` `[rows, dims]`
 /// in `dtype`, the `origins` (if given) as the `u8` tensor `origins` `[rows]` (codes
 /// in the [`origin`](crate::origin) module), and `metadata` with the writer's own
-/// keys (see the [module docs](self)).
+/// keys.
+///
+/// The file is the safetensors format: 8 bytes of little-endian header length, the
+/// JSON header padded with spaces to a multiple of 8 bytes, then the tensors'
+/// little-endian, row-major bytes, `embeddings` first (aligned for its type in a
+/// mapped file), then `origins`. The header's keys come in a fixed order, so the
+/// same table always gives the same bytes. Its `__metadata__` (strings, as the
+/// format requires) holds the caller's `metadata` and the writer's own keys, which
+/// win over the caller's:
+///
+/// | key | value |
+/// | --- | --- |
+/// | `producer` | `pretrained-vectors` and its version |
+/// | `dtype` | `f32`, `f16` or `bf16` ([`Dtype::name`]) |
+/// | `origin_codes` | the code table of `origins`, [`RowOrigin::codes_json`] (with origins only) |
+/// | `padding_row`, `oov_row`, `unused_rows` | those reserved rows, separated by commas (with origins only, when the table has them) |
+///
+/// A table saved by [`add_outputs`](super::add_outputs) also has `tokens_file`, the
+/// name of its token list, and from the CLI `vocabulary`, where the vocabulary came
+/// from.
 ///
 /// ```
 /// use std::collections::BTreeMap;

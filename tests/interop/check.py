@@ -71,7 +71,7 @@ def check_npy(out, words, matrix, tokenizer_json):
           f"fallback rows equal to the GloVe text, row order = Keras word_index")
 
 
-ORIGIN_CODES = {"0": "exact", "1": "fallback", "2": "missing", "3": "padding", "4": "oov"}
+ORIGIN_CODES = {"0": "exact", "1": "fallback", "2": "missing", "3": "padding", "4": "oov", "5": "unused"}
 
 
 def expected_origins(tokens, index):
