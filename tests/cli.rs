@@ -673,7 +673,8 @@ fn ctrl_c_or_sigterm_while_writing_removes_the_temporaries() {
     let outs = dir.path().join("out");
     std::fs::create_dir(&outs).unwrap();
     let out = outs.join("table.txt");
-    for signal in [libc::SIGINT, libc::SIGTERM] {
+    // SIGHUP is the terminal closing (issue 11.12): it cleans up as SIGTERM does.
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
         let names = interrupt_while_writing(&input, &out, false, |child| {
             // SAFETY: sending a signal to our own child process.
             assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
@@ -682,6 +683,41 @@ fn ctrl_c_or_sigterm_while_writing_removes_the_temporaries() {
         });
         assert_eq!(names, Vec::<String>::new(), "signal {signal}");
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_signal_the_parent_ignores_stays_ignored() {
+    // `nohup` and `trap '' HUP` ignore SIGHUP for their child: the run goes on.
+    let dir = tmp();
+    let input = dir.path().join("big.bin");
+    synthetic_binary(&input, 60_000, 100);
+    let out = dir.path().join("table.txt");
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg("trap '' HUP; exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_glove-to-table"))
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .arg("-q")
+        .env("RAYON_NUM_THREADS", "2")
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !listing(dir.path()).iter().any(|n| n.ends_with(".tmp")) {
+        assert!(child.try_wait().unwrap().is_none(), "ended before writing");
+        assert!(start.elapsed() < Duration::from_secs(120), "no temp file");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // SAFETY: sending a signal to our own child process.
+    assert_eq!(
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGHUP) },
+        0
+    );
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    assert_eq!(listing(dir.path()), ["big.bin", "table.txt"]);
 }
 
 #[test]

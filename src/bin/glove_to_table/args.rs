@@ -113,9 +113,15 @@ pub struct Args {
     #[arg(long, value_enum, value_name = "P", default_value_t = Utf8Arg::Strict)]
     pub utf8: Utf8Arg,
 
-    /// Threads for parsing [default: all cores].
-    #[arg(short = 'j', long, value_name = "N")]
+    /// Threads for parsing, 1 to 8 per core (at least 64) [default: all cores].
+    #[arg(short = 'j', long, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
+
+    /// Read VECTORS into memory instead of mapping it. A mapped input that another
+    /// program truncates while it is read ends the run with an error (exit 1);
+    /// read into memory, it cannot change under the reader.
+    #[arg(long)]
+    pub no_mmap: bool,
 
     /// The format of OUT, whatever its extension.
     #[arg(long, value_enum, value_name = "F", help_heading = "Outputs")]
@@ -219,6 +225,17 @@ impl Utf8Arg {
             Utf8Arg::Strict => Utf8Policy::Strict,
             Utf8Arg::Lossy => Utf8Policy::Lossy,
         }
+    }
+}
+
+/// Parses `-j`: a thread count from 1 to the library's bound.
+fn parse_threads(s: &str) -> Result<usize, String> {
+    let max = pretrained_vectors::read::max_threads();
+    match s.parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a thread count from 1 to {max} (8 per core of this machine, at least 64)"
+        )),
     }
 }
 
