@@ -53,7 +53,7 @@
 //! # Formats
 //! | format | header | rows | notes |
 //! |---|---|---|---|
-//! | GloVe text | none | `word v1 ... vD` | words may hold spaces (GloVe 840B): the word is everything before the last `D` fields |
+//! | GloVe text | none | `word v1 ... vD` | fields separated by runs of spaces or tabs; words may hold spaces (GloVe 840B): the word is everything before the last `D` fields |
 //! | word2vec text, fastText `.vec` | `rows dims` | as GloVe | trailing spaces and CRLF accepted |
 //! | word2vec binary | `rows dims` | word, space, `D` little-endian `f32`, optional `\n` | |
 //! | any of them, gzip-compressed | | | detected by the magic bytes; multi-member streams |
@@ -71,6 +71,7 @@ pub mod eval;
 pub mod format;
 mod mmap;
 pub mod npy;
+pub mod origin;
 mod parse;
 pub mod read;
 pub mod rng;
@@ -84,8 +85,9 @@ pub mod write;
 pub use align::{AlignReport, Aligned, Aligner, MissingInit, OovInit};
 pub use error::{Error, Position, Result};
 pub use format::Format;
+pub use origin::RowOrigin;
 pub use parse::Utf8Policy;
 pub use read::{read, ReadOptions};
-pub use table::{EmbeddingTable, RowOrigin};
+pub use table::EmbeddingTable;
 pub use vectors::{Duplicate, ReadInfo, Vectors};
 pub use vocab::Vocab;
