@@ -181,3 +181,24 @@ fn usage_errors_exit_2() {
     let o = eval_cmd(&[&fixture("glove.6B.50d.20k.txt.gz"), "--restrict-vocab", "x"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn the_readme_shows_the_real_output() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let prefix = "cargo run --release --bin vectors-eval -- ";
+    let at = readme
+        .find(prefix)
+        .expect("README shows the vectors-eval command");
+    let rest = &readme[at + prefix.len()..];
+    let command = &rest[..rest.find('\n').unwrap()];
+    let block = &rest[rest.find("```text\n").unwrap() + 8..];
+    let shown = &block[..block.find("```").unwrap()];
+    let o = Command::new(env!("CARGO_BIN_EXE_vectors-eval"))
+        .args(command.split(' '))
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8(o.stdout).unwrap(), shown);
+}

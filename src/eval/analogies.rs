@@ -253,7 +253,7 @@ impl Space<'_> {
     /// ```
     /// use pretrained_vectors::eval::{Analogies, EvalOptions, Space};
     /// let vectors = pretrained_vectors::read("fixtures/glove.6B.50d.20k.txt.gz")?;
-    /// let questions = Analogies::parse(b": family\nboy girl brother sister\nking queen man woman\n", "q.txt".as_ref())?;
+    /// let questions = Analogies::parse(b": family\nking queen man woman\nfather mother son daughter\n", "q.txt".as_ref())?;
     /// let score = Space::new(&vectors).evaluate_analogies(&questions, &EvalOptions::new())?;
     /// assert_eq!((score.correct(), score.incorrect()), (2, 0));
     /// # Ok::<(), pretrained_vectors::Error>(())
