@@ -214,3 +214,55 @@ fn an_input_truncated_while_read_never_kills_the_tool() {
         );
     }
 }
+
+#[test]
+fn random_rows_stay_finite_and_say_when_they_fall_back() {
+    // Issues 11.4 and 11.5 through the CLI: values near f32::MAX, `normal:3e38`,
+    // and a single vector found.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("huge.txt");
+    std::fs::write(&input, "a 3e38 -3e38\nb -3.4e38 3.4e38\nc 1 2\n").unwrap();
+    let list = dir.path().join("vocab.txt");
+    let tokens: Vec<String> = ["a", "b"]
+        .into_iter()
+        .map(String::from)
+        .chain((0..40).map(|i| format!("zz{i}")))
+        .collect();
+    std::fs::write(&list, tokens.join("\n") + "\n").unwrap();
+    for (name, missing) in [("m.npy", "random"), ("n.npy", "normal:3e38")] {
+        let out = dir.path().join(name);
+        let o = cmd()
+            .arg(&input)
+            .arg("--vocab")
+            .arg(&list)
+            .args(["--missing", missing, "-o"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let t = pretrained_vectors::table::SavedTable::open(&out, &Default::default()).unwrap();
+        assert!(t.weights().iter().all(|x| x.is_finite()), "{missing}");
+    }
+    // One vector found: the summary says the rows are Keras' uniform, and why.
+    std::fs::write(&list, "a\nqq1\nqq2\n").unwrap();
+    let o = cmd()
+        .arg(&input)
+        .arg("--vocab")
+        .arg(&list)
+        .arg("-o")
+        .arg(dir.path().join("one.npy"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("uniform [-0.05, 0.05)"), "{err}");
+    assert!(
+        err.contains("1 vector(s) found, too few or too alike"),
+        "{err}"
+    );
+}

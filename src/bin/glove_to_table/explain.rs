@@ -31,6 +31,19 @@ pub fn summary(o: &Outcome) {
     rows += &format!(", {} missing", r.missing);
     if r.missing > 0 {
         rows += &format!(" ({})", describe_missing(r.missing_init, r.seed));
+        if r.matched_flat_dims == r.dims {
+            rows += &format!(
+                "; Keras' default instead of matched random: {} vector(s) found, too few or \
+                 too alike to match",
+                r.found()
+            );
+        } else if r.matched_flat_dims > 0 {
+            rows += &format!(
+                "; {} of {} dims have no spread over the vectors found and are Keras' \
+                 uniform [-0.05, 0.05)",
+                r.matched_flat_dims, r.dims
+            );
+        }
     }
     line(format!("  rows        {rows}"));
     let mut reserved = Vec::new();

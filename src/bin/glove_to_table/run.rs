@@ -108,7 +108,7 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
                 .collect();
             let vocab = plain_vocab(args, vectors.words())?;
             (
-                aligner.table_from_vectors(vectors, vocab),
+                aligner.table_from_vectors(vectors, vocab)?,
                 "every word of the file".to_string(),
             )
         }
