@@ -161,7 +161,11 @@ impl Aligner {
         let path = path.as_ref();
         let start = Instant::now();
         self.missing.check()?;
-        let matcher = Matcher::new(&vocab, self.lowercase_fallback);
+        let mut matcher = Matcher::new(&vocab, self.lowercase_fallback);
+        if self.read.strict_row_count {
+            // Every row must be counted: never stop early.
+            matcher.wanted = usize::MAX;
+        }
         let scan = self
             .read
             .run(|| match source::open(path, false, self.read.memory_map)? {
@@ -171,6 +175,7 @@ impl Aligner {
                     compressed_len,
                 } => self.scan_gzip(path, reader, compressed_len, &vocab, &matcher),
             })?;
+        crate::read::check_row_count(&self.read, path, scan.header_rows, scan.rows_scanned)?;
         Ok(self.finish(scan, vocab, start))
     }
 

@@ -86,6 +86,19 @@ pub fn summary(o: &Outcome) {
             o.duplicates.len()
         ));
     }
+    match r.header_rows {
+        Some(h) if !r.stopped_early && h > r.file_rows_scanned => line(format!(
+            "warning: the header claims {h} rows, but the file has {}: was it cut short? \
+             (--strict-row-count makes this an error)",
+            r.file_rows_scanned
+        )),
+        Some(h) if !r.stopped_early && h < r.file_rows_scanned => line(format!(
+            "warning: the header claims {h} rows, but the file has {}; all were read \
+             (--strict-row-count makes this an error)",
+            r.file_rows_scanned
+        )),
+        _ => {}
+    }
     let wanted = r.vocab_size - r.reserved;
     if wanted > 0 && r.found() == 0 {
         line(
