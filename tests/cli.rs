@@ -801,3 +801,66 @@ fn oov_token_that_is_also_a_word_gives_keras_rows() {
         }
     }
 }
+
+/// Splits a shell command line on spaces, honouring single quotes (all the
+/// examples use).
+fn shell_words(line: &str) -> Vec<String> {
+    let (mut words, mut word, mut quoted, mut any) = (Vec::new(), String::new(), false, false);
+    for c in line.chars() {
+        match c {
+            '\'' => (quoted, any) = (!quoted, true),
+            ' ' if !quoted => {
+                if any {
+                    words.push(std::mem::take(&mut word));
+                }
+                any = false;
+            }
+            c => (word, any) = (word + &c.to_string(), true),
+        }
+    }
+    if any {
+        words.push(word);
+    }
+    words
+}
+
+/// `--help`'s examples fit 80 columns, so no terminal (nor clap, which wraps at
+/// 100 without one) breaks a command in two; each command, joined across its
+/// trailing `\`, is accepted as it stands: run where its files do not exist, it
+/// fails on the first file (exit 1), never on its flags (exit 2).
+#[test]
+fn help_examples_fit_80_columns_and_are_valid_commands() {
+    let o = cmd().arg("--help").output().unwrap();
+    let help = String::from_utf8(o.stdout).unwrap();
+    let examples = &help[help.find("Examples:").unwrap()..help.find("Exit status").unwrap()];
+    let mut commands = Vec::new();
+    let mut open: Option<String> = None;
+    for line in examples.lines() {
+        assert!(line.chars().count() <= 80, "{} columns: {line}", line.len());
+        let text = line.trim();
+        if let Some(cmd) = open.as_mut() {
+            cmd.push(' ');
+            cmd.push_str(text.trim_end_matches('\\').trim());
+        } else if text.starts_with("glove-to-table ") {
+            open = Some(text.trim_end_matches('\\').trim().to_string());
+        }
+        if !text.ends_with('\\') {
+            commands.extend(open.take());
+        }
+    }
+    assert_eq!(commands.len(), 4, "{commands:?}");
+    let dir = tmp();
+    for command in commands {
+        let words = shell_words(&command);
+        assert_eq!(words[0], "glove-to-table");
+        let o = cmd()
+            .args(&words[1..])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{command}: {err}");
+        assert!(err.contains("cannot"), "{command}: {err}");
+    }
+    assert!(examples.contains("padding_idx=0)") && examples.contains("Constant(matrix))"));
+}

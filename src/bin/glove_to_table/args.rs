@@ -3,26 +3,36 @@
 use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
-use pretrained_vectors::write::OutputFormat;
+use pretrained_vectors::write::{Dtype, OutputFormat};
 use pretrained_vectors::{Format, MissingInit, OovInit, Utf8Policy};
 
 const EXAMPLES: &str = "\
 Examples:
   # A Keras tokenizer's table, with a coverage report:
-  glove-to-table glove.6B.100d.txt --vocab tokenizer.json -o table.npy --report report.json
+  glove-to-table glove.6B.100d.txt --vocab tokenizer.json -o table.npy \\
+      --report report.json
 
-  # Build the vocabulary from a corpus (Keras Tokenizer rules), 20000 rows at most:
-  glove-to-table glove.6B.100d.txt --corpus train.txt --max-words 20000 --oov-token '<OOV>' -o table.npy
+  # The vocabulary of a corpus (Keras Tokenizer rules), 20000 rows at most:
+  glove-to-table glove.6B.100d.txt --corpus train.txt --max-words 20000 \\
+      --oov-token '<OOV>' -o table.npy
 
   # A token list (one token per line) whose first lines are the reserved rows:
-  glove-to-table cc.en.300.vec.gz --vocab vocab.txt --pad-token '<pad>' --oov-token '<unk>' -o table.npy
+  glove-to-table cc.en.300.vec.gz --vocab vocab.txt --pad-token '<pad>' \\
+      --oov-token '<unk>' -o table.npy
 
   # Plain conversion, every word of the file: GloVe text to word2vec binary:
   glove-to-table glove.6B.100d.txt -o glove.6B.100d.bin
 
-Load the .npy table:
-  Keras:   keras.layers.Embedding(n, d, embeddings_initializer=keras.initializers.Constant(np.load(\"table.npy\")), trainable=False)
-  PyTorch: nn.Embedding.from_pretrained(torch.from_numpy(np.load(\"table.npy\")), freeze=True, padding_idx=0)
+Load the .npy table in Python:
+  import numpy as np
+  matrix = np.load(\"table.npy\")
+  import keras                      # Keras 3, or tf.keras
+  layer = keras.layers.Embedding(
+      *matrix.shape, trainable=False,
+      embeddings_initializer=keras.initializers.Constant(matrix))
+  import torch                      # PyTorch
+  layer = torch.nn.Embedding.from_pretrained(
+      torch.from_numpy(matrix), freeze=True, padding_idx=0)
 
 Exit status: 0 on success, 1 on a data or I/O error, 2 on a usage error.";
 
@@ -40,8 +50,10 @@ pub struct Args {
     #[arg(value_name = "VECTORS")]
     pub vectors: PathBuf,
 
-    /// The table to write: .npy (float32, with a token list beside it), .txt (GloVe),
-    /// .vec (word2vec text) or .bin (word2vec binary), by extension or --out-format.
+    /// The table to write: .npy (float32, with a token list and the row origins beside
+    /// it), .safetensors (tensors embeddings and origins, with a token list beside it),
+    /// .txt (GloVe), .vec (word2vec text) or .bin (word2vec binary), by extension or
+    /// --out-format.
     #[arg(short, long, value_name = "OUT")]
     pub out: PathBuf,
 
@@ -122,6 +134,11 @@ pub struct Args {
     #[arg(long, value_enum, value_name = "F", help_heading = "Outputs")]
     pub out_format: Option<OutFormat>,
 
+    /// The value type of a .npy or .safetensors table: f32, f16 or bf16 (safetensors
+    /// only; NumPy has no bfloat16), rounded to nearest, ties to even.
+    #[arg(long, value_name = "T", default_value = "f32", value_parser = parse_dtype, help_heading = "Outputs")]
+    pub dtype: Dtype,
+
     /// The row-order vocabulary, one token per line [default for .npy: OUT with its
     /// extension replaced, table.npy -> table.vocab.txt; other formats hold their
     /// words and get one only when asked].
@@ -176,6 +193,8 @@ pub enum OutFormat {
     Word2vecText,
     /// word2vec binary.
     Word2vecBinary,
+    /// safetensors: tensors `embeddings` and `origins`, with metadata.
+    Safetensors,
 }
 
 impl OutFormat {
@@ -185,6 +204,7 @@ impl OutFormat {
             OutFormat::Glove => OutputFormat::GloveText,
             OutFormat::Word2vecText => OutputFormat::Word2vecText,
             OutFormat::Word2vecBinary => OutputFormat::Word2vecBinary,
+            OutFormat::Safetensors => OutputFormat::Safetensors,
         }
     }
 }
@@ -259,6 +279,11 @@ fn parse_missing(s: &str) -> Result<MissingInit, String> {
         "zeros" | "zero" if param.is_none() => Ok(MissingInit::Zeros),
         _ => Err("expected random, uniform, uniform:A, normal, normal:S or zeros".into()),
     }
+}
+
+/// `--dtype`.
+fn parse_dtype(s: &str) -> Result<Dtype, String> {
+    Dtype::parse(s).ok_or_else(|| format!("expected f32, f16 or bf16, found {s:?}"))
 }
 
 #[cfg(test)]
