@@ -55,7 +55,8 @@ pub struct AlignReport {
     /// Found / (vocabulary rows - reserved rows).
     pub coverage_types: f64,
     /// Counts of found tokens / counts of all non-reserved tokens, when the
-    /// vocabulary has counts.
+    /// vocabulary has counts. Occurrences of words without a row (Keras' words
+    /// past `num_words`, encoded as OOV) count as not found.
     pub coverage_tokens: Option<f64>,
     /// The most frequent missing tokens (by count when known, else by row).
     pub top_missing: Vec<MissingToken>,
@@ -63,6 +64,12 @@ pub struct AlignReport {
     pub fallback_examples: Vec<FallbackMatch>,
     /// How missing rows were initialised.
     pub missing_init: MissingInit,
+    /// With `missing_init` matched: the dimensions in which the vectors found have
+    /// no spread (all equal, or fewer than two vectors found), drawn from Keras'
+    /// uniform `[-0.05, 0.05)` instead. When it is every dimension, `missing_init`
+    /// says Keras' uniform. 0 for the other initialisers.
+    #[serde(default)]
+    pub matched_flat_dims: usize,
     /// How the OOV row was initialised.
     pub oov_init: OovInit,
     /// The seed of the random rows.
