@@ -29,6 +29,9 @@ pub enum RowOrigin {
     Padding,
     /// The reserved out-of-vocabulary row.
     Oov,
+    /// A reserved special-token row (`[CLS]`, `[SEP]`, `<s>`...): initialised as
+    /// the OOV row unless the aligner is told otherwise.
+    Special,
 }
 
 impl RowOrigin {
