@@ -32,6 +32,9 @@ pub enum RowOrigin {
     /// A reserved special-token row (`[CLS]`, `[SEP]`, `<s>`...): initialised as
     /// the OOV row unless the aligner is told otherwise.
     Special,
+    /// A reserved row that no token id maps to (zeros, like padding): Keras'
+    /// index 1 when its OOV token is also a word (see [`Vocab::with_unused`]).
+    Unused,
 }
 
 impl RowOrigin {

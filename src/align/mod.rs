@@ -200,12 +200,10 @@ impl Aligner {
     /// ```
     pub fn table_from_vectors(&self, vectors: Vectors, vocab: Vocab) -> Aligned {
         let start = Instant::now();
-        let reserved = usize::from(vocab.padding().is_some()) + usize::from(vocab.oov().is_some());
+        let reserved_rows = [vocab.padding(), vocab.oov(), vocab.unused()];
+        let reserved = reserved_rows.iter().flatten().count();
         let kept = vocab.len() - reserved;
-        let in_front = [vocab.padding(), vocab.oov()]
-            .iter()
-            .flatten()
-            .all(|&r| r < reserved);
+        let in_front = reserved_rows.iter().flatten().all(|&r| r < reserved);
         if !in_front
             || kept > vectors.len()
             || vocab.tokens()[reserved..] != vectors.words()[..kept]
@@ -325,6 +323,8 @@ impl Aligner {
                 RowOrigin::Oov
             } else if vocab.is_special(r) {
                 RowOrigin::Special
+            } else if vocab.unused() == Some(r) {
+                RowOrigin::Unused
             } else if exact[r].is_some() {
                 RowOrigin::Exact
             } else if fallback[r].is_some() {
@@ -341,7 +341,7 @@ impl Aligner {
                 _ => None,
             };
             match (origin, reserved_init) {
-                (RowOrigin::Padding, _) => out.fill(0.0),
+                (RowOrigin::Padding | RowOrigin::Unused, _) => out.fill(0.0),
                 (_, Some(OovInit::Mean)) => {
                     for (o, m) in out.iter_mut().zip(&stats.mean) {
                         *o = *m as f32;
@@ -361,8 +361,10 @@ impl Aligner {
 
         let count = |o: RowOrigin| origins.iter().filter(|&&x| x == o).count();
         let (found_exact, found_fallback) = (count(RowOrigin::Exact), count(RowOrigin::Fallback));
-        let reserved =
-            count(RowOrigin::Padding) + count(RowOrigin::Oov) + count(RowOrigin::Special);
+        let reserved = count(RowOrigin::Padding)
+            + count(RowOrigin::Oov)
+            + count(RowOrigin::Unused)
+            + count(RowOrigin::Special);
         let pieces = vocab.has_pieces().then(|| {
             PieceKind::ALL
                 .into_iter()

@@ -65,6 +65,7 @@ pub struct Vocab {
     /// token (`##ing` -> `ing`); `Some("")` for a piece that has no word form.
     forms: Option<Vec<Option<Box<str>>>>,
     kind: Option<VocabKind>,
+    unused: Option<usize>,
 }
 
 impl Vocab {
@@ -118,6 +119,7 @@ impl Vocab {
             pieces: None,
             forms: None,
             kind: None,
+            unused: None,
         })
     }
 
@@ -142,7 +144,7 @@ impl Vocab {
     /// # Errors
     /// [`Error::InvalidOption`] when the row does not exist or is the OOV row.
     pub fn with_padding(mut self, row: usize) -> Result<Self> {
-        self.check_reserved("padding row", row, self.oov)?;
+        self.check_reserved("padding row", row, [self.oov, self.unused])?;
         self.padding = Some(row);
         self.specials.retain(|&r| r != row);
         Ok(self)
@@ -153,23 +155,43 @@ impl Vocab {
     /// # Errors
     /// [`Error::InvalidOption`] when the row does not exist or is the padding row.
     pub fn with_oov(mut self, row: usize) -> Result<Self> {
-        self.check_reserved("OOV row", row, self.padding)?;
+        self.check_reserved("OOV row", row, [self.padding, self.unused])?;
         self.oov = Some(row);
         self.specials.retain(|&r| r != row);
         Ok(self)
     }
 
-    fn check_reserved(&self, what: &'static str, row: usize, other: Option<usize>) -> Result<()> {
+    /// Reserves `row` as a row that no token id maps to: Keras leaves index 1 so
+    /// when its OOV token is also a word of the texts (see
+    /// [`KerasTokenizer::vocab`]). Zeros in a table, like padding, and never
+    /// looked up in a vector file.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] when the row does not exist or is the padding or
+    /// the OOV row.
+    pub fn with_unused(mut self, row: usize) -> Result<Self> {
+        self.check_reserved("unused row", row, [self.padding, self.oov])?;
+        self.unused = Some(row);
+        self.specials.retain(|&r| r != row);
+        Ok(self)
+    }
+
+    fn check_reserved(
+        &self,
+        what: &'static str,
+        row: usize,
+        others: [Option<usize>; 2],
+    ) -> Result<()> {
         if row >= self.tokens.len() {
             return Err(Error::InvalidOption {
                 option: what,
                 message: format!("row {row} is past the {} rows", self.tokens.len()),
             });
         }
-        if other == Some(row) {
+        if others.contains(&Some(row)) {
             return Err(Error::InvalidOption {
                 option: what,
-                message: format!("row {row} cannot be both the padding and the OOV row"),
+                message: format!("row {row} is already reserved (padding, OOV or unused)"),
             });
         }
         Ok(())
@@ -224,8 +246,8 @@ impl Vocab {
     /// [`Error::InvalidOption`] for a row past the end.
     pub fn with_specials(mut self, rows: impl IntoIterator<Item = usize>) -> Result<Self> {
         for row in rows {
-            self.check_reserved("special row", row, None)?;
-            if self.padding != Some(row) && self.oov != Some(row) {
+            self.check_reserved("special row", row, [None, None])?;
+            if ![self.padding, self.oov, self.unused].contains(&Some(row)) {
                 self.specials.push(row);
             }
         }
@@ -263,10 +285,14 @@ impl Vocab {
         self
     }
 
-    /// Whether `row` is reserved: the padding, the OOV or a special row.
+    /// The unused row, if reserved (see [`Vocab::with_unused`]).
+    pub fn unused(&self) -> Option<usize> {
+        self.unused
+    }
+
+    /// Whether `row` is reserved: the padding, the OOV, the unused or a special row.
     pub fn is_reserved(&self, row: usize) -> bool {
-        self.padding == Some(row)
-            || self.oov == Some(row)
+        [self.padding, self.oov, self.unused].contains(&Some(row))
             || self.specials.binary_search(&row).is_ok()
     }
 

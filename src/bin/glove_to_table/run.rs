@@ -42,12 +42,13 @@ pub struct Outcome {
     /// Duplicate words of the file skipped in a plain conversion (the first wins).
     pub duplicates: Vec<(String, u64, u64)>,
     pub seconds: f64,
-    /// Whether the table has a padding row, an OOV row.
+    /// Whether the table has a padding row, an OOV row, an unused row.
     pub padding: bool,
     pub oov: bool,
     /// Special-token rows, and how they were initialised.
     pub specials: usize,
     pub special_init: pretrained_vectors::OovInit,
+    pub unused: Option<usize>,
 }
 
 /// The outputs of a run and how they are written.
@@ -130,6 +131,7 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
         oov: aligned.table.vocab().oov().is_some(),
         specials: aligned.table.vocab().specials().len(),
         special_init: args.special_init.unwrap_or(args.oov_init).init(),
+        unused: aligned.table.vocab().unused(),
         report: aligned.report,
         written,
         source,
