@@ -189,7 +189,7 @@ fn aligned_pieces_take_the_vectors_of_their_word_forms() {
     let glove = pretrained_vectors::read(fixture("glove.6B.50d.20k.txt.gz")).unwrap();
     for (name, _) in MODELS {
         let v = read(&fixture(&format!("hf/{name}.tokenizer.json")));
-        let a = Aligner::new().align_vectors(&glove, v.clone());
+        let a = Aligner::new().align_vectors(&glove, v.clone()).unwrap();
         let t = &a.table;
         assert_eq!(a.report.vocab_kind, Some(VocabKind::HfTokenizer));
         let pieces = a.report.pieces.as_ref().unwrap();
