@@ -73,6 +73,7 @@ pub mod npy;
 mod parse;
 pub mod read;
 pub mod rng;
+mod scan;
 mod source;
 pub mod table;
 pub mod train;

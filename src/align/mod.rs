@@ -30,14 +30,13 @@ pub use report::{AlignReport, FallbackMatch, MissingToken};
 
 use crate::error::Result;
 use crate::read::ReadOptions;
-use crate::source::{self, Input};
 use crate::table::{EmbeddingTable, RowOrigin};
 use crate::vectors::Vectors;
 use crate::vocab::Vocab;
 use init::Stats;
 use matcher::Matcher;
 use ndarray::Array2;
-use scan::{Found, Hits, Scan};
+use scan::{AlignScan, Found, Hits, Scan};
 
 /// A progress callback: decompressed bytes scanned so far, and the total when known.
 pub type Progress = Arc<dyn Fn(u64, Option<u64>) + Send + Sync>;
@@ -90,7 +89,8 @@ fn needed_duplicates(info: &crate::vectors::ReadInfo, vocab: &Vocab) -> usize {
     info.duplicates
         .iter()
         .filter(|d| vocab.get(&d.word).is_some())
-        .count()
+        .map(|d| d.repeats as usize)
+        .sum()
 }
 
 /// A table and its coverage report.
@@ -161,13 +161,18 @@ impl Aligner {
         let path = path.as_ref();
         let start = Instant::now();
         let matcher = Matcher::new(&vocab, self.lowercase_fallback);
-        let scan = self.read.run(|| match source::open(path, false)? {
-            Input::Bytes(bytes) => self.scan_bytes(path, &bytes, &vocab, &matcher),
-            Input::Gzip {
-                reader,
-                compressed_len,
-            } => self.scan_gzip(path, reader, compressed_len, &vocab, &matcher),
-        })?;
+        let mut sink = AlignScan::new(&matcher, &vocab, self.progress.as_ref());
+        let scanned = self
+            .read
+            .run(|| crate::scan::scan_file(&self.read, path, false, &mut sink))?;
+        let found = sink.found.take().expect("begun");
+        let scan = Scan::new(
+            found,
+            &scanned.layout,
+            scanned.gzip,
+            sink.rows,
+            scanned.stopped_early,
+        );
         Ok(self.finish(scan, vocab, start))
     }
 
@@ -261,12 +266,6 @@ impl Aligner {
             stopped_early: false,
         };
         self.finish(scan, vocab, start)
-    }
-
-    fn report_progress(&self, done: u64, total: Option<u64>) {
-        if let Some(p) = &self.progress {
-            p(done, total);
-        }
     }
 
     /// Initialises missing and reserved rows and writes the report.
