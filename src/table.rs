@@ -29,6 +29,9 @@ pub enum RowOrigin {
     Padding,
     /// The reserved out-of-vocabulary row.
     Oov,
+    /// A reserved row that no token id maps to (zeros, like padding): Keras'
+    /// index 1 when its OOV token is also a word (see [`Vocab::with_unused`]).
+    Unused,
 }
 
 impl RowOrigin {
@@ -47,7 +50,8 @@ pub struct EmbeddingTable {
 }
 
 impl EmbeddingTable {
-    /// Puts a table together.
+    /// Puts a table together. Weights in any memory layout are made row-major
+    /// (standard layout), copied only when they are not already.
     ///
     /// # Errors
     /// [`Error::Shape`] when the weights, vocabulary and origins disagree on the rows.
@@ -63,6 +67,11 @@ impl EmbeddingTable {
                 ),
             });
         }
+        let weights = if weights.is_standard_layout() {
+            weights
+        } else {
+            weights.as_standard_layout().into_owned()
+        };
         Ok(EmbeddingTable {
             weights,
             vocab,

@@ -65,16 +65,15 @@ impl Consumer for AlignScan<'_> {
             .collect()
     }
 
-    /// When no token holds a space, a line's word is looked up by what comes
-    /// before its first space, and only a line whose prefix is wanted is split from
+    /// When no token holds a space or a tab, a line's word is looked up by its
+    /// first field, and only a line whose prefix is wanted is split from
     /// the right (a file word such as `. . .` is then looked up again whole). Lines
     /// the vocabulary does not need are not checked beyond that.
     #[inline]
     fn line(part: &mut Part<'_>, p: &RowParser<'_>, line: Line<'_>) -> Result<()> {
         let m = part.m;
         if !m.spaced {
-            let prefix =
-                &line.bytes[..memchr::memchr(b' ', line.bytes).unwrap_or(line.bytes.len())];
+            let prefix = crate::parse::text::first_field(line.bytes).0;
             // ASCII is UTF-8; other words are checked so that strict mode still
             // refuses a bad one anywhere in the file.
             let valid = prefix.is_ascii() || std::str::from_utf8(prefix).is_ok();

@@ -158,7 +158,7 @@ pub(crate) fn scan_file<C: Consumer>(
     whole: bool,
     c: &mut C,
 ) -> Result<Scanned> {
-    match source::open(path, whole)? {
+    match source::open(path, whole, opts.memory_map)? {
         Input::Bytes(bytes) => {
             let source = mapped::Source {
                 bytes: &bytes,

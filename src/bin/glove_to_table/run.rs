@@ -42,9 +42,10 @@ pub struct Outcome {
     /// Duplicate words of the file skipped in a plain conversion (the first wins).
     pub duplicates: Vec<(String, u64, u64, u64)>,
     pub seconds: f64,
-    /// Whether the table has a padding row, an OOV row.
+    /// Whether the table has a padding row, an OOV row, an unused row.
     pub padding: bool,
     pub oov: bool,
+    pub unused: Option<usize>,
 }
 
 /// The outputs of a run and how they are written.
@@ -60,10 +61,15 @@ struct Outputs {
 pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
     let start = Instant::now();
     let outputs = plan_outputs(args)?;
+    #[cfg(unix)]
+    if !args.no_mmap {
+        crate::signals::report_input_changes(&args.vectors);
+    }
     let mut read = ReadOptions::new()
         .format_opt(args.format.format())
         .utf8(args.utf8.policy())
-        .max_decompressed_bytes(args.max_decompressed);
+        .max_decompressed_bytes(args.max_decompressed)
+        .memory_map(!args.no_mmap);
     if let Some(n) = args.threads {
         read = read.threads(n);
     }
@@ -122,6 +128,7 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
         rows: aligned.table.rows(),
         padding: aligned.table.vocab().padding().is_some(),
         oov: aligned.table.vocab().oov().is_some(),
+        unused: aligned.table.vocab().unused(),
         report: aligned.report,
         written,
         source,
