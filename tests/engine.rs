@@ -323,7 +323,10 @@ fn the_aligner_equals_aligning_the_full_read_on_every_path() {
         let all_found: Vec<String> = full.words().iter().take(5).cloned().collect();
         for vocab_tokens in [tokens, all_found] {
             let vocab = Vocab::new(vocab_tokens).unwrap();
-            let want = Aligner::new().seed(3).align_vectors(&full, vocab.clone());
+            let want = Aligner::new()
+                .seed(3)
+                .align_vectors(&full, vocab.clone())
+                .unwrap();
             for bytes in [plain.clone(), gzip(&plain), gzip_two_members(&plain)] {
                 let file = write_temp(&bytes);
                 for small in [true, false] {

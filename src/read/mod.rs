@@ -38,6 +38,7 @@ pub struct ReadOptions {
     pub(crate) max_rows: Option<u64>,
     pub(crate) sizes: Sizes,
     pub(crate) memory_map: bool,
+    pub(crate) strict_row_count: bool,
 }
 
 impl Default for ReadOptions {
@@ -51,6 +52,7 @@ impl Default for ReadOptions {
             max_rows: None,
             sizes: Sizes::DEFAULT,
             memory_map: true,
+            strict_row_count: false,
         }
     }
 }
@@ -128,6 +130,27 @@ impl ReadOptions {
         self
     }
 
+    /// Whether a word2vec header's row count must equal the rows of the file
+    /// (default: no). A file with fewer rows than its header claims (a download
+    /// cut at a line boundary) or more is then [`Error::RowCount`], as gensim
+    /// refuses a short file; by default it is read, and
+    /// [`ReadInfo::header_mismatch`] (and the aligner's report) tell. The aligner
+    /// then scans the whole file rather than stop once every row is filled.
+    ///
+    /// ```
+    /// use pretrained_vectors::{Error, ReadOptions};
+    /// let cut = b"3 2\nthe 0.1 0.2\nof 0.3 0.4\n";
+    /// let v = ReadOptions::new().read_bytes(cut)?;
+    /// assert!(v.info().header_mismatch());
+    /// let e = ReadOptions::new().strict_row_count(true).read_bytes(cut).unwrap_err();
+    /// assert!(matches!(e, Error::RowCount { header: 3, found: 2, .. }));
+    /// # Ok::<(), pretrained_vectors::Error>(())
+    /// ```
+    pub fn strict_row_count(mut self, strict: bool) -> Self {
+        self.strict_row_count = strict;
+        self
+    }
+
     /// Whether uncompressed files are memory-mapped (the default) or read into
     /// memory first.
     ///
@@ -163,7 +186,7 @@ impl ReadOptions {
         self.run(|| {
             let mut reader = FullRead::new(self.max_rows);
             let scanned = scan::scan_file(self, path, true, &mut reader)?;
-            reader.finish(&scanned)
+            self.finish(path, reader, &scanned)
         })
     }
 
@@ -176,8 +199,18 @@ impl ReadOptions {
         self.run(|| {
             let mut reader = FullRead::new(self.max_rows);
             let scanned = scan::scan_bytes(self, Path::new(""), bytes, &mut reader)?;
-            reader.finish(&scanned)
+            self.finish(Path::new(""), reader, &scanned)
         })
+    }
+
+    /// The vectors of a finished scan, the row count checked when asked (and when
+    /// the whole file was read).
+    fn finish(&self, path: &Path, reader: FullRead, scanned: &scan::Scanned) -> Result<Vectors> {
+        let v = reader.finish(scanned)?;
+        if self.max_rows.is_none() {
+            check_row_count(self, path, v.info.header_rows, v.info.file_rows)?;
+        }
+        Ok(v)
     }
 
     /// Runs `f` in a pool of the configured size.
@@ -235,4 +268,22 @@ pub fn max_threads() -> usize {
 /// As [`ReadOptions::read`].
 pub fn read(path: impl AsRef<Path>) -> Result<Vectors> {
     ReadOptions::new().read(path)
+}
+
+/// With [`ReadOptions::strict_row_count`], fails when `found` rows disagree with
+/// the header's count.
+pub(crate) fn check_row_count(
+    opts: &ReadOptions,
+    path: &Path,
+    header_rows: Option<u64>,
+    found: u64,
+) -> Result<()> {
+    match header_rows {
+        Some(rows) if opts.strict_row_count && rows != found => Err(Error::RowCount {
+            path: path.to_path_buf(),
+            header: rows,
+            found,
+        }),
+        _ => Ok(()),
+    }
 }
