@@ -6,24 +6,6 @@
 //! removes its temporary file, so a failed run leaves no partial output and an older
 //! file of the same name intact. An [`AtomicGroup`] does the same for several outputs
 //! that belong together: all are written and synced first, and only then renamed.
-//!
-//! # What is never replaced
-//! An input ([`SaveOptions::input`]), a folder, and anything that is not a regular
-//! file: a device (`/dev/null`), a FIFO, a socket, or a symbolic link to one of them
-//! ([`Error::OutputNotRegular`], even with `force`). A name too long for the file
-//! system is refused by the checks, before any work ([`SaveOptions::check_target`]).
-//!
-//! # Concurrent runs
-//! Two processes (or threads) writing the same outputs at once:
-//! * Without `force`, a target is created by a no-replace step: a hard link from the
-//!   temporary file to the target, which fails if the target exists (or, where the
-//!   file system has no hard links, a re-check and a rename). Of two runs, at most one
-//!   creates each target, and a group whose target was taken by another run is
-//!   withdrawn whole: the targets it had already created are removed, so a `.npy`
-//!   never ends beside the `.vocab.txt` of another run.
-//! * With `force`, the commit of a group holds an exclusive `flock(2)` on each of its
-//!   folders (on unix), so the renames of two groups never interleave: the outputs
-//!   are all from one run (the last to commit).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
@@ -103,7 +85,9 @@ impl SaveOptions {
     /// # Errors
     /// As the checks of [`AtomicFile::create`]: [`Error::Io`] naming a missing
     /// folder, [`Error::OutputIsInput`], [`Error::OutputExists`] without `force`,
-    /// [`Error::Io`] when the target is a folder.
+    /// [`Error::OutputNotRegular`] for a device, FIFO or socket (or a link to one),
+    /// [`Error::Io`] when the target is a folder or its name (or its temporary's) is
+    /// too long for the file system.
     pub fn check_target(&self, target: impl AsRef<Path>) -> Result<()> {
         check_target(target.as_ref(), self)
     }
@@ -322,8 +306,9 @@ impl AtomicFile {
     /// Before creating anything: [`Error::Io`] naming the folder when the target's
     /// folder does not exist (or is not a folder), [`Error::OutputIsInput`] when the
     /// target is one of `options`' inputs, [`Error::OutputExists`] when it exists and
-    /// `force` is off, [`Error::Io`] when it is a folder. Then [`Error::Io`] when the
-    /// temporary file cannot be created.
+    /// `force` is off, [`Error::OutputNotRegular`] when it is a device, FIFO or
+    /// socket (or a link to one), [`Error::Io`] when it is a folder or its name is too
+    /// long. Then [`Error::Io`] when the temporary file cannot be created.
     pub fn create(target: impl AsRef<Path>, options: &SaveOptions) -> Result<AtomicFile> {
         let target = target.as_ref();
         check_target(target, options)?;
@@ -438,8 +423,8 @@ impl AtomicFile {
         self.linked = false;
     }
 
-    /// Flushes, syncs and puts the temporary file at the target (see the
-    /// [module docs](self) for how two concurrent runs are kept apart).
+    /// Flushes, syncs and puts the temporary file at the target (see
+    /// [`AtomicGroup`] for how two concurrent runs are kept apart).
     ///
     /// # Errors
     /// [`Error::Io`] when a write, the sync or the rename fails;
@@ -549,6 +534,24 @@ impl Drop for AtomicFile {
 /// Several [`AtomicFile`]s committed together: renamed only when every one of them
 /// was written and synced.
 ///
+/// # What is never replaced
+/// An input ([`SaveOptions::input`]), a folder, and anything that is not a regular
+/// file: a device (`/dev/null`), a FIFO, a socket, or a symbolic link to one of them
+/// ([`Error::OutputNotRegular`], even with `force`). A name too long for the file
+/// system is refused by the checks, before any work ([`SaveOptions::check_target`]).
+///
+/// # Concurrent runs
+/// Two processes (or threads) writing the same outputs at once:
+/// * Without `force`, a target is created by a no-replace step: a hard link from the
+///   temporary file to the target, which fails if the target exists (or, where the
+///   file system has no hard links, a re-check and a rename). Of two runs, at most one
+///   creates each target, and a group whose target was taken by another run is
+///   withdrawn whole: the targets it had already created are removed, so a `.npy`
+///   never ends beside the `.vocab.txt` of another run.
+/// * With `force`, the commit of a group holds an exclusive `flock(2)` on each of its
+///   folders (on unix), so the renames of two groups never interleave: the outputs
+///   are all from one run (the last to commit).
+///
 /// ```
 /// use std::io::Write;
 /// use pretrained_vectors::write::{AtomicGroup, SaveOptions};
@@ -620,7 +623,7 @@ impl AtomicGroup {
     /// that another run created meanwhile withdraws the whole group: the targets it
     /// had created are removed again, so a group never mixes two runs' files. With
     /// `force`, the group's folders are locked while its files are renamed, so that
-    /// a concurrent group's renames cannot interleave (see the [module docs](self)).
+    /// a concurrent group's renames cannot interleave (see [`AtomicGroup`]).
     /// A rename that fails outright (the folder removed under us) leaves the
     /// outputs renamed before it.
     ///
