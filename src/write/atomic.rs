@@ -658,15 +658,16 @@ pub(crate) mod tests {
 
     /// A test's stand-in for another run: called before each file of a group is
     /// put in place.
-    type Hook = Box<dyn Fn(&Path) + Send>;
+    type Hook = std::sync::Arc<dyn Fn(&Path) + Send + Sync>;
     pub(crate) static BEFORE_PLACE: Mutex<Option<Hook>> = Mutex::new(None);
 
     pub(super) fn before_place(target: &Path) {
-        if let Some(hook) = BEFORE_PLACE
+        // Called without the lock held, so that a hook may start another commit.
+        let hook = BEFORE_PLACE
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-        {
+            .clone();
+        if let Some(hook) = hook {
             hook(target);
         }
     }

@@ -636,9 +636,12 @@ print(open(sys.argv[1].replace('.npy', '.vocab.txt')).read().split() == ['w%d' %
 
 /// Runs `f` with the stand-in for another run installed: `hook` is called before
 /// each file of a group is put in place.
-fn with_other_run<T>(hook: impl Fn(&Path) + Send + 'static, f: impl FnOnce() -> T) -> T {
+fn with_other_run<T>(hook: impl Fn(&Path) + Send + Sync + 'static, f: impl FnOnce() -> T) -> T {
     use super::atomic::tests::BEFORE_PLACE;
-    *BEFORE_PLACE.lock().unwrap() = Some(Box::new(hook));
+    // One stand-in at a time: the tests that install one run one after the other.
+    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    *BEFORE_PLACE.lock().unwrap() = Some(std::sync::Arc::new(hook));
     let out = f();
     *BEFORE_PLACE.lock().unwrap() = None;
     out
@@ -758,7 +761,8 @@ fn force_while_another_run_renames_between_our_files_keeps_the_group_whole() {
     with_other_run(
         move |target| {
             if target == b2 {
-                if let Some(g) = other.lock().unwrap().take() {
+                let taken = other.lock().unwrap().take();
+                if let Some(g) = taken {
                     let t = std::thread::spawn(move || g.commit().unwrap());
                     std::thread::sleep(std::time::Duration::from_millis(100));
                     *h2.lock().unwrap() = Some(t);
