@@ -175,7 +175,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE", help_heading = "Outputs")]
     pub vocab_out: Option<PathBuf>,
 
-    /// Write the coverage report as JSON.
+    /// Write the coverage report as JSON (`-`: to standard output, after the files
+    /// are written; the summary stays on stderr).
     #[arg(long, value_name = "FILE", help_heading = "Outputs")]
     pub report: Option<PathBuf>,
 

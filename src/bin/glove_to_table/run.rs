@@ -65,6 +65,8 @@ struct Outputs {
     origins: Option<PathBuf>,
     dtype: Dtype,
     report: Option<PathBuf>,
+    /// `--report -`: the report goes to standard output, after the files.
+    report_stdout: bool,
     save: SaveOptions,
 }
 
@@ -158,6 +160,22 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
 /// Decides the outputs and checks them all before any work: distinct paths, folders
 /// that exist, no input overwritten, nothing replaced without `--force`.
 fn plan_outputs(args: &Args) -> Result<Outputs, Failure> {
+    let stdout = |p: &Path| p.as_os_str() == "-";
+    if stdout(&args.out) {
+        return Err(Failure::Usage(
+            "-o -: a table cannot be written to standard output (it is a file with a token \
+             list beside it, and npy and safetensors are binary); give a file name, such as \
+             -o table.npy (--report - writes the report to standard output)"
+                .into(),
+        ));
+    }
+    if args.vocab_out.as_deref().is_some_and(stdout) {
+        return Err(Failure::Usage(
+            "--vocab-out -: the token list cannot be written to standard output; give a file \
+             name (--report - writes the report to standard output)"
+                .into(),
+        ));
+    }
     let format = match args.out_format {
         Some(f) => f.format(),
         None => OutputFormat::from_extension(&args.out).map_err(|_| {
@@ -204,7 +222,8 @@ fn plan_outputs(args: &Args) -> Result<Outputs, Failure> {
         vocab,
         origins,
         dtype: args.dtype,
-        report: args.report.clone(),
+        report: args.report.clone().filter(|p| !stdout(p)),
+        report_stdout: args.report.as_deref().is_some_and(stdout),
         save,
     };
     let all: Vec<&PathBuf> = std::iter::once(&outputs.table)
@@ -436,7 +455,20 @@ fn write(outputs: &Outputs, aligned: &Aligned, source: &str) -> Result<Vec<PathB
             source: e,
         })?;
     }
-    Ok(group.commit()?)
+    let written = group.commit()?;
+    if outputs.report_stdout {
+        let mut json = aligned.report.to_json();
+        json.push('\n');
+        let mut out = std::io::stdout().lock();
+        out.write_all(json.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(|e| Error::Io {
+                path: PathBuf::from("standard output"),
+                action: "write the report to",
+                source: e,
+            })?;
+    }
+    Ok(written)
 }
 
 /// Names the file in an error a writer raised without one.
