@@ -67,6 +67,7 @@
 
 pub mod align;
 pub mod error;
+pub mod fasttext;
 pub mod format;
 mod mmap;
 pub mod npy;
@@ -82,6 +83,7 @@ pub mod write;
 
 pub use align::{AlignReport, Aligned, Aligner, MissingInit, OovInit};
 pub use error::{Error, Position, Result};
+pub use fasttext::FastTextModel;
 pub use format::Format;
 pub use parse::Utf8Policy;
 pub use read::{read, ReadOptions};

@@ -34,9 +34,7 @@ impl Aligner {
         let mut found = Found::new(vocab, layout.dims);
         let (rows_scanned, stopped_early) = match layout.format {
             Format::Word2vecBinary => self.scan_binary(&p, source, &layout, m, &mut found)?,
-            Format::Glove | Format::Word2vecText => {
-                self.scan_text(&p, source, &layout, m, &mut found)?
-            }
+            _text => self.scan_text(&p, source, &layout, m, &mut found)?,
         };
         Ok(Scan::new(
             found,
@@ -209,7 +207,7 @@ impl Aligner {
                 })?;
                 found.merge(hits);
             }
-            Format::Glove | Format::Word2vecText => {
+            _text => {
                 read::stream_text_batches(&mut gz, head, ended, &layout, |batch| {
                     let hits: Vec<Result<Hits>> = batch
                         .par_iter()

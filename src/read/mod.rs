@@ -8,11 +8,13 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ndarray::Array2;
 use rayon::prelude::*;
 
 use crate::error::{Error, Position, Result};
+use crate::fasttext::FastTextModel;
 use crate::format::{detect, Format, Layout};
 use crate::parse::{self, binary, count_lines, for_each_line, line_chunks, RowParser, Utf8Policy};
 use crate::source::{self, Input};
@@ -107,6 +109,9 @@ impl ReadOptions {
     pub fn read(&self, path: impl AsRef<Path>) -> Result<Vectors> {
         let path = path.as_ref();
         self.run(|| match source::open(path, true)? {
+            Input::Bytes(bytes) if FastTextModel::sniff(&bytes, self.format) => {
+                Arc::new(FastTextModel::from_source(path, bytes)?).to_vectors(self.utf8)
+            }
             Input::Bytes(bytes) => read_bytes(self, path, &bytes),
             Input::Gzip {
                 reader,
@@ -123,7 +128,10 @@ impl ReadOptions {
     pub fn read_bytes(&self, bytes: &[u8]) -> Result<Vectors> {
         let path = Path::new("");
         self.run(|| {
-            if crate::format::is_gzip(bytes) {
+            if FastTextModel::sniff(bytes, self.format) {
+                let model = FastTextModel::from_bytes(bytes.to_vec())?;
+                Arc::new(model).to_vectors(self.utf8)
+            } else if crate::format::is_gzip(bytes) {
                 let reader = Box::new(std::io::Cursor::new(bytes.to_vec()));
                 read_gzip(self, path, reader, bytes.len() as u64)
             } else {
@@ -202,7 +210,7 @@ fn read_bytes(opts: &ReadOptions, path: &Path, bytes: &[u8]) -> Result<Vectors> 
     let p = opts.row_parser(path, layout.dims);
     let rows = match layout.format {
         Format::Word2vecBinary => binary_rows(&p, bytes, &layout)?,
-        Format::Glove | Format::Word2vecText => text_rows(&p, bytes, &layout)?,
+        _text => text_rows(&p, bytes, &layout)?,
     };
     finish(rows, layout, false)
 }
@@ -437,7 +445,7 @@ fn read_gzip(
             })?;
             rows
         }
-        Format::Glove | Format::Word2vecText => {
+        _text => {
             let mut rows = Rows::default();
             stream_text_batches(&mut gz, head, ended, &layout, |batch| {
                 let parsed: Vec<Result<Rows>> = batch
@@ -513,6 +521,7 @@ fn finish(mut rows: Rows, layout: Layout, gzip: bool) -> Result<Vectors> {
     Ok(Vectors {
         words: rows.words,
         matrix,
+        model: None,
         index,
         info: ReadInfo {
             format: layout.format,
