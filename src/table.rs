@@ -22,6 +22,9 @@ pub enum RowOrigin {
     Exact,
     /// The vector file had the token's lower-case form.
     Fallback,
+    /// A native fastText model lacked the token but had rows for its character
+    /// n-grams: the row is the token's subword vector (fastText's `getWordVector`).
+    Subword,
     /// The vector file did not have the token: the row was initialised (random by
     /// default, or zeros).
     Missing,
@@ -32,9 +35,20 @@ pub enum RowOrigin {
 }
 
 impl RowOrigin {
-    /// Whether the row's values come from the vector file.
+    /// Whether the row's values are the file's vector of the token (or of its
+    /// lower-case form). [`RowOrigin::Subword`] rows are not: they are computed
+    /// from the n-grams of a token the file lacks.
     pub fn is_pretrained(self) -> bool {
         matches!(self, RowOrigin::Exact | RowOrigin::Fallback)
+    }
+
+    /// Whether the row's values come from the file at all: a pretrained row or a
+    /// subword vector.
+    pub fn from_file(self) -> bool {
+        matches!(
+            self,
+            RowOrigin::Exact | RowOrigin::Fallback | RowOrigin::Subword
+        )
     }
 }
 

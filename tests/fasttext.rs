@@ -206,7 +206,9 @@ fn bad(bytes: Vec<u8>) -> (String, u64, String) {
     let e = FastTextModel::from_bytes(bytes).unwrap_err();
     let msg = e.to_string();
     match e {
-        pretrained_vectors::Error::BadModel { field, pos, .. } => (field.to_string(), pos.byte, msg),
+        pretrained_vectors::Error::BadModel { field, pos, .. } => {
+            (field.to_string(), pos.byte, msg)
+        }
         pretrained_vectors::Error::ModelTruncated { what, pos, .. } => {
             (what.to_string(), pos.byte, msg)
         }
@@ -225,7 +227,11 @@ fn every_truncation_is_a_positioned_error() {
     let mut longer = full.clone();
     longer.push(0);
     let (field, byte, msg) = bad(longer);
-    assert_eq!((field.as_str(), byte), ("file length", full.len() as u64), "{msg}");
+    assert_eq!(
+        (field.as_str(), byte),
+        ("file length", full.len() as u64),
+        "{msg}"
+    );
     assert!(msg.contains("1 more bytes"), "{msg}");
 }
 
@@ -265,7 +271,10 @@ fn hostile_counts_are_refused_before_allocating() {
     put_i32(&mut b, 40, 5001);
     let (f, _, msg) = bad(b);
     assert_eq!(f, "input matrix shape", "{msg}");
-    assert!(msg.contains("7512 x 10") || msg.contains("12511 x 10"), "{msg}");
+    assert!(
+        msg.contains("7512 x 10") || msg.contains("12511 x 10"),
+        "{msg}"
+    );
     // A word marked as a label.
     let mut b = sup.clone();
     let first_type = 92 + b[92..].iter().position(|&c| c == 0).unwrap() + 1 + 8;
@@ -278,7 +287,10 @@ fn hostile_counts_are_refused_before_allocating() {
     let m = model("cbow.bin");
     let flag = {
         let last = m.word(m.word_count() - 1);
-        let at = b.windows(last.len() + 1).rposition(|w| &w[..last.len()] == last && w[last.len()] == 0).unwrap();
+        let at = b
+            .windows(last.len() + 1)
+            .rposition(|w| &w[..last.len()] == last && w[last.len()] == 0)
+            .unwrap();
         at + last.len() + 1 + 9
     };
     b[flag] = 7;
@@ -294,7 +306,7 @@ fn quantizer_fields_are_checked() {
     let last = m.labels().last().unwrap().to_vec();
     let at = b
         .windows(last.len() + 1)
-        .rposition(|w| &w[..last.len()] == &last[..] && w[last.len()] == 0)
+        .rposition(|w| w[..last.len()] == last[..] && w[last.len()] == 0)
         .unwrap();
     // entry end, quant flag, qnorm, rows, cols, codesize
     let quant_flag = at + last.len() + 1 + 9;
@@ -315,6 +327,102 @@ fn quantizer_fields_are_checked() {
         put_i32(&mut c, pq_at + off, v);
         let (f, byte, msg) = bad(c);
         assert_eq!(f, field, "{msg}");
-        assert!(byte == (pq_at + off) as u64 || byte == (pq_at + 4) as u64, "{msg}");
+        assert!(
+            byte == (pq_at + off) as u64 || byte == (pq_at + 4) as u64,
+            "{msg}"
+        );
+    }
+}
+
+fn probe_bits(refname: &str, word: &str) -> Vec<u32> {
+    let r = reference(refname);
+    let p = r["probes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["word"] == word)
+        .unwrap_or_else(|| panic!("{word} not probed"));
+    bits(p["bits"].as_str().unwrap())
+}
+
+fn row_bits(t: &pretrained_vectors::EmbeddingTable, r: usize) -> Vec<u32> {
+    t.weights().row(r).iter().map(|v| v.to_bits()).collect()
+}
+
+#[test]
+fn the_aligner_gives_missing_tokens_their_official_subword_vectors() {
+    use pretrained_vectors::{Aligner, RowOrigin::*, Vocab};
+    let tokens = [
+        "<pad>", "<unk>", "function", "Module", "fucntion", "café", "😀", "</s>",
+    ];
+    let vocab = || {
+        Vocab::new(tokens.iter().map(|t| t.to_string()).collect())
+            .unwrap()
+            .with_padding(0)
+            .unwrap()
+            .with_oov(1)
+            .unwrap()
+    };
+    let path = fixture("fasttext/skipgram.bin");
+    let aligned = Aligner::new().align(&path, vocab()).unwrap();
+    let (t, r) = (&aligned.table, &aligned.report);
+    let m = model("skipgram.bin");
+    let module_is_word = m.word_id(b"Module").is_some();
+    assert_eq!(t.origins()[2], Exact);
+    assert_eq!(
+        t.origins()[3],
+        if module_is_word { Exact } else { Fallback }
+    );
+    assert_eq!(&t.origins()[4..], &[Subword, Subword, Subword, Exact]);
+    assert_eq!(r.subword, 3);
+    assert_eq!(r.format, Format::FastTextBin);
+    // Bit for bit the official vectors: of the token, or (fallback) of the word.
+    for (row, word) in [
+        (2, "function"),
+        (4, "fucntion"),
+        (5, "café"),
+        (6, "😀"),
+        (7, "</s>"),
+    ] {
+        assert_eq!(
+            row_bits(t, row),
+            probe_bits("skipgram.bin.json", word),
+            "{word}"
+        );
+    }
+    if !module_is_word {
+        assert_eq!(row_bits(t, 3), probe_bits("skipgram.bin.json", "module"));
+    }
+    // The same through a loaded model.
+    let again = Aligner::new().align_model(&m, vocab());
+    assert_eq!(again.table.weights(), t.weights());
+    // Off: missing rows as usual.
+    let off = Aligner::new()
+        .subwords(false)
+        .align(&path, vocab())
+        .unwrap();
+    assert_eq!(&off.table.origins()[4..7], &[Missing; 3]);
+    assert_eq!(off.report.subword, 0);
+    assert_eq!(off.table.weights().row(2), t.weights().row(2));
+    // A model without n-grams has no subword rows: the unknown token is missing.
+    let off = Aligner::new()
+        .align(fixture("fasttext/maxn0.bin"), vocab())
+        .unwrap();
+    assert_eq!(off.table.origins()[4], Missing);
+    // Quantized and pruned: the same rules, the official vectors.
+    let v = Vocab::new(vec!["good".into(), "happpy".into(), "qwzxv".into()]).unwrap();
+    for name in ["sup.ftz", "pruned.ftz", "qout.ftz"] {
+        let a = Aligner::new()
+            .align(fixture(&format!("fasttext/{name}")), v.clone())
+            .unwrap();
+        let refname = format!("{name}.json");
+        for (row, word) in [(0, "good"), (1, "happpy"), (2, "qwzxv")] {
+            let want = probe_bits(&refname, word);
+            if want.iter().any(|&b| b != 0) {
+                assert_eq!(row_bits(&a.table, row), want, "{name}: {word}");
+            } else {
+                assert_eq!(a.table.origins()[row], Missing, "{name}: {word}");
+            }
+        }
     }
 }

@@ -18,6 +18,7 @@
 
 mod init;
 mod matcher;
+mod model;
 mod report;
 mod scan;
 
@@ -29,6 +30,7 @@ pub use init::{MissingInit, OovInit};
 pub use report::{AlignReport, FallbackMatch, MissingToken};
 
 use crate::error::Result;
+use crate::fasttext::FastTextModel;
 use crate::read::ReadOptions;
 use crate::source::{self, Input};
 use crate::table::{EmbeddingTable, RowOrigin};
@@ -55,6 +57,7 @@ pub struct Aligner {
     oov: OovInit,
     seed: u64,
     top_missing: usize,
+    subwords: bool,
     progress: Option<Progress>,
 }
 
@@ -67,6 +70,7 @@ impl std::fmt::Debug for Aligner {
             .field("oov", &self.oov)
             .field("seed", &self.seed)
             .field("top_missing", &self.top_missing)
+            .field("subwords", &self.subwords)
             .finish_non_exhaustive()
     }
 }
@@ -80,6 +84,7 @@ impl Default for Aligner {
             oov: OovInit::Mean,
             seed: 0,
             top_missing: 20,
+            subwords: true,
             progress: None,
         }
     }
@@ -145,6 +150,16 @@ impl Aligner {
         self
     }
 
+    /// Whether a token that a native fastText model lacks (exactly and by the
+    /// lower-case fallback) gets its subword vector, from the rows of its character
+    /// n-grams, as [`RowOrigin::Subword`] (default: on). Off, or for a token without
+    /// any n-gram row, the row is initialised as missing rows are. Other formats
+    /// have no n-grams, and this changes nothing for them.
+    pub fn subwords(mut self, on: bool) -> Self {
+        self.subwords = on;
+        self
+    }
+
     /// Calls `progress(bytes_scanned, total)` as scanning advances.
     pub fn progress(mut self, progress: Progress) -> Self {
         self.progress = Some(progress);
@@ -162,6 +177,10 @@ impl Aligner {
         let start = Instant::now();
         let matcher = Matcher::new(&vocab, self.lowercase_fallback);
         let scan = self.read.run(|| match source::open(path, false)? {
+            Input::Bytes(bytes) if FastTextModel::sniff(&bytes, self.read.format) => {
+                let model = FastTextModel::from_source(path, bytes)?;
+                Ok(self.scan_model(&model, &vocab, &matcher))
+            }
             Input::Bytes(bytes) => self.scan_bytes(path, &bytes, &vocab, &matcher),
             Input::Gzip {
                 reader,
@@ -223,6 +242,7 @@ impl Aligner {
             fallback: vec![None; vocab.len()],
             exact_rows: kept,
             duplicates,
+            subword: vec![false; vocab.len()],
         };
         let scan = Scan {
             found,
@@ -285,6 +305,7 @@ impl Aligner {
             exact,
             fallback,
             duplicates,
+            subword,
             ..
         } = found;
         // Statistics over the distinct file rows found, in file order: the same for
@@ -317,6 +338,8 @@ impl Aligner {
                 RowOrigin::Exact
             } else if fallback[r].is_some() {
                 RowOrigin::Fallback
+            } else if subword[r] {
+                RowOrigin::Subword
             } else {
                 RowOrigin::Missing
             };
@@ -340,7 +363,7 @@ impl Aligner {
                     missing_init = init::fill(self.missing, &stats, self.seed, token, out);
                     missing_rows.push(r);
                 }
-                RowOrigin::Exact | RowOrigin::Fallback => {}
+                RowOrigin::Exact | RowOrigin::Fallback | RowOrigin::Subword => {}
             }
         }
 
@@ -397,6 +420,7 @@ impl Aligner {
             vocab_size: vocab.len(),
             found_exact,
             found_fallback,
+            subword: count(RowOrigin::Subword),
             missing: count(RowOrigin::Missing),
             reserved,
             duplicates_seen: duplicates,
