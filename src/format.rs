@@ -11,9 +11,11 @@
 //! Native fastText models ([`crate::fasttext`]) are told by their magic number (or,
 //! for the format before it, by arguments in range), before anything else.
 //! Text and word2vec files may be gzip-compressed; that is told by the gzip magic
-//! bytes, not the file name. Detection reads the first line: two integers make a header, and the
-//! first row after it decides between text and binary (it is text when it parses
-//! as a word and `dims` numbers).
+//! bytes, not the file name. Detection reads the first line: two integers make a
+//! header, and the rows after it decide between text and binary: they are text when
+//! the first parses as a word and `dims` numbers, or when the first lines all look
+//! like text rows of another length (the header's dims are then wrong, and reading
+//! reports the first ragged row rather than decoding text as binary floats).
 
 use std::fmt;
 use std::path::Path;
@@ -274,19 +276,54 @@ fn wrong(path: &Path, byte: usize, line: u64, message: &str) -> Error {
     }
 }
 
-/// Whether the first row after a header reads as text: a word and `dims` numbers.
+/// Whether the rows after a header are text rather than word2vec binary.
+///
+/// The header is not trusted over the bytes: a file whose header claims more (or
+/// fewer) dims than its rows hold is still text, so that reading it reports the
+/// first ragged row instead of decoding text as floats. The rows are text when the
+/// first reads as a word and `dims` numbers, or when the first lines (up to 20) all
+/// read as text rows of some other length: no control bytes but tabs, at least two
+/// fields, the last one a number. Binary floats put control bytes (`0x00`-`0x1f`) in
+/// nearly every record, and a binary line ending in the digits of a number takes
+/// values from a tiny set.
 fn first_row_is_text(head: &[u8], body_start: usize, dims: usize) -> bool {
     let Some((_, _, line)) = lines_from(head, body_start, 0).next() else {
         return false;
     };
-    match text::split_line(line, dims) {
+    let exact = match text::split_line(line, dims) {
         Split::Row { word, values } => {
             let mut scratch = vec![0f32; dims];
             std::str::from_utf8(word).is_ok()
                 && text::parse_values(values, &mut scratch, true).is_ok()
         }
         _ => false,
+    };
+    exact || rows_look_like_text(head, body_start)
+}
+
+/// Whether the first lines from `body_start` (up to 20, whole lines only unless the
+/// head holds only one) all look like text rows of any length.
+fn rows_look_like_text(head: &[u8], body_start: usize) -> bool {
+    let body = &head[body_start.min(head.len())..];
+    // A line cut by the end of the head is left out, unless it is the only one.
+    let whole = match memchr::memrchr(b'\n', body) {
+        Some(i) => &body[..=i],
+        None => body,
+    };
+    let mut seen = 0;
+    for (_, _, line) in lines_from(whole, 0, 0).take(20) {
+        let controls = line.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f);
+        let mut fields = text::fields(line);
+        let first = fields.next();
+        let last = fields.last();
+        let numeric_end =
+            first.is_some() && last.is_some_and(|f| fast_float2::parse::<f32, _>(f).is_ok());
+        if controls || !numeric_end {
+            return false;
+        }
+        seen += 1;
     }
+    seen > 0
 }
 
 #[cfg(test)]
@@ -351,5 +388,57 @@ mod tests {
             det(b"1 99999999\nthe 1\n", None),
             Err(Error::TooLarge { .. })
         ));
+    }
+
+    #[test]
+    fn a_header_claiming_other_dims_does_not_make_text_binary() {
+        for text in [
+            &b"2 3\nthe 0.1 0.2\nof 0.3 0.4\n"[..],
+            b"2 300\nthe\t0.1  0.2\r\nof 0.3 0.4\r\n",
+            b"2 3\nthe 0.1 0.2\nof 0.3",
+            b"1 4\n. . . 1 2 3\n",
+            b"2 3\nthe 0.1 0.2 0.3 0.4\nof 0.3 0.4\n",
+        ] {
+            let l = det(text, None).unwrap();
+            assert_eq!(
+                l.format,
+                Format::Word2vecText,
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
+            det(text, Some(Format::Word2vecText)).unwrap();
+        }
+        // Real binary records stay binary, even of one dimension.
+        for values in [[0.25f32, -1.5], [1e-3, 7.0], [0.0, 0.0]] {
+            let mut bin = b"2 2\nthe ".to_vec();
+            for v in values {
+                bin.extend(v.to_le_bytes());
+            }
+            bin.extend(b"\nof ");
+            for v in values {
+                bin.extend((v * 3.0).to_le_bytes());
+            }
+            assert_eq!(det(&bin, None).unwrap().format, Format::Word2vecBinary);
+        }
+    }
+
+    #[test]
+    fn runs_of_white_space_separate_fields() {
+        for text in [
+            &b"the  0.1 0.2\nof 0.3  0.4\n"[..],
+            b"the\t0.1\t0.2\nof\t0.3\t0.4\n",
+            b"the  0.100000 -0.200000\nof   0.300000  0.400000\n",
+            b"the 0.1 0.2   \r\n  of \t 0.3 0.4\r\n",
+        ] {
+            let l = det(text, None).unwrap();
+            assert_eq!(
+                (l.format, l.dims),
+                (Format::Glove, 2),
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
+        }
+        let l = det(b"2  2\nthe\t 0.1 0.2\nof 0.3 0.4\n", None).unwrap();
+        assert_eq!((l.format, l.dims), (Format::Word2vecText, 2));
     }
 }

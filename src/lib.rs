@@ -53,7 +53,7 @@
 //! # Formats
 //! | format | header | rows | notes |
 //! |---|---|---|---|
-//! | GloVe text | none | `word v1 ... vD` | words may hold spaces (GloVe 840B): the word is everything before the last `D` fields |
+//! | GloVe text | none | `word v1 ... vD` | fields separated by runs of spaces or tabs; words may hold spaces (GloVe 840B): the word is everything before the last `D` fields |
 //! | word2vec text, fastText `.vec` | `rows dims` | as GloVe | trailing spaces and CRLF accepted |
 //! | word2vec binary | `rows dims` | word, space, `D` little-endian `f32`, optional `\n` | |
 //! | any of them, gzip-compressed | | | detected by the magic bytes; multi-member streams |

@@ -32,6 +32,9 @@ pub enum RowOrigin {
     Padding,
     /// The reserved out-of-vocabulary row.
     Oov,
+    /// A reserved row that no token id maps to (zeros, like padding): Keras'
+    /// index 1 when its OOV token is also a word (see [`Vocab::with_unused`]).
+    Unused,
 }
 
 impl RowOrigin {

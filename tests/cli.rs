@@ -721,3 +721,47 @@ fn missing_rows_follow_the_chosen_initialiser_and_seed() {
     assert_eq!(a.row(0), c.row(0), "found rows never depend on the seed");
     assert!(a.row(1).iter().any(|x| x.abs() > 0.5), "std 2 is wide");
 }
+
+// ----- issue 12: messages and Keras' OOV-token-in-texts state -----------------------
+
+/// Keras accepts an OOV token that is also a word of the texts: its index is the
+/// word's frequency rank, index 1 is never produced. `--corpus` and a tokenizer
+/// JSON Keras wrote in that state both give a table whose rows are Keras' ids.
+#[test]
+fn oov_token_that_is_also_a_word_gives_keras_rows() {
+    let dir = tmp();
+    let glove = fixture(GLOVE);
+    let vectors = read(&glove).unwrap();
+    let corpus = fixture("keras/corpus.txt");
+    let json = fixture("keras/tokenizer_oov_in_texts.json");
+    let keras = KerasTokenizer::from_json_file(&json).unwrap();
+    let sources: [Vec<&dyn AsRef<std::ffi::OsStr>>; 2] = [
+        vec![&"--corpus", &corpus, &"--oov-token", &"the"],
+        vec![&"--vocab", &json],
+    ];
+    for (i, source) in sources.into_iter().enumerate() {
+        let out = dir.path().join(format!("t{i}.npy"));
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&glove, &"-o", &out];
+        args.extend(source);
+        let o = run(&args);
+        ok(&o);
+        assert!(stderr(&o).contains("unused row 1"), "{}", stderr(&o));
+        let tokens = lines(&dir.path().join(format!("t{i}.vocab.txt")));
+        let table = npy::NpyMatrix::open(&out).unwrap().to_owned();
+        assert_eq!(table.nrows(), keras.word_index().len() + 2);
+        assert_eq!(tokens[..3], ["<pad>", "<unused>", "the"]);
+        assert!(
+            table.row(1).iter().all(|&x| x == 0.0),
+            "unused row is zeros"
+        );
+        // Every id is the row of Keras' word; words other than the OOV one have
+        // the file's vector.
+        for (word, id) in keras.word_index() {
+            let row = *id as usize;
+            assert_eq!(tokens[row], *word);
+            if let Some(v) = vectors.get(word).filter(|_| row != 2) {
+                assert_eq!(table.row(row), v, "{word}");
+            }
+        }
+    }
+}

@@ -53,6 +53,11 @@ fn configs() -> Vec<(&'static str, KerasTokenizer)> {
                 .unwrap(),
         ),
         ("char_level", t().with_char_level(true).with_oov_token("?")),
+        ("oov_in_texts", t().with_oov_token("the")),
+        (
+            "num_words_oov_in_texts",
+            t().with_num_words(20).with_oov_token("will"),
+        ),
     ]
 }
 
@@ -309,6 +314,71 @@ fn vocab_for_a_table_follows_keras_indices_and_num_words() {
     .unwrap();
     assert_eq!(back.tokens(), vocab.tokens());
     assert_eq!((back.padding(), back.oov()), (vocab.padding(), vocab.oov()));
+}
+
+/// Every config, fitted here and read from Keras' JSON: each id of Keras' own
+/// sequences is a row whose token is the word Keras encoded, or the OOV row. For
+/// an OOV token that is also a word, Keras leaves index 1 unused: row 1 is then
+/// the reserved unused row and the word's row the OOV row.
+#[test]
+fn table_rows_are_the_ids_keras_produces() {
+    let mut texts = lines("corpus.txt");
+    texts.extend(lines("probe.txt"));
+    for (name, fitted) in fitted() {
+        let loaded =
+            KerasTokenizer::from_json_file(fixture(&format!("tokenizer_{name}.json"))).unwrap();
+        let want: Vec<Vec<i64>> =
+            serde_json::from_value(json(&format!("sequences_{name}.json"))).unwrap();
+        for tok in [&fitted, &loaded] {
+            let vocab = tok.vocab("<pad>").unwrap();
+            let oov_row = vocab.oov();
+            for (text, ids) in texts.iter().zip(&want) {
+                let words = tok.tokenize(text);
+                let mut known = words.iter().filter_map(|w| tok.index_of(w));
+                for &id in ids {
+                    let row = id as usize;
+                    assert!(
+                        row < vocab.len(),
+                        "{name}: id {id} past {} rows",
+                        vocab.len()
+                    );
+                    if Some(row) != oov_row {
+                        assert_eq!(
+                            vocab.token(row),
+                            tok.word_index()
+                                .iter()
+                                .find(|(_, i)| *i == id)
+                                .map(|(w, _)| w.as_str()),
+                            "{name}"
+                        );
+                        assert!(known.any(|i| i == id), "{name}: {id} in {text:?}");
+                    }
+                }
+            }
+            let keras_oov = tok.oov_token().and_then(|t| tok.index_of(t));
+            assert_eq!(oov_row.map(|r| r as i64), keras_oov, "{name}");
+            // char_level's "?" is a character of the texts too.
+            let in_texts = tok
+                .oov_token()
+                .is_some_and(|t| tok.word_counts().iter().any(|(w, _)| w == t));
+            assert_eq!(
+                in_texts,
+                name.ends_with("oov_in_texts") || name == "char_level"
+            );
+            if in_texts {
+                assert_eq!(vocab.unused(), Some(1), "{name}");
+                assert_eq!(vocab.token(1), Some("<unused>"));
+                assert!(ids_never(&want, 1), "{name}: Keras never emits 1");
+                assert_eq!(vocab.token(oov_row.unwrap()), tok.oov_token());
+            } else {
+                assert_eq!(vocab.unused(), None, "{name}");
+            }
+        }
+    }
+}
+
+fn ids_never(seqs: &[Vec<i64>], id: i64) -> bool {
+    seqs.iter().flatten().all(|&i| i != id)
 }
 
 // ----- bad input --------------------------------------------------------------

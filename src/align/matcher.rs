@@ -65,7 +65,7 @@ impl Matcher {
                 continue;
             }
             wanted += 1;
-            spaced |= token.contains(' ');
+            spaced |= token.contains([' ', '\t']);
             let key: Box<[u8]> = if lowercase {
                 lower(token).as_bytes().into()
             } else {

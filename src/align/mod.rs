@@ -209,12 +209,10 @@ impl Aligner {
     /// ```
     pub fn table_from_vectors(&self, vectors: Vectors, vocab: Vocab) -> Aligned {
         let start = Instant::now();
-        let reserved = usize::from(vocab.padding().is_some()) + usize::from(vocab.oov().is_some());
+        let reserved_rows = [vocab.padding(), vocab.oov(), vocab.unused()];
+        let reserved = reserved_rows.iter().flatten().count();
         let kept = vocab.len() - reserved;
-        let in_front = [vocab.padding(), vocab.oov()]
-            .iter()
-            .flatten()
-            .all(|&r| r < reserved);
+        let in_front = reserved_rows.iter().flatten().all(|&r| r < reserved);
         if !in_front
             || kept > vectors.len()
             || vocab.tokens()[reserved..] != vectors.words()[..kept]
@@ -334,6 +332,8 @@ impl Aligner {
                 RowOrigin::Padding
             } else if vocab.oov() == Some(r) {
                 RowOrigin::Oov
+            } else if vocab.unused() == Some(r) {
+                RowOrigin::Unused
             } else if exact[r].is_some() {
                 RowOrigin::Exact
             } else if fallback[r].is_some() {
@@ -347,7 +347,7 @@ impl Aligner {
             let mut row = weights.row_mut(r);
             let out = row.as_slice_mut().expect("C order");
             match origin {
-                RowOrigin::Padding => out.fill(0.0),
+                RowOrigin::Padding | RowOrigin::Unused => out.fill(0.0),
                 RowOrigin::Oov => match self.oov {
                     OovInit::Mean => {
                         for (o, m) in out.iter_mut().zip(&stats.mean) {
@@ -369,7 +369,7 @@ impl Aligner {
 
         let count = |o: RowOrigin| origins.iter().filter(|&&x| x == o).count();
         let (found_exact, found_fallback) = (count(RowOrigin::Exact), count(RowOrigin::Fallback));
-        let reserved = count(RowOrigin::Padding) + count(RowOrigin::Oov);
+        let reserved = count(RowOrigin::Padding) + count(RowOrigin::Oov) + count(RowOrigin::Unused);
         let wanted = vocab.len() - reserved;
         let coverage_tokens = vocab.counts().map(|c| {
             let (mut hit, mut all) = (0u64, 0u64);

@@ -52,7 +52,7 @@ pub struct AlignReport {
     pub subword: usize,
     /// Rows the file did not have (initialised by `missing_init`).
     pub missing: usize,
-    /// Reserved rows (padding, OOV).
+    /// Reserved rows (padding, OOV, unused).
     pub reserved: usize,
     /// File rows repeating a word the vocabulary needed (the first was used).
     pub duplicates_seen: usize,

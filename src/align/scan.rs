@@ -314,15 +314,15 @@ impl Hits {
 
 /// Scans one chunk of text lines, numbering them from 0.
 ///
-/// When no token holds a space, a line's word is looked up by what comes before
-/// its first space, and only a line whose prefix is wanted is split from the right
+/// When no token holds a space or a tab, a line's word is looked up by its first
+/// field, and only a line whose prefix is wanted is split from the right
 /// (a file word such as `. . .` is then looked up again whole). Lines the vocabulary
 /// does not need are not checked beyond that.
 fn scan_text_chunk(p: &RowParser<'_>, m: &Matcher, chunk: &[u8], base: u64) -> Result<Hits> {
     let mut hits = Hits::new(p.dims);
     hits.lines = for_each_line(chunk, base, 0, |line_no, at, line| {
         if !m.spaced {
-            let prefix = &line[..memchr::memchr(b' ', line).unwrap_or(line.len())];
+            let prefix = crate::parse::text::first_field(line).0;
             // ASCII is UTF-8; other words are checked so that strict mode still
             // refuses a bad one anywhere in the file.
             let valid = prefix.is_ascii() || std::str::from_utf8(prefix).is_ok();

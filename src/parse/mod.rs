@@ -52,13 +52,13 @@ impl<'a> RowParser<'a> {
         let pos = Position::line(line_no, at);
         match text::split_line(line, self.dims) {
             Split::Row { word, values } => {
-                if word.contains(&b' ') && looks_like_values(word) {
+                if word.iter().any(|&b| text::is_sep(b)) && looks_like_values(word) {
                     // `word 1 2 ... D+k`: too many values, not a word with spaces.
                     return Err(Error::RaggedRow {
                         path: self.path.to_path_buf(),
                         pos,
                         expected: self.dims,
-                        found: text::count_spaces(line),
+                        found: text::count_fields(line) - 1,
                     });
                 }
                 let values_at = at + (values.as_ptr() as usize - line.as_ptr() as usize) as u64;
@@ -183,9 +183,9 @@ impl<'a> RowParser<'a> {
     }
 }
 
-/// Whether the pieces of a spaced word after its first all read as numbers.
+/// Whether the fields of a spaced word after its first all read as numbers.
 fn looks_like_values(word: &[u8]) -> bool {
-    word.split(|&b| b == b' ')
+    text::fields(word)
         .skip(1)
         .all(|f| fast_float2::parse::<f32, _>(f).is_ok())
 }

@@ -1,11 +1,21 @@
 //! GloVe and word2vec-text lines over `&[u8]`: header, word, values.
 //!
-//! A row is `word v1 v2 ... vD`. The word is everything before the last `D`
-//! space-separated fields (a right split), because real files have words that hold
-//! spaces (GloVe 840B has `. . .`). Trailing spaces, tabs and `\r` are ignored, so
-//! CRLF files and fastText's trailing space are read as they are.
+//! A row is `word v1 v2 ... vD`. Fields are separated by runs of spaces or tabs, as
+//! Python's `str.split()` (and so Keras' loading loop) reads them: two spaces after
+//! the word, fixed-width values (`%9.6f` pads positive values with a space) and tabs
+//! are all one separator. The word is everything before the last `D` fields, with
+//! the run that separates it from them removed (a right split), because real files
+//! have words that hold spaces (GloVe 840B has `. . .`). White space at the start of
+//! a line, and trailing spaces, tabs and `\r`, are ignored, so CRLF files and
+//! fastText's trailing space are read as they are.
 
-use memchr::{memchr, memrchr};
+use memchr::{memchr2, memrchr2};
+
+/// Whether a byte separates fields: a space or a tab.
+#[inline(always)]
+pub(crate) fn is_sep(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
 
 /// Strips the white space a line may end with (`\r` of CRLF, fastText's trailing
 /// space, stray tabs).
@@ -15,6 +25,36 @@ pub(crate) fn trim_end(mut line: &[u8]) -> &[u8] {
         line = rest;
     }
     line
+}
+
+/// Strips the separators a line may start with.
+#[inline]
+pub(crate) fn trim_start(mut line: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = line {
+        line = rest;
+    }
+    line
+}
+
+/// The fields of a line: its pieces between runs of separators.
+pub(crate) fn fields(line: &[u8]) -> impl Iterator<Item = &[u8]> {
+    line.split(|&b| is_sep(b)).filter(|f| !f.is_empty())
+}
+
+/// Number of fields of a line.
+pub(crate) fn count_fields(line: &[u8]) -> usize {
+    fields(line).count()
+}
+
+/// The first field of a trimmed line, and what follows the run after it (empty when
+/// the line has one field). A row's word, when the word holds no separator.
+#[inline]
+pub(crate) fn first_field(line: &[u8]) -> (&[u8], &[u8]) {
+    let line = trim_start(line);
+    match memchr2(b' ', b'\t', line) {
+        Some(cut) => (&line[..cut], trim_start(&line[cut + 1..])),
+        None => (line, &[]),
+    }
 }
 
 /// The UTF-8 byte order mark some editors put at the start of a file.
@@ -33,9 +73,7 @@ pub(crate) enum HeaderLine {
 
 /// Reads `rows dims` from the first line (already trimmed).
 pub(crate) fn header_line(line: &[u8]) -> HeaderLine {
-    let mut fields = line
-        .split(|&b| b == b' ' || b == b'\t')
-        .filter(|f| !f.is_empty());
+    let mut fields = fields(line);
     let (Some(a), Some(b), None) = (fields.next(), fields.next(), fields.next()) else {
         return HeaderLine::NotHeader;
     };
@@ -63,7 +101,8 @@ pub(crate) fn header_line(line: &[u8]) -> HeaderLine {
 /// A line cut into its word and its values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Split<'a> {
-    /// `values` holds exactly `dims` space-separated fields (not yet parsed).
+    /// `values` holds exactly `dims` fields (not yet parsed), from the first byte of
+    /// the first to the last byte of the last.
     Row { word: &'a [u8], values: &'a [u8] },
     /// Fewer fields than `dims` after the word (`found` is how many there are).
     Ragged { found: usize },
@@ -71,52 +110,55 @@ pub(crate) enum Split<'a> {
     MissingWord,
 }
 
-/// Splits a trimmed, non-empty line into the word and its `dims` values.
+/// Splits a trimmed, non-empty line into the word and its `dims` values: the last
+/// `dims` fields are the values, and everything before the run of separators in
+/// front of them (white space at the start of the line aside) is the word.
 #[inline]
 pub(crate) fn split_line(line: &[u8], dims: usize) -> Split<'_> {
-    let spaces = count_spaces(line);
-    if spaces < dims {
-        // Every space separates a field; with no room for a word, the values are short
-        // by one if the line's first field is the word.
-        return if spaces + 1 == dims && !line.is_empty() && starts_like_number(line) {
+    let line = trim_start(line);
+    let mut end = line.len();
+    let mut found: usize = 0;
+    let values_start = loop {
+        if end == 0 || dims == 0 {
+            // Fewer than `dims` fields in all (or a line of nothing).
+            return Split::Ragged {
+                found: found.saturating_sub(1),
+            };
+        }
+        let start = memrchr2(b' ', b'\t', &line[..end]).map_or(0, |i| i + 1);
+        found += 1;
+        if found == dims {
+            break start;
+        }
+        end = start;
+        while end > 0 && is_sep(line[end - 1]) {
+            end -= 1;
+        }
+    };
+    if values_start == 0 {
+        // Exactly `dims` fields: values without a word, or a word and one value
+        // too few.
+        return if starts_like_number(line) {
             Split::MissingWord
         } else {
-            Split::Ragged { found: spaces }
+            Split::Ragged { found: dims - 1 }
         };
     }
-    let cut = if spaces == dims {
-        // The common case: one space after the word.
-        memchr(b' ', line).expect("counted spaces")
-    } else {
-        // The word holds spaces: find the `dims`-th space from the right.
-        let mut end = line.len();
-        let mut at = 0;
-        for _ in 0..dims {
-            at = memrchr(b' ', &line[..end]).expect("counted spaces");
-            end = at;
-        }
-        at
-    };
-    if cut == 0 {
-        return Split::MissingWord;
+    let mut word_end = values_start;
+    while word_end > 0 && is_sep(line[word_end - 1]) {
+        word_end -= 1;
     }
     Split::Row {
-        word: &line[..cut],
-        values: &line[cut + 1..],
+        word: &line[..word_end],
+        values: &line[values_start..],
     }
 }
 
 /// Whether a line opens with something that reads as a number (a row missing its
 /// word, rather than a row missing a value).
 fn starts_like_number(line: &[u8]) -> bool {
-    let first = line.split(|&b| b == b' ').next().unwrap_or_default();
+    let first = fields(line).next().unwrap_or_default();
     fast_float2::parse::<f32, _>(first).is_ok()
-}
-
-/// Counts `b' '` in a line; written as a plain loop so the compiler vectorises it.
-#[inline]
-pub(crate) fn count_spaces(line: &[u8]) -> usize {
-    line.iter().map(|&b| usize::from(b == b' ')).sum()
 }
 
 /// Why a field did not parse.
@@ -140,7 +182,7 @@ impl FieldError {
     /// The field's text, cut to 40 bytes, for messages.
     pub(crate) fn text(&self, values: &[u8]) -> String {
         let rest = &values[self.offset.min(values.len())..];
-        let end = memchr(b' ', rest).unwrap_or(rest.len()).min(40);
+        let end = memchr2(b' ', b'\t', rest).unwrap_or(rest.len()).min(40);
         String::from_utf8_lossy(&rest[..end]).into_owned()
     }
 }
@@ -229,7 +271,9 @@ fn parse_short(s: &[u8]) -> Option<(f32, usize)> {
     Some((if neg { -v } else { v }, i))
 }
 
-/// Parses the `out.len()` space-separated values of a row, correctly rounded to f32.
+/// Parses the `out.len()` values of a row, correctly rounded to f32. `values`
+/// starts at the first value and ends at the last; the values are separated by runs
+/// of spaces or tabs.
 #[inline]
 pub(crate) fn parse_values(
     values: &[u8],
@@ -258,24 +302,30 @@ pub(crate) fn parse_values(
                 Err(_) => return Err(bad(FieldErrorKind::NotANumber)),
             },
         };
-        // The field must end at a space (or at the end of the line for the last one).
+        // The field must end at a separator (or at the end of the line for the last
+        // one).
         let end_ok = if i == last {
             used == rest.len()
         } else {
-            rest.get(used) == Some(&b' ')
+            rest.get(used).is_some_and(|&b| is_sep(b))
         };
         if used == 0 || !end_ok {
             return Err(bad(FieldErrorKind::NotANumber));
         }
         *slot = v;
         pos += used + 1;
+        // A run: the common single space costs one comparison.
+        while values.get(pos).is_some_and(|&b| is_sep(b)) {
+            pos += 1;
+        }
     }
     Ok(())
 }
 
 /// Infers the dims of a header-less (GloVe) file from its first lines.
 ///
-/// Each line votes for the number of trailing fields that parse as numbers (never
+/// Fields are counted as [`split_line`] cuts them (runs of spaces or tabs are one
+/// separator). Each line votes for the number of trailing fields that parse as numbers (never
 /// all of them: one is the word), and the most common vote wins, ties going to the
 /// earliest. So a word that looks like a number (`1990`, `nan`) or holds spaces, and
 /// a broken row near the top, do not change the answer; the broken row is then
@@ -283,7 +333,7 @@ pub(crate) fn parse_values(
 pub(crate) fn infer_dims<'a>(lines: impl Iterator<Item = &'a [u8]>) -> Option<usize> {
     let mut votes: Vec<(usize, usize)> = Vec::new(); // (dims, count), in first-seen order
     for line in lines.take(100) {
-        let fields: Vec<&[u8]> = line.split(|&b| b == b' ').collect();
+        let fields: Vec<&[u8]> = fields(line).collect();
         let numeric = fields
             .iter()
             .rev()
@@ -348,6 +398,37 @@ mod tests {
         assert_eq!(split_line(b"the 0.5", 2), Split::Ragged { found: 1 });
         assert_eq!(split_line(b"0.5 -1", 2), Split::MissingWord);
         assert_eq!(split_line(b" 0.5 -1", 2), Split::MissingWord);
+    }
+
+    #[test]
+    fn runs_of_spaces_and_tabs_are_one_separator() {
+        let row = |word: &'static [u8], values: &'static [u8]| Split::Row { word, values };
+        for (line, word, values) in [
+            (&b"of  0.3 0.4"[..], &b"of"[..], &b"0.3 0.4"[..]),
+            (b"of\t0.3\t0.4", b"of", b"0.3\t0.4"),
+            (b"of \t 0.3  \t0.4", b"of", b"0.3  \t0.4"),
+            (b"  of 0.3 0.4", b"of", b"0.3 0.4"),
+            (b"\tof  0.300000 -0.400000", b"of", b"0.300000 -0.400000"),
+            (b". . .  0.3 0.4", b". . .", b"0.3 0.4"),
+            (b"a  b\t0.3 0.4", b"a  b", b"0.3 0.4"),
+        ] {
+            assert_eq!(split_line(line, 2), row(word, values), "{line:?}");
+            let mut out = [0f32; 2];
+            parse_values(values, &mut out, false).unwrap();
+        }
+        assert_eq!(split_line(b"of  0.3", 2), Split::Ragged { found: 1 });
+        assert_eq!(split_line(b"  0.3\t0.4", 2), Split::MissingWord);
+        assert_eq!(split_line(b"of", 2), Split::Ragged { found: 0 });
+        let mut out = [0f32; 3];
+        parse_values(b"0.1 \t -2.5\t\t7", &mut out, false).unwrap();
+        assert_eq!(out, [0.1, -2.5, 7.0]);
+        let e = parse_values(b"0.1  x\t7", &mut out, false).unwrap_err();
+        assert_eq!((e.field, e.offset), (2, 5));
+        assert_eq!(e.text(b"0.1  x\t7"), "x");
+        assert_eq!(first_field(b"  of\t 0.3"), (&b"of"[..], &b"0.3"[..]));
+        assert_eq!(count_fields(b" a \t b  c"), 3);
+        let lines: [&[u8]; 2] = [b"the  0.1\t0.2", b"of\t\t 0.3  0.4"];
+        assert_eq!(infer_dims(lines.into_iter()), Some(2));
     }
 
     #[test]

@@ -338,13 +338,13 @@ fn text_chunk(
         // Fast path: a word without spaces followed by exactly `dims` values. Any
         // other line (a spaced word, a broken row) is split from the right, which
         // also gives broken rows their precise error.
-        let word = match memchr::memchr(b' ', line) {
-            Some(cut)
-                if cut > 0
-                    && parse::text::parse_values(&line[cut + 1..], slot, p.allow_non_finite)
-                        .is_ok() =>
+        let (first, rest) = parse::text::first_field(line);
+        let word = match first {
+            first
+                if !rest.is_empty()
+                    && parse::text::parse_values(rest, slot, p.allow_non_finite).is_ok() =>
             {
-                &line[..cut]
+                first
             }
             _ => {
                 let row = p.split(line_no, at, line)?;

@@ -13,17 +13,35 @@ impl KerasTokenizer {
     /// token for it; [`DEFAULT_PADDING_TOKEN`] is a safe name), the OOV token's row
     /// is reserved as the OOV row, and with `num_words = n` only rows `0..n` are
     /// kept: the ids `texts_to_sequences` can produce (and the OOV row, should
-    /// `n` be below 2). Counts come from
-    /// `word_counts` when it is known (0 for padding, and for the OOV token unless
-    /// it also occurs in the texts).
+    /// it be past them). Counts come from `word_counts` when it is known (0 for
+    /// padding, and for the OOV token unless it also occurs in the texts).
+    ///
+    /// An OOV token that is also a word of the texts is what Keras allows: its
+    /// `word_index` then gives the word its frequency rank, leaves index 1 unused,
+    /// and `texts_to_sequences` encodes unknown words with the word's index. The
+    /// table follows: that row is the OOV row (initialised as the OOV row, since
+    /// unknown words share it), and row 1 is reserved as the unused row
+    /// ([`Vocab::with_unused`]), named `<unused>` (or `<unused-2>`, ... if that is
+    /// a word or `padding_token`).
+    ///
+    /// ```
+    /// use pretrained_vectors::vocab::KerasTokenizer;
+    /// let mut tok = KerasTokenizer::new().with_oov_token("the");
+    /// tok.fit_on_texts(["the cat and the dog"]);
+    /// assert_eq!(tok.texts_to_sequences(["the bird"]), vec![vec![2, 2]]);
+    /// let vocab = tok.vocab("<pad>")?;
+    /// assert_eq!(vocab.tokens(), ["<pad>", "<unused>", "the", "cat", "and", "dog"]);
+    /// assert_eq!((vocab.padding(), vocab.unused(), vocab.oov()), (Some(0), Some(1), Some(2)));
+    /// # Ok::<(), pretrained_vectors::Error>(())
+    /// ```
     ///
     /// # Errors
     /// - [`Error::EmptyVocab`] when the tokenizer has no words;
     /// - [`Error::InvalidOption`] when `padding_token` is also a word;
     /// - [`Error::JsonShape`] naming the word for indices with a gap (Keras'
-    ///   `word_index` never has one, except when the OOV token is also a word of
-    ///   the texts) or a word that a one-token-per-line file cannot hold (a line
-    ///   break, a leading byte-order mark);
+    ///   `word_index` never has one, except index 1 as above) or a word that a
+    ///   one-token-per-line file cannot hold (a line break, a leading byte-order
+    ///   mark);
     /// - [`Error::BadToken`] for an empty `padding_token`.
     pub fn vocab(&self, padding_token: &str) -> Result<Vocab> {
         if self.word_index.is_empty() {
@@ -41,11 +59,13 @@ impl KerasTokenizer {
         }
         let mut by_index: Vec<&(String, i64)> = self.word_index.iter().collect();
         by_index.sort_by_key(|(_, i)| *i);
-        let all = by_index.len() + 1;
+        let oov = self.oov_token.as_deref().and_then(|t| self.index_of(t));
+        // Keras' state when its OOV token is also a word: no word has index 1.
+        let unused = oov.is_some_and(|i| i > 1) && by_index.first().is_some_and(|(_, i)| *i > 1);
+        let all = by_index.len() + 1 + usize::from(unused);
         let rows = match self.num_words {
             Some(n) if n > 0 => {
                 // Keras maps words at or past num_words to the OOV index: keep its row.
-                let oov = self.oov_token.as_deref().and_then(|t| self.index_of(t));
                 let oov_rows = oov.map_or(0, |i| {
                     usize::try_from(i).unwrap_or(usize::MAX).saturating_add(1)
                 });
@@ -55,7 +75,10 @@ impl KerasTokenizer {
         };
         let mut tokens = Vec::with_capacity(rows);
         tokens.push(padding_token.to_string());
-        for (word, index) in by_index.into_iter().take(rows - 1) {
+        if unused {
+            tokens.push(self.unused_name(padding_token));
+        }
+        for (word, index) in by_index.into_iter().take(rows - tokens.len()) {
             if *index != tokens.len() as i64 {
                 return Err(self.shape_error(
                     word,
@@ -73,6 +96,9 @@ impl KerasTokenizer {
             tokens.push(word.clone());
         }
         let mut vocab = Vocab::build(&self.source, tokens, 0)?.with_padding(0)?;
+        if unused {
+            vocab = vocab.with_unused(1)?;
+        }
         if let Some(oov) = self.oov_token.as_deref().and_then(|t| vocab.get(t)) {
             vocab = vocab.with_oov(oov)?;
         }
@@ -92,6 +118,18 @@ impl KerasTokenizer {
             vocab = vocab.with_counts(counts)?;
         }
         Ok(vocab)
+    }
+
+    /// The name of the unused row 1: `<unused>`, or `<unused-2>`, ... when that is
+    /// taken.
+    fn unused_name(&self, padding_token: &str) -> String {
+        (1..)
+            .map(|k| match k {
+                1 => "<unused>".to_string(),
+                k => format!("<unused-{k}>"),
+            })
+            .find(|name| name != padding_token && self.index_of(name).is_none())
+            .expect("a free name among infinitely many")
     }
 
     /// A [`Error::JsonShape`] about `word_index[word]`.
@@ -127,7 +165,14 @@ mod tests {
         // Python: dict(zip(["unk", "a", "unk"], [1, 2, 3])) == {"unk": 3, "a": 2}
         assert_eq!(tok.index_of("unk"), Some(3));
         assert_eq!(tok.texts_to_sequences(["b a"]), [[3, 2]]);
-        let e = tok.vocab("<pad>").unwrap_err();
+        let v = tok.vocab("<unused>").unwrap();
+        assert_eq!(v.tokens(), ["<unused>", "<unused-2>", "a", "unk"]);
+        assert_eq!((v.unused(), v.oov()), (Some(1), Some(3)));
+        assert_eq!(v.counts(), Some(&[0, 0, 2, 1][..]));
+        // Any other gap is not Keras' and stays an error.
+        let mut gapped = tok.clone();
+        gapped.oov_token = None;
+        let e = gapped.vocab("<pad>").unwrap_err();
         assert!(
             matches!(&e, Error::JsonShape { key, .. } if key.contains("\"a\"")),
             "{e}"

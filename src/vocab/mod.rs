@@ -53,6 +53,7 @@ pub struct Vocab {
     counts: Option<Vec<u64>>,
     padding: Option<usize>,
     oov: Option<usize>,
+    unused: Option<usize>,
 }
 
 impl Vocab {
@@ -95,6 +96,7 @@ impl Vocab {
             counts: None,
             padding: None,
             oov: None,
+            unused: None,
         })
     }
 
@@ -119,7 +121,7 @@ impl Vocab {
     /// # Errors
     /// [`Error::InvalidOption`] when the row does not exist or is the OOV row.
     pub fn with_padding(mut self, row: usize) -> Result<Self> {
-        self.check_reserved("padding row", row, self.oov)?;
+        self.check_reserved("padding row", row, [self.oov, self.unused])?;
         self.padding = Some(row);
         Ok(self)
     }
@@ -129,22 +131,41 @@ impl Vocab {
     /// # Errors
     /// [`Error::InvalidOption`] when the row does not exist or is the padding row.
     pub fn with_oov(mut self, row: usize) -> Result<Self> {
-        self.check_reserved("OOV row", row, self.padding)?;
+        self.check_reserved("OOV row", row, [self.padding, self.unused])?;
         self.oov = Some(row);
         Ok(self)
     }
 
-    fn check_reserved(&self, what: &'static str, row: usize, other: Option<usize>) -> Result<()> {
+    /// Reserves `row` as a row that no token id maps to: Keras leaves index 1 so
+    /// when its OOV token is also a word of the texts (see
+    /// [`KerasTokenizer::vocab`]). Zeros in a table, like padding, and never
+    /// looked up in a vector file.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] when the row does not exist or is the padding or
+    /// the OOV row.
+    pub fn with_unused(mut self, row: usize) -> Result<Self> {
+        self.check_reserved("unused row", row, [self.padding, self.oov])?;
+        self.unused = Some(row);
+        Ok(self)
+    }
+
+    fn check_reserved(
+        &self,
+        what: &'static str,
+        row: usize,
+        others: [Option<usize>; 2],
+    ) -> Result<()> {
         if row >= self.tokens.len() {
             return Err(Error::InvalidOption {
                 option: what,
                 message: format!("row {row} is past the {} rows", self.tokens.len()),
             });
         }
-        if other == Some(row) {
+        if others.contains(&Some(row)) {
             return Err(Error::InvalidOption {
                 option: what,
-                message: format!("row {row} cannot be both the padding and the OOV row"),
+                message: format!("row {row} is already reserved (padding, OOV or unused)"),
             });
         }
         Ok(())
@@ -190,9 +211,14 @@ impl Vocab {
         self.oov
     }
 
-    /// Whether `row` is the padding or the OOV row.
+    /// The unused row, if reserved (see [`Vocab::with_unused`]).
+    pub fn unused(&self) -> Option<usize> {
+        self.unused
+    }
+
+    /// Whether `row` is the padding, the OOV or the unused row.
     pub fn is_reserved(&self, row: usize) -> bool {
-        self.padding == Some(row) || self.oov == Some(row)
+        [self.padding, self.oov, self.unused].contains(&Some(row))
     }
 }
 

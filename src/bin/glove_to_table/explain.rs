@@ -43,6 +43,11 @@ pub fn summary(o: &Outcome) {
     if o.oov {
         reserved.push(format!("OOV ({})", describe_oov(r.oov_init)));
     }
+    if let Some(row) = o.unused {
+        reserved.push(format!(
+            "unused row {row} (zeros: the OOV token is also a word, so Keras never emits {row})"
+        ));
+    }
     if !reserved.is_empty() {
         line(format!("  reserved    {}", reserved.join(", ")));
     }

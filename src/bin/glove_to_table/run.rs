@@ -42,9 +42,10 @@ pub struct Outcome {
     /// Duplicate words of the file skipped in a plain conversion (the first wins).
     pub duplicates: Vec<(String, u64, u64)>,
     pub seconds: f64,
-    /// Whether the table has a padding row, an OOV row.
+    /// Whether the table has a padding row, an OOV row, an unused row.
     pub padding: bool,
     pub oov: bool,
+    pub unused: Option<usize>,
 }
 
 /// The outputs of a run and how they are written.
@@ -122,6 +123,7 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
         rows: aligned.table.rows(),
         padding: aligned.table.vocab().padding().is_some(),
         oov: aligned.table.vocab().oov().is_some(),
+        unused: aligned.table.vocab().unused(),
         report: aligned.report,
         written,
         source,
