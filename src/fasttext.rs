@@ -97,7 +97,7 @@ impl FastTextModel {
     /// entry number inside the dictionary) when it is not a complete model.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        match source::open(path, false)? {
+        match source::open(path, false, true)? {
             Input::Bytes(bytes) => Self::from_source(path, bytes),
             Input::Gzip { .. } => Err(Error::WrongFormat {
                 path: path.to_path_buf(),

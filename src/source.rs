@@ -71,9 +71,10 @@ pub(crate) enum Input {
     },
 }
 
-/// Opens `path`, mapping it when it is not gzip-compressed; `whole` says the caller
-/// will read all of it (so the map is populated up front).
-pub(crate) fn open(path: &Path, whole: bool) -> Result<Input> {
+/// Opens `path`, mapping it when it is not gzip-compressed and `map` allows it
+/// (otherwise it is read into memory); `whole` says the caller will read all of it
+/// (so the map is populated up front).
+pub(crate) fn open(path: &Path, whole: bool, map: bool) -> Result<Input> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, "open", e))?;
     if meta.is_dir() {
         return Err(Error::NotAFile {
@@ -81,7 +82,9 @@ pub(crate) fn open(path: &Path, whole: bool) -> Result<Input> {
         });
     }
     let mut file = File::open(path).map_err(|e| Error::io(path, "open", e))?;
-    let mapped = if whole {
+    let mapped = if !map {
+        Err(io::Error::other("mapping not wanted"))
+    } else if whole {
         crate::mmap::map_populated(&file)
     } else {
         crate::mmap::map(&file)

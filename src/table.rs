@@ -64,7 +64,8 @@ pub struct EmbeddingTable {
 }
 
 impl EmbeddingTable {
-    /// Puts a table together.
+    /// Puts a table together. Weights in any memory layout are made row-major
+    /// (standard layout), copied only when they are not already.
     ///
     /// # Errors
     /// [`Error::Shape`] when the weights, vocabulary and origins disagree on the rows.
@@ -80,6 +81,11 @@ impl EmbeddingTable {
                 ),
             });
         }
+        let weights = if weights.is_standard_layout() {
+            weights
+        } else {
+            weights.as_standard_layout().into_owned()
+        };
         Ok(EmbeddingTable {
             weights,
             vocab,

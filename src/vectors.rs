@@ -59,12 +59,28 @@ pub struct Vectors {
 }
 
 impl Vectors {
-    /// Builds vectors from words and a matrix (rows in the same order).
+    /// Builds vectors from words and a matrix (rows in the same order). A matrix
+    /// in any memory layout is accepted (column-major, transposed, sliced): it is
+    /// made row-major (standard layout) here, copied only when it is not already.
+    ///
+    /// ```
+    /// let m = ndarray::array![[1.0f32, 3.0], [2.0, 4.0]].reversed_axes(); // column-major
+    /// let v = pretrained_vectors::Vectors::new(vec!["a".into(), "b".into()], m)?;
+    /// assert_eq!(v.get("a").unwrap().to_vec(), [1.0, 2.0]);
+    /// assert!(v.matrix().is_standard_layout());
+    /// # Ok::<(), pretrained_vectors::Error>(())
+    /// ```
     ///
     /// # Errors
     /// [`Error::Shape`] when the counts differ, [`Error::DuplicateToken`] for a word
     /// given twice.
     pub fn new(words: Vec<String>, matrix: Array2<f32>) -> Result<Self> {
+        // Every consumer (the aligner, the writers, lookups) reads rows as slices.
+        let matrix = if matrix.is_standard_layout() {
+            matrix
+        } else {
+            matrix.as_standard_layout().into_owned()
+        };
         if words.len() != matrix.nrows() {
             return Err(Error::Shape {
                 what: "vectors",

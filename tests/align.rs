@@ -416,3 +416,29 @@ fn table_from_vectors_moves_the_matrix_and_equals_align_vectors() {
         1
     );
 }
+
+#[test]
+fn column_major_matrices_are_made_row_major_by_the_constructors() {
+    // Issue 11.8: a Fortran-order matrix came out transposed or hit `expect("C order")`.
+    let words: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+    let rows = ndarray::array![[1.0f32, 2.0], [3.0, 4.0], [5.0, 6.0]];
+    let fortran = rows.t().as_standard_layout().into_owned().reversed_axes();
+    assert!(!fortran.is_standard_layout());
+    assert_eq!(fortran, rows);
+    let v = Vectors::new(words.clone(), fortran.clone()).unwrap();
+    assert_eq!(v.get("b").unwrap().to_vec(), vec![3.0, 4.0]);
+    let voc = vocab(&["c", "a", "zz"]);
+    let by_file = Aligner::new().align_vectors(&v, voc.clone());
+    assert_eq!(by_file.table.weights().row(0).to_vec(), vec![5.0, 6.0]);
+    assert_eq!(by_file.table.weights().row(1).to_vec(), vec![1.0, 2.0]);
+    let converted = Aligner::new().table_from_vectors(v, vocab(&["a", "b", "c"]));
+    assert_eq!(converted.table.weights(), rows);
+    let table = pretrained_vectors::EmbeddingTable::new(
+        fortran,
+        vocab(&["a", "b", "c"]),
+        vec![RowOrigin::Exact; 3],
+    )
+    .unwrap();
+    assert!(table.weights().is_standard_layout());
+    assert_eq!(table.weights(), rows);
+}

@@ -673,7 +673,8 @@ fn ctrl_c_or_sigterm_while_writing_removes_the_temporaries() {
     let outs = dir.path().join("out");
     std::fs::create_dir(&outs).unwrap();
     let out = outs.join("table.txt");
-    for signal in [libc::SIGINT, libc::SIGTERM] {
+    // SIGHUP is the terminal closing (issue 11.12): it cleans up as SIGTERM does.
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
         let names = interrupt_while_writing(&input, &out, false, |child| {
             // SAFETY: sending a signal to our own child process.
             assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
@@ -682,6 +683,41 @@ fn ctrl_c_or_sigterm_while_writing_removes_the_temporaries() {
         });
         assert_eq!(names, Vec::<String>::new(), "signal {signal}");
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_signal_the_parent_ignores_stays_ignored() {
+    // `nohup` and `trap '' HUP` ignore SIGHUP for their child: the run goes on.
+    let dir = tmp();
+    let input = dir.path().join("big.bin");
+    synthetic_binary(&input, 60_000, 100);
+    let out = dir.path().join("table.txt");
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg("trap '' HUP; exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_glove-to-table"))
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .arg("-q")
+        .env("RAYON_NUM_THREADS", "2")
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !listing(dir.path()).iter().any(|n| n.ends_with(".tmp")) {
+        assert!(child.try_wait().unwrap().is_none(), "ended before writing");
+        assert!(start.elapsed() < Duration::from_secs(120), "no temp file");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // SAFETY: sending a signal to our own child process.
+    assert_eq!(
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGHUP) },
+        0
+    );
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    assert_eq!(listing(dir.path()), ["big.bin", "table.txt"]);
 }
 
 #[test]
@@ -764,4 +800,67 @@ fn oov_token_that_is_also_a_word_gives_keras_rows() {
             }
         }
     }
+}
+
+/// Splits a shell command line on spaces, honouring single quotes (all the
+/// examples use).
+fn shell_words(line: &str) -> Vec<String> {
+    let (mut words, mut word, mut quoted, mut any) = (Vec::new(), String::new(), false, false);
+    for c in line.chars() {
+        match c {
+            '\'' => (quoted, any) = (!quoted, true),
+            ' ' if !quoted => {
+                if any {
+                    words.push(std::mem::take(&mut word));
+                }
+                any = false;
+            }
+            c => (word, any) = (word + &c.to_string(), true),
+        }
+    }
+    if any {
+        words.push(word);
+    }
+    words
+}
+
+/// `--help`'s examples fit 80 columns, so no terminal (nor clap, which wraps at
+/// 100 without one) breaks a command in two; each command, joined across its
+/// trailing `\`, is accepted as it stands: run where its files do not exist, it
+/// fails on the first file (exit 1), never on its flags (exit 2).
+#[test]
+fn help_examples_fit_80_columns_and_are_valid_commands() {
+    let o = cmd().arg("--help").output().unwrap();
+    let help = String::from_utf8(o.stdout).unwrap();
+    let examples = &help[help.find("Examples:").unwrap()..help.find("Exit status").unwrap()];
+    let mut commands = Vec::new();
+    let mut open: Option<String> = None;
+    for line in examples.lines() {
+        assert!(line.chars().count() <= 80, "{} columns: {line}", line.len());
+        let text = line.trim();
+        if let Some(cmd) = open.as_mut() {
+            cmd.push(' ');
+            cmd.push_str(text.trim_end_matches('\\').trim());
+        } else if text.starts_with("glove-to-table ") {
+            open = Some(text.trim_end_matches('\\').trim().to_string());
+        }
+        if !text.ends_with('\\') {
+            commands.extend(open.take());
+        }
+    }
+    assert_eq!(commands.len(), 4, "{commands:?}");
+    let dir = tmp();
+    for command in commands {
+        let words = shell_words(&command);
+        assert_eq!(words[0], "glove-to-table");
+        let o = cmd()
+            .args(&words[1..])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{command}: {err}");
+        assert!(err.contains("cannot"), "{command}: {err}");
+    }
+    assert!(examples.contains("padding_idx=0)") && examples.contains("Constant(matrix))"));
 }

@@ -15,7 +15,7 @@ fn adam_ref(w: f64, m: f64, v: f64, g: f64, t: i32, lr: f64) -> (f64, f64, f64) 
     let m = m + (g - m) * (1.0 - b1);
     let v = v + (g * g - v) * (1.0 - b2);
     let step = lr * (1.0 - f64::powi(b2, t)).sqrt() / (1.0 - f64::powi(b1, t));
-    (w - step * m / (v.sqrt() + eps), m, v)
+    (w - step * (m / (v.sqrt() + eps)), m, v)
 }
 
 fn close(a: f32, b: f64) -> bool {
@@ -161,8 +161,40 @@ fn dense_optimizer_agrees_with_the_sparse_one_on_a_full_gradient() {
                 .step(dense_w.as_slice_mut().unwrap(), g.as_slice().unwrap())
                 .unwrap();
         }
-        assert_eq!(emb.weights(), &dense_w, "{config:?}");
+        if matches!(config.method, Method::Adam { .. }) {
+            // SparseAdam adds eps before the bias correction, Adam after it.
+            assert_ne!(emb.weights(), &dense_w);
+            let diff = (emb.weights() - &dense_w).mapv(f32::abs);
+            assert!(diff.iter().all(|&d| d < 1e-6), "{diff}");
+        } else {
+            assert_eq!(emb.weights(), &dense_w, "{config:?}");
+        }
     }
+}
+
+#[test]
+fn every_sparse_step_counts_even_without_an_update() {
+    let mut emb = Embedding::new(array![[1.0f32], [2.0]])
+        .unwrap()
+        .with_trainability(Trainability::mask(&[true, false]))
+        .unwrap();
+    let mut opt = SparseOptimizer::new(OptimConfig::adam(0.1)).unwrap();
+    opt.step(&mut emb, &grad(vec![], Array2::zeros((0, 1))))
+        .unwrap();
+    opt.step(&mut emb, &grad(vec![1], array![[1.0]])).unwrap();
+    assert_eq!(opt.steps(), 2, "as SparseAdam's state[\"step\"]");
+    assert_eq!(emb.weights(), &array![[1.0], [2.0]]);
+    // The first update is then corrected as step 3.
+    opt.step(&mut emb, &grad(vec![0], array![[0.5]])).unwrap();
+    let want = adam_ref(1.0, 0.0, 0.0, 0.5, 3, 0.1).0;
+    assert!(
+        close(emb.weights()[[0, 0]], want),
+        "{} vs {want}",
+        emb.weights()[[0, 0]]
+    );
+    // A failed step changes nothing, the count included.
+    assert!(opt.step(&mut emb, &grad(vec![2], array![[0.5]])).is_err());
+    assert_eq!(opt.steps(), 3);
 }
 
 #[test]

@@ -176,17 +176,19 @@ impl Aligner {
         let path = path.as_ref();
         let start = Instant::now();
         let matcher = Matcher::new(&vocab, self.lowercase_fallback);
-        let scan = self.read.run(|| match source::open(path, false)? {
-            Input::Bytes(bytes) if FastTextModel::sniff(&bytes, self.read.format) => {
-                let model = FastTextModel::from_source(path, bytes)?;
-                Ok(self.scan_model(&model, &vocab, &matcher))
-            }
-            Input::Bytes(bytes) => self.scan_bytes(path, &bytes, &vocab, &matcher),
-            Input::Gzip {
-                reader,
-                compressed_len,
-            } => self.scan_gzip(path, reader, compressed_len, &vocab, &matcher),
-        })?;
+        let scan = self
+            .read
+            .run(|| match source::open(path, false, self.read.memory_map)? {
+                Input::Bytes(bytes) if FastTextModel::sniff(&bytes, self.read.format) => {
+                    let model = FastTextModel::from_source(path, bytes)?;
+                    Ok(self.scan_model(&model, &vocab, &matcher))
+                }
+                Input::Bytes(bytes) => self.scan_bytes(path, &bytes, &vocab, &matcher),
+                Input::Gzip {
+                    reader,
+                    compressed_len,
+                } => self.scan_gzip(path, reader, compressed_len, &vocab, &matcher),
+            })?;
         Ok(self.finish(scan, vocab, start))
     }
 

@@ -41,6 +41,7 @@ pub struct ReadOptions {
     pub(crate) utf8: Utf8Policy,
     pub(crate) allow_non_finite: bool,
     pub(crate) max_decompressed: u64,
+    pub(crate) memory_map: bool,
 }
 
 impl Default for ReadOptions {
@@ -51,6 +52,7 @@ impl Default for ReadOptions {
             utf8: Utf8Policy::Strict,
             allow_non_finite: false,
             max_decompressed: 1 << 40,
+            memory_map: true,
         }
     }
 }
@@ -75,7 +77,9 @@ impl ReadOptions {
     }
 
     /// Parses with `n` threads (a pool of its own); default: rayon's global pool.
-    /// Results are identical for any `n`.
+    /// Results are identical for any `n`. Reading refuses more than
+    /// [`max_threads`] with [`Error::InvalidOption`], so that a typo cannot start
+    /// tens of thousands of threads.
     pub fn threads(mut self, n: usize) -> Self {
         self.threads = Some(n.max(1));
         self
@@ -101,6 +105,31 @@ impl ReadOptions {
         self
     }
 
+    /// Whether uncompressed files are memory-mapped (the default) or read into
+    /// memory first.
+    ///
+    /// Mapping parses the file's pages in place, without a copy, which is faster
+    /// and needs no memory of the file's size. The risk is the one every mapping
+    /// reader takes: if another program truncates the file while it is read, the
+    /// pages past the new end no longer exist and touching one raises `SIGBUS`,
+    /// which ends the process (the `glove-to-table` CLI catches it and exits 1
+    /// with "the input changed while it was read"); if it rewrites the file in
+    /// place, the rows read may mix old and new bytes. Files that may change
+    /// while they are read (a download still running, a file on a network share)
+    /// are safer read with `memory_map(false)`, at the cost of a copy in memory.
+    /// Gzip files are always streamed.
+    ///
+    /// ```
+    /// use pretrained_vectors::ReadOptions;
+    /// let v = ReadOptions::new().memory_map(false).read("fixtures/small.glove.txt")?;
+    /// assert_eq!(v.dims(), 50);
+    /// # Ok::<(), pretrained_vectors::Error>(())
+    /// ```
+    pub fn memory_map(mut self, map: bool) -> Self {
+        self.memory_map = map;
+        self
+    }
+
     /// Reads the whole file at `path`.
     ///
     /// # Errors
@@ -108,7 +137,7 @@ impl ReadOptions {
     /// positioned error for the first bad row or header (see [`Error`]).
     pub fn read(&self, path: impl AsRef<Path>) -> Result<Vectors> {
         let path = path.as_ref();
-        self.run(|| match source::open(path, true)? {
+        self.run(|| match source::open(path, true, self.memory_map)? {
             Input::Bytes(bytes) if FastTextModel::sniff(&bytes, self.format) => {
                 Arc::new(FastTextModel::from_source(path, bytes)?).to_vectors(self.utf8)
             }
@@ -144,6 +173,13 @@ impl ReadOptions {
     pub(crate) fn run<T: Send>(&self, f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
         match self.threads {
             None => f(),
+            Some(n) if n > max_threads() => Err(Error::InvalidOption {
+                option: "threads",
+                message: format!(
+                    "{n}; expected at most {} (8 per core of this machine, at least 64)",
+                    max_threads()
+                ),
+            }),
             Some(n) => rayon::ThreadPoolBuilder::new()
                 .num_threads(n)
                 .build()
@@ -163,6 +199,16 @@ impl ReadOptions {
             utf8: self.utf8,
         }
     }
+}
+
+/// The most threads [`ReadOptions::threads`] accepts: 8 per core of this machine,
+/// and at least 64. More only adds scheduling and memory; far more (a slip of
+/// `-j 100000`) would hold the machine for minutes.
+pub fn max_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .saturating_mul(8)
+        .max(64)
 }
 
 /// Reads the file at `path` with the default [`ReadOptions`].

@@ -13,8 +13,10 @@ use crate::rng::Rng;
 /// cross-entropy averaged over the batch.
 ///
 /// The embedding is updated by a [`SparseOptimizer`], the linear layer by a
-/// [`DenseOptimizer`]; both default to Adam with learning rate `1e-3` (PyTorch's
-/// `SparseAdam` + `Adam` pairing). See the [module example](super) for training.
+/// [`DenseOptimizer`]; both default to Adam with learning rate `1e-3`, the
+/// embedding's as `torch.optim.SparseAdam`, the linear layer's as
+/// `torch.optim.Adam` (see [`Method::Adam`](super::Method::Adam)). See the
+/// [module example](super) for training.
 #[derive(Debug, Clone)]
 pub struct BagClassifier {
     embedding: Embedding,
@@ -286,7 +288,11 @@ impl BagClassifier {
     ) -> Result<(f32, usize)> {
         let scratch = std::mem::take(&mut self.scratch);
         let (loss, correct, g) = self.compute(ids, labels, scratch)?;
-        self.emb_opt.step(&mut self.embedding, &g.embedding)?;
+        // A frozen embedding has no gradient at all (PyTorch: requires_grad=False,
+        // so its optimizer's step() neither updates nor counts it).
+        if !self.embedding.is_frozen() {
+            self.emb_opt.step(&mut self.embedding, &g.embedding)?;
+        }
         let w = self.weight.as_slice_mut().expect("standard layout");
         self.weight_opt.step(
             w,

@@ -9,7 +9,10 @@
 //! - [`Trainability`]: frozen, trainable, or a factor per row (gensim's `lockf`),
 //!   with presets built from the table's [`RowOrigin`](crate::RowOrigin)s.
 //! - [`SparseOptimizer`]: SGD, Adagrad and Adam (lazy, as PyTorch's `SparseAdam`),
-//!   with optional `max_norm` and a penalty pulling rows back to pretrained values.
+//!   with optional `max_norm` and a penalty pulling rows back to pretrained values;
+//!   [`DenseOptimizer`] for the classifier's linear layer (Adam as
+//!   `torch.optim.Adam`). Both are checked against real PyTorch on identical inputs
+//!   (`tests/train_torch.rs`); the formulas are in [`Method`].
 //! - [`BagClassifier`]: pooled embedding, linear layer, softmax cross-entropy, and
 //!   a seeded minibatch loop.
 //!

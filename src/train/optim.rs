@@ -1,5 +1,17 @@
 //! Update rules (SGD, Adagrad, Adam), shared by the sparse optimizer of the
 //! embedding and the dense one of the classifier's linear layer.
+//!
+//! Each rule is PyTorch's, operation for operation in float32 (the constants
+//! derived from the step count in float64, as Python computes them):
+//!
+//! | rule | [`SparseOptimizer`](super::SparseOptimizer) | [`DenseOptimizer`] |
+//! | --- | --- | --- |
+//! | SGD | `torch.optim.SGD` with a sparse gradient | `torch.optim.SGD` |
+//! | Adagrad | `torch.optim.Adagrad` with a sparse gradient | `torch.optim.Adagrad` |
+//! | Adam | `torch.optim.SparseAdam` | `torch.optim.Adam` |
+//!
+//! The two Adams differ only in where `eps` goes (see [`Method::Adam`]), which
+//! matters when `sqrt(v)` is small: early steps and tiny gradients.
 
 use crate::error::{Error, Result};
 
@@ -15,8 +27,14 @@ pub enum Method {
         /// Starting value of the sums (PyTorch default `0`).
         initial_accumulator: f32,
     },
-    /// Adam in PyTorch's form: `m += (g - m)(1 - β1); v += (g² - v)(1 - β2);
-    /// w -= lr * sqrt(1 - β2ᵗ) / (1 - β1ᵗ) * m / (sqrt(v) + eps)`.
+    /// Adam, with `t` the step count (from 1):
+    /// `m += (1 - β1)(g - m); v = β2 v + (1 - β2) g²`, then
+    /// - in a [`DenseOptimizer`], `torch.optim.Adam`'s form, `eps` added after the
+    ///   bias correction:
+    ///   `w -= lr / (1 - β1ᵗ) * m / (sqrt(v) / sqrt(1 - β2ᵗ) + eps)`;
+    /// - in a [`SparseOptimizer`](super::SparseOptimizer), `torch.optim.SparseAdam`'s
+    ///   form, `eps` added before it, and only the gradient's rows updated:
+    ///   `w -= lr * sqrt(1 - β2ᵗ) / (1 - β1ᵗ) * (m / (sqrt(v) + eps))`.
     Adam {
         /// β1 (default `0.9`).
         beta1: f32,
@@ -120,10 +138,18 @@ impl OptimConfig {
     }
 
     /// Applies one update to `w` with gradient `g`; `state` is the row's state
-    /// (empty for SGD, the sums for Adagrad, `m` then `v` for Adam) and `t` the
-    /// Adam step count (from 1).
+    /// (empty for SGD, the sums for Adagrad, `m` then `v` for Adam), `t` the
+    /// Adam step count (from 1) and `form` which PyTorch Adam to follow.
     #[inline]
-    pub(super) fn update(&self, factor: f32, t: u64, w: &mut [f32], g: &[f32], state: &mut [f32]) {
+    pub(super) fn update(
+        &self,
+        form: AdamForm,
+        factor: f32,
+        t: u64,
+        w: &mut [f32],
+        g: &[f32],
+        state: &mut [f32],
+    ) {
         let lr = self.lr * factor;
         let (s1, s2) = state.split_at_mut(state.len().min(w.len()));
         match self.method {
@@ -142,12 +168,33 @@ impl OptimConfig {
                 let t = t.min(i32::MAX as u64) as i32;
                 let bc1 = 1.0 - f64::from(beta1).powi(t);
                 let bc2 = 1.0 - f64::from(beta2).powi(t);
-                let step = (f64::from(lr) * bc2.sqrt() / bc1) as f32;
-                let (k1, k2) = (1.0 - beta1, 1.0 - beta2);
-                for (((w, &g), m), v) in w.iter_mut().zip(g).zip(s1).zip(s2) {
-                    *m += (g - *m) * k1;
-                    *v += (g * g - *v) * k2;
-                    *w -= step * *m / (v.sqrt() + eps);
+                let (k1, k2) = (
+                    (1.0 - f64::from(beta1)) as f32,
+                    (1.0 - f64::from(beta2)) as f32,
+                );
+                let moments = s1.iter_mut().zip(s2.iter_mut());
+                match form {
+                    AdamForm::Dense => {
+                        // exp_avg.lerp_(g, 1 - β1); exp_avg_sq.mul_(β2).addcmul_(g, g, 1 - β2);
+                        // denom = sqrt(exp_avg_sq) / sqrt(bc2) + eps; p.addcdiv_(m, denom, -lr / bc1)
+                        let step = (f64::from(lr) / bc1) as f32;
+                        let bc2_sqrt = bc2.sqrt() as f32;
+                        for ((w, &g), (m, v)) in w.iter_mut().zip(g).zip(moments) {
+                            *m += k1 * (g - *m);
+                            *v = *v * beta2 + k2 * g * g;
+                            *w += -step * *m / (v.sqrt() / bc2_sqrt + eps);
+                        }
+                    }
+                    AdamForm::Sparse => {
+                        // m += (g - m)(1 - β1); v += (g² - v)(1 - β2);
+                        // p += -(lr sqrt(bc2) / bc1) * (m / (sqrt(v) + eps))
+                        let step = (f64::from(lr) * bc2.sqrt() / bc1) as f32;
+                        for ((w, &g), (m, v)) in w.iter_mut().zip(g).zip(moments) {
+                            *m += (g - *m) * k1;
+                            *v += (g * g - *v) * k2;
+                            *w += -step * (*m / (v.sqrt() + eps));
+                        }
+                    }
                 }
             }
         }
@@ -166,7 +213,19 @@ impl OptimConfig {
     }
 }
 
-/// An optimizer for one dense parameter (the classifier's linear layer).
+/// Which PyTorch Adam an update follows (see [`Method::Adam`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum AdamForm {
+    /// `torch.optim.Adam`.
+    Dense,
+    /// `torch.optim.SparseAdam`.
+    Sparse,
+}
+
+/// An optimizer for one dense parameter (the classifier's linear layer): SGD,
+/// Adagrad or Adam as `torch.optim.SGD`, `Adagrad` and `Adam` (see
+/// [`Method::Adam`] for the form of Adam). Every [`step`](Self::step) counts as
+/// one Adam step.
 #[derive(Debug, Clone)]
 pub struct DenseOptimizer {
     config: OptimConfig,
@@ -206,8 +265,14 @@ impl DenseOptimizer {
             });
         }
         self.steps += 1;
-        self.config
-            .update(1.0, self.steps, params, grad, &mut self.state);
+        self.config.update(
+            AdamForm::Dense,
+            1.0,
+            self.steps,
+            params,
+            grad,
+            &mut self.state,
+        );
         Ok(())
     }
 }

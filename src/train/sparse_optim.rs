@@ -4,24 +4,31 @@
 //! the tokens of the batch, never to the vocabulary. Optimizer state (Adagrad sums,
 //! Adam moments) is allocated on the first step and updated lazily, only for the
 //! rows in the gradient, as PyTorch's `SparseAdam` and sparse `Adagrad` do.
+//!
+//! Adam here is `torch.optim.SparseAdam`, formula and step count: see
+//! [`Method::Adam`](super::Method::Adam) and [`BiasCorrection`].
 
 use std::borrow::Cow;
 
 use ndarray::Array2;
 use rayon::prelude::*;
 
+use super::optim::AdamForm;
 use super::{Embedding, OptimConfig, SparseGrad};
 use crate::error::{Error, Result};
 
 /// Which step count Adam's bias correction uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum BiasCorrection {
-    /// One count for the whole table, raised by every step with a gradient: what
-    /// PyTorch's `SparseAdam` does (its `state["step"]` is per tensor). Default.
+    /// One count for the whole table, raised by every call of
+    /// [`SparseOptimizer::step`], whatever the gradient holds: what PyTorch's
+    /// `SparseAdam` does (its `state["step"]` is per tensor and counts every
+    /// `step()` of a parameter with a gradient, even an empty one, such as a
+    /// batch with no trainable row). Default.
     #[default]
     PerTable,
     /// One count per row, raised only when the row is updated, so a rare row's
-    /// first update is corrected as a first update.
+    /// first update is corrected as a first update. PyTorch has no such option.
     PerRow,
 }
 
@@ -123,29 +130,30 @@ impl SparseOptimizer {
         &self.config
     }
 
-    /// Steps taken with a non-empty gradient.
+    /// Successful calls of [`step`](Self::step): the table's Adam step count.
     pub fn steps(&self) -> u64 {
         self.steps
     }
 
-    /// Applies `grad` to `emb`'s weights. Does nothing for an empty gradient.
+    /// Applies `grad` to `emb`'s weights, as one `step()` of PyTorch's optimizer:
+    /// it counts as a step even when the gradient is empty or holds only locked
+    /// rows, which are then left as they are, state included.
     ///
     /// # Errors
     /// [`Error::Shape`] when the gradient's rows are not strictly increasing rows of
-    /// the table, or its width, the state's or the anchor's shape do not fit `emb`.
+    /// the table, or its width, the state's or the anchor's shape do not fit `emb`;
+    /// nothing changes then.
     pub fn step(&mut self, emb: &mut Embedding, grad: &SparseGrad) -> Result<()> {
         let (rows, d) = emb.weights().dim();
         check_grad(grad, rows, d)?;
-        if grad.is_empty() {
-            return Ok(());
-        }
+        self.check_fits(rows, d)?;
+        self.steps += 1;
         let factors: Vec<f32> = grad.rows.iter().map(|&r| emb.row_factor(r)).collect();
         if factors.iter().all(|&f| f == 0.0) {
             return Ok(());
         }
-        self.prepare(rows, d)?;
+        self.allocate(rows, d);
         let grads = self.anchored(emb, grad)?;
-        self.steps += 1;
         let ts: Vec<u64> = match self.bias {
             BiasCorrection::PerTable => vec![self.steps; grad.len()],
             BiasCorrection::PerRow => {
@@ -188,7 +196,7 @@ impl SparseOptimizer {
                 if f == 0.0 {
                     return;
                 }
-                config.update(f, ts[k], w, g, s);
+                config.update(AdamForm::Sparse, f, ts[k], w, g, s);
                 if let Some(m) = max_norm {
                     renorm(w, m);
                 }
@@ -196,12 +204,17 @@ impl SparseOptimizer {
         Ok(())
     }
 
-    /// Allocates the state on the first step and checks it fits afterwards.
-    fn prepare(&mut self, rows: usize, d: usize) -> Result<()> {
+    /// Allocates the state on the first update.
+    fn allocate(&mut self, rows: usize, d: usize) {
         let (n, init) = self.config.state_shape();
         if self.state.is_none() && n > 0 {
             self.state = Some(Array2::from_elem((rows, n * d), init));
         }
+    }
+
+    /// Checks that the state (once allocated) and the anchor fit a `rows x d` table.
+    fn check_fits(&self, rows: usize, d: usize) -> Result<()> {
+        let (n, _) = self.config.state_shape();
         if let Some(s) = self.state.as_ref().filter(|s| s.dim() != (rows, n * d)) {
             return Err(Error::Shape {
                 what: "optimizer state (an optimizer serves one embedding)",

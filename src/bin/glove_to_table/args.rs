@@ -9,20 +9,30 @@ use pretrained_vectors::{Format, MissingInit, OovInit, Utf8Policy};
 const EXAMPLES: &str = "\
 Examples:
   # A Keras tokenizer's table, with a coverage report:
-  glove-to-table glove.6B.100d.txt --vocab tokenizer.json -o table.npy --report report.json
+  glove-to-table glove.6B.100d.txt --vocab tokenizer.json -o table.npy \\
+      --report report.json
 
-  # Build the vocabulary from a corpus (Keras Tokenizer rules), 20000 rows at most:
-  glove-to-table glove.6B.100d.txt --corpus train.txt --max-words 20000 --oov-token '<OOV>' -o table.npy
+  # The vocabulary of a corpus (Keras Tokenizer rules), 20000 rows at most:
+  glove-to-table glove.6B.100d.txt --corpus train.txt --max-words 20000 \\
+      --oov-token '<OOV>' -o table.npy
 
   # A token list (one token per line) whose first lines are the reserved rows:
-  glove-to-table cc.en.300.vec.gz --vocab vocab.txt --pad-token '<pad>' --oov-token '<unk>' -o table.npy
+  glove-to-table cc.en.300.vec.gz --vocab vocab.txt --pad-token '<pad>' \\
+      --oov-token '<unk>' -o table.npy
 
   # Plain conversion, every word of the file: GloVe text to word2vec binary:
   glove-to-table glove.6B.100d.txt -o glove.6B.100d.bin
 
-Load the .npy table:
-  Keras:   keras.layers.Embedding(n, d, embeddings_initializer=keras.initializers.Constant(np.load(\"table.npy\")), trainable=False)
-  PyTorch: nn.Embedding.from_pretrained(torch.from_numpy(np.load(\"table.npy\")), freeze=True, padding_idx=0)
+Load the .npy table in Python:
+  import numpy as np
+  matrix = np.load(\"table.npy\")
+  import keras                      # Keras 3, or tf.keras
+  layer = keras.layers.Embedding(
+      *matrix.shape, trainable=False,
+      embeddings_initializer=keras.initializers.Constant(matrix))
+  import torch                      # PyTorch
+  layer = torch.nn.Embedding.from_pretrained(
+      torch.from_numpy(matrix), freeze=True, padding_idx=0)
 
 Exit status: 0 on success, 1 on a data or I/O error, 2 on a usage error.";
 
@@ -109,9 +119,15 @@ pub struct Args {
     #[arg(long, value_enum, value_name = "P", default_value_t = Utf8Arg::Strict)]
     pub utf8: Utf8Arg,
 
-    /// Threads for parsing [default: all cores].
-    #[arg(short = 'j', long, value_name = "N")]
+    /// Threads for parsing, 1 to 8 per core (at least 64) [default: all cores].
+    #[arg(short = 'j', long, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
+
+    /// Read VECTORS into memory instead of mapping it. A mapped input that another
+    /// program truncates while it is read ends the run with an error (exit 1);
+    /// read into memory, it cannot change under the reader.
+    #[arg(long)]
+    pub no_mmap: bool,
 
     /// The format of OUT, whatever its extension.
     #[arg(long, value_enum, value_name = "F", help_heading = "Outputs")]
@@ -221,6 +237,17 @@ impl Utf8Arg {
             Utf8Arg::Strict => Utf8Policy::Strict,
             Utf8Arg::Lossy => Utf8Policy::Lossy,
         }
+    }
+}
+
+/// Parses `-j`: a thread count from 1 to the library's bound.
+fn parse_threads(s: &str) -> Result<usize, String> {
+    let max = pretrained_vectors::read::max_threads();
+    match s.parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a thread count from 1 to {max} (8 per core of this machine, at least 64)"
+        )),
     }
 }
 

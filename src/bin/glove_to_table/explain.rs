@@ -84,7 +84,17 @@ pub fn summary(o: &Outcome) {
                 .into(),
         );
     }
-    eprint!("{out}");
+    say(&out);
+}
+
+/// Writes `text` to stderr, ignoring failure: a full disk or a closed pipe on
+/// stderr must not turn a finished run into a panic (exit 101). The exit code then
+/// still says how the work went.
+pub fn say(text: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    let _ = err.flush();
 }
 
 fn describe_missing(init: MissingInit, seed: u64) -> String {
@@ -108,15 +118,17 @@ fn describe_oov(init: OovInit) -> &'static str {
 pub fn failure(f: &Failure, args: &Args) -> u8 {
     match f {
         Failure::Usage(message) => {
-            eprintln!("error: {message}");
-            eprintln!("  (see glove-to-table --help)");
+            say(&format!(
+                "error: {message}\n  (see glove-to-table --help)\n"
+            ));
             2
         }
         Failure::Data(e) => {
-            eprintln!("error: {e}");
+            let mut text = format!("error: {e}\n");
             if let Some(h) = hint(e, args) {
-                eprintln!("  hint: {h}");
+                text += &format!("  hint: {h}\n");
             }
+            say(&text);
             1
         }
     }

@@ -61,9 +61,14 @@ struct Outputs {
 pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
     let start = Instant::now();
     let outputs = plan_outputs(args)?;
+    #[cfg(unix)]
+    if !args.no_mmap {
+        crate::signals::report_input_changes(&args.vectors);
+    }
     let mut read = ReadOptions::new()
         .format_opt(args.format.format())
-        .utf8(args.utf8.policy());
+        .utf8(args.utf8.policy())
+        .memory_map(!args.no_mmap);
     if let Some(n) = args.threads {
         read = read.threads(n);
     }
