@@ -73,7 +73,8 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
     let mut read = ReadOptions::new()
         .format_opt(args.format.format())
         .utf8(args.utf8.policy())
-        .memory_map(!args.no_mmap);
+        .memory_map(!args.no_mmap)
+        .strict_row_count(args.strict_row_count);
     if let Some(n) = args.threads {
         read = read.threads(n);
     }
@@ -114,7 +115,7 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
                 .collect();
             let vocab = plain_vocab(args, vectors.words())?;
             (
-                aligner.table_from_vectors(vectors, vocab),
+                aligner.table_from_vectors(vectors, vocab)?,
                 "every word of the file".to_string(),
             )
         }
