@@ -13,7 +13,8 @@
 //! | 3 | `padding` | the reserved padding row (zeros) |
 //! | 4 | `oov` | the reserved out-of-vocabulary row |
 //! | 5 | `unused` | a reserved row no token id maps to (zeros): Keras' index 1 when its OOV token is also a word |
-//! | 6 | `subword` | a native fastText model's vector of a token it lacks, from the rows of the token's character n-grams |
+//! | 6 | `special` | a reserved special-token row (`[CLS]`, `<s>`...), initialised as the OOV row unless told otherwise |
+//! | 7 | `subword` | a native fastText model's vector of a token it lacks, from the rows of the token's character n-grams |
 //!
 //! Codes never change meaning; a new origin takes the next free code and a row in
 //! this table (and in [`RowOrigin::ALL`]). The same table is written into the
@@ -53,21 +54,27 @@ pub enum RowOrigin {
     /// index 1 when its OOV token is also a word (see
     /// [`Vocab::with_unused`](crate::Vocab::with_unused)) (code 5).
     Unused,
+    /// A reserved special-token row (`[CLS]`, `[SEP]`, `<s>`...; see
+    /// [`Vocab::specials`](crate::Vocab::specials)): initialised as the OOV row
+    /// unless the aligner is told otherwise ([`Aligner::special`](crate::Aligner::special))
+    /// (code 6).
+    Special,
     /// A native fastText model lacked the token but had rows for its character
     /// n-grams: the row is the token's subword vector, as fastText's
-    /// `getWordVector` computes it (code 6).
+    /// `getWordVector` computes it (code 7).
     Subword,
 }
 
 impl RowOrigin {
     /// Every origin, in code order: `ALL[c].code() == c`.
-    pub const ALL: [RowOrigin; 7] = [
+    pub const ALL: [RowOrigin; 8] = [
         RowOrigin::Exact,
         RowOrigin::Fallback,
         RowOrigin::Missing,
         RowOrigin::Padding,
         RowOrigin::Oov,
         RowOrigin::Unused,
+        RowOrigin::Special,
         RowOrigin::Subword,
     ];
 
@@ -96,7 +103,8 @@ impl RowOrigin {
             RowOrigin::Padding => 3,
             RowOrigin::Oov => 4,
             RowOrigin::Unused => 5,
-            RowOrigin::Subword => 6,
+            RowOrigin::Special => 6,
+            RowOrigin::Subword => 7,
         }
     }
 
@@ -106,7 +114,7 @@ impl RowOrigin {
     }
 
     /// The origin's name, as in reports and metadata (`exact`, `fallback`,
-    /// `missing`, `padding`, `oov`, `unused`, `subword`).
+    /// `missing`, `padding`, `oov`, `unused`, `special`, `subword`).
     pub fn name(self) -> &'static str {
         match self {
             RowOrigin::Exact => "exact",
@@ -115,6 +123,7 @@ impl RowOrigin {
             RowOrigin::Padding => "padding",
             RowOrigin::Oov => "oov",
             RowOrigin::Unused => "unused",
+            RowOrigin::Special => "special",
             RowOrigin::Subword => "subword",
         }
     }
