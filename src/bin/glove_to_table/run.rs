@@ -5,14 +5,16 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use pretrained_vectors::vocab::keras::DEFAULT_PADDING_TOKEN;
-use pretrained_vectors::vocab::{detect_kind, KerasTokenizer, VocabKind, VocabOptions};
+use pretrained_vectors::vocab::{
+    detect_kind, KerasTokenizer, TextVectorization, VocabKind, VocabOptions,
+};
 use pretrained_vectors::write::{
     add_outputs, default_origins_path, write_token_list, AtomicGroup, Dtype, Layout, OutputFormat,
     SaveOptions,
 };
 use pretrained_vectors::{AlignReport, Aligned, Aligner, Error, ReadOptions, Vocab};
 
-use crate::args::Args;
+use crate::args::{Args, CorpusRules};
 use crate::progress::Bar;
 
 /// Why a run failed: a usage error (exit 2) or a data or I/O error (exit 1).
@@ -294,13 +296,39 @@ fn vocab_file(args: &Args, path: &Path) -> Result<(Vocab, String), Failure> {
     Ok((vocab, source))
 }
 
-/// `--corpus`: fit a Keras tokenizer on the texts, one per line.
+/// `--corpus`: fit a vocabulary on the texts, one per line, by `--corpus-rules`.
 fn corpus_vocab(args: &Args, path: &Path) -> Result<Vocab, Failure> {
     let bytes = std::fs::read(path).map_err(|e| Error::Io {
         path: path.to_path_buf(),
         action: "read",
         source: e,
     })?;
+    if args.corpus_rules == CorpusRules::TextVectorization {
+        for (flag, given) in [
+            ("--pad-token", &args.pad_token),
+            ("--oov-token", &args.oov_token),
+        ] {
+            if given.is_some() {
+                return Err(Failure::Usage(format!(
+                    "{flag} does not apply to --corpus-rules text-vectorization: Keras 3 names \
+                     its padding row \"\" (id 0) and its OOV row [UNK] (id 1); drop {flag}"
+                )));
+            }
+        }
+        let mut tv = TextVectorization::new();
+        if let Some(n) = args.max_words {
+            tv = tv.with_max_tokens(n);
+        }
+        tv.adapt_corpus(&bytes, path)?;
+        return tv.vocab().map_err(|e| match e {
+            Error::InvalidOption { .. } => Failure::Usage(format!(
+                "--max-words {} leaves no room for Keras 3's \"\" and [UNK] rows; expected at \
+                 least 2",
+                args.max_words.unwrap_or(0)
+            )),
+            e => Failure::Data(e),
+        });
+    }
     let mut tok = KerasTokenizer::new();
     if let Some(o) = &args.oov_token {
         tok = tok.with_oov_token(o.clone());
