@@ -142,6 +142,23 @@ impl FastTextModel {
         })
     }
 
+    /// The model at `path` when it is one (or `forced` says so), else `None`: the
+    /// first bytes decide, before any other format is detected.
+    pub(crate) fn open_if_model(path: &Path, forced: Option<Format>) -> Result<Option<Self>> {
+        use std::io::Read;
+        if forced.is_some_and(|f| !f.is_fasttext_model()) {
+            return Ok(None);
+        }
+        let mut head = Vec::with_capacity(64);
+        if let Ok(f) = std::fs::File::open(path) {
+            let _ = f.take(64).read_to_end(&mut head);
+        }
+        if Self::sniff(&head, forced) {
+            return Self::open(path).map(Some);
+        }
+        Ok(None)
+    }
+
     /// Whether `head` (the first bytes of a file) looks like a native model.
     pub(crate) fn sniff(head: &[u8], forced: Option<Format>) -> bool {
         match forced {
@@ -383,6 +400,7 @@ impl FastTextModel {
                     word: words[at].clone(),
                     at: at as u64 + 1,
                     first: first as u64 + 1,
+                    repeats: 1,
                 });
             }
             ids.retain(|&i| keep[i]);
