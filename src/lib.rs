@@ -70,6 +70,7 @@
 pub mod align;
 pub mod error;
 pub mod eval;
+pub mod fasttext;
 pub mod format;
 mod mmap;
 pub mod npy;
@@ -87,6 +88,7 @@ pub mod write;
 
 pub use align::{AlignReport, Aligned, Aligner, MissingInit, OovInit};
 pub use error::{Error, Position, Result};
+pub use fasttext::FastTextModel;
 pub use format::Format;
 pub use origin::RowOrigin;
 pub use parse::Utf8Policy;
