@@ -238,7 +238,7 @@ fn keras_tokenizer_json_gives_keras_rows_and_a_report() {
     let types = r["coverage_types"].as_f64().unwrap();
     assert!((types - (exact + fallback) as f64 / (tokens.len() - 2) as f64).abs() < 1e-12);
     assert!(r["coverage_tokens"].as_f64().unwrap() > types);
-    assert_eq!(r["missing_init"]["kind"], "matched");
+    assert_eq!(r["missing_init"]["kind"], "random");
     assert_eq!(r["oov_init"], "mean");
     assert_eq!(r["seed"], 0);
     assert!(r["top_missing"].as_array().unwrap().len() <= 20);
@@ -863,4 +863,72 @@ fn help_examples_fit_80_columns_and_are_valid_commands() {
         assert!(err.contains("cannot"), "{command}: {err}");
     }
     assert!(examples.contains("padding_idx=0)") && examples.contains("Constant(matrix))"));
+}
+
+/// The report names the tool, its version and the inputs, and calls the missing
+/// rows' initialiser by the name the flag and the summary use; token-list lines
+/// that look reserved but are not, and got random rows, are warned about.
+#[test]
+fn report_names_inputs_and_version_and_lookalike_tokens_are_warned() {
+    let dir = tmp();
+    let list = dir.path().join("v.txt");
+    std::fs::write(&list, "<pad>\n[UNK]\nthe\n<unk>\n").unwrap();
+    let (out, report) = (dir.path().join("t.npy"), dir.path().join("r.json"));
+    let glove = fixture(GLOVE);
+    let o = run(&[&glove, &"--vocab", &list, &"-o", &out, &"--report", &report]);
+    ok(&o);
+    let err = stderr(&o);
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(r["tool"], "glove-to-table");
+    assert_eq!(r["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(r["inputs"]["vectors"], glove.to_str().unwrap());
+    assert_eq!(r["inputs"]["vocabulary"], "token_list");
+    assert_eq!(r["inputs"]["vocabulary_path"], list.to_str().unwrap());
+    assert_eq!(r["found_exact"], 1, "the report's own fields follow");
+    let kind = r["missing_init"]["kind"].as_str().unwrap();
+    assert!(
+        err.contains(&format!("missing ({kind}, ")),
+        "{kind} vs {err}"
+    );
+    let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert_eq!(warnings.len(), 3, "{err}");
+    assert!(warnings[0].contains("v.txt: line 1 \"<pad>\" looks like a padding token"));
+    assert!(warnings[0].contains("--pad-token \"<pad>\""));
+    assert!(warnings[1].contains("line 2 \"[UNK]\" looks like an OOV token"));
+    assert!(warnings[2].contains("line 4 \"<unk>\""));
+    // Once the flags name the reserved rows, other look-alikes are plain tokens.
+    let o = run(&[
+        &glove,
+        &"--vocab",
+        &list,
+        &"-o",
+        &out,
+        &"--force",
+        &"--pad-token",
+        &"<pad>",
+        &"--oov-token",
+        &"[UNK]",
+    ]);
+    ok(&o);
+    let warnings: Vec<String> = stderr(&o)
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .map(String::from)
+        .collect();
+    assert_eq!(warnings, Vec::<String>::new());
+    // A plain conversion names no vocabulary file.
+    let o = run(&[
+        &fixture("small.glove.txt"),
+        &"-o",
+        &out,
+        &"--force",
+        &"--report",
+        &report,
+    ]);
+    ok(&o);
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(r["inputs"]["vocabulary"], "vector_file_words");
+    assert!(r["inputs"]["vocabulary_path"].is_null());
 }

@@ -15,7 +15,10 @@ pub enum MissingInit {
     /// Random, matched to the pretrained statistics: each dimension drawn from a
     /// normal with that dimension's mean and standard deviation over the vectors
     /// found (after Kim 2014). The default. With no vector found it falls back to
-    /// Keras' uniform range, and the report says so.
+    /// Keras' uniform range, and the report says so. Named `random` in a report's
+    /// JSON, as the command line's `--missing random` and its summary name it
+    /// (`matched` is read too).
+    #[serde(rename = "random", alias = "matched")]
     Matched,
     /// Uniform in `[low, high)`; Keras' `Embedding` default is `[-0.05, 0.05)`.
     Uniform {

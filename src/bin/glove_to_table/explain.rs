@@ -73,6 +73,9 @@ pub fn summary(o: &Outcome) {
             o.duplicates.len()
         ));
     }
+    for w in &o.warnings {
+        line(format!("warning: {w}"));
+    }
     let wanted = r.vocab_size - r.reserved;
     if wanted > 0 && r.found() == 0 {
         line(

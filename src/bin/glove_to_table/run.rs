@@ -9,7 +9,8 @@ use pretrained_vectors::vocab::{KerasTokenizer, TokenListOptions};
 use pretrained_vectors::write::{
     add_matrix, write_token_list, AtomicGroup, OutputFormat, SaveOptions,
 };
-use pretrained_vectors::{AlignReport, Aligned, Aligner, Error, ReadOptions, Vocab};
+use pretrained_vectors::{AlignReport, Aligned, Aligner, Error, ReadOptions, RowOrigin, Vocab};
+use serde::Serialize;
 
 use crate::args::Args;
 use crate::progress::Bar;
@@ -46,6 +47,36 @@ pub struct Outcome {
     pub padding: bool,
     pub oov: bool,
     pub unused: Option<usize>,
+    /// Things the run did that the user may not have meant, one line each.
+    pub warnings: Vec<String>,
+}
+
+/// Where the vocabulary came from: its kind and file (none for a plain conversion).
+struct Source {
+    kind: &'static str,
+    path: Option<PathBuf>,
+    /// Token-list rows that look like reserved tokens though no flag names them:
+    /// `(flag, row, token)`.
+    lookalikes: Vec<(&'static str, usize, String)>,
+}
+
+/// The `--report` JSON: the tool, its inputs, then the library's coverage report.
+#[derive(Serialize)]
+struct RunReport<'a> {
+    tool: &'static str,
+    version: &'static str,
+    inputs: Inputs,
+    #[serde(flatten)]
+    report: &'a AlignReport,
+}
+
+/// The input files of a run, as given on the command line.
+#[derive(Serialize)]
+struct Inputs {
+    vectors: String,
+    /// `keras_tokenizer`, `token_list`, `corpus` or `vector_file_words`.
+    vocabulary: &'static str,
+    vocabulary_path: Option<String>,
 }
 
 /// The outputs of a run and how they are written.
@@ -95,7 +126,12 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
             let aligned = aligner
                 .progress(bar.callback())
                 .align(&args.vectors, vocab)?;
-            (aligned, format!("corpus {}", path.display()))
+            let source = Source {
+                kind: "corpus",
+                path: Some(path.clone()),
+                lookalikes: Vec::new(),
+            };
+            (aligned, source)
         }
         (None, None) => {
             bar.reading(&args.vectors, false);
@@ -107,12 +143,15 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
                 .map(|d| (d.word.clone(), d.at, d.first))
                 .collect();
             let vocab = plain_vocab(args, vectors.words())?;
-            (
-                aligner.table_from_vectors(vectors, vocab),
-                "every word of the file".to_string(),
-            )
+            let source = Source {
+                kind: "vector_file_words",
+                path: None,
+                lookalikes: Vec::new(),
+            };
+            (aligner.table_from_vectors(vectors, vocab), source)
         }
     };
+    let warnings = lookalike_warnings(&source, &aligned);
     #[cfg(unix)]
     crate::signals::clean_up_on_signal(
         std::iter::once(&outputs.table)
@@ -121,16 +160,25 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
             .map(PathBuf::as_path),
     );
     bar.writing(&outputs.table);
-    let written = write(&outputs, &aligned)?;
+    let inputs = Inputs {
+        vectors: args.vectors.to_string_lossy().into_owned(),
+        vocabulary: source.kind,
+        vocabulary_path: source
+            .path
+            .as_ref()
+            .map(|p| p.to_string_lossy().into_owned()),
+    };
+    let written = write(&outputs, &aligned, inputs)?;
     bar.done();
     Ok(Outcome {
         rows: aligned.table.rows(),
         padding: aligned.table.vocab().padding().is_some(),
         oov: aligned.table.vocab().oov().is_some(),
         unused: aligned.table.vocab().unused(),
+        warnings,
         report: aligned.report,
         written,
-        source,
+        source: describe(&source),
         duplicates,
         seconds: start.elapsed().as_secs_f64(),
     })
@@ -187,7 +235,7 @@ fn plan_outputs(args: &Args) -> Result<Outputs, Failure> {
 }
 
 /// `--vocab`: a Keras tokenizer JSON (first byte `{`) or a token list.
-fn vocab_file(args: &Args, path: &Path) -> Result<(Vocab, String), Failure> {
+fn vocab_file(args: &Args, path: &Path) -> Result<(Vocab, Source), Failure> {
     let bytes = std::fs::read(path).map_err(|e| Error::Io {
         path: path.to_path_buf(),
         action: "read",
@@ -217,7 +265,12 @@ fn vocab_file(args: &Args, path: &Path) -> Result<(Vocab, String), Failure> {
             tok = tok.with_num_words(n);
         }
         let vocab = tok.vocab(args.pad_token.as_deref().unwrap_or(DEFAULT_PADDING_TOKEN))?;
-        return Ok((vocab, format!("Keras tokenizer {}", path.display())));
+        let source = Source {
+            kind: "keras_tokenizer",
+            path: Some(path.to_path_buf()),
+            lookalikes: Vec::new(),
+        };
+        return Ok((vocab, source));
     }
     if args.max_words.is_some() {
         return Err(Failure::Usage(format!(
@@ -246,7 +299,71 @@ fn vocab_file(args: &Args, path: &Path) -> Result<(Vocab, String), Failure> {
             )));
         }
     }
-    Ok((vocab, format!("token list {}", path.display())))
+    let mut lookalikes = Vec::new();
+    for (flag, given, looks) in [
+        ("--pad-token", &args.pad_token, PADDING_LIKE),
+        ("--oov-token", &args.oov_token, OOV_LIKE),
+    ] {
+        if given.is_none() {
+            lookalikes.extend(
+                vocab
+                    .tokens()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| looks.iter().any(|l| t.eq_ignore_ascii_case(l)))
+                    .map(|(row, t)| (flag, row, t.clone())),
+            );
+        }
+    }
+    let source = Source {
+        kind: "token_list",
+        path: Some(path.to_path_buf()),
+        lookalikes,
+    };
+    Ok((vocab, source))
+}
+
+/// Tokens that name a padding row in common tokenizers (compared ignoring ASCII case).
+const PADDING_LIKE: &[&str] = &["<pad>", "[pad]", "<padding>", "</pad>"];
+/// Tokens that name an unknown-word row in common tokenizers.
+const OOV_LIKE: &[&str] = &["<unk>", "[unk]", "<oov>", "[oov]", "<unknown>", "</unk>"];
+
+/// Warns about token-list rows that look reserved, are not, and got a random row
+/// because the vectors lack them.
+fn lookalike_warnings(source: &Source, aligned: &Aligned) -> Vec<String> {
+    let origins = aligned.table.origins();
+    let file = source.path.as_deref().unwrap_or(Path::new("")).display();
+    source
+        .lookalikes
+        .iter()
+        .filter(|(_, row, _)| origins[*row] == RowOrigin::Missing)
+        .map(|(flag, row, token)| {
+            let (what, row_name) = if *flag == "--pad-token" {
+                ("a padding", "the zero padding row")
+            } else {
+                ("an OOV", "the OOV row")
+            };
+            format!(
+                "{file}: line {} {token:?} looks like {what} token but is an ordinary, random \
+                 row; give {flag} {token:?} to make it {row_name}",
+                row + 1
+            )
+        })
+        .collect()
+}
+
+/// The summary's name of a vocabulary source.
+fn describe(source: &Source) -> String {
+    let name = match source.kind {
+        "keras_tokenizer" => "Keras tokenizer",
+        "token_list" => "token list",
+        "corpus" => "corpus",
+        _ => return "every word of the file".into(),
+    };
+    match &source.path {
+        Some(p) => format!("{name} {}", p.display()),
+        None => name.into(),
+    }
 }
 
 /// `--corpus`: fit a Keras tokenizer on the texts, one per line.
@@ -313,7 +430,7 @@ fn plain_vocab(args: &Args, words: &[String]) -> Result<Vocab, Failure> {
 }
 
 /// Writes every output through one group: all of them appear, or none.
-fn write(outputs: &Outputs, aligned: &Aligned) -> Result<Vec<PathBuf>, Failure> {
+fn write(outputs: &Outputs, aligned: &Aligned, inputs: Inputs) -> Result<Vec<PathBuf>, Failure> {
     let table = &aligned.table;
     let tokens = table.vocab().tokens();
     let mut group = AtomicGroup::new(outputs.save.clone());
@@ -332,7 +449,13 @@ fn write(outputs: &Outputs, aligned: &Aligned) -> Result<Vec<PathBuf>, Failure> 
     }
     if let Some(path) = &outputs.report {
         let file = group.create(path)?;
-        let mut json = aligned.report.to_json();
+        let report = RunReport {
+            tool: "glove-to-table",
+            version: env!("CARGO_PKG_VERSION"),
+            inputs,
+            report: &aligned.report,
+        };
+        let mut json = serde_json::to_string_pretty(&report).expect("a report always serialises");
         json.push('\n');
         file.write_all(json.as_bytes()).map_err(|e| Error::Io {
             path: path.clone(),
