@@ -932,3 +932,103 @@ fn report_names_inputs_and_version_and_lookalike_tokens_are_warned() {
     assert_eq!(r["inputs"]["vocabulary"], "vector_file_words");
     assert!(r["inputs"]["vocabulary_path"].is_null());
 }
+
+/// Errors about inputs given as flags or files name that file (with the line)
+/// or that flag, never `<memory>` or line 0; a flag's bad value is a usage error.
+#[test]
+fn messages_name_the_file_and_flag_involved() {
+    let dir = tmp();
+    let path = |name: &str| dir.path().join(name);
+    let write = |name: &str, bytes: &[u8]| std::fs::write(dir.path().join(name), bytes).unwrap();
+    write("cr.txt", b"the 1 2\n\nbad\rword 3 4\nc 5 6\n");
+    write("punct.txt", b"!!! ...\n,,; --\n");
+    write("spaced.txt", b"the\ncat\nnew york\n");
+    write("spaced.glove.txt", b"the 1 2\nnew york 3 4\n");
+    let glove = fixture("small.glove.txt");
+    let (cr, punct, spaced) = (path("cr.txt"), path("punct.txt"), path("spaced.txt"));
+    let spaced_glove = path("spaced.glove.txt");
+    let (npy, vec, bin) = (path("t.npy"), path("t.vec"), path("t.bin"));
+    let cases: Vec<(Vec<&dyn AsRef<std::ffi::OsStr>>, i32, String)> = vec![
+        // A vector word with a carriage return, in a plain conversion.
+        (
+            vec![&cr, &"-o", &npy],
+            1,
+            format!(
+                "{}: line 3: bad token \"bad\\rword\": contains a line break",
+                cr.display()
+            ),
+        ),
+        // A corpus with no word at all.
+        (
+            vec![&glove, &"--corpus", &punct, &"-o", &npy],
+            1,
+            format!("{}: empty vocabulary", punct.display()),
+        ),
+        // Empty or multi-line reserved names are the flags' fault.
+        (
+            vec![&glove, &"--pad-token", &"", &"-o", &npy],
+            2,
+            "--pad-token \"\" is empty".into(),
+        ),
+        (
+            vec![
+                &glove,
+                &"--corpus",
+                &punct,
+                &"--pad-token",
+                &"",
+                &"-o",
+                &npy,
+            ],
+            2,
+            "--pad-token \"\" is empty".into(),
+        ),
+        (
+            vec![&glove, &"--oov-token", &"a\nb", &"-o", &npy],
+            2,
+            "--oov-token \"a\\nb\" holds a line break".into(),
+        ),
+        // A vocabulary token the output cannot hold names the vocabulary, not OUT.
+        (
+            vec![&glove, &"--vocab", &spaced, &"-o", &vec],
+            1,
+            format!(
+                "{}: line 3: bad token \"new york\": contains white space",
+                spaced.display()
+            ),
+        ),
+        (
+            vec![&spaced_glove, &"-o", &bin],
+            1,
+            format!("{}: line 2: bad token \"new york\"", spaced_glove.display()),
+        ),
+    ];
+    for (args, code, want) in cases {
+        let o = run(&args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(code), "{want}: {err}");
+        assert!(err.starts_with("error: "), "{err}");
+        assert!(err.contains(&want), "expected {want:?} in {err}");
+        assert!(
+            !err.contains("<memory>") && !err.contains("line 0"),
+            "{err}"
+        );
+    }
+    // Which outputs can hold the spaced token is said, and the .npy indeed does.
+    let o = run(&[&glove, &"--vocab", &spaced, &"-o", &vec]);
+    assert!(
+        stderr(&o).contains("npy, with its token list, can hold it"),
+        "{}",
+        stderr(&o)
+    );
+    ok(&run(&[&glove, &"--vocab", &spaced, &"-o", &npy]));
+    assert_eq!(lines(&path("t.vocab.txt"))[2], "new york");
+    // Nothing but the .npy and its token list was written.
+    assert_eq!(
+        listing(dir.path())
+            .iter()
+            .filter(|n| n.starts_with("t."))
+            .count(),
+        2
+    );
+}

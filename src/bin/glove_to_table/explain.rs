@@ -176,6 +176,11 @@ pub fn hint(e: &Error, args: &Args) -> Option<String> {
         Error::Io { action, .. } if *action == "open the output folder" => {
             Some("create the folder first; glove-to-table does not create folders".into())
         }
+        Error::EmptyVocab { path } if Some(path) == args.corpus.as_ref() => Some(
+            "no line of --corpus has a word left once Keras' filters (punctuation, tabs, \
+             newlines) are removed and the text is split on spaces"
+                .into(),
+        ),
         Error::Json { .. } | Error::JsonShape { .. } => Some(
             "--vocab takes a Keras tokenizer JSON (tokenizer.to_json()), a bare word_index \
              JSON, or a token list with one token per line"

@@ -91,6 +91,7 @@ struct Outputs {
 
 pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
     let start = Instant::now();
+    check_token_flags(args)?;
     let outputs = plan_outputs(args)?;
     #[cfg(unix)]
     if !args.no_mmap {
@@ -114,6 +115,7 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
     let (aligned, source) = match (&args.vocab, &args.corpus) {
         (Some(path), _) => {
             let (vocab, source) = vocab_file(args, path)?;
+            fits_output(&outputs, &vocab, &source)?;
             bar.reading(&args.vectors, true);
             let aligned = aligner
                 .progress(bar.callback())
@@ -122,15 +124,16 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
         }
         (None, Some(path)) => {
             let vocab = corpus_vocab(args, path)?;
-            bar.reading(&args.vectors, true);
-            let aligned = aligner
-                .progress(bar.callback())
-                .align(&args.vectors, vocab)?;
             let source = Source {
                 kind: "corpus",
                 path: Some(path.clone()),
                 lookalikes: Vec::new(),
             };
+            fits_output(&outputs, &vocab, &source)?;
+            bar.reading(&args.vectors, true);
+            let aligned = aligner
+                .progress(bar.callback())
+                .align(&args.vectors, vocab)?;
             (aligned, source)
         }
         (None, None) => {
@@ -145,9 +148,10 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
             let vocab = plain_vocab(args, vectors.words())?;
             let source = Source {
                 kind: "vector_file_words",
-                path: None,
+                path: Some(args.vectors.clone()),
                 lookalikes: Vec::new(),
             };
+            fits_output(&outputs, &vocab, &source)?;
             (aligner.table_from_vectors(vectors, vocab), source)
         }
     };
@@ -166,6 +170,7 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
         vocabulary_path: source
             .path
             .as_ref()
+            .filter(|_| source.kind != "vector_file_words")
             .map(|p| p.to_string_lossy().into_owned()),
     };
     let written = write(&outputs, &aligned, inputs)?;
@@ -366,6 +371,30 @@ fn describe(source: &Source) -> String {
     }
 }
 
+/// `--pad-token` and `--oov-token` must be tokens a table's token list can hold.
+fn check_token_flags(args: &Args) -> Result<(), Failure> {
+    for (flag, token) in [
+        ("--pad-token", &args.pad_token),
+        ("--oov-token", &args.oov_token),
+    ] {
+        let Some(token) = token else { continue };
+        let problem = if token.is_empty() {
+            "is empty"
+        } else if token.contains(['\n', '\r']) {
+            "holds a line break"
+        } else if token.starts_with('\u{feff}') {
+            "starts with a byte-order mark"
+        } else {
+            continue;
+        };
+        return Err(Failure::Usage(format!(
+            "{flag} {token:?} {problem}; expected a token of at least one character, \
+             without line breaks (the table's token list holds one token per line)"
+        )));
+    }
+    Ok(())
+}
+
 /// `--corpus`: fit a Keras tokenizer on the texts, one per line.
 fn corpus_vocab(args: &Args, path: &Path) -> Result<Vocab, Failure> {
     let bytes = std::fs::read(path).map_err(|e| Error::Io {
@@ -381,6 +410,11 @@ fn corpus_vocab(args: &Args, path: &Path) -> Result<Vocab, Failure> {
         tok = tok.with_num_words(n);
     }
     tok.fit_on_corpus(&bytes, path)?;
+    if tok.word_index().is_empty() {
+        return Err(Failure::Data(Error::EmptyVocab {
+            path: path.to_path_buf(),
+        }));
+    }
     Ok(tok.vocab(args.pad_token.as_deref().unwrap_or(DEFAULT_PADDING_TOKEN))?)
 }
 
@@ -415,6 +449,13 @@ fn plain_vocab(args: &Args, words: &[String]) -> Result<Vocab, Failure> {
     if keep == 0 && reserved.is_empty() {
         return Err(Failure::Usage("--max-words 0 leaves no row".into()));
     }
+    if let Some((row, word)) = words[..keep]
+        .iter()
+        .enumerate()
+        .find(|(_, w)| w.contains(['\n', '\r']) || w.starts_with('\u{feff}'))
+    {
+        return Err(Failure::Data(unstorable_word(&args.vectors, row, word)));
+    }
     let mut tokens: Vec<String> = reserved.iter().map(|(_, n)| (*n).clone()).collect();
     tokens.extend(words[..keep].iter().cloned());
     let mut vocab = Vocab::new(tokens)?;
@@ -427,6 +468,120 @@ fn plain_vocab(args: &Args, words: &[String]) -> Result<Vocab, Failure> {
         vocab = vocab.with_oov(row)?;
     }
     Ok(vocab)
+}
+
+/// Checks, before reading the vectors, that the table's format can hold every
+/// token, and names the vocabulary's file and the token's place when one cannot
+/// (the writer would only know the output and the row).
+fn fits_output(outputs: &Outputs, vocab: &Vocab, source: &Source) -> Result<(), Failure> {
+    let Err(e) = pretrained_vectors::write::check_words(outputs.format, vocab.tokens()) else {
+        return Ok(());
+    };
+    let Error::BadToken {
+        line: row,
+        token,
+        reason,
+        ..
+    } = e
+    else {
+        return Err(Failure::Data(e));
+    };
+    let path = source.path.clone().unwrap_or_default();
+    let row = row.saturating_sub(1) as usize;
+    let e = match source.kind {
+        "keras_tokenizer" => Error::JsonShape {
+            key: format!(
+                "word_index[{}] (row {row})",
+                serde_json::to_string(&token).unwrap_or_default()
+            ),
+            path,
+            expected: "a word the output format can hold",
+            found: format!("{token:?}, which {reason}"),
+        },
+        "token_list" => Error::BadToken {
+            path,
+            line: row as u64 + 1,
+            token,
+            reason,
+        },
+        "corpus" => Error::BadToken {
+            line: corpus_line(&path, &token).unwrap_or(row as u64 + 1),
+            path,
+            token,
+            reason,
+        },
+        _ => Error::BadToken {
+            line: find_line(&path, &token).unwrap_or(row as u64 + 1),
+            path,
+            token,
+            reason,
+        },
+    };
+    Err(Failure::Data(e))
+}
+
+/// The 1-based line of the first text of a corpus whose lower-cased form holds
+/// `word`.
+fn corpus_line(path: &Path, word: &str) -> Option<u64> {
+    let text = std::fs::read(path).ok()?;
+    let text = String::from_utf8_lossy(&text);
+    let n = text
+        .split('\n')
+        .position(|line| line.to_lowercase().contains(word))?;
+    Some(n as u64 + 1)
+}
+
+/// The error for word `row` of a vector file that no output can store as a word
+/// (a line break, a leading byte-order mark): it names the file and the word's
+/// line, found by scanning the (decompressed) text for the line that starts
+/// with it, or its record in a word2vec binary file.
+fn unstorable_word(path: &Path, row: usize, word: &str) -> Error {
+    let reason = if word.starts_with('\u{feff}') {
+        "starts with a byte-order mark U+FEFF, which no output can store as a word \
+         (readers drop it); fix or remove that row of the vector file"
+    } else {
+        "contains a line break, which no output can store as a word (every format \
+         holds one word per line, the token list beside an .npy too); fix or remove \
+         that row of the vector file"
+    };
+    Error::BadToken {
+        path: path.to_path_buf(),
+        line: find_line(path, word).unwrap_or(row as u64 + 1),
+        token: word.to_string(),
+        reason,
+    }
+}
+
+/// The 1-based line of a text vector file (gzip or not) whose first field is
+/// `word`; None when no line is (a binary file).
+fn find_line(path: &Path, word: &str) -> Option<u64> {
+    use std::io::{BufRead, BufReader, Read};
+    let mut magic = [0u8; 2];
+    let gz = std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && magic == [0x1f, 0x8b];
+    let file = std::fs::File::open(path).ok()?;
+    let reader: Box<dyn Read> = if gz {
+        Box::new(flate2::read::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    let mut reader = BufReader::new(reader);
+    let mut line = Vec::new();
+    let word = word.as_bytes();
+    for n in 1.. {
+        line.clear();
+        if reader.read_until(b'\n', &mut line).ok()? == 0 {
+            return None;
+        }
+        let start = line.iter().position(|&b| b != b' ' && b != b'\t')?;
+        let rest = &line[start..];
+        if rest.starts_with(word) && matches!(rest.get(word.len()), Some(b' ' | b'\t')) {
+            return Some(n);
+        }
+    }
+    None
 }
 
 /// Writes every output through one group: all of them appear, or none.
