@@ -374,6 +374,26 @@ pub enum Error {
         value: f32,
     },
 
+    /// A finite value too large for the value type of the output (`f16`, `bf16`),
+    /// refused rather than written as an infinity.
+    #[error("{}: cannot write matrix[{row}, {column}] = {value:e}{} as {dtype}: expected a magnitude of at most {max:e}, the largest finite {dtype} (save as f32 to keep it)", Shown(path), word.as_ref().map(|w| format!(" (word {w:?})")).unwrap_or_default())]
+    OutOfRangeOutput {
+        /// The output file.
+        path: PathBuf,
+        /// 0-based row of the matrix.
+        row: usize,
+        /// 0-based column of the matrix.
+        column: usize,
+        /// The row's word, when the output has words.
+        word: Option<String>,
+        /// The value.
+        value: f32,
+        /// The value type asked for (`f16`, `bf16`).
+        dtype: &'static str,
+        /// Its largest finite value.
+        max: f32,
+    },
+
     /// An output that already exists, refused without `force`.
     #[error("{}: output exists (refusing to overwrite; use --force)", Shown(path))]
     OutputExists {
@@ -450,6 +470,7 @@ impl Error {
             | JsonShape { path, .. }
             | Npy { path, .. }
             | NonFiniteOutput { path, .. }
+            | OutOfRangeOutput { path, .. }
             | OutputExists { path }
             | OutputIsInput { path } => path,
             IdOutOfRange { .. } | Shape { .. } | InvalidOption { .. } => return None,

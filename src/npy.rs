@@ -42,8 +42,8 @@ use crate::error::{Error, Result};
 
 mod header;
 
-pub(crate) use header::header_bytes;
 use header::npy_err;
+pub(crate) use header::{header_bytes, header_for};
 pub use header::{Descr, NpyHeader, MAGIC};
 
 // ----- values -----------------------------------------------------------------------

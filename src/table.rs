@@ -4,42 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use ndarray::{Array2, ArrayView1, ArrayView2};
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::npy::NpyMatrix;
+pub use crate::origin::RowOrigin;
 use crate::vocab::{TokenListOptions, Vocab};
-use crate::write::{self, OutputFormat, SaveOptions};
-
-/// Where a row of an [`EmbeddingTable`] came from.
-///
-/// Fine-tuning uses this to treat pretrained and initialised rows differently (for
-/// example, train only the rows the vector file did not have).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RowOrigin {
-    /// The vector file had the token itself.
-    Exact,
-    /// The vector file had the token's lower-case form.
-    Fallback,
-    /// The vector file did not have the token: the row was initialised (random by
-    /// default, or zeros).
-    Missing,
-    /// The reserved padding row (zeros, never trained).
-    Padding,
-    /// The reserved out-of-vocabulary row.
-    Oov,
-    /// A reserved row that no token id maps to (zeros, like padding): Keras'
-    /// index 1 when its OOV token is also a word (see [`Vocab::with_unused`]).
-    Unused,
-}
-
-impl RowOrigin {
-    /// Whether the row's values come from the vector file.
-    pub fn is_pretrained(self) -> bool {
-        matches!(self, RowOrigin::Exact | RowOrigin::Fallback)
-    }
-}
+use crate::write::{self, Layout, OutputFormat, SaveOptions};
 
 /// An embedding matrix whose row `i` belongs to token `i` of its vocabulary.
 #[derive(Debug, Clone)]
@@ -121,9 +91,10 @@ impl EmbeddingTable {
 }
 
 impl EmbeddingTable {
-    /// Saves the table at `path` in the format its extension names (`.npy` with a
-    /// `.vocab.txt` sidecar, `.txt` GloVe, `.vec` word2vec text, `.bin` word2vec
-    /// binary), atomically; returns the files written.
+    /// Saves the table at `path` in the format its extension names (`.npy` with
+    /// `.vocab.txt` and `.origins.npy` sidecars, `.safetensors` with a `.vocab.txt`
+    /// sidecar, `.txt` GloVe, `.vec` word2vec text, `.bin` word2vec binary), in
+    /// `f32`, atomically; returns the files written.
     ///
     /// ```
     /// use pretrained_vectors::{table::SavedTable, vocab::TokenListOptions, EmbeddingTable, RowOrigin, Vocab};
@@ -141,10 +112,47 @@ impl EmbeddingTable {
     /// ```
     ///
     /// # Errors
-    /// As [`write::save_table`]: nothing is written unless everything is.
+    /// As [`write::add_outputs`]: nothing is written unless everything is.
     pub fn save(&self, path: impl AsRef<Path>, options: &SaveOptions) -> Result<Vec<PathBuf>> {
+        self.save_with(path, options, &Layout::new())
+    }
+
+    /// As [`save`](Self::save), in `layout` (value type, safetensors metadata).
+    ///
+    /// ```
+    /// use pretrained_vectors::{EmbeddingTable, RowOrigin, Vocab};
+    /// use pretrained_vectors::write::{Dtype, Layout, SaveOptions};
+    /// let dir = tempfile::tempdir()?;
+    /// let vocab = Vocab::new(vec!["cat".into()])?;
+    /// let table = EmbeddingTable::new(ndarray::array![[0.1f32, -1.0]], vocab, vec![RowOrigin::Exact])?;
+    /// let path = dir.path().join("table.safetensors");
+    /// table.save_with(&path, &SaveOptions::new(), &Layout::new().dtype(Dtype::F16))?;
+    /// let bytes = std::fs::read(&path)?;
+    /// let st = safetensors::SafeTensors::deserialize(&bytes)?;
+    /// assert_eq!(st.tensor("embeddings")?.dtype(), safetensors::Dtype::F16);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`save`](Self::save).
+    pub fn save_with(
+        &self,
+        path: impl AsRef<Path>,
+        options: &SaveOptions,
+        layout: &Layout,
+    ) -> Result<Vec<PathBuf>> {
         let path = path.as_ref();
-        write::save_table(self, path, OutputFormat::from_extension(path)?, options)
+        let mut group = write::AtomicGroup::new(options.clone());
+        write::add_outputs(
+            &mut group,
+            self.vocab.tokens(),
+            self.weights.view(),
+            Some(&self.origins),
+            path,
+            OutputFormat::from_extension(path)?,
+            layout,
+        )?;
+        group.commit()
     }
 }
 

@@ -3,7 +3,8 @@
 //! # Formats
 //! | [`OutputFormat`] | extension | bytes |
 //! | --- | --- | --- |
-//! | `Npy` | `.npy` | NumPy `<f4` C-order matrix, plus a token list sidecar |
+//! | `Npy` | `.npy` | NumPy `<f4` (or `<f2`, see [`Dtype`]) C-order matrix, plus a token list sidecar and, for a table, its row origins (`.origins.npy`, `|u1`) |
+//! | `Safetensors` | `.safetensors` | tensors `embeddings` `[rows, dims]` (`F32`, `F16` or `BF16`) and, for a table, `origins` `[rows]` (`U8`), with metadata (see [`write_safetensors`]); plus a token list sidecar |
 //! | `GloveText` | `.txt` | `word v1 ... vD\n` per row, no header |
 //! | `Word2vecText` | `.vec` | `rows dims\n`, then the GloVe lines |
 //! | `Word2vecBinary` | `.bin` | `rows dims\n`, then per row the UTF-8 word, a space, `dims` little-endian `f32` and `\n` |
@@ -14,7 +15,15 @@
 //! (`0.1`, `-2.5`, `0`, `-0`), scientific otherwise (`1e-30`, `-6.3681e-5`,
 //! `3.4028235e38`). NaN and infinities are refused ([`Error::NonFiniteOutput`])
 //! by the GloVe and word2vec writers, whose readers (ours included, by default)
-//! reject them; npy stores every value bit for bit.
+//! reject them; npy and safetensors store every `f32` bit for bit, and in `f16` or
+//! `bf16` round to nearest, ties to even ([`Dtype`]).
+//!
+//! # Row origins
+//! A table's [`RowOrigin`]s are saved beside its values as one `u8` code per row
+//! (the code table is in the [`origin`](crate::origin) module): the `origins`
+//! tensor of a `.safetensors`, the `.origins.npy` beside a `.npy`
+//! ([`default_origins_path`]). With them a PyTorch or Keras user can train only the
+//! rows the vectors lacked (the README has the recipes).
 //!
 //! # Words
 //! Every writer refuses, as [`Error::BadToken`] with the 1-based row as the line, a
@@ -52,11 +61,16 @@ use std::path::{Path, PathBuf};
 use ndarray::ArrayView2;
 
 use crate::error::{Error, Result};
+use crate::origin::RowOrigin;
 use crate::table::EmbeddingTable;
 
 mod atomic;
+mod dtype;
+mod safetensors;
 
+pub use self::safetensors::{write_safetensors, EMBEDDINGS, ORIGINS};
 pub use atomic::{temp_path, AtomicFile, AtomicGroup, SaveOptions};
+pub use dtype::Dtype;
 
 /// The files this crate writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -69,11 +83,13 @@ pub enum OutputFormat {
     Word2vecText,
     /// word2vec binary: a `rows dims` header, then words and little-endian `f32`s.
     Word2vecBinary,
+    /// safetensors: the tensors `embeddings` and `origins`, with a token list beside.
+    Safetensors,
 }
 
 impl OutputFormat {
-    /// The format named by `path`'s extension (any case): `.npy`, `.txt` (GloVe
-    /// text), `.vec` (word2vec text), `.bin` (word2vec binary).
+    /// The format named by `path`'s extension (any case): `.npy`, `.safetensors`,
+    /// `.txt` (GloVe text), `.vec` (word2vec text), `.bin` (word2vec binary).
     ///
     /// ```
     /// use pretrained_vectors::write::OutputFormat;
@@ -94,12 +110,14 @@ impl OutputFormat {
             Some("txt") => OutputFormat::GloveText,
             Some("vec") => OutputFormat::Word2vecText,
             Some("bin") => OutputFormat::Word2vecBinary,
+            Some("safetensors") => OutputFormat::Safetensors,
             _ => {
                 return Err(Error::InvalidOption {
                     option: "output format",
                     message: format!(
                         "cannot tell the format of {:?} from its extension; expected .npy (NumPy), \
-                         .txt (GloVe text), .vec (word2vec text) or .bin (word2vec binary)",
+                         .safetensors, .txt (GloVe text), .vec (word2vec text) or .bin \
+                         (word2vec binary)",
                         path.display().to_string()
                     ),
                 })
@@ -114,7 +132,70 @@ impl OutputFormat {
             OutputFormat::GloveText => "txt",
             OutputFormat::Word2vecText => "vec",
             OutputFormat::Word2vecBinary => "bin",
+            OutputFormat::Safetensors => "safetensors",
         }
+    }
+
+    /// Whether the format holds values only, with the tokens in a sidecar token
+    /// list (npy, safetensors), rather than words and values (the text formats and
+    /// word2vec binary).
+    pub fn has_token_sidecar(self) -> bool {
+        matches!(self, OutputFormat::Npy | OutputFormat::Safetensors)
+    }
+
+    /// Whether the format can hold `dtype` (npy has no bfloat16; the GloVe and
+    /// word2vec formats hold `f32` only).
+    pub fn holds(self, dtype: Dtype) -> bool {
+        match self {
+            OutputFormat::Npy => dtype.npy_descr().is_some(),
+            OutputFormat::Safetensors => true,
+            _ => dtype == Dtype::F32,
+        }
+    }
+}
+
+/// How a table's values are laid out in its files, beside the atomic-write policy of
+/// [`SaveOptions`]: the value type, and metadata for the formats that have some.
+///
+/// ```
+/// use pretrained_vectors::write::{Dtype, Layout};
+/// let layout = Layout::new().dtype(Dtype::F16).metadata("vocabulary", "tokenizer.json");
+/// assert_eq!(layout.value_type(), Dtype::F16);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    dtype: Dtype,
+    metadata: std::collections::BTreeMap<String, String>,
+}
+
+impl Layout {
+    /// The defaults: `f32` values, no metadata of the caller's.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The value type of npy and safetensors outputs (default [`Dtype::F32`]; the
+    /// GloVe and word2vec formats hold `f32` only, and npy has no `bf16`).
+    pub fn dtype(mut self, dtype: Dtype) -> Self {
+        self.dtype = dtype;
+        self
+    }
+
+    /// Adds `key: value` to the metadata of a safetensors output (other formats
+    /// have none); a key the writer sets itself (see [`write_safetensors`]) wins.
+    pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.metadata.insert(key.into(), value.into());
+        self
+    }
+
+    /// The value type.
+    pub fn value_type(&self) -> Dtype {
+        self.dtype
+    }
+
+    /// The caller's metadata.
+    pub fn metadata_map(&self) -> &std::collections::BTreeMap<String, String> {
+        &self.metadata
     }
 }
 
@@ -128,6 +209,18 @@ impl OutputFormat {
 /// ```
 pub fn default_vocab_path(out: impl AsRef<Path>) -> PathBuf {
     out.as_ref().with_extension("vocab.txt")
+}
+
+/// Where the row origins of an npy table go: `table.npy` -> `table.origins.npy`
+/// (a NumPy `|u1` vector, one code per row; see [`crate::origin`]).
+///
+/// ```
+/// use std::path::Path;
+/// use pretrained_vectors::write::default_origins_path;
+/// assert_eq!(default_origins_path("out/table.npy"), Path::new("out/table.origins.npy"));
+/// ```
+pub fn default_origins_path(out: impl AsRef<Path>) -> PathBuf {
+    out.as_ref().with_extension("origins.npy")
 }
 
 // ----- values -------------------------------------------------------------------------
@@ -174,7 +267,8 @@ enum Words {
 }
 
 /// Checks, before any work, that a file of `format` can hold each of `words`
-/// (for [`OutputFormat::Npy`], its token list): the rules every writer applies.
+/// (for [`OutputFormat::Npy`] and [`OutputFormat::Safetensors`], their token
+/// list): the rules every writer applies.
 ///
 /// ```
 /// use pretrained_vectors::write::{check_words, OutputFormat};
@@ -191,7 +285,7 @@ enum Words {
 /// reason that says which formats can hold it.
 pub fn check_words<S: AsRef<str>>(format: OutputFormat, words: &[S]) -> Result<()> {
     let rule = match format {
-        OutputFormat::Npy => Words::TokenList,
+        OutputFormat::Npy | OutputFormat::Safetensors => Words::TokenList,
         OutputFormat::GloveText => Words::Glove,
         OutputFormat::Word2vecText | OutputFormat::Word2vecBinary => Words::Word2vec,
     };
@@ -217,10 +311,10 @@ fn check_word(rule: Words, row: usize, word: &str) -> Result<()> {
                 "starts with a byte-order mark U+FEFF (at the start of a GloVe file, readers take it for the file's and drop it; word2vec text or binary can hold it)"
             }
             Words::Glove if word.starts_with(ws) || word.ends_with(ws) => {
-                "starts or ends with white space (a GloVe line could not be split back into this word; npy, with its token list, can hold it)"
+                "starts or ends with white space (a GloVe line could not be split back into this word; npy or safetensors, with their token list, can hold it)"
             }
             Words::Glove if word.contains(|c: char| c != ' ' && ws(c)) => {
-                "contains a tab or other control white space (expected spaces only inside a GloVe word; npy, with its token list, can hold it)"
+                "contains a tab or other control white space (expected spaces only inside a GloVe word; npy or safetensors, with their token list, can hold it)"
             }
             // A GloVe file has no header: readers infer the dims from how many
             // fields at the end of a line are numbers, and take a spaced word whose
@@ -229,10 +323,10 @@ fn check_word(rule: Words, row: usize, word: &str) -> Result<()> {
             Words::Glove if word.rsplit(' ').next().is_some_and(|last| {
                 word.contains(' ') && fast_float2::parse::<f32, _>(last).is_ok()
             }) => {
-                "holds spaces and ends in a number (a GloVe reader would take that number for a value; npy, with its token list, can hold it)"
+                "holds spaces and ends in a number (a GloVe reader would take that number for a value; npy or safetensors, with their token list, can hold it)"
             }
             Words::Word2vec if word.contains(ws) => {
-                "contains white space (word2vec readers end a word at the first space; npy, with its token list, can hold it, and GloVe text a word with inner spaces)"
+                "contains white space (word2vec readers end a word at the first space; npy or safetensors, with their token list, can hold it, and GloVe text a word with inner spaces)"
             }
             _ => return Ok(()),
         }
@@ -289,7 +383,8 @@ fn at_path(path: &Path) -> impl Fn(Error) -> Error + '_ {
         let mut e = e;
         if let Error::Io { path: p, .. }
         | Error::BadToken { path: p, .. }
-        | Error::NonFiniteOutput { path: p, .. } = &mut e
+        | Error::NonFiniteOutput { path: p, .. }
+        | Error::OutOfRangeOutput { path: p, .. } = &mut e
         {
             if p.as_os_str().is_empty() {
                 *p = path.to_path_buf();
@@ -308,6 +403,70 @@ fn at_path(path: &Path) -> impl Fn(Error) -> Error + '_ {
 /// [`Error::Io`] (with an empty path) when `w` fails.
 pub fn write_npy<W: Write>(w: &mut W, matrix: ArrayView2<'_, f32>) -> Result<()> {
     crate::npy::write_matrix(w, matrix)
+}
+
+/// Writes `matrix` as a NumPy `.npy` of `dtype` (`<f4` or `<f2`, C order,
+/// version 1.0); a finite value beyond `dtype`'s range is refused.
+///
+/// ```
+/// use pretrained_vectors::write::{write_npy_as, Dtype};
+/// let mut out = Vec::new();
+/// write_npy_as(&mut out, ndarray::array![[1.0f32, 0.1]].view(), Dtype::F16)?;
+/// assert_eq!(&out[out.len() - 4..], &[0x00, 0x3c, 0x66, 0x2e]); // 1.0, 0.1 as f16
+/// # Ok::<(), pretrained_vectors::Error>(())
+/// ```
+///
+/// # Errors
+/// Before writing anything: [`Error::InvalidOption`] for `bf16` (NumPy has no
+/// bfloat16 type), [`Error::OutOfRangeOutput`] for a value beyond the range. Then
+/// [`Error::Io`] (with an empty path) when `w` fails.
+pub fn write_npy_as<W: Write>(w: &mut W, matrix: ArrayView2<'_, f32>, dtype: Dtype) -> Result<()> {
+    npy_descr(dtype)?;
+    dtype::check_range::<&str>(dtype, &[], matrix)?;
+    write_npy_body(w, matrix, dtype)
+}
+
+/// The npy type of `dtype`, or the error for bfloat16.
+fn npy_descr(dtype: Dtype) -> Result<&'static str> {
+    dtype.npy_descr().ok_or_else(|| Error::InvalidOption {
+        option: "dtype",
+        message: format!(
+            "NumPy has no {} type, so an npy file cannot hold one (a .npy of it would load \
+             as raw bytes); expected f32 or f16 for npy, or a safetensors output for bf16",
+            dtype.name()
+        ),
+    })
+}
+
+/// [`write_npy_as`] without the checks (callers have made them).
+fn write_npy_body<W: Write>(w: &mut W, matrix: ArrayView2<'_, f32>, dtype: Dtype) -> Result<()> {
+    let descr = npy_descr(dtype)?;
+    w.write_all(&crate::npy::header_for(
+        descr,
+        &[matrix.nrows(), matrix.ncols()],
+    ))
+    .map_err(io_err)?;
+    dtype::write_values(w, dtype, matrix).map_err(io_err)
+}
+
+/// Writes row origins as a NumPy `.npy` vector of `|u1` codes, one per row (the
+/// code table is in [`crate::origin`]).
+///
+/// ```
+/// use pretrained_vectors::{write::write_origins_npy, RowOrigin};
+/// let mut out = Vec::new();
+/// write_origins_npy(&mut out, &[RowOrigin::Padding, RowOrigin::Exact, RowOrigin::Missing])?;
+/// assert!(out.starts_with(b"\x93NUMPY"));
+/// assert_eq!(&out[out.len() - 3..], &[3, 0, 2]);
+/// # Ok::<(), pretrained_vectors::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Io`] (with an empty path) when `w` fails.
+pub fn write_origins_npy<W: Write>(w: &mut W, origins: &[RowOrigin]) -> Result<()> {
+    w.write_all(&crate::npy::header_for("|u1", &[origins.len()]))
+        .map_err(io_err)?;
+    w.write_all(&crate::origin::codes(origins)).map_err(io_err)
 }
 
 fn write_lines<W: Write, S: AsRef<str>>(
@@ -434,7 +593,7 @@ pub fn write_token_list<W: Write, S: AsRef<str>>(w: &mut W, words: &[S]) -> Resu
 // ----- saving -------------------------------------------------------------------------
 
 /// Adds the files of `words` + `matrix` in `format` at `path` to `group` and writes
-/// them (an npy table also gets its token list, at the group's
+/// them (an npy or safetensors table also gets its token list, at the group's
 /// [`SaveOptions::vocab_path_for`]). Nothing is renamed until
 /// the group is committed, so a caller can add more outputs (a report) first.
 ///
@@ -462,41 +621,106 @@ pub fn add_matrix<S: AsRef<str>>(
     path: impl AsRef<Path>,
     format: OutputFormat,
 ) -> Result<()> {
+    add_outputs(group, words, matrix, None, path, format, &Layout::new())
+}
+
+/// As [`add_matrix`], with the row origins of a table (`origins`: the `origins`
+/// tensor of a safetensors output, the [`default_origins_path`] sidecar of an npy
+/// one; the text formats and word2vec binary have no place for them) and a
+/// [`Layout`] (value type, metadata).
+///
+/// ```
+/// use pretrained_vectors::write::{add_outputs, AtomicGroup, Dtype, Layout, OutputFormat, SaveOptions};
+/// use pretrained_vectors::RowOrigin;
+/// let dir = tempfile::tempdir()?;
+/// let mut group = AtomicGroup::new(SaveOptions::new());
+/// let m = ndarray::array![[0.0f32, 0.0], [1.0, 2.0]];
+/// let origins = [RowOrigin::Padding, RowOrigin::Exact];
+/// let out = dir.path().join("t.safetensors");
+/// let layout = Layout::new().dtype(Dtype::Bf16).metadata("vocabulary", "my list");
+/// add_outputs(&mut group, &["<pad>", "x"], m.view(), Some(&origins), &out,
+///     OutputFormat::Safetensors, &layout)?;
+/// assert_eq!(group.commit()?.len(), 2); // t.safetensors, t.vocab.txt
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// As [`add_matrix`]; also [`Error::InvalidOption`] when `format` cannot hold the
+/// layout's dtype, [`Error::Shape`] when the origins and rows differ in number,
+/// [`Error::OutOfRangeOutput`] for a value beyond the dtype's range: all before any
+/// file is created.
+pub fn add_outputs<S: AsRef<str>>(
+    group: &mut AtomicGroup,
+    words: &[S],
+    matrix: ArrayView2<'_, f32>,
+    origins: Option<&[RowOrigin]>,
+    path: impl AsRef<Path>,
+    format: OutputFormat,
+    layout: &Layout,
+) -> Result<()> {
     let path = path.as_ref();
     let here = at_path(path);
-    match format {
-        OutputFormat::Npy => {
-            let vocab = group.options().vocab_path_for(path);
-            if words.len() != matrix.nrows() {
-                return Err(Error::Shape {
-                    what: "words and matrix",
-                    expected: format!("{} words, one per matrix row", matrix.nrows()),
-                    found: format!("{} words", words.len()),
-                });
-            }
-            for (row, word) in words.iter().enumerate() {
-                check_word(Words::TokenList, row, word.as_ref()).map_err(at_path(&vocab))?;
-            }
-            write_npy(group.create(path)?, matrix).map_err(&here)?;
-            write_token_list(group.create(&vocab)?, words).map_err(at_path(&vocab))
+    let dtype = layout.dtype;
+    if !format.holds(dtype) {
+        if format == OutputFormat::Npy {
+            npy_descr(dtype)?;
         }
-        OutputFormat::GloveText => {
-            check_vectors(Words::Glove, words, matrix).map_err(&here)?;
-            write_lines(group.create(path)?, words, matrix).map_err(here)
-        }
-        OutputFormat::Word2vecText => {
-            check_vectors(Words::Word2vec, words, matrix).map_err(&here)?;
-            write_word2vec_text_body(group.create(path)?, words, matrix).map_err(here)
-        }
-        OutputFormat::Word2vecBinary => {
-            check_vectors(Words::Word2vec, words, matrix).map_err(&here)?;
-            write_word2vec_binary_body(group.create(path)?, words, matrix).map_err(here)
-        }
+        return Err(Error::InvalidOption {
+            option: "dtype",
+            message: format!(
+                "{} files hold f32 values only; expected f32, or an npy or safetensors output \
+                 for {}",
+                format.extension(),
+                dtype.name()
+            ),
+        });
     }
+    if format.has_token_sidecar() {
+        let vocab = group.options().vocab_path_for(path);
+        if words.len() != matrix.nrows() {
+            return Err(Error::Shape {
+                what: "words and matrix",
+                expected: format!("{} words, one per matrix row", matrix.nrows()),
+                found: format!("{} words", words.len()),
+            });
+        }
+        safetensors::check_origins(matrix.nrows(), origins)?;
+        for (row, word) in words.iter().enumerate() {
+            check_word(Words::TokenList, row, word.as_ref()).map_err(at_path(&vocab))?;
+        }
+        dtype::check_range(dtype, words, matrix).map_err(&here)?;
+        if format == OutputFormat::Npy {
+            write_npy_body(group.create(path)?, matrix, dtype).map_err(&here)?;
+            if let Some(origins) = origins {
+                let at = default_origins_path(path);
+                write_origins_npy(group.create(&at)?, origins).map_err(at_path(&at))?;
+            }
+        } else {
+            let mut metadata = layout.metadata.clone();
+            if let Some(name) = vocab.file_name() {
+                metadata.insert("tokens_file".into(), name.to_string_lossy().into_owned());
+            }
+            safetensors::write_body(group.create(path)?, matrix, origins, dtype, &metadata)
+                .map_err(&here)?;
+        }
+        return write_token_list(group.create(&vocab)?, words).map_err(at_path(&vocab));
+    }
+    let rule = match format {
+        OutputFormat::GloveText => Words::Glove,
+        _ => Words::Word2vec,
+    };
+    check_vectors(rule, words, matrix).map_err(&here)?;
+    let file = group.create(path)?;
+    match format {
+        OutputFormat::GloveText => write_lines(file, words, matrix),
+        OutputFormat::Word2vecText => write_word2vec_text_body(file, words, matrix),
+        _ => write_word2vec_binary_body(file, words, matrix),
+    }
+    .map_err(here)
 }
 
 /// Saves `words` + `matrix` at `path` in `format`, atomically; returns the files
-/// written (for npy: the table and its token list).
+/// written (for npy and safetensors: the table and its token list).
 ///
 /// # Errors
 /// As [`add_matrix`] and [`AtomicGroup::commit`]. On any error no output is
@@ -513,35 +737,43 @@ pub fn save_matrix<S: AsRef<str>>(
     group.commit()
 }
 
-/// Saves a table's weights with its vocabulary's tokens; see [`save_matrix`].
+/// Saves a table's weights with its vocabulary's tokens and its row origins (for
+/// npy and safetensors; see [`add_outputs`]), in `layout`, atomically; returns the
+/// files written.
 ///
 /// ```
 /// use pretrained_vectors::{EmbeddingTable, RowOrigin, Vocab};
-/// use pretrained_vectors::write::{save_table, OutputFormat, SaveOptions};
+/// use pretrained_vectors::write::{save_table, Layout, OutputFormat, SaveOptions};
 /// let dir = tempfile::tempdir()?;
 /// let vocab = Vocab::new(vec!["a".into(), "b".into()])?;
 /// let table = EmbeddingTable::new(ndarray::array![[1.0f32], [2.0]], vocab, vec![RowOrigin::Exact; 2])?;
 /// let out = dir.path().join("table.npy");
-/// save_table(&table, &out, OutputFormat::Npy, &SaveOptions::new())?;
+/// let written = save_table(&table, &out, OutputFormat::Npy, &SaveOptions::new(), &Layout::new())?;
+/// assert_eq!(written.len(), 3); // table.npy, table.origins.npy, table.vocab.txt
 /// assert_eq!(pretrained_vectors::npy::load(&out)?, table.weights());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
 /// # Errors
-/// As [`save_matrix`].
+/// As [`add_outputs`] and [`AtomicGroup::commit`].
 pub fn save_table(
     table: &EmbeddingTable,
     path: impl AsRef<Path>,
     format: OutputFormat,
     options: &SaveOptions,
+    layout: &Layout,
 ) -> Result<Vec<PathBuf>> {
-    save_matrix(
+    let mut group = AtomicGroup::new(options.clone());
+    add_outputs(
+        &mut group,
         table.vocab().tokens(),
         table.weights().view(),
+        Some(table.origins()),
         path,
         format,
-        options,
-    )
+        layout,
+    )?;
+    group.commit()
 }
 
 #[cfg(test)]

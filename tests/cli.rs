@@ -1017,7 +1017,7 @@ fn messages_name_the_file_and_flag_involved() {
     // Which outputs can hold the spaced token is said, and the .npy indeed does.
     let o = run(&[&glove, &"--vocab", &spaced, &"-o", &vec]);
     assert!(
-        stderr(&o).contains("npy, with its token list, can hold it"),
+        stderr(&o).contains("npy or safetensors, with their token list, can hold it"),
         "{}",
         stderr(&o)
     );

@@ -36,7 +36,11 @@ fn npy_reopens_in_place_with_its_sidecar() {
     let written = table.save(&path, &SaveOptions::new()).unwrap();
     assert_eq!(
         written,
-        vec![path.clone(), dir.path().join("table.vocab.txt")]
+        vec![
+            path.clone(),
+            dir.path().join("table.origins.npy"),
+            dir.path().join("table.vocab.txt")
+        ]
     );
     let opts = TokenListOptions::new()
         .with_padding("<pad>")

@@ -489,8 +489,19 @@ fn show_tuple(t: &[u64]) -> String {
 /// The full header (magic, version, length, dict and padding) for a C-order `<f4`
 /// matrix of `rows x cols`.
 pub(crate) fn header_bytes(rows: usize, cols: usize) -> Vec<u8> {
+    header_for("<f4", &[rows, cols])
+}
+
+/// The header of a C-order array of NumPy type `descr` (`<f4`, `<f2`, `|u1`...)
+/// and `shape`, as NumPy writes it (a 1-D shape gets its trailing comma).
+pub(crate) fn header_for(descr: &str, shape: &[usize]) -> Vec<u8> {
+    let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
+    let shape = match dims.len() {
+        1 => format!("({},)", dims[0]),
+        _ => format!("({})", dims.join(", ")),
+    };
     wrap_header(&format!(
-        "{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {cols}), }}"
+        "{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}"
     ))
 }
 

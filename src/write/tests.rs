@@ -247,6 +247,7 @@ fn formats_from_extensions() {
         ("dir.x/a.TXT", OutputFormat::GloveText),
         ("a.vec", OutputFormat::Word2vecText),
         ("a.b.bin", OutputFormat::Word2vecBinary),
+        ("t.SafeTensors", OutputFormat::Safetensors),
     ] {
         assert_eq!(OutputFormat::from_extension(p).unwrap(), f);
         assert_eq!(
@@ -256,11 +257,15 @@ fn formats_from_extensions() {
     }
     for p in ["a.csv", "a", "a.npy.gz"] {
         let e = OutputFormat::from_extension(p).unwrap_err().to_string();
-        assert!(e.contains(".npy (NumPy), .txt (GloVe text), .vec"), "{e}");
+        assert!(
+            e.contains(".npy (NumPy), .safetensors, .txt (GloVe text), .vec"),
+            "{e}"
+        );
         assert!(e.contains(p), "{e}");
     }
     assert_eq!(default_vocab_path("t.npy"), Path::new("t.vocab.txt"));
     assert_eq!(default_vocab_path("t"), Path::new("t.vocab.txt"));
+    assert_eq!(default_origins_path("t.npy"), Path::new("t.origins.npy"));
 }
 
 #[test]
@@ -561,6 +566,7 @@ fn save_table_writes_weights_and_tokens() {
         &out,
         OutputFormat::Word2vecBinary,
         &SaveOptions::new(),
+        &Layout::new(),
     )
     .unwrap();
     let bytes = fs::read(&out).unwrap();

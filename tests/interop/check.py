@@ -3,7 +3,9 @@
 Usage: check.py OUT_DIR GLOVE_GZ TOKENIZER_JSON
 
 OUT_DIR holds what run.sh made from the GloVe fixture: table.npy (+ table.vocab.txt,
-report.json) for the Keras tokenizer, and glove.vec / glove.bin, plain conversions.
+table.origins.npy, report.json) for the Keras tokenizer, the same table as
+table.{f32,f16,bf16}.safetensors and as half.npy (f16), and glove.vec / glove.bin,
+plain conversions.
 The reference is computed here, by Python parsing the GloVe text itself. Exits 1 on
 the first mismatch.
 """
@@ -69,6 +71,101 @@ def check_npy(out, words, matrix, tokenizer_json):
           f"fallback rows equal to the GloVe text, row order = Keras word_index")
 
 
+ORIGIN_CODES = {"0": "exact", "1": "fallback", "2": "missing", "3": "padding", "4": "oov", "5": "unused"}
+
+
+def expected_origins(tokens, index):
+    """The row origins Python works out for the Keras tokenizer's table."""
+    codes = []
+    for r, tok in enumerate(tokens):
+        if r == 0:
+            codes.append(3)
+        elif tok == "<OOV>":
+            codes.append(4)
+        elif tok in index:
+            codes.append(0)
+        elif tok.lower() in index:
+            codes.append(1)
+        else:
+            codes.append(2)
+    return np.array(codes, dtype=np.uint8)
+
+
+def bf16_bits(a):
+    """float32 -> bfloat16 bit patterns, round to nearest, ties to even."""
+    bits = a.astype(np.float32).view(np.uint32).astype(np.uint64)
+    return ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16).astype(np.uint16)
+
+
+def check_origins(out, words):
+    index = {w: i for i, w in enumerate(words)}
+    table = np.load(f"{out}/table.npy")
+    with open(f"{out}/table.vocab.txt", encoding="utf-8") as f:
+        tokens = f.read().split("\n")[:-1]
+    origins = np.load(f"{out}/table.origins.npy")
+    want = expected_origins(tokens, index)
+    if origins.dtype != np.uint8 or origins.shape != (table.shape[0],):
+        fail(f"table.origins.npy is {origins.dtype} {origins.shape}, expected uint8 ({table.shape[0]},)")
+    if not np.array_equal(origins, want):
+        bad = np.argwhere(origins != want)[:1].ravel().tolist()
+        fail(f"table.origins.npy differs from Python's origins first at row {bad}")
+    half = np.load(f"{out}/half.npy")
+    if half.dtype != np.float16 or not np.array_equal(half.view(np.uint16), table.astype(np.float16).view(np.uint16)):
+        fail("half.npy is not numpy's own float16 rounding of table.npy")
+    print(f"interop: numpy: table.origins.npy = Python's origins ({np.bincount(origins).tolist()} per code); "
+          f"half.npy = table.astype(float16) bit for bit")
+    return table, tokens, want
+
+
+def check_safetensors(out, table, tokens, origins):
+    from safetensors import safe_open
+    from safetensors.numpy import load_file
+
+    for dtype in ["f32", "f16", "bf16"]:
+        path = f"{out}/table.{dtype}.safetensors"
+        with safe_open(path, framework="np") as f:
+            meta = f.metadata()
+            keys = sorted(f.keys())
+            emb = f.get_slice("embeddings")
+            shape, st_dtype = emb.get_shape(), emb.get_dtype()
+        if keys != ["embeddings", "origins"]:
+            fail(f"{path}: tensors {keys}, expected embeddings and origins")
+        if list(shape) != list(table.shape) or st_dtype != dtype.upper():
+            fail(f"{path}: embeddings {st_dtype} {shape}, expected {dtype.upper()} {list(table.shape)}")
+        if json.loads(meta["origin_codes"]) != ORIGIN_CODES:
+            fail(f"{path}: origin_codes {meta['origin_codes']}")
+        if (meta["padding_row"], meta["oov_row"], meta["dtype"]) != ("0", str(tokens.index("<OOV>")), dtype):
+            fail(f"{path}: metadata {meta}")
+        if not meta["vocabulary"].startswith("Keras tokenizer "):
+            fail(f"{path}: vocabulary metadata {meta['vocabulary']!r}")
+        with open(f"{out}/{meta['tokens_file']}", encoding="utf-8") as f:
+            if f.read().split("\n")[:-1] != tokens:
+                fail(f"{path}: its tokens_file differs from table.vocab.txt")
+        if dtype == "bf16":
+            # NumPy has no bfloat16: safetensors' numpy API cannot load the values, so
+            # take the bytes the header points at, as torch would see them.
+            raw = open(path, "rb").read()
+            n = int.from_bytes(raw[:8], "little")
+            header = json.loads(raw[8:8 + n])
+            start, end = header["embeddings"]["data_offsets"]
+            got = np.frombuffer(raw[8 + n + start:8 + n + end], "<u2").reshape(table.shape)
+            if not np.array_equal(got, bf16_bits(table)):
+                fail(f"{path}: bf16 values differ from round-to-nearest-even of table.npy")
+            start, end = header["origins"]["data_offsets"]
+            got_origins = np.frombuffer(raw[8 + n + start:8 + n + end], np.uint8)
+        else:
+            tensors = load_file(path)
+            want = table if dtype == "f32" else table.astype(np.float16)
+            got = tensors["embeddings"]
+            if got.dtype != want.dtype or not np.array_equal(got.view(np.uint8), want.view(np.uint8)):
+                fail(f"{path}: values differ from table.npy{'' if dtype == 'f32' else '.astype(float16)'}")
+            got_origins = tensors["origins"]
+        if got_origins.dtype != np.uint8 or not np.array_equal(got_origins, origins):
+            fail(f"{path}: origins differ from Python's")
+        print(f"interop: safetensors: {path.split('/')[-1]} {st_dtype} {list(shape)} + origins, "
+              f"metadata and tokens as expected")
+
+
 def check_gensim(out, words, matrix):
     for name, binary in [("glove.vec", False), ("glove.bin", True)]:
         kv = KeyedVectors.load_word2vec_format(f"{out}/{name}", binary=binary)
@@ -84,6 +181,8 @@ def main():
     out, glove, tokenizer_json = sys.argv[1:4]
     words, matrix = reference(glove)
     check_npy(out, words, matrix, tokenizer_json)
+    table, tokens, origins = check_origins(out, words)
+    check_safetensors(out, table, tokens, origins)
     check_gensim(out, words, matrix)
     print("interop: OK")
 

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
-use pretrained_vectors::write::OutputFormat;
+use pretrained_vectors::write::{Dtype, OutputFormat};
 use pretrained_vectors::{Format, MissingInit, OovInit, Utf8Policy};
 
 const EXAMPLES: &str = "\
@@ -50,8 +50,10 @@ pub struct Args {
     #[arg(value_name = "VECTORS")]
     pub vectors: PathBuf,
 
-    /// The table to write: .npy (float32, with a token list beside it), .txt (GloVe),
-    /// .vec (word2vec text) or .bin (word2vec binary), by extension or --out-format.
+    /// The table to write: .npy (float32, with a token list and the row origins beside
+    /// it), .safetensors (tensors embeddings and origins, with a token list beside it),
+    /// .txt (GloVe), .vec (word2vec text) or .bin (word2vec binary), by extension or
+    /// --out-format.
     #[arg(short, long, value_name = "OUT")]
     pub out: PathBuf,
 
@@ -127,6 +129,11 @@ pub struct Args {
     #[arg(long, value_enum, value_name = "F", help_heading = "Outputs")]
     pub out_format: Option<OutFormat>,
 
+    /// The value type of a .npy or .safetensors table: f32, f16 or bf16 (safetensors
+    /// only; NumPy has no bfloat16), rounded to nearest, ties to even.
+    #[arg(long, value_name = "T", default_value = "f32", value_parser = parse_dtype, help_heading = "Outputs")]
+    pub dtype: Dtype,
+
     /// The row-order vocabulary, one token per line [default for .npy: OUT with its
     /// extension replaced, table.npy -> table.vocab.txt; other formats hold their
     /// words and get one only when asked].
@@ -181,6 +188,8 @@ pub enum OutFormat {
     Word2vecText,
     /// word2vec binary.
     Word2vecBinary,
+    /// safetensors: tensors `embeddings` and `origins`, with metadata.
+    Safetensors,
 }
 
 impl OutFormat {
@@ -190,6 +199,7 @@ impl OutFormat {
             OutFormat::Glove => OutputFormat::GloveText,
             OutFormat::Word2vecText => OutputFormat::Word2vecText,
             OutFormat::Word2vecBinary => OutputFormat::Word2vecBinary,
+            OutFormat::Safetensors => OutputFormat::Safetensors,
         }
     }
 }
@@ -264,6 +274,11 @@ fn parse_missing(s: &str) -> Result<MissingInit, String> {
         "zeros" | "zero" if param.is_none() => Ok(MissingInit::Zeros),
         _ => Err("expected random, uniform, uniform:A, normal, normal:S or zeros".into()),
     }
+}
+
+/// `--dtype`.
+fn parse_dtype(s: &str) -> Result<Dtype, String> {
+    Dtype::parse(s).ok_or_else(|| format!("expected f32, f16 or bf16, found {s:?}"))
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@ use std::time::Instant;
 use pretrained_vectors::vocab::keras::DEFAULT_PADDING_TOKEN;
 use pretrained_vectors::vocab::{KerasTokenizer, TokenListOptions};
 use pretrained_vectors::write::{
-    add_matrix, write_token_list, AtomicGroup, OutputFormat, SaveOptions,
+    add_outputs, default_origins_path, write_token_list, AtomicGroup, Dtype, Layout, OutputFormat,
+    SaveOptions,
 };
 use pretrained_vectors::{AlignReport, Aligned, Aligner, Error, ReadOptions, RowOrigin, Vocab};
 use serde::Serialize;
@@ -83,8 +84,12 @@ struct Inputs {
 struct Outputs {
     table: PathBuf,
     format: OutputFormat,
-    /// The token list: always for npy, for other formats only with `--vocab-out`.
+    /// The token list: always for npy and safetensors, for other formats only with
+    /// `--vocab-out`.
     vocab: Option<PathBuf>,
+    /// The row origins beside an npy table (safetensors holds them inside).
+    origins: Option<PathBuf>,
+    dtype: Dtype,
     report: Option<PathBuf>,
     save: SaveOptions,
 }
@@ -160,6 +165,7 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
     crate::signals::clean_up_on_signal(
         std::iter::once(&outputs.table)
             .chain(&outputs.vocab)
+            .chain(&outputs.origins)
             .chain(&outputs.report)
             .map(PathBuf::as_path),
     );
@@ -173,7 +179,7 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
             .filter(|_| source.kind != "vector_file_words")
             .map(|p| p.to_string_lossy().into_owned()),
     };
-    let written = write(&outputs, &aligned, inputs)?;
+    let written = write(&outputs, &aligned, inputs, &describe(&source))?;
     bar.done();
     Ok(Outcome {
         rows: aligned.table.rows(),
@@ -196,17 +202,35 @@ fn plan_outputs(args: &Args) -> Result<Outputs, Failure> {
         Some(f) => f.format(),
         None => OutputFormat::from_extension(&args.out).map_err(|_| {
             Failure::Usage(format!(
-                "cannot tell the output format of {} from its extension; expected .npy, .txt \
-                 (GloVe), .vec (word2vec text) or .bin (word2vec binary), or give --out-format",
+                "cannot tell the output format of {} from its extension; expected .npy, \
+                 .safetensors, .txt (GloVe), .vec (word2vec text) or .bin (word2vec binary), or \
+                 give --out-format",
                 args.out.display()
             ))
         })?,
     };
-    let vocab = match (format, &args.vocab_out) {
-        (_, Some(p)) => Some(p.clone()),
-        (OutputFormat::Npy, None) => Some(pretrained_vectors::write::default_vocab_path(&args.out)),
-        _ => None,
+    if !format.holds(args.dtype) {
+        return Err(Failure::Usage(match format {
+            OutputFormat::Npy => format!(
+                "--dtype {}: NumPy has no such type, so a .npy cannot hold it; give --dtype f16 \
+                 or f32, or write a .safetensors",
+                args.dtype.name()
+            ),
+            _ => format!(
+                "--dtype {} applies to .npy and .safetensors outputs; {} holds f32 values only",
+                args.dtype.name(),
+                args.out.display()
+            ),
+        }));
+    }
+    let vocab = match &args.vocab_out {
+        Some(p) => Some(p.clone()),
+        None if format.has_token_sidecar() => {
+            Some(pretrained_vectors::write::default_vocab_path(&args.out))
+        }
+        None => None,
     };
+    let origins = (format == OutputFormat::Npy).then(|| default_origins_path(&args.out));
     let mut save = SaveOptions::new().force(args.force).input(&args.vectors);
     for input in [&args.vocab, &args.corpus].into_iter().flatten() {
         save = save.input(input);
@@ -218,11 +242,14 @@ fn plan_outputs(args: &Args) -> Result<Outputs, Failure> {
         table: args.out.clone(),
         format,
         vocab,
+        origins,
+        dtype: args.dtype,
         report: args.report.clone(),
         save,
     };
     let all: Vec<&PathBuf> = std::iter::once(&outputs.table)
         .chain(&outputs.vocab)
+        .chain(&outputs.origins)
         .chain(&outputs.report)
         .collect();
     for (i, a) in all.iter().enumerate() {
@@ -585,18 +612,28 @@ fn find_line(path: &Path, word: &str) -> Option<u64> {
 }
 
 /// Writes every output through one group: all of them appear, or none.
-fn write(outputs: &Outputs, aligned: &Aligned, inputs: Inputs) -> Result<Vec<PathBuf>, Failure> {
+fn write(
+    outputs: &Outputs,
+    aligned: &Aligned,
+    inputs: Inputs,
+    source: &str,
+) -> Result<Vec<PathBuf>, Failure> {
     let table = &aligned.table;
     let tokens = table.vocab().tokens();
     let mut group = AtomicGroup::new(outputs.save.clone());
-    add_matrix(
+    let layout = Layout::new()
+        .dtype(outputs.dtype)
+        .metadata("vocabulary", source);
+    add_outputs(
         &mut group,
         tokens,
         table.weights().view(),
+        Some(table.origins()),
         &outputs.table,
         outputs.format,
+        &layout,
     )?;
-    if outputs.format != OutputFormat::Npy {
+    if !outputs.format.has_token_sidecar() {
         if let Some(path) = &outputs.vocab {
             let file = group.create(path)?;
             write_token_list(file, tokens).map_err(|e| with_path(e, path))?;
