@@ -150,6 +150,22 @@ pub enum Error {
         dims: u64,
     },
 
+    /// The rows of a file disagree with the row count of its header, while
+    /// [`ReadOptions::strict_row_count`](crate::ReadOptions::strict_row_count)
+    /// asks for them to agree (a download cut short has fewer).
+    #[error(
+        "{}: the header claims {header} rows, but the file has {found} (expected as many rows as the header says; was the file cut short?)",
+        Shown(path)
+    )]
+    RowCount {
+        /// The file.
+        path: PathBuf,
+        /// Rows claimed by the header.
+        header: u64,
+        /// Rows the file has.
+        found: u64,
+    },
+
     /// A word2vec header that is not `rows dims`, or has zero or negative counts.
     #[error(
         "{}: bad header at {pos}: expected {expected}, found {found:?}",
@@ -454,6 +470,7 @@ impl Error {
             | TooLarge { path, .. }
             | Empty { path }
             | HeaderOnly { path, .. }
+            | RowCount { path, .. }
             | BadHeader { path, .. }
             | HeaderTooLarge { path, .. }
             | RaggedRow { path, .. }

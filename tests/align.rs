@@ -229,7 +229,7 @@ fn every_format_and_path_gives_the_same_table() {
     let mut toks: Vec<String> = small.words().iter().step_by(7).cloned().collect();
     toks.extend(["Zzzq".to_string(), "The".to_string()]);
     let voc = Vocab::new(toks).unwrap();
-    let want = Aligner::new().align_vectors(&small, voc.clone());
+    let want = Aligner::new().align_vectors(&small, voc.clone()).unwrap();
     for name in [
         "small.glove.txt",
         "small.glove.txt.gz",
@@ -394,8 +394,8 @@ fn table_from_vectors_moves_the_matrix_and_equals_align_vectors() {
             vocab = vocab.with_oov(o).unwrap();
         }
         let aligner = Aligner::new().seed(3).oov(OovInit::Random);
-        let want = aligner.align_vectors(&v, vocab.clone());
-        let got = aligner.table_from_vectors(v.clone(), vocab);
+        let want = aligner.align_vectors(&v, vocab.clone()).unwrap();
+        let got = aligner.table_from_vectors(v.clone(), vocab).unwrap();
         assert_eq!(got.table.weights(), want.table.weights());
         assert_eq!(got.table.origins(), want.table.origins());
         let (mut a, mut b) = (got.report.clone(), want.report.clone());
@@ -406,11 +406,14 @@ fn table_from_vectors_moves_the_matrix_and_equals_align_vectors() {
     // The file's dropped duplicates count when the vocabulary needs their word.
     let dups = pretrained_vectors::read(fixture("bad/duplicates.txt")).unwrap();
     let vocab = Vocab::new(dups.words().to_vec()).unwrap();
-    let a = Aligner::new().table_from_vectors(dups.clone(), vocab.clone());
+    let a = Aligner::new()
+        .table_from_vectors(dups.clone(), vocab.clone())
+        .unwrap();
     assert_eq!(a.report.duplicates_seen, 1);
     assert_eq!(
         Aligner::new()
             .align_vectors(&dups, vocab)
+            .unwrap()
             .report
             .duplicates_seen,
         1
@@ -428,10 +431,12 @@ fn column_major_matrices_are_made_row_major_by_the_constructors() {
     let v = Vectors::new(words.clone(), fortran.clone()).unwrap();
     assert_eq!(v.get("b").unwrap().to_vec(), vec![3.0, 4.0]);
     let voc = vocab(&["c", "a", "zz"]);
-    let by_file = Aligner::new().align_vectors(&v, voc.clone());
+    let by_file = Aligner::new().align_vectors(&v, voc.clone()).unwrap();
     assert_eq!(by_file.table.weights().row(0).to_vec(), vec![5.0, 6.0]);
     assert_eq!(by_file.table.weights().row(1).to_vec(), vec![1.0, 2.0]);
-    let converted = Aligner::new().table_from_vectors(v, vocab(&["a", "b", "c"]));
+    let converted = Aligner::new()
+        .table_from_vectors(v, vocab(&["a", "b", "c"]))
+        .unwrap();
     assert_eq!(converted.table.weights(), rows);
     let table = pretrained_vectors::EmbeddingTable::new(
         fortran,

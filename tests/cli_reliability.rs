@@ -214,3 +214,140 @@ fn an_input_truncated_while_read_never_kills_the_tool() {
         );
     }
 }
+
+#[test]
+fn random_rows_stay_finite_and_say_when_they_fall_back() {
+    // Issues 11.4 and 11.5 through the CLI: values near f32::MAX, `normal:3e38`,
+    // and a single vector found.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("huge.txt");
+    std::fs::write(&input, "a 3e38 -3e38\nb -3.4e38 3.4e38\nc 1 2\n").unwrap();
+    let list = dir.path().join("vocab.txt");
+    let tokens: Vec<String> = ["a", "b"]
+        .into_iter()
+        .map(String::from)
+        .chain((0..40).map(|i| format!("zz{i}")))
+        .collect();
+    std::fs::write(&list, tokens.join("\n") + "\n").unwrap();
+    for (name, missing) in [("m.npy", "random"), ("n.npy", "normal:3e38")] {
+        let out = dir.path().join(name);
+        let o = cmd()
+            .arg(&input)
+            .arg("--vocab")
+            .arg(&list)
+            .args(["--missing", missing, "-o"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let t = pretrained_vectors::table::SavedTable::open(&out, &Default::default()).unwrap();
+        assert!(t.weights().iter().all(|x| x.is_finite()), "{missing}");
+    }
+    // One vector found: the summary says the rows are Keras' uniform, and why.
+    std::fs::write(&list, "a\nqq1\nqq2\n").unwrap();
+    let o = cmd()
+        .arg(&input)
+        .arg("--vocab")
+        .arg(&list)
+        .arg("-o")
+        .arg(dir.path().join("one.npy"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("uniform [-0.05, 0.05)"), "{err}");
+    assert!(
+        err.contains("1 vector(s) found, too few or too alike"),
+        "{err}"
+    );
+}
+
+#[test]
+fn fewer_rows_than_the_header_warn_or_with_strict_fail() {
+    // Issue 11.3: a download cut at a line boundary was accepted without a word.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("cut.vec");
+    // The first 3,001 lines of a 20,000-row file (far from the hostile-header bound).
+    let mut text = String::from("20000 2\nthe 0.1 0.2\n");
+    for i in 1..3000 {
+        text += &format!("w{i} 0.{i} -0.{i}\n");
+    }
+    std::fs::write(&input, text).unwrap();
+    let gz = dir.path().join("cut.vec.gz");
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut e, &std::fs::read(&input).unwrap()).unwrap();
+    std::fs::write(&gz, e.finish().unwrap()).unwrap();
+    let list = dir.path().join("vocab.txt");
+    std::fs::write(&list, "the\nzz\n").unwrap();
+    for path in [&input, &gz] {
+        for with_vocab in [false, true] {
+            let mut c = cmd();
+            c.arg(path)
+                .arg("-o")
+                .arg(dir.path().join("t.npy"))
+                .arg("--force");
+            if with_vocab {
+                c.arg("--vocab").arg(&list);
+            }
+            let o = c.output().unwrap();
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(0), "{err}");
+            assert!(
+                err.contains("warning: the header claims 20000 rows, but the file has 3000"),
+                "{err}"
+            );
+            let o = c.arg("--strict-row-count").output().unwrap();
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(1), "{err}");
+            assert!(
+                err.contains("the header claims 20000 rows, but the file has 3000"),
+                "{err}"
+            );
+        }
+    }
+    // The library: ReadInfo keeps it, the strict option refuses it on every path.
+    let v = ReadOptions::new().read(&gz).unwrap();
+    assert_eq!(
+        (v.info().header_rows, v.info().file_rows),
+        (Some(20000), 3000)
+    );
+    assert!(v.info().header_mismatch());
+    for path in [&input, &gz] {
+        let e = ReadOptions::new()
+            .strict_row_count(true)
+            .read(path)
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::RowCount {
+                    header: 20000,
+                    found: 3000,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        let vocab = pretrained_vectors::Vocab::new(vec!["the".into()]).unwrap();
+        let e = pretrained_vectors::Aligner::new()
+            .read_options(ReadOptions::new().strict_row_count(true))
+            .align(path, vocab)
+            .unwrap_err();
+        assert!(matches!(e, Error::RowCount { .. }), "{e}");
+    }
+    // A file that agrees with its header is fine either way, and says nothing.
+    std::fs::write(&input, "2 2\nthe 0.1 0.2\nof 0.3 0.4\n").unwrap();
+    let o = cmd()
+        .arg(&input)
+        .args(["--strict-row-count", "--force", "-o"])
+        .arg(dir.path().join("t.npy"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("warning"));
+}

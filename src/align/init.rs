@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Error, Result};
 use crate::rng::Rng;
 
 /// How rows for vocabulary words absent from the file are initialised.
@@ -14,10 +15,14 @@ use crate::rng::Rng;
 pub enum MissingInit {
     /// Random, matched to the pretrained statistics: each dimension drawn from a
     /// normal with that dimension's mean and standard deviation over the vectors
-    /// found (after Kim 2014). The default. With no vector found it falls back to
-    /// Keras' uniform range, and the report says so. Named `random` in a report's
-    /// JSON, as the command line's `--missing random` and its summary name it
-    /// (`matched` is read too).
+    /// found (after Kim 2014). The default. A dimension with no spread over the
+    /// vectors found (all equal, or fewer than two vectors found) is drawn from
+    /// Keras' uniform range instead, and the report says how many
+    /// ([`AlignReport::matched_flat_dims`](crate::AlignReport::matched_flat_dims));
+    /// with no dimension of spread the whole row is Keras' uniform. Draws past the
+    /// finite `f32` range (values near `f32::MAX`) are clamped to it.
+    /// Named `random` in a report's JSON, as the command line's `--missing
+    /// random` and its summary name it (`matched` is read too).
     #[serde(rename = "random", alias = "matched")]
     Matched,
     /// Uniform in `[low, high)`; Keras' `Embedding` default is `[-0.05, 0.05)`.
@@ -61,22 +66,31 @@ pub enum OovInit {
 pub(crate) struct Stats {
     pub mean: Vec<f64>,
     pub std: Vec<f64>,
+    /// Per dimension, whether the vectors found have no spread there: all equal,
+    /// or fewer than two vectors. Matched rows draw those dimensions from Keras'
+    /// uniform instead (a normal of spread 0 would copy the one value).
+    pub flat: Vec<bool>,
     pub count: usize,
 }
 
 impl Stats {
     /// Statistics of `rows`, summed in the order given (callers give a fixed order,
-    /// so the result does not depend on vocabulary order or threads).
+    /// so the result does not depend on vocabulary order or threads). Sums are
+    /// `f64`, so values near `f32::MAX` cannot overflow them.
     pub(crate) fn of<'a>(dims: usize, rows: impl Iterator<Item = &'a [f32]>) -> Stats {
         let mut sum = vec![0f64; dims];
         let mut sq = vec![0f64; dims];
+        let mut lo = vec![f32::INFINITY; dims];
+        let mut hi = vec![f32::NEG_INFINITY; dims];
         let mut count = 0;
         for row in rows {
             count += 1;
-            for ((s, q), &v) in sum.iter_mut().zip(sq.iter_mut()).zip(row) {
+            for (d, &v) in row.iter().enumerate().take(dims) {
+                lo[d] = lo[d].min(v);
+                hi[d] = hi[d].max(v);
                 let v = f64::from(v);
-                *s += v;
-                *q += v * v;
+                sum[d] += v;
+                sq[d] += v * v;
             }
         }
         let n = count.max(1) as f64;
@@ -86,12 +100,37 @@ impl Stats {
             .zip(&mean)
             .map(|(q, m)| (q / n - m * m).max(0.0).sqrt())
             .collect();
-        Stats { mean, std, count }
+        let flat = lo
+            .iter()
+            .zip(&hi)
+            .map(|(l, h)| count < 2 || l == h)
+            .collect();
+        Stats {
+            mean,
+            std,
+            flat,
+            count,
+        }
+    }
+
+    /// Dimensions that matched rows draw from Keras' uniform (see `flat`).
+    pub(crate) fn flat_dims(&self) -> usize {
+        self.flat.iter().filter(|&&f| f).count()
     }
 }
 
+/// The default a matched dimension falls back to: Keras' uniform bounds.
+const KERAS_BOUND: f64 = 0.05;
+
+/// Rounds a draw to `f32`, within the finite range: a table never holds an
+/// infinity it was not given, even where a normal's tail passes `f32::MAX`.
+#[inline]
+fn finite_f32(x: f64) -> f32 {
+    x.clamp(-f64::from(f32::MAX), f64::from(f32::MAX)) as f32
+}
+
 /// Fills `out` for `token` as `init` says. Returns the initialiser actually used
-/// (`Matched` without statistics becomes Keras' uniform).
+/// (`Matched` with no dimension of spread becomes Keras' uniform).
 pub(crate) fn fill(
     init: MissingInit,
     stats: &Stats,
@@ -101,30 +140,68 @@ pub(crate) fn fill(
 ) -> MissingInit {
     let mut rng = Rng::for_key(seed, token.as_bytes());
     match init {
-        MissingInit::Matched if stats.count == 0 => {
+        MissingInit::Matched if stats.flat.iter().all(|&f| f) => {
             fill(MissingInit::KERAS_UNIFORM, stats, seed, token, out)
         }
         MissingInit::Matched => {
-            for ((o, m), s) in out.iter_mut().zip(&stats.mean).zip(&stats.std) {
-                *o = (m + s * rng.normal()) as f32;
+            for (((o, m), s), &flat) in out
+                .iter_mut()
+                .zip(&stats.mean)
+                .zip(&stats.std)
+                .zip(&stats.flat)
+            {
+                *o = if flat {
+                    rng.uniform(-KERAS_BOUND, KERAS_BOUND) as f32
+                } else {
+                    finite_f32(m + s * rng.normal())
+                };
             }
             init
         }
         MissingInit::Uniform { low, high } => {
             for o in out.iter_mut() {
-                *o = rng.uniform(f64::from(low), f64::from(high)) as f32;
+                *o = finite_f32(rng.uniform(f64::from(low), f64::from(high)));
             }
             init
         }
         MissingInit::Normal { std } => {
             for o in out.iter_mut() {
-                *o = (f64::from(std) * rng.normal()) as f32;
+                *o = finite_f32(f64::from(std) * rng.normal());
             }
             init
         }
         MissingInit::Zeros => {
             out.fill(0.0);
             init
+        }
+    }
+}
+
+impl MissingInit {
+    /// Checks the parameters: finite bounds with `low <= high`, a finite standard
+    /// deviation of at least 0.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] (option `missing`) naming the bad parameter.
+    pub fn check(&self) -> Result<()> {
+        let bad = |message: String| {
+            Err(Error::InvalidOption {
+                option: "missing",
+                message,
+            })
+        };
+        match *self {
+            MissingInit::Uniform { low, high }
+                if !(low.is_finite() && high.is_finite() && low <= high) =>
+            {
+                bad(format!(
+                    "uniform [{low}, {high}); expected finite bounds with low <= high"
+                ))
+            }
+            MissingInit::Normal { std } if !(std.is_finite() && std >= 0.0) => bad(format!(
+                "normal with std {std}; expected a finite standard deviation of at least 0"
+            )),
+            _ => Ok(()),
         }
     }
 }
@@ -149,7 +226,11 @@ mod tests {
             })
             .collect();
         let again = Stats::of(3, drawn.iter().map(|r| r.as_slice()));
-        for d in 0..3 {
+        // Dim 1 has no spread: it is drawn from Keras' uniform, not copied.
+        assert_eq!(stats.flat, [false, true, false]);
+        assert!(drawn.iter().all(|r| (-0.05..0.05).contains(&r[1])));
+        assert!(again.mean[1].abs() < 0.005 && (again.std[1] - 0.1 / 12f64.sqrt()).abs() < 0.002);
+        for d in [0, 2] {
             assert!(
                 (again.mean[d] - stats.mean[d]).abs() < 0.05 * stats.std[d] + 1e-6,
                 "dim {d}"

@@ -160,7 +160,12 @@ impl Aligner {
     pub fn align(&self, path: impl AsRef<Path>, vocab: Vocab) -> Result<Aligned> {
         let path = path.as_ref();
         let start = Instant::now();
-        let matcher = Matcher::new(&vocab, self.lowercase_fallback);
+        self.missing.check()?;
+        let mut matcher = Matcher::new(&vocab, self.lowercase_fallback);
+        if self.read.strict_row_count {
+            // Every row must be counted: never stop early.
+            matcher.wanted = usize::MAX;
+        }
         let scan = self
             .read
             .run(|| match source::open(path, false, self.read.memory_map)? {
@@ -170,6 +175,7 @@ impl Aligner {
                     compressed_len,
                 } => self.scan_gzip(path, reader, compressed_len, &vocab, &matcher),
             })?;
+        crate::read::check_row_count(&self.read, path, scan.header_rows, scan.rows_scanned)?;
         Ok(self.finish(scan, vocab, start))
     }
 
@@ -185,13 +191,18 @@ impl Aligner {
     /// let v = Vectors::new(vec!["a".into(), "b".into()], ndarray::array![[1.0f32, 2.0], [3.0, 4.0]])?;
     /// let vocab = Vocab::new(vec!["<pad>".into(), "<unk>".into(), "a".into(), "b".into()])?
     ///     .with_padding(0)?.with_oov(1)?;
-    /// let t = Aligner::new().table_from_vectors(v, vocab).table;
+    /// let t = Aligner::new().table_from_vectors(v, vocab)?.table;
     /// assert_eq!(t.weights(), ndarray::array![[0.0f32, 0.0], [2.0, 3.0], [1.0, 2.0], [3.0, 4.0]]);
     /// assert_eq!(t.origins()[2], RowOrigin::Exact);
     /// # Ok::<(), pretrained_vectors::Error>(())
     /// ```
-    pub fn table_from_vectors(&self, vectors: Vectors, vocab: Vocab) -> Aligned {
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] for missing-row parameters that are not finite
+    /// ([`MissingInit::check`]).
+    pub fn table_from_vectors(&self, vectors: Vectors, vocab: Vocab) -> Result<Aligned> {
         let start = Instant::now();
+        self.missing.check()?;
         let reserved_rows = [vocab.padding(), vocab.oov(), vocab.unused()];
         let reserved = reserved_rows.iter().flatten().count();
         let kept = vocab.len() - reserved;
@@ -232,13 +243,18 @@ impl Aligner {
             rows_scanned: info.file_rows,
             stopped_early: false,
         };
-        self.finish(scan, vocab, start)
+        Ok(self.finish(scan, vocab, start))
     }
 
     /// Aligns vectors already in memory to `vocab` (the same matching and
     /// initialisation as [`Aligner::align`]).
-    pub fn align_vectors(&self, vectors: &Vectors, vocab: Vocab) -> Aligned {
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] for missing-row parameters that are not finite
+    /// ([`MissingInit::check`]).
+    pub fn align_vectors(&self, vectors: &Vectors, vocab: Vocab) -> Result<Aligned> {
         let start = Instant::now();
+        self.missing.check()?;
         let matcher = Matcher::new(&vocab, self.lowercase_fallback);
         let mut found = Found::new(&vocab, vectors.dims());
         let mut hits = Hits::new(vectors.dims());
@@ -260,7 +276,7 @@ impl Aligner {
             rows_scanned: vectors.len() as u64,
             stopped_early: false,
         };
-        self.finish(scan, vocab, start)
+        Ok(self.finish(scan, vocab, start))
     }
 
     fn report_progress(&self, done: u64, total: Option<u64>) {
@@ -411,6 +427,11 @@ impl Aligner {
             top_missing,
             fallback_examples,
             missing_init,
+            matched_flat_dims: if self.missing == MissingInit::Matched {
+                stats.flat_dims()
+            } else {
+                0
+            },
             oov_init: self.oov,
             seed: self.seed,
             seconds: start.elapsed().as_secs_f64(),

@@ -63,6 +63,12 @@ pub struct AlignReport {
     pub fallback_examples: Vec<FallbackMatch>,
     /// How missing rows were initialised.
     pub missing_init: MissingInit,
+    /// With `missing_init` matched: the dimensions in which the vectors found have
+    /// no spread (all equal, or fewer than two vectors found), drawn from Keras'
+    /// uniform `[-0.05, 0.05)` instead. When it is every dimension, `missing_init`
+    /// says Keras' uniform. 0 for the other initialisers.
+    #[serde(default)]
+    pub matched_flat_dims: usize,
     /// How the OOV row was initialised.
     pub oov_init: OovInit,
     /// The seed of the random rows.

@@ -40,6 +40,7 @@ pub struct ReadOptions {
     pub(crate) allow_non_finite: bool,
     pub(crate) max_decompressed: u64,
     pub(crate) memory_map: bool,
+    pub(crate) strict_row_count: bool,
 }
 
 impl Default for ReadOptions {
@@ -51,6 +52,7 @@ impl Default for ReadOptions {
             allow_non_finite: false,
             max_decompressed: 1 << 40,
             memory_map: true,
+            strict_row_count: false,
         }
     }
 }
@@ -100,6 +102,27 @@ impl ReadOptions {
     /// (default 1 TiB), so a hostile stream cannot run forever.
     pub fn max_decompressed_bytes(mut self, bytes: u64) -> Self {
         self.max_decompressed = bytes;
+        self
+    }
+
+    /// Whether a word2vec header's row count must equal the rows of the file
+    /// (default: no). A file with fewer rows than its header claims (a download
+    /// cut at a line boundary) or more is then [`Error::RowCount`], as gensim
+    /// refuses a short file; by default it is read, and
+    /// [`ReadInfo::header_mismatch`] (and the aligner's report) tell. The aligner
+    /// then scans the whole file rather than stop once every row is filled.
+    ///
+    /// ```
+    /// use pretrained_vectors::{Error, ReadOptions};
+    /// let cut = b"3 2\nthe 0.1 0.2\nof 0.3 0.4\n";
+    /// let v = ReadOptions::new().read_bytes(cut)?;
+    /// assert!(v.info().header_mismatch());
+    /// let e = ReadOptions::new().strict_row_count(true).read_bytes(cut).unwrap_err();
+    /// assert!(matches!(e, Error::RowCount { header: 3, found: 2, .. }));
+    /// # Ok::<(), pretrained_vectors::Error>(())
+    /// ```
+    pub fn strict_row_count(mut self, strict: bool) -> Self {
+        self.strict_row_count = strict;
         self
     }
 
@@ -250,7 +273,31 @@ fn read_bytes(opts: &ReadOptions, path: &Path, bytes: &[u8]) -> Result<Vectors> 
         Format::Word2vecBinary => binary_rows(&p, bytes, &layout)?,
         Format::Glove | Format::Word2vecText => text_rows(&p, bytes, &layout)?,
     };
+    check_row_count(
+        opts,
+        path,
+        layout.header.map(|h| h.0),
+        rows.words.len() as u64,
+    )?;
     finish(rows, layout, false)
+}
+
+/// With [`ReadOptions::strict_row_count`], fails when `found` rows disagree with
+/// the header's count.
+pub(crate) fn check_row_count(
+    opts: &ReadOptions,
+    path: &Path,
+    header_rows: Option<u64>,
+    found: u64,
+) -> Result<()> {
+    match header_rows {
+        Some(rows) if opts.strict_row_count && rows != found => Err(Error::RowCount {
+            path: path.to_path_buf(),
+            header: rows,
+            found,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Fails before any allocation when a header claims far more rows than the input
@@ -514,6 +561,12 @@ fn read_gzip(
         path,
         &layout,
         gz.offset.saturating_sub(layout.body_start as u64),
+    )?;
+    check_row_count(
+        opts,
+        path,
+        layout.header.map(|h| h.0),
+        rows.words.len() as u64,
     )?;
     finish(rows, layout, true)
 }

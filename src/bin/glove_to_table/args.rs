@@ -119,6 +119,11 @@ pub struct Args {
     #[arg(short = 'j', long, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
 
+    /// Refuse a word2vec file whose rows disagree with its header's row count (a
+    /// download cut short), as gensim does; without it the run warns.
+    #[arg(long)]
+    pub strict_row_count: bool,
+
     /// Read VECTORS into memory instead of mapping it. A mapped input that another
     /// program truncates while it is read ends the run with an error (exit 1);
     /// read into memory, it cannot change under the reader.

@@ -31,6 +31,19 @@ pub fn summary(o: &Outcome) {
     rows += &format!(", {} missing", r.missing);
     if r.missing > 0 {
         rows += &format!(" ({})", describe_missing(r.missing_init, r.seed));
+        if r.matched_flat_dims == r.dims {
+            rows += &format!(
+                "; Keras' default instead of matched random: {} vector(s) found, too few or \
+                 too alike to match",
+                r.found()
+            );
+        } else if r.matched_flat_dims > 0 {
+            rows += &format!(
+                "; {} of {} dims have no spread over the vectors found and are Keras' \
+                 uniform [-0.05, 0.05)",
+                r.matched_flat_dims, r.dims
+            );
+        }
     }
     line(format!("  rows        {rows}"));
     let mut reserved = Vec::new();
@@ -72,6 +85,19 @@ pub fn summary(o: &Outcome) {
              line/record {at}, first on {first})",
             o.duplicates.len()
         ));
+    }
+    match r.header_rows {
+        Some(h) if !r.stopped_early && h > r.file_rows_scanned => line(format!(
+            "warning: the header claims {h} rows, but the file has {}: was it cut short? \
+             (--strict-row-count makes this an error)",
+            r.file_rows_scanned
+        )),
+        Some(h) if !r.stopped_early && h < r.file_rows_scanned => line(format!(
+            "warning: the header claims {h} rows, but the file has {}; all were read \
+             (--strict-row-count makes this an error)",
+            r.file_rows_scanned
+        )),
+        _ => {}
     }
     for w in &o.warnings {
         line(format!("warning: {w}"));

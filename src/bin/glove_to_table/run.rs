@@ -105,7 +105,8 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
     let mut read = ReadOptions::new()
         .format_opt(args.format.format())
         .utf8(args.utf8.policy())
-        .memory_map(!args.no_mmap);
+        .memory_map(!args.no_mmap)
+        .strict_row_count(args.strict_row_count);
     if let Some(n) = args.threads {
         read = read.threads(n);
     }
@@ -157,7 +158,7 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
                 lookalikes: Vec::new(),
             };
             fits_output(&outputs, &vocab, &source)?;
-            (aligner.table_from_vectors(vectors, vocab), source)
+            (aligner.table_from_vectors(vectors, vocab)?, source)
         }
     };
     let warnings = lookalike_warnings(&source, &aligned);
