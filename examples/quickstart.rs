@@ -29,7 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ids = pad_sequences(
         &tokenizer.texts_to_sequences(texts),
         &PadOptions::new().with_maxlen(4),
-    );
+    )?;
     let glove = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/fixtures/glove.6B.50d.20k.txt.gz"

@@ -41,7 +41,7 @@
 //! let origins = aligned.table.origins().to_vec();
 //! let embedding = Embedding::from_table(&aligned.table)?
 //!     .with_trainability(Trainability::not_in_file(&origins))?;
-//! let ids = pad_sequences(&tokenizer.texts_to_sequences(texts), &PadOptions::new().with_maxlen(3));
+//! let ids = pad_sequences(&tokenizer.texts_to_sequences(texts), &PadOptions::new().with_maxlen(3))?;
 //! let labels = [1, 0, 1, 0];
 //! let mut model = BagClassifier::new(embedding, 2, 7)?
 //!     .with_optimizers(OptimConfig::adam(0.05), OptimConfig::adam(0.05))?;

@@ -229,7 +229,7 @@ fn pad_sequences_match_keras() {
             options = options.with_value(v.as_i64().unwrap());
         }
         let want: Vec<Vec<i64>> = serde_json::from_value(case["result"].clone()).unwrap();
-        let got = pad_sequences(&seqs, &options);
+        let got = pad_sequences(&seqs, &options).unwrap();
         assert_eq!(got.nrows(), want.len());
         for (i, (row, w)) in got.rows().into_iter().zip(&want).enumerate() {
             assert_eq!(&row.to_vec(), w, "{}: row {i}", case["name"]);

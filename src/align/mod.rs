@@ -367,7 +367,8 @@ impl Aligner {
         let reserved = count(RowOrigin::Padding) + count(RowOrigin::Oov) + count(RowOrigin::Unused);
         let wanted = vocab.len() - reserved;
         let coverage_tokens = vocab.counts().map(|c| {
-            let (mut hit, mut all) = (0u64, 0u64);
+            // Words without a row (past Keras' num_words) are OOV occurrences.
+            let (mut hit, mut all) = (0u64, vocab.unlisted_count());
             for (r, o) in origins.iter().enumerate() {
                 if !vocab.is_reserved(r) {
                     all += c[r];

@@ -55,7 +55,8 @@ pub struct AlignReport {
     /// Found / (vocabulary rows - reserved rows).
     pub coverage_types: f64,
     /// Counts of found tokens / counts of all non-reserved tokens, when the
-    /// vocabulary has counts.
+    /// vocabulary has counts. Occurrences of words without a row (Keras' words
+    /// past `num_words`, encoded as OOV) count as not found.
     pub coverage_tokens: Option<f64>,
     /// The most frequent missing tokens (by count when known, else by row).
     pub top_missing: Vec<MissingToken>,

@@ -82,6 +82,36 @@ impl TrainOptions {
         self.switch = Some((epoch, mode));
         self
     }
+
+    /// Checks the options: at least one epoch, a batch size above 0, and a switch
+    /// that happens (its epoch below `epochs`; one past the last was silently
+    /// ignored).
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] naming the option.
+    pub fn check(&self) -> Result<()> {
+        if self.epochs == 0 || self.batch_size == 0 {
+            return Err(Error::InvalidOption {
+                option: "training options",
+                message: format!(
+                    "{} epochs in batches of {} (expected both > 0)",
+                    self.epochs, self.batch_size
+                ),
+            });
+        }
+        if let Some((at, _)) = self.switch.as_ref().filter(|(at, _)| *at >= self.epochs) {
+            return Err(Error::InvalidOption {
+                option: "switch_at",
+                message: format!(
+                    "epoch {at}, but training runs epochs 0 to {} (expected an epoch below {}, \
+                     or the switch would never happen)",
+                    self.epochs - 1,
+                    self.epochs
+                ),
+            });
+        }
+        Ok(())
+    }
 }
 
 impl BagClassifier {
@@ -288,6 +318,17 @@ impl BagClassifier {
     ) -> Result<(f32, usize)> {
         let scratch = std::mem::take(&mut self.scratch);
         let (loss, correct, g) = self.compute(ids, labels, scratch)?;
+        if !loss.is_finite() {
+            // Every weight was finite when set (constructors check), so this is
+            // training diverging: say so instead of training on NaN.
+            return Err(Error::InvalidOption {
+                option: "learning rate",
+                message: format!(
+                    "training diverged: a batch's loss is {loss} (expected a finite loss; \
+                     lower the learning rates)"
+                ),
+            });
+        }
         // A frozen embedding has no gradient at all (PyTorch: requires_grad=False,
         // so its optimizer's step() neither updates nor counts it).
         if !self.embedding.is_frozen() {
@@ -357,7 +398,9 @@ impl BagClassifier {
     /// Trains for `opts.epochs` epochs; returns each epoch's loss and accuracy.
     ///
     /// # Errors
-    /// As [`BagClassifier::fit_epoch`], and as [`Embedding::set_trainability`] for
+    /// [`Error::InvalidOption`] for options that fail [`TrainOptions::check`], or
+    /// when training diverges (a loss or a weight that is no longer finite); as
+    /// [`BagClassifier::fit_epoch`], and as [`Embedding::set_trainability`] for
     /// the switch.
     pub fn train(
         &mut self,
@@ -365,6 +408,7 @@ impl BagClassifier {
         labels: &[usize],
         opts: &TrainOptions,
     ) -> Result<Vec<EpochStats>> {
+        opts.check()?;
         let mut rng = Rng::for_key(opts.seed, b"bag-classifier shuffle");
         let mut history = Vec::with_capacity(opts.epochs);
         for epoch in 0..opts.epochs {
@@ -373,6 +417,19 @@ impl BagClassifier {
             }
             let stats = self.fit_epoch(ids, labels, opts.batch_size, &mut rng)?;
             history.push(EpochStats { epoch, ..stats });
+        }
+        // The last step's update is not seen by a loss: check the weights once.
+        let finite = |x: &f32| x.is_finite();
+        if !(self.weight.iter().all(finite)
+            && self.bias.iter().all(finite)
+            && self.embedding.weights().iter().all(finite))
+        {
+            return Err(Error::InvalidOption {
+                option: "learning rate",
+                message: "training diverged: the weights overflowed to NaN or infinity \
+                          (expected finite weights; lower the learning rates)"
+                    .into(),
+            });
         }
         Ok(history)
     }

@@ -60,6 +60,15 @@ impl Embedding {
                 found: format!("{} rows", weights.nrows()),
             });
         }
+        if let Some(((r, c), v)) = weights.indexed_iter().find(|(_, v)| !v.is_finite()) {
+            return Err(Error::InvalidOption {
+                option: "embedding weights",
+                message: format!(
+                    "weights[{r}, {c}] is {v}; expected finite values (a NaN or an infinity \
+                     spreads to every weight it touches in training)"
+                ),
+            });
+        }
         let weights = if weights.is_standard_layout() {
             weights
         } else {

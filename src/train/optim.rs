@@ -15,6 +15,11 @@
 
 use crate::error::{Error, Result};
 
+/// The largest learning rate [`OptimConfig::check`] accepts. No optimizer here
+/// converges with steps this large; a larger rate (a slip such as `1e30`) makes
+/// the first updates overflow and every weight NaN.
+pub const MAX_LEARNING_RATE: f32 = 1e6;
+
 /// An update rule and its constants.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Method {
@@ -96,16 +101,21 @@ impl OptimConfig {
     /// Checks the constants.
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] for a learning rate that is not finite and > 0, a
+    /// [`Error::InvalidOption`] for a learning rate that is not in
+    /// `(0, MAX_LEARNING_RATE]`, a
     /// β outside `[0, 1)`, or an eps or initial accumulator that is negative or not
     /// finite.
     pub fn check(&self) -> Result<()> {
         let bad =
             |option: &'static str, message: String| Err(Error::InvalidOption { option, message });
-        if !(self.lr.is_finite() && self.lr > 0.0) {
+        if !(self.lr.is_finite() && self.lr > 0.0 && self.lr <= MAX_LEARNING_RATE) {
             return bad(
                 "learning rate",
-                format!("{} (expected a finite number > 0)", self.lr),
+                format!(
+                    "{} (expected a number > 0 and at most {MAX_LEARNING_RATE:e}: past that \
+                     every step overflows to NaN)",
+                    self.lr
+                ),
             );
         }
         let nonneg = |x: f32| x.is_finite() && x >= 0.0;

@@ -115,7 +115,14 @@ impl KerasTokenizer {
                     }
                 })
                 .collect();
-            vocab = vocab.with_counts(counts)?;
+            let counts: Vec<u64> = counts;
+            // Words past num_words have no row; Keras encodes them as OOV, so they
+            // are occurrences no pretrained row covers.
+            let all: u64 = self.word_counts.items.iter().map(|(_, c)| c).sum();
+            let listed: u64 = counts.iter().sum();
+            vocab = vocab
+                .with_counts(counts)?
+                .with_unlisted_count(all.saturating_sub(listed));
         }
         Ok(vocab)
     }

@@ -51,6 +51,7 @@ pub struct Vocab {
     tokens: Vec<String>,
     index: TokenIndex,
     counts: Option<Vec<u64>>,
+    unlisted: u64,
     padding: Option<usize>,
     oov: Option<usize>,
     unused: Option<usize>,
@@ -94,6 +95,7 @@ impl Vocab {
             tokens,
             index,
             counts: None,
+            unlisted: 0,
             padding: None,
             oov: None,
             unused: None,
@@ -194,6 +196,20 @@ impl Vocab {
     /// The row of `token`.
     pub fn get(&self, token: &str) -> Option<usize> {
         self.index.get(token).copied()
+    }
+
+    /// Records `n` occurrences, counted by the vocabulary's source, of words that
+    /// have no row: Keras' words at or past `num_words`, which its tokenizer
+    /// encodes as the OOV id (or drops). The aligner's token coverage counts them
+    /// as occurrences not covered by the file. Default 0.
+    pub fn with_unlisted_count(mut self, n: u64) -> Self {
+        self.unlisted = n;
+        self
+    }
+
+    /// Occurrences of words without a row (see [`Vocab::with_unlisted_count`]).
+    pub fn unlisted_count(&self) -> u64 {
+        self.unlisted
     }
 
     /// Counts per token, when the source had them.

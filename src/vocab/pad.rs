@@ -4,7 +4,7 @@ use std::str::FromStr;
 
 use ndarray::Array2;
 
-use crate::error::Error;
+use crate::error::{Error, Result};
 
 /// Which end of a sequence padding is added to, or truncation removes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -27,7 +27,7 @@ impl FromStr for Side {
     /// assert!("end".parse::<Side>().is_err());
     /// # Ok::<(), pretrained_vectors::Error>(())
     /// ```
-    fn from_str(s: &str) -> Result<Self, Error> {
+    fn from_str(s: &str) -> std::result::Result<Self, Error> {
         match s {
             "pre" => Ok(Side::Pre),
             "post" => Ok(Side::Post),
@@ -44,8 +44,9 @@ impl FromStr for Side {
 /// ```
 /// use pretrained_vectors::vocab::{pad_sequences, PadOptions, Side};
 /// let seqs = vec![vec![1, 2, 3], vec![4]];
-/// let out = pad_sequences(&seqs, &PadOptions::new().with_maxlen(2).with_padding(Side::Post));
+/// let out = pad_sequences(&seqs, &PadOptions::new().with_maxlen(2).with_padding(Side::Post))?;
 /// assert_eq!(out, ndarray::array![[2, 3], [4, 0]]);
+/// # Ok::<(), pretrained_vectors::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PadOptions {
@@ -120,17 +121,26 @@ impl PadOptions {
 /// let seqs = vec![vec![5, 6, 7, 8], vec![], vec![9]];
 /// // Keras' defaults: pad and truncate at the start.
 /// assert_eq!(
-///     pad_sequences(&seqs, &PadOptions::new().with_maxlen(3)),
+///     pad_sequences(&seqs, &PadOptions::new().with_maxlen(3))?,
 ///     ndarray::array![[6, 7, 8], [0, 0, 0], [0, 0, 9]]
 /// );
 /// let post = PadOptions::new().with_maxlen(3).with_padding(Side::Post)
 ///     .with_truncating(Side::Post).with_value(-1);
 /// assert_eq!(
-///     pad_sequences(&seqs, &post),
+///     pad_sequences(&seqs, &post)?,
 ///     ndarray::array![[5, 6, 7], [-1, -1, -1], [9, -1, -1]]
 /// );
+/// # Ok::<(), pretrained_vectors::Error>(())
 /// ```
-pub fn pad_sequences<S: AsRef<[i64]>>(sequences: &[S], options: &PadOptions) -> Array2<i64> {
+///
+/// # Errors
+/// [`Error::InvalidOption`] (option `maxlen`) when the array would not fit in
+/// memory: `sequences.len() * maxlen` ids past what can be addressed, or an
+/// allocation the system refuses (a huge `maxlen` used to abort the process).
+pub fn pad_sequences<S: AsRef<[i64]>>(
+    sequences: &[S],
+    options: &PadOptions,
+) -> Result<Array2<i64>> {
     let width = options.maxlen.unwrap_or_else(|| {
         sequences
             .iter()
@@ -138,7 +148,24 @@ pub fn pad_sequences<S: AsRef<[i64]>>(sequences: &[S], options: &PadOptions) -> 
             .max()
             .unwrap_or(0)
     });
-    let mut out = Array2::from_elem((sequences.len(), width), options.value);
+    let too_big = |bytes: String| Error::InvalidOption {
+        option: "maxlen",
+        message: format!(
+            "{} sequences x {width} ids need {bytes} bytes, more than this system can allocate; \
+             expected a smaller maxlen",
+            sequences.len()
+        ),
+    };
+    let ids = sequences
+        .len()
+        .checked_mul(width)
+        .filter(|&n| n <= isize::MAX as usize / std::mem::size_of::<i64>())
+        .ok_or_else(|| too_big(format!("{}", sequences.len() as u128 * width as u128 * 8)))?;
+    let mut data: Vec<i64> = Vec::new();
+    data.try_reserve_exact(ids)
+        .map_err(|_| too_big(format!("{}", ids as u128 * 8)))?;
+    data.resize(ids, options.value);
+    let mut out = Array2::from_shape_vec((sequences.len(), width), data).expect("rows * width ids");
     for (mut row, seq) in out.rows_mut().into_iter().zip(sequences) {
         let seq = seq.as_ref();
         let kept = match options.truncating {
@@ -153,7 +180,7 @@ pub fn pad_sequences<S: AsRef<[i64]>>(sequences: &[S], options: &PadOptions) -> 
             *slot = id;
         }
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -188,15 +215,18 @@ mod tests {
 
     #[test]
     fn defaults_pad_to_longest_at_the_start() {
-        let out = pad_sequences(&[vec![1], vec![2, 3, 4], vec![]], &PadOptions::new());
+        let out = pad_sequences(&[vec![1], vec![2, 3, 4], vec![]], &PadOptions::new()).unwrap();
         assert_eq!(out, array![[0, 0, 1], [2, 3, 4], [0, 0, 0]]);
         let none: [Vec<i64>; 0] = [];
-        assert_eq!(pad_sequences(&none, &PadOptions::new()).dim(), (0, 0));
+        assert_eq!(
+            pad_sequences(&none, &PadOptions::new()).unwrap().dim(),
+            (0, 0)
+        );
     }
 
     #[test]
     fn maxlen_zero_gives_empty_rows() {
-        let out = pad_sequences(&[vec![1, 2]], &PadOptions::new().with_maxlen(0));
+        let out = pad_sequences(&[vec![1, 2]], &PadOptions::new().with_maxlen(0)).unwrap();
         assert_eq!(out.dim(), (1, 0));
     }
 
@@ -211,7 +241,7 @@ mod tests {
             let mut o = PadOptions::new().with_padding(side(pad_post))
                 .with_truncating(side(trunc_post)).with_value(value);
             if let Some(m) = maxlen { o = o.with_maxlen(m); }
-            let got = pad_sequences(&seqs, &o);
+            let got = pad_sequences(&seqs, &o).unwrap();
             let want = naive(&seqs, &o);
             proptest::prop_assert_eq!(got.nrows(), want.len());
             for (row, w) in got.rows().into_iter().zip(&want) {

@@ -134,6 +134,27 @@ pub fn text(data: &[u8]) {
             .read_bytes(&spaced)
             .unwrap_or_else(|e| panic!("cannot read the rows with runs of white space: {e}"));
         assert_same(&v, &back, "runs of white space");
+        // A header claiming more dims than the rows hold (issue 11.2): detection
+        // must not take the text rows for word2vec binary; reading reports the
+        // first row as ragged.
+        let printable = v
+            .words()
+            .iter()
+            .all(|w| !w.bytes().any(|b| b < 0x20 || b == 0x7f));
+        if format == Format::Word2vecText && printable {
+            let body = &out[out.iter().position(|&b| b == b'\n').unwrap() + 1..];
+            let extra = 1 + usize::from(flags >> 5);
+            let mut lying = format!("{} {}\n", v.len(), v.dims() + extra).into_bytes();
+            lying.extend_from_slice(body);
+            match options(flags, None).read_bytes(&lying) {
+                // A numeric word before too few values reads as a missing word.
+                Err(
+                    pretrained_vectors::Error::RaggedRow { pos, .. }
+                    | pretrained_vectors::Error::MissingWord { pos, .. },
+                ) => assert_eq!(pos.line, Some(2), "lying header: error not at line 2"),
+                other => panic!("lying header read as {:?}", other.map(|v| v.info().format)),
+            }
+        }
     }
 }
 
