@@ -883,7 +883,7 @@ fn report_names_inputs_and_version_and_lookalike_tokens_are_warned() {
     assert_eq!(r["tool"], "glove-to-table");
     assert_eq!(r["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(r["inputs"]["vectors"], glove.to_str().unwrap());
-    assert_eq!(r["inputs"]["vocabulary"], "token_list");
+    assert_eq!(r["inputs"]["vocabulary"], "token-list");
     assert_eq!(r["inputs"]["vocabulary_path"], list.to_str().unwrap());
     assert_eq!(r["found_exact"], 3, "the report's own fields follow");
     let kind = r["missing_init"]["kind"].as_str().unwrap();
@@ -929,7 +929,7 @@ fn report_names_inputs_and_version_and_lookalike_tokens_are_warned() {
     ok(&o);
     let r: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
-    assert_eq!(r["inputs"]["vocabulary"], "vector_file_words");
+    assert_eq!(r["inputs"]["vocabulary"], "vector-file-words");
     assert!(r["inputs"]["vocabulary_path"].is_null());
 }
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use pretrained_vectors::vocab::keras::DEFAULT_PADDING_TOKEN;
-use pretrained_vectors::vocab::{KerasTokenizer, TokenListOptions};
+use pretrained_vectors::vocab::{detect_kind, KerasTokenizer, VocabKind, VocabOptions};
 use pretrained_vectors::write::{
     add_outputs, default_origins_path, write_token_list, AtomicGroup, Dtype, Layout, OutputFormat,
     SaveOptions,
@@ -47,6 +47,9 @@ pub struct Outcome {
     /// Whether the table has a padding row, an OOV row, an unused row.
     pub padding: bool,
     pub oov: bool,
+    /// Special-token rows, and how they were initialised.
+    pub specials: usize,
+    pub special_init: pretrained_vectors::OovInit,
     pub unused: Option<usize>,
     /// Things the run did that the user may not have meant, one line each.
     pub warnings: Vec<String>,
@@ -54,7 +57,13 @@ pub struct Outcome {
 
 /// Where the vocabulary came from: its kind and file (none for a plain conversion).
 struct Source {
+    /// For the report: `--vocab-format`'s name of the kind, `corpus`, or
+    /// `vector-file-words` for a plain conversion.
     kind: &'static str,
+    /// Whether the file is JSON (tokens are named by key, not line).
+    json: bool,
+    /// For the summary.
+    label: String,
     path: Option<PathBuf>,
     /// Token-list rows that look like reserved tokens though no flag names them:
     /// `(flag, row, token)`.
@@ -75,7 +84,8 @@ struct RunReport<'a> {
 #[derive(Serialize)]
 struct Inputs {
     vectors: String,
-    /// `keras_tokenizer`, `token_list`, `corpus` or `vector_file_words`.
+    /// `--vocab-format`'s name of the kind (`keras-tokenizer`, `token-list`, ...),
+    /// `corpus`, or `vector-file-words` for a plain conversion.
     vocabulary: &'static str,
     vocabulary_path: Option<String>,
 }
@@ -116,6 +126,10 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
         .missing(args.missing)
         .oov(args.oov_init.init())
         .seed(args.seed);
+    let aligner = match args.special_init {
+        Some(init) => aligner.special(init.init()),
+        None => aligner,
+    };
 
     let mut duplicates = Vec::new();
     let (aligned, source) = match (&args.vocab, &args.corpus) {
@@ -132,6 +146,8 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
             let vocab = corpus_vocab(args, path)?;
             let source = Source {
                 kind: "corpus",
+                json: false,
+                label: format!("corpus {}", path.display()),
                 path: Some(path.clone()),
                 lookalikes: Vec::new(),
             };
@@ -153,7 +169,9 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
                 .collect();
             let vocab = plain_vocab(args, vectors.words())?;
             let source = Source {
-                kind: "vector_file_words",
+                kind: "vector-file-words",
+                json: false,
+                label: "every word of the file".into(),
                 path: Some(args.vectors.clone()),
                 lookalikes: Vec::new(),
             };
@@ -177,20 +195,22 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
         vocabulary_path: source
             .path
             .as_ref()
-            .filter(|_| source.kind != "vector_file_words")
+            .filter(|_| source.kind != "vector-file-words")
             .map(|p| p.to_string_lossy().into_owned()),
     };
-    let written = write(&outputs, &aligned, inputs, &describe(&source))?;
+    let written = write(&outputs, &aligned, inputs, &source.label)?;
     bar.done();
     Ok(Outcome {
         rows: aligned.table.rows(),
         padding: aligned.table.vocab().padding().is_some(),
         oov: aligned.table.vocab().oov().is_some(),
+        specials: aligned.table.vocab().specials().len(),
+        special_init: args.special_init.unwrap_or(args.oov_init).init(),
         unused: aligned.table.vocab().unused(),
         warnings,
         report: aligned.report,
         written,
-        source: describe(&source),
+        source: source.label,
         duplicates,
         seconds: start.elapsed().as_secs_f64(),
     })
@@ -267,15 +287,26 @@ fn plan_outputs(args: &Args) -> Result<Outputs, Failure> {
     Ok(outputs)
 }
 
-/// `--vocab`: a Keras tokenizer JSON (first byte `{`) or a token list.
+/// `--vocab`: any vocabulary kind, detected from its structure or named by
+/// `--vocab-format`.
 fn vocab_file(args: &Args, path: &Path) -> Result<(Vocab, Source), Failure> {
     let bytes = std::fs::read(path).map_err(|e| Error::Io {
         path: path.to_path_buf(),
         action: "read",
         source: e,
     })?;
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+    let kind = match args.vocab_format {
+        Some(k) => k.kind(),
+        None => detect_kind(&bytes, path)?,
+    };
+    let source = Source {
+        kind: kind.name(),
+        json: !matches!(kind, VocabKind::TokenList | VocabKind::BertVocab),
+        label: format!("{} {}", kind.describe(), path.display()),
+        path: Some(path.to_path_buf()),
+        lookalikes: Vec::new(),
+    };
+    if matches!(kind, VocabKind::KerasTokenizer | VocabKind::KerasWordIndex) {
         let mut tok = KerasTokenizer::from_json_bytes(&bytes, path)?;
         match (tok.oov_token(), args.oov_token.as_deref()) {
             (Some(has), Some(asked)) if has != asked => {
@@ -298,47 +329,44 @@ fn vocab_file(args: &Args, path: &Path) -> Result<(Vocab, Source), Failure> {
             tok = tok.with_num_words(n);
         }
         let vocab = tok.vocab(args.pad_token.as_deref().unwrap_or(DEFAULT_PADDING_TOKEN))?;
-        let source = Source {
-            kind: "keras_tokenizer",
-            path: Some(path.to_path_buf()),
-            lookalikes: Vec::new(),
-        };
-        return Ok((vocab, source));
+        return Ok((vocab.with_kind(kind), source));
     }
     if args.max_words.is_some() {
         return Err(Failure::Usage(format!(
             "--max-words applies to a Keras tokenizer JSON, a --corpus, or a plain conversion; \
-             {} is a token list (keep its first lines instead)",
-            path.display()
+             {} is a {} (keep its first rows instead)",
+            path.display(),
+            kind.describe()
         )));
     }
-    let mut options = TokenListOptions::new();
+    let mut options = VocabOptions::new().kind(kind);
     if let Some(p) = &args.pad_token {
-        options = options.with_padding(p);
+        options = options.padding(p);
     }
     if let Some(o) = &args.oov_token {
-        options = options.with_oov(o);
+        options = options.oov(o);
     }
-    let vocab = Vocab::from_token_list(&bytes, path, &options)?;
+    let vocab = Vocab::from_bytes(&bytes, path, &options)?;
     for (flag, name, row) in [
         ("--pad-token", &args.pad_token, vocab.padding()),
         ("--oov-token", &args.oov_token, vocab.oov()),
     ] {
         if let (Some(name), None) = (name, row) {
             return Err(Failure::Usage(format!(
-                "{}: {flag} {name:?} is not a line of this token list; add it where its row \
+                "{}: {flag} {name:?} is not a token of this {}; add it where its row \
                  belongs, or drop {flag}",
-                path.display()
+                path.display(),
+                kind.describe()
             )));
         }
     }
-    let mut lookalikes = Vec::new();
+    let mut source = source;
     for (flag, given, looks) in [
         ("--pad-token", &args.pad_token, PADDING_LIKE),
         ("--oov-token", &args.oov_token, OOV_LIKE),
     ] {
-        if given.is_none() {
-            lookalikes.extend(
+        if given.is_none() && kind == VocabKind::TokenList {
+            source.lookalikes.extend(
                 vocab
                     .tokens()
                     .iter()
@@ -348,11 +376,6 @@ fn vocab_file(args: &Args, path: &Path) -> Result<(Vocab, Source), Failure> {
             );
         }
     }
-    let source = Source {
-        kind: "token_list",
-        path: Some(path.to_path_buf()),
-        lookalikes,
-    };
     Ok((vocab, source))
 }
 
@@ -383,20 +406,6 @@ fn lookalike_warnings(source: &Source, aligned: &Aligned) -> Vec<String> {
             )
         })
         .collect()
-}
-
-/// The summary's name of a vocabulary source.
-fn describe(source: &Source) -> String {
-    let name = match source.kind {
-        "keras_tokenizer" => "Keras tokenizer",
-        "token_list" => "token list",
-        "corpus" => "corpus",
-        _ => return "every word of the file".into(),
-    };
-    match &source.path {
-        Some(p) => format!("{name} {}", p.display()),
-        None => name.into(),
-    }
 }
 
 /// `--pad-token` and `--oov-token` must be tokens a table's token list can hold.
@@ -517,16 +526,13 @@ fn fits_output(outputs: &Outputs, vocab: &Vocab, source: &Source) -> Result<(), 
     let path = source.path.clone().unwrap_or_default();
     let row = row.saturating_sub(1) as usize;
     let e = match source.kind {
-        "keras_tokenizer" => Error::JsonShape {
-            key: format!(
-                "word_index[{}] (row {row})",
-                serde_json::to_string(&token).unwrap_or_default()
-            ),
+        _ if source.json => Error::BadToken {
+            line: text_line(&path, &token).unwrap_or(row as u64 + 1),
             path,
-            expected: "a word the output format can hold",
-            found: format!("{token:?}, which {reason}"),
+            token,
+            reason,
         },
-        "token_list" => Error::BadToken {
+        "token-list" | "bert-vocab" => Error::BadToken {
             path,
             line: row as u64 + 1,
             token,
@@ -546,6 +552,15 @@ fn fits_output(outputs: &Outputs, vocab: &Vocab, source: &Source) -> Result<(), 
         },
     };
     Err(Failure::Data(e))
+}
+
+/// The 1-based line where `token` first appears in a (JSON) file.
+fn text_line(path: &Path, token: &str) -> Option<u64> {
+    let bytes = std::fs::read(path).ok()?;
+    let at = bytes
+        .windows(token.len().max(1))
+        .position(|w| w == token.as_bytes())?;
+    Some(bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1)
 }
 
 /// The 1-based line of the first text of a corpus whose lower-cased form holds
