@@ -424,6 +424,16 @@ pub enum Error {
         path: PathBuf,
     },
 
+    /// An output path that names a device, a FIFO or a socket (or a symbolic link
+    /// to one): outputs are only ever regular files, so it is never replaced.
+    #[error("{}: the output is {kind}, not a regular file; refusing to replace it (expected a regular file or a new name)", Shown(path))]
+    OutputNotRegular {
+        /// The path.
+        path: PathBuf,
+        /// What it is: "a character device", "a FIFO", "a symbolic link to a socket"...
+        kind: String,
+    },
+
     // ----- in-memory checks --------------------------------------------------------
     /// A token id outside the table.
     #[error("id {id} at [{batch}, {position}] is out of range: expected an id below {rows}")]
@@ -489,7 +499,8 @@ impl Error {
             | NonFiniteOutput { path, .. }
             | OutOfRangeOutput { path, .. }
             | OutputExists { path }
-            | OutputIsInput { path } => path,
+            | OutputIsInput { path }
+            | OutputNotRegular { path, .. } => path,
             IdOutOfRange { .. } | Shape { .. } | InvalidOption { .. } => return None,
         };
         Some(p.as_path())

@@ -210,3 +210,38 @@ fn gpt2_vocab_json_and_bert_vocab_txt() {
     assert!(summary.contains("BERT vocab.txt"), "{summary}");
     assert!(summary.contains("padding (zeros), OOV"), "{summary}");
 }
+
+#[test]
+fn corpus_with_text_vectorization_rules_is_keras_3s_vocabulary() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("t.npy");
+    let corpus = fixture("keras3/corpus.txt");
+    ok(&run(&[
+        &fixture(GLOVE),
+        &"--corpus",
+        &corpus,
+        &"--corpus-rules",
+        &"text-vectorization",
+        &"--max-words",
+        &"50",
+        &"-o",
+        &out,
+    ]));
+    let keras = std::fs::read_to_string(fixture("keras3/vocabulary_max_tokens_50.txt")).unwrap();
+    let sidecar = std::fs::read_to_string(dir.path().join("t.vocab.txt")).unwrap();
+    assert_eq!(sidecar, keras + "\n");
+    assert_eq!(npy::load(&out).unwrap().nrows(), 50);
+    let o = run(&[
+        &fixture(GLOVE),
+        &"--corpus",
+        &corpus,
+        &"--corpus-rules",
+        &"text-vectorization",
+        &"--oov-token",
+        &"<unk>",
+        &"-o",
+        &dir.path().join("u.npy"),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("[UNK]"), "{}", stderr(&o));
+}

@@ -5,7 +5,7 @@
 mod common;
 
 use common::fixture;
-use pretrained_vectors::vocab::{VocabKind, VocabOptions};
+use pretrained_vectors::vocab::{TextVectorization, VocabKind, VocabOptions};
 use pretrained_vectors::{Aligner, RowOrigin, Vocab};
 
 fn text(name: &str) -> String {
@@ -57,4 +57,66 @@ fn the_table_has_exactly_the_vocabularys_rows() {
     let glove = pretrained_vectors::read(fixture("glove.6B.50d.20k.txt.gz")).unwrap();
     let the = want.iter().position(|w| w == "the").unwrap();
     assert_eq!(t.weights().row(the), glove.get("the").unwrap());
+}
+
+fn texts(path: &str) -> Vec<String> {
+    let t = std::fs::read_to_string(fixture(path)).unwrap();
+    let mut out: Vec<String> = t.split('\n').map(String::from).collect();
+    if out.last().is_some_and(|l| l.is_empty()) {
+        out.pop();
+    }
+    out
+}
+
+fn configs() -> Vec<(&'static str, TextVectorization)> {
+    vec![
+        ("default", TextVectorization::new()),
+        (
+            "max_tokens_50",
+            TextVectorization::new().with_max_tokens(50),
+        ),
+        (
+            "seq_len_8",
+            TextVectorization::new().with_output_sequence_length(8),
+        ),
+        (
+            "max_tokens_20_seq_len_5",
+            TextVectorization::new()
+                .with_max_tokens(20)
+                .with_output_sequence_length(5),
+        ),
+    ]
+}
+
+#[test]
+fn adapt_gives_keras_3s_vocabulary_ties_included() {
+    let bytes = std::fs::read(fixture("keras3/corpus.txt")).unwrap();
+    for (name, mut tv) in configs() {
+        tv.adapt_corpus(&bytes, &fixture("keras3/corpus.txt"))
+            .unwrap();
+        assert_eq!(tv.vocabulary(), keras_vocabulary(name), "{name}");
+        let v = tv.vocab().unwrap();
+        assert_eq!(v.tokens(), keras_vocabulary(name), "{name}");
+        assert_eq!(
+            (v.padding(), v.oov(), v.kind()),
+            (Some(0), Some(1), Some(VocabKind::TextVectorization))
+        );
+    }
+}
+
+#[test]
+fn encoding_is_keras_3s_with_output_sequence_length() {
+    let mut encode = texts("keras3/corpus.txt");
+    encode.extend(texts("keras/probe.txt"));
+    let corpus = texts("keras3/corpus.txt");
+    for (name, mut tv) in configs() {
+        tv.adapt(&corpus);
+        let want: Vec<Vec<i64>> =
+            serde_json::from_str(&text(&format!("sequences_{name}.json"))).unwrap();
+        let got = tv.encode(&encode);
+        assert_eq!(got.len(), want.len(), "{name}");
+        for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+            assert_eq!(g, w, "{name}: text {i} {:?}", encode[i]);
+        }
+    }
 }

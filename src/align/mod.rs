@@ -208,7 +208,7 @@ impl Aligner {
     /// ```
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] for missing-row parameters that are not finite
+    /// [`Error::InvalidOption`](crate::Error::InvalidOption) for missing-row parameters that are not finite
     /// ([`MissingInit::check`]).
     pub fn table_from_vectors(&self, vectors: Vectors, vocab: Vocab) -> Result<Aligned> {
         let start = Instant::now();
@@ -260,7 +260,7 @@ impl Aligner {
     /// initialisation as [`Aligner::align`]).
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] for missing-row parameters that are not finite
+    /// [`Error::InvalidOption`](crate::Error::InvalidOption) for missing-row parameters that are not finite
     /// ([`MissingInit::check`]).
     pub fn align_vectors(&self, vectors: &Vectors, vocab: Vocab) -> Result<Aligned> {
         let start = Instant::now();

@@ -32,6 +32,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
+mod corpus;
 mod detect;
 pub mod hf;
 pub mod keras;
@@ -40,12 +41,14 @@ mod keras_to_json;
 mod keras_vocab;
 mod list;
 pub mod pad;
+mod text_vectorization;
 
 pub use detect::{detect_kind, VocabKind, VocabOptions};
 pub use hf::PieceKind;
 pub use keras::KerasTokenizer;
 pub use list::TokenListOptions;
 pub use pad::{pad_sequences, PadOptions, Side};
+pub use text_vectorization::TextVectorization;
 
 type TokenIndex = HashMap<String, usize, foldhash::fast::FixedState>;
 

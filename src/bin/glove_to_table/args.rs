@@ -89,6 +89,13 @@ pub struct Args {
     )]
     pub corpus: Option<PathBuf>,
 
+    /// The rules that fit --corpus: keras-tokenizer (Keras 2 Tokenizer: row 0 padding,
+    /// words by frequency, ties in first-seen order) or text-vectorization (Keras 3
+    /// TextVectorization defaults: row 0 "", row 1 [UNK], ties by UTF-8 bytes
+    /// descending; --max-words is max_tokens).
+    #[arg(long, value_enum, value_name = "R", default_value_t = CorpusRules::KerasTokenizer, requires = "corpus", help_heading = "Vocabulary")]
+    pub corpus_rules: CorpusRules,
+
     /// Keras num_words: at most N rows, padding included (Keras keeps ids below N).
     /// With --corpus or a tokenizer JSON; without a vocabulary, the first file words.
     #[arg(long, value_name = "N", help_heading = "Vocabulary")]
@@ -163,7 +170,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE", help_heading = "Outputs")]
     pub vocab_out: Option<PathBuf>,
 
-    /// Write the coverage report as JSON.
+    /// Write the coverage report as JSON (`-`: to standard output, after the files
+    /// are written; the summary stays on stderr).
     #[arg(long, value_name = "FILE", help_heading = "Outputs")]
     pub report: Option<PathBuf>,
 
@@ -198,6 +206,15 @@ impl InFormat {
             InFormat::Word2vecBinary => Some(Format::Word2vecBinary),
         }
     }
+}
+
+/// `--corpus-rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CorpusRules {
+    /// Keras 2 `Tokenizer()` with its defaults.
+    KerasTokenizer,
+    /// Keras 3 `TextVectorization()` with its defaults.
+    TextVectorization,
 }
 
 /// `--vocab-format`.

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use pretrained_vectors::vocab::keras::DEFAULT_PADDING_TOKEN;
-use pretrained_vectors::vocab::{detect_kind, KerasTokenizer, VocabKind, VocabOptions};
+use pretrained_vectors::vocab::{
+    detect_kind, KerasTokenizer, TextVectorization, VocabKind, VocabOptions,
+};
 use pretrained_vectors::write::{
     add_outputs, default_origins_path, write_token_list, AtomicGroup, Dtype, Layout, OutputFormat,
     SaveOptions,
@@ -13,7 +15,7 @@ use pretrained_vectors::write::{
 use pretrained_vectors::{AlignReport, Aligned, Aligner, Error, ReadOptions, RowOrigin, Vocab};
 use serde::Serialize;
 
-use crate::args::Args;
+use crate::args::{Args, CorpusRules};
 use crate::progress::Bar;
 
 /// Why a run failed: a usage error (exit 2) or a data or I/O error (exit 1).
@@ -101,6 +103,8 @@ struct Outputs {
     origins: Option<PathBuf>,
     dtype: Dtype,
     report: Option<PathBuf>,
+    /// `--report -`: the report goes to standard output, after the files.
+    report_stdout: bool,
     save: SaveOptions,
 }
 
@@ -219,6 +223,22 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
 /// Decides the outputs and checks them all before any work: distinct paths, folders
 /// that exist, no input overwritten, nothing replaced without `--force`.
 fn plan_outputs(args: &Args) -> Result<Outputs, Failure> {
+    let stdout = |p: &Path| p.as_os_str() == "-";
+    if stdout(&args.out) {
+        return Err(Failure::Usage(
+            "-o -: a table cannot be written to standard output (it is a file with a token \
+             list beside it, and npy and safetensors are binary); give a file name, such as \
+             -o table.npy (--report - writes the report to standard output)"
+                .into(),
+        ));
+    }
+    if args.vocab_out.as_deref().is_some_and(stdout) {
+        return Err(Failure::Usage(
+            "--vocab-out -: the token list cannot be written to standard output; give a file \
+             name (--report - writes the report to standard output)"
+                .into(),
+        ));
+    }
     let format = match args.out_format {
         Some(f) => f.format(),
         None => OutputFormat::from_extension(&args.out).map_err(|_| {
@@ -265,7 +285,8 @@ fn plan_outputs(args: &Args) -> Result<Outputs, Failure> {
         vocab,
         origins,
         dtype: args.dtype,
-        report: args.report.clone(),
+        report: args.report.clone().filter(|p| !stdout(p)),
+        report_stdout: args.report.as_deref().is_some_and(stdout),
         save,
     };
     let all: Vec<&PathBuf> = std::iter::once(&outputs.table)
@@ -432,13 +453,39 @@ fn check_token_flags(args: &Args) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `--corpus`: fit a Keras tokenizer on the texts, one per line.
+/// `--corpus`: fit a vocabulary on the texts, one per line, by `--corpus-rules`.
 fn corpus_vocab(args: &Args, path: &Path) -> Result<Vocab, Failure> {
     let bytes = std::fs::read(path).map_err(|e| Error::Io {
         path: path.to_path_buf(),
         action: "read",
         source: e,
     })?;
+    if args.corpus_rules == CorpusRules::TextVectorization {
+        for (flag, given) in [
+            ("--pad-token", &args.pad_token),
+            ("--oov-token", &args.oov_token),
+        ] {
+            if given.is_some() {
+                return Err(Failure::Usage(format!(
+                    "{flag} does not apply to --corpus-rules text-vectorization: Keras 3 names \
+                     its padding row \"\" (id 0) and its OOV row [UNK] (id 1); drop {flag}"
+                )));
+            }
+        }
+        let mut tv = TextVectorization::new();
+        if let Some(n) = args.max_words {
+            tv = tv.with_max_tokens(n);
+        }
+        tv.adapt_corpus(&bytes, path)?;
+        return tv.vocab().map_err(|e| match e {
+            Error::InvalidOption { .. } => Failure::Usage(format!(
+                "--max-words {} leaves no room for Keras 3's \"\" and [UNK] rows; expected at \
+                 least 2",
+                args.max_words.unwrap_or(0)
+            )),
+            e => Failure::Data(e),
+        });
+    }
     let mut tok = KerasTokenizer::new();
     if let Some(o) = &args.oov_token {
         tok = tok.with_oov_token(o.clone());
@@ -671,7 +718,20 @@ fn write(
             source: e,
         })?;
     }
-    Ok(group.commit()?)
+    let written = group.commit()?;
+    if outputs.report_stdout {
+        let mut json = aligned.report.to_json();
+        json.push('\n');
+        let mut out = std::io::stdout().lock();
+        out.write_all(json.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(|e| Error::Io {
+                path: PathBuf::from("standard output"),
+                action: "write the report to",
+                source: e,
+            })?;
+    }
+    Ok(written)
 }
 
 /// Names the file in an error a writer raised without one.
