@@ -44,7 +44,7 @@ pub struct Outcome {
     pub written: Vec<PathBuf>,
     pub source: String,
     /// Duplicate words of the file skipped in a plain conversion (the first wins).
-    pub duplicates: Vec<(String, u64, u64)>,
+    pub duplicates: Vec<(String, u64, u64, u64)>,
     pub seconds: f64,
     /// Whether the table has a padding row, an OOV row, an unused row.
     pub padding: bool,
@@ -119,6 +119,7 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
     let mut read = ReadOptions::new()
         .format_opt(args.format.format())
         .utf8(args.utf8.policy())
+        .max_decompressed_bytes(args.max_decompressed)
         .memory_map(!args.no_mmap)
         .strict_row_count(args.strict_row_count);
     if let Some(n) = args.threads {
@@ -164,12 +165,12 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
         }
         (None, None) => {
             bar.reading(&args.vectors, false);
-            let vectors = read.read(&args.vectors)?;
+            let vectors = read_plain(args, &read)?;
             duplicates = vectors
                 .info()
                 .duplicates
                 .iter()
-                .map(|d| (d.word.clone(), d.at, d.first))
+                .map(|d| (d.word.clone(), d.at, d.first, d.repeats))
                 .collect();
             let vocab = plain_vocab(args, vectors.words())?;
             let source = Source {
@@ -504,6 +505,24 @@ fn corpus_vocab(args: &Args, path: &Path) -> Result<Vocab, Failure> {
 
 /// A plain conversion: `[pad] [oov]` then the file's words in file order, at most
 /// `--max-words` rows in all.
+/// Reads the vectors of a plain conversion: with `--max-words`, only as many file
+/// rows as the table keeps (read again further, in the rare case that repeated
+/// words among them leave it short).
+fn read_plain(args: &Args, read: &ReadOptions) -> Result<pretrained_vectors::Vectors, Failure> {
+    let reserved = usize::from(args.pad_token.is_some()) + usize::from(args.oov_token.is_some());
+    if let Some(keep) = args.max_words.map(|n| n.saturating_sub(reserved)) {
+        let mut limit = keep as u64;
+        for _ in 0..4 {
+            let v = read.clone().max_rows(limit).read(&args.vectors)?;
+            if v.len() >= keep || v.info().file_rows < limit {
+                return Ok(v);
+            }
+            limit += (keep - v.len()) as u64;
+        }
+    }
+    Ok(read.read(&args.vectors)?)
+}
+
 fn plain_vocab(args: &Args, words: &[String]) -> Result<Vocab, Failure> {
     let reserved: Vec<(&str, &String)> = [
         ("--pad-token", &args.pad_token),
