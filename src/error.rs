@@ -308,6 +308,43 @@ pub enum Error {
         message: String,
     },
 
+    // ----- fastText models ------------------------------------------------------
+    /// A native fastText model cut short: a part needs more bytes than are left.
+    #[error(
+        "{}: fastText model cut short at {pos}: the {what} needs {needed} bytes, {available} left (expected a complete .bin or .ftz)",
+        Shown(path)
+    )]
+    ModelTruncated {
+        /// The file.
+        path: PathBuf,
+        /// Where the part starts (with the entry number inside the dictionary).
+        pos: Position,
+        /// The part (`dictionary entry`, `input matrix`, ...).
+        what: &'static str,
+        /// Bytes it needs at the least.
+        needed: u64,
+        /// Bytes left from its start.
+        available: u64,
+    },
+
+    /// A field of a native fastText model holding a value the format does not allow.
+    #[error(
+        "{}: bad fastText model at {pos}: {field} is {found}, expected {expected}",
+        Shown(path)
+    )]
+    BadModel {
+        /// The file.
+        path: PathBuf,
+        /// Where the field is.
+        pos: Position,
+        /// The field (`dim`, `nlabels`, `input matrix shape`, ...).
+        field: &'static str,
+        /// What the format allows there.
+        expected: Box<str>,
+        /// What the file holds.
+        found: Box<str>,
+    },
+
     // ----- vocabularies ---------------------------------------------------------
     /// A token appears twice in a token list.
     #[error("{}: line {line}: duplicate token {token:?} (first on line {first_line}); expected each token once", Shown(path))]
@@ -504,6 +541,8 @@ impl Error {
             | BadUtf8 { path, .. }
             | TruncatedRecord { path, .. }
             | WrongFormat { path, .. }
+            | ModelTruncated { path, .. }
+            | BadModel { path, .. }
             | DuplicateToken { path, .. }
             | EmptyVocab { path }
             | BadToken { path, .. }
@@ -533,7 +572,9 @@ impl Error {
             | NonFinite { pos, .. }
             | BadUtf8 { pos, .. }
             | TruncatedRecord { pos, .. }
-            | WrongFormat { pos, .. } => Some(*pos),
+            | WrongFormat { pos, .. }
+            | ModelTruncated { pos, .. }
+            | BadModel { pos, .. } => Some(*pos),
             Gzip { byte, .. } | Npy { byte, .. } => Some(Position::byte(*byte)),
             DuplicateToken { line, .. } | BadToken { line, .. } => Some(Position::line(*line, 0)),
             Json { line, .. } => Some(Position::line(*line, 0)),

@@ -5,13 +5,17 @@
 //! | [`Format::Glove`] | none | `word v1 ... vD` |
 //! | [`Format::Word2vecText`] (also fastText `.vec`) | `rows dims` | `word v1 ... vD` |
 //! | [`Format::Word2vecBinary`] | `rows dims` | `word`, a space, `D` little-endian `f32`, optional `\n` |
+//! | [`Format::FastTextBin`] | fastText's signature and arguments | a dictionary, then the input matrix of words and n-gram buckets |
+//! | [`Format::FastTextFtz`] | as `.bin` | as `.bin`, the matrix product-quantized |
 //!
-//! Any of them may be gzip-compressed; that is told by the gzip magic bytes, not the
-//! file name. Detection reads the first line: two integers make a header, and the
-//! rows after it decide between text and binary: they are text when the first
-//! parses as a word and `dims` numbers, or when the first lines all look like text
-//! rows of another length (the header's dims are then wrong, and reading reports
-//! the first ragged row rather than decoding text as binary floats).
+//! Native fastText models ([`crate::fasttext`]) are told by their magic number (or,
+//! for the format before it, by arguments in range), before anything else.
+//! Text and word2vec files may be gzip-compressed; that is told by the gzip magic
+//! bytes, not the file name. Detection reads the first line: two integers make a
+//! header, and the rows after it decide between text and binary: they are text when
+//! the first parses as a word and `dims` numbers, or when the first lines all look
+//! like text rows of another length (the header's dims are then wrong, and reading
+//! reports the first ragged row rather than decoding text as binary floats).
 
 use std::fmt;
 use std::path::Path;
@@ -36,6 +40,10 @@ pub enum Format {
     Word2vecText,
     /// word2vec binary: a `rows dims` header, then binary records.
     Word2vecBinary,
+    /// A native fastText model, `.bin` (read by [`crate::fasttext::FastTextModel`]).
+    FastTextBin,
+    /// A quantized native fastText model, `.ftz`.
+    FastTextFtz,
 }
 
 impl Format {
@@ -45,12 +53,20 @@ impl Format {
             Format::Glove => "glove",
             Format::Word2vecText => "word2vec-text",
             Format::Word2vecBinary => "word2vec-binary",
+            Format::FastTextBin => "fasttext-bin",
+            Format::FastTextFtz => "fasttext-ftz",
         }
     }
 
     /// Whether the format starts with a `rows dims` header.
     pub fn has_header(self) -> bool {
-        !matches!(self, Format::Glove)
+        matches!(self, Format::Word2vecText | Format::Word2vecBinary)
+    }
+
+    /// Whether it is a native fastText model (`.bin` or `.ftz`). Asking for either
+    /// reads the file as a model, whichever of the two it turns out to be.
+    pub fn is_fasttext_model(self) -> bool {
+        matches!(self, Format::FastTextBin | Format::FastTextFtz)
     }
 }
 
@@ -63,16 +79,18 @@ impl fmt::Display for Format {
 impl FromStr for Format {
     type Err = Error;
 
-    /// Parses `glove`, `word2vec-text` (or `fasttext`, `vec`) and `word2vec-binary`
-    /// (or `bin`).
+    /// Parses `glove`, `word2vec-text` (or `fasttext`, `vec`), `word2vec-binary`
+    /// (or `bin`), `fasttext-bin` (or `fasttext-model`) and `fasttext-ftz` (or `ftz`).
     fn from_str(s: &str) -> Result<Self> {
         match s.to_ascii_lowercase().as_str() {
             "glove" | "txt" => Ok(Format::Glove),
             "word2vec-text" | "w2v-text" | "fasttext" | "vec" => Ok(Format::Word2vecText),
             "word2vec-binary" | "w2v-binary" | "bin" => Ok(Format::Word2vecBinary),
+            "fasttext-bin" | "fasttext-model" => Ok(Format::FastTextBin),
+            "fasttext-ftz" | "ftz" => Ok(Format::FastTextFtz),
             _ => Err(Error::InvalidOption {
                 option: "format",
-                message: format!("{s:?}; expected glove, word2vec-text or word2vec-binary"),
+                message: format!("{s:?}; expected glove, word2vec-text, word2vec-binary, fasttext-bin or fasttext-ftz"),
             }),
         }
     }
@@ -121,6 +139,15 @@ fn lines_from(
 /// `head` must hold at least the header and the first rows (a few MiB of a stream);
 /// `forced` is the user's explicit choice, which detection then only checks.
 pub(crate) fn detect(path: &Path, head: &[u8], forced: Option<Format>) -> Result<Layout> {
+    if forced.is_some_and(Format::is_fasttext_model) {
+        // Models are read before detection, from uncompressed bytes only.
+        return Err(wrong(
+            path,
+            0,
+            1,
+            "a native fastText model is read from an uncompressed file (this one is gzip-compressed): decompress it first",
+        ));
+    }
     let start = if head.starts_with(text::BOM) {
         text::BOM.len()
     } else {

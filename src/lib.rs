@@ -69,6 +69,7 @@
 
 pub mod align;
 pub mod error;
+pub mod fasttext;
 pub mod format;
 mod mmap;
 pub mod npy;
@@ -86,6 +87,7 @@ pub mod write;
 
 pub use align::{AlignReport, Aligned, Aligner, MissingInit, OovInit};
 pub use error::{Error, Position, Result};
+pub use fasttext::FastTextModel;
 pub use format::Format;
 pub use origin::RowOrigin;
 pub use parse::Utf8Policy;

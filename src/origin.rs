@@ -14,6 +14,7 @@
 //! | 4 | `oov` | the reserved out-of-vocabulary row |
 //! | 5 | `unused` | a reserved row no token id maps to (zeros): Keras' index 1 when its OOV token is also a word |
 //! | 6 | `special` | a reserved special-token row (`[CLS]`, `<s>`...), initialised as the OOV row unless told otherwise |
+//! | 7 | `subword` | a native fastText model's vector of a token it lacks, from the rows of the token's character n-grams |
 //!
 //! Codes never change meaning; a new origin takes the next free code and a row in
 //! this table (and in [`RowOrigin::ALL`]). The same table is written into the
@@ -58,11 +59,15 @@ pub enum RowOrigin {
     /// unless the aligner is told otherwise ([`Aligner::special`](crate::Aligner::special))
     /// (code 6).
     Special,
+    /// A native fastText model lacked the token but had rows for its character
+    /// n-grams: the row is the token's subword vector, as fastText's
+    /// `getWordVector` computes it (code 7).
+    Subword,
 }
 
 impl RowOrigin {
     /// Every origin, in code order: `ALL[c].code() == c`.
-    pub const ALL: [RowOrigin; 7] = [
+    pub const ALL: [RowOrigin; 8] = [
         RowOrigin::Exact,
         RowOrigin::Fallback,
         RowOrigin::Missing,
@@ -70,11 +75,23 @@ impl RowOrigin {
         RowOrigin::Oov,
         RowOrigin::Unused,
         RowOrigin::Special,
+        RowOrigin::Subword,
     ];
 
-    /// Whether the row's values come from the vector file.
+    /// Whether the row's values are the file's vector of the token (or of its
+    /// lower-case form). [`RowOrigin::Subword`] rows are not: they are computed
+    /// from the n-grams of a token the file lacks.
     pub fn is_pretrained(self) -> bool {
         matches!(self, RowOrigin::Exact | RowOrigin::Fallback)
+    }
+
+    /// Whether the row's values come from the file at all: a pretrained row or a
+    /// subword vector.
+    pub fn from_file(self) -> bool {
+        matches!(
+            self,
+            RowOrigin::Exact | RowOrigin::Fallback | RowOrigin::Subword
+        )
     }
 
     /// The origin's code in the `origins` outputs (see the [module docs](self)).
@@ -87,6 +104,7 @@ impl RowOrigin {
             RowOrigin::Oov => 4,
             RowOrigin::Unused => 5,
             RowOrigin::Special => 6,
+            RowOrigin::Subword => 7,
         }
     }
 
@@ -96,7 +114,7 @@ impl RowOrigin {
     }
 
     /// The origin's name, as in reports and metadata (`exact`, `fallback`,
-    /// `missing`, `padding`, `oov`, `unused`, `special`).
+    /// `missing`, `padding`, `oov`, `unused`, `special`, `subword`).
     pub fn name(self) -> &'static str {
         match self {
             RowOrigin::Exact => "exact",
@@ -106,6 +124,7 @@ impl RowOrigin {
             RowOrigin::Oov => "oov",
             RowOrigin::Unused => "unused",
             RowOrigin::Special => "special",
+            RowOrigin::Subword => "subword",
         }
     }
 

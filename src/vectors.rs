@@ -1,12 +1,14 @@
 //! [`Vectors`]: words and their vectors as read from a file, with a word index.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use hashbrown::HashTable;
 use ndarray::{Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::fasttext::FastTextModel;
 use crate::format::Format;
 
 /// A word that appeared again; the first row was kept.
@@ -59,6 +61,9 @@ pub struct Vectors {
     pub(crate) matrix: Array2<f32>,
     pub(crate) index: WordIndex,
     pub(crate) info: ReadInfo,
+    /// The native fastText model the vectors were read from, which answers for
+    /// words that have no row.
+    pub(crate) model: Option<Arc<FastTextModel>>,
 }
 
 impl Vectors {
@@ -113,6 +118,7 @@ impl Vectors {
             matrix,
             index,
             info,
+            model: None,
         })
     }
 
@@ -134,6 +140,37 @@ impl Vectors {
     /// The vector of `word`.
     pub fn get(&self, word: &str) -> Option<ArrayView1<'_, f32>> {
         self.row(word).map(|r| self.matrix.row(r))
+    }
+
+    /// The vector of any word: from a native fastText model, what fastText's
+    /// `getWordVector` gives (its row for a word of the model, its subword vector
+    /// for any other; `None` only when it has no row at all); from any other file,
+    /// the word's row.
+    ///
+    /// ```
+    /// let v = pretrained_vectors::read("fixtures/fasttext/skipgram.bin")?;
+    /// assert!(v.get("fucntion").is_none());
+    /// assert!(v.word_vector("fucntion").is_some());
+    /// assert_eq!(v.word_vector("function").unwrap(), v.get("function").unwrap());
+    /// # Ok::<(), pretrained_vectors::Error>(())
+    /// ```
+    pub fn word_vector(&self, word: &str) -> Option<ndarray::Array1<f32>> {
+        match &self.model {
+            Some(m) => {
+                let mut out = ndarray::Array1::zeros(m.dims());
+                let rows = m.word_vector_into(
+                    word.as_bytes(),
+                    out.as_slice_mut().expect("a new array is contiguous"),
+                );
+                (rows > 0).then_some(out)
+            }
+            None => self.get(word).map(|v| v.to_owned()),
+        }
+    }
+
+    /// The native fastText model these vectors come from, if they do.
+    pub fn model(&self) -> Option<&FastTextModel> {
+        self.model.as_deref()
     }
 
     /// Number of words.

@@ -333,6 +333,7 @@ fn big_file(format: Format, rows: usize, dup: Option<usize>, bad: Option<usize>)
         }
         Format::Word2vecText => write::write_word2vec_text(&mut out, &words, m.view()).unwrap(),
         Format::Word2vecBinary => write::write_word2vec_binary(&mut out, &words, m.view()).unwrap(),
+        f => unreachable!("{f} is not a vector file format"),
     }
     if let (Some(row), true) = (bad, format != Format::Word2vecBinary) {
         let key = format!("\nw{row} ");

@@ -18,6 +18,7 @@
 
 mod init;
 mod matcher;
+mod model;
 mod report;
 mod scan;
 
@@ -29,6 +30,7 @@ pub use init::{MissingInit, OovInit};
 pub use report::{AlignReport, FallbackMatch, MissingToken, PieceCount};
 
 use crate::error::Result;
+use crate::fasttext::FastTextModel;
 use crate::read::ReadOptions;
 use crate::table::{EmbeddingTable, RowOrigin};
 use crate::vectors::Vectors;
@@ -55,6 +57,7 @@ pub struct Aligner {
     special: Option<OovInit>,
     seed: u64,
     top_missing: usize,
+    subwords: bool,
     progress: Option<Progress>,
 }
 
@@ -68,6 +71,7 @@ impl std::fmt::Debug for Aligner {
             .field("special", &self.special)
             .field("seed", &self.seed)
             .field("top_missing", &self.top_missing)
+            .field("subwords", &self.subwords)
             .finish_non_exhaustive()
     }
 }
@@ -82,6 +86,7 @@ impl Default for Aligner {
             special: None,
             seed: 0,
             top_missing: 20,
+            subwords: true,
             progress: None,
         }
     }
@@ -155,6 +160,16 @@ impl Aligner {
         self
     }
 
+    /// Whether a token that a native fastText model lacks (exactly and by the
+    /// lower-case fallback) gets its subword vector, from the rows of its character
+    /// n-grams, as [`RowOrigin::Subword`] (default: on). Off, or for a token without
+    /// any n-gram row, the row is initialised as missing rows are. Other formats
+    /// have no n-grams, and this changes nothing for them.
+    pub fn subwords(mut self, on: bool) -> Self {
+        self.subwords = on;
+        self
+    }
+
     /// Calls `progress(bytes_scanned, total)` as scanning advances.
     pub fn progress(mut self, progress: Progress) -> Self {
         self.progress = Some(progress);
@@ -175,6 +190,10 @@ impl Aligner {
         if self.read.strict_row_count {
             // Every row must be counted: never stop early.
             matcher.wanted = usize::MAX;
+        }
+        if let Some(model) = FastTextModel::open_if_model(path, self.read.format)? {
+            let scan = self.scan_model(&model, &vocab, &matcher);
+            return Ok(self.finish(scan, vocab, start));
         }
         let mut sink = AlignScan::new(&matcher, &vocab, self.progress.as_ref());
         let scanned = self
@@ -247,6 +266,7 @@ impl Aligner {
             fallback: vec![None; vocab.len()],
             exact_rows: kept,
             duplicates,
+            subword: vec![false; vocab.len()],
         };
         let scan = Scan {
             found,
@@ -308,6 +328,7 @@ impl Aligner {
             exact,
             fallback,
             duplicates,
+            subword,
             ..
         } = found;
         // Statistics over the distinct file rows found, in file order: the same for
@@ -344,6 +365,8 @@ impl Aligner {
                 RowOrigin::Exact
             } else if fallback[r].is_some() {
                 RowOrigin::Fallback
+            } else if subword[r] {
+                RowOrigin::Subword
             } else {
                 RowOrigin::Missing
             };
@@ -448,6 +471,7 @@ impl Aligner {
             pieces,
             found_exact,
             found_fallback,
+            subword: count(RowOrigin::Subword),
             missing: count(RowOrigin::Missing),
             reserved,
             duplicates_seen: duplicates,

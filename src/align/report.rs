@@ -63,6 +63,10 @@ pub struct AlignReport {
     pub found_exact: usize,
     /// Rows found through the lower-case fallback.
     pub found_fallback: usize,
+    /// Rows a native fastText model lacked, given their subword vector (the rows
+    /// of their character n-grams); 0 for other formats.
+    #[serde(default)]
+    pub subword: usize,
     /// Rows the file did not have (initialised by `missing_init`).
     pub missing: usize,
     /// Reserved rows (padding, OOV, unused, special tokens).

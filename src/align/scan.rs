@@ -194,6 +194,8 @@ pub(super) struct Found {
     pub(super) fallback: Vec<Option<(u64, Box<str>)>>,
     pub(super) exact_rows: usize,
     pub(super) duplicates: usize,
+    /// Rows given a fastText subword vector.
+    pub(super) subword: Vec<bool>,
 }
 
 impl Found {
@@ -204,6 +206,7 @@ impl Found {
             fallback: vec![None; vocab.len()],
             exact_rows: 0,
             duplicates: 0,
+            subword: vec![false; vocab.len()],
         }
     }
 

@@ -5,6 +5,7 @@
 //! words, values and positioned [`Error`]s, the same way for every reading path.
 
 pub(crate) mod binary;
+pub(crate) mod fasttext;
 pub(crate) mod text;
 
 use std::borrow::Cow;

@@ -73,6 +73,7 @@ impl FullRead {
         Ok(Vectors {
             words: self.words,
             matrix,
+            model: None,
             index: self.index,
             info: ReadInfo {
                 format: layout.format,

@@ -8,6 +8,8 @@
 
 use std::path::Path;
 
+use crate::fasttext::FastTextModel;
+
 use crate::error::{Error, Result};
 use crate::format::Format;
 use crate::parse::{RowParser, Utf8Policy};
@@ -183,6 +185,9 @@ impl ReadOptions {
     /// positioned error for the first bad row or header (see [`Error`]).
     pub fn read(&self, path: impl AsRef<Path>) -> Result<Vectors> {
         let path = path.as_ref();
+        if let Some(model) = FastTextModel::open_if_model(path, self.format)? {
+            return self.run(|| std::sync::Arc::new(model).to_vectors(self.utf8));
+        }
         self.run(|| {
             let mut reader = FullRead::new(self.max_rows);
             let scanned = scan::scan_file(self, path, true, &mut reader)?;
@@ -196,6 +201,10 @@ impl ReadOptions {
     /// # Errors
     /// As [`ReadOptions::read`].
     pub fn read_bytes(&self, bytes: &[u8]) -> Result<Vectors> {
+        if FastTextModel::sniff(bytes, self.format) {
+            let model = FastTextModel::from_bytes(bytes.to_vec())?;
+            return self.run(|| std::sync::Arc::new(model).to_vectors(self.utf8));
+        }
         self.run(|| {
             let mut reader = FullRead::new(self.max_rows);
             let scanned = scan::scan_bytes(self, Path::new(""), bytes, &mut reader)?;

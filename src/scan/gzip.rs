@@ -57,7 +57,7 @@ pub(super) fn scan<C: Consumer>(
     };
     let stopped_early = match layout.format {
         Format::Word2vecBinary => s.records(c, &p, &layout)?,
-        Format::Glove | Format::Word2vecText => s.text(c, &p, &layout)?,
+        _text => s.text(c, &p, &layout)?,
     };
     if !stopped_early {
         // The same bound as for mapped input, now that the true size is known: a

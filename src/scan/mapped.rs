@@ -26,7 +26,7 @@ pub(super) fn scan<C: Consumer>(
     let p = opts.row_parser(path, layout.dims);
     let stopped_early = match layout.format {
         Format::Word2vecBinary => binary(c, &p, source, &layout, opts.sizes)?,
-        Format::Glove | Format::Word2vecText => text(c, &p, source, &layout, opts.sizes)?,
+        _text => text(c, &p, source, &layout, opts.sizes)?,
     };
     Ok(Scanned {
         layout,

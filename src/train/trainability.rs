@@ -16,11 +16,11 @@ use crate::table::RowOrigin;
 /// ```
 /// use pretrained_vectors::train::Trainability;
 /// use pretrained_vectors::RowOrigin::*;
-/// let origins = [Padding, Oov, Exact, Fallback, Missing];
+/// let origins = [Padding, Oov, Exact, Fallback, Missing, Subword];
 /// let a = Trainability::not_in_file(&origins);
-/// assert_eq!(a.factors(5), vec![0.0, 1.0, 0.0, 1.0, 1.0]);
+/// assert_eq!(a.factors(6), vec![0.0, 1.0, 0.0, 1.0, 1.0, 1.0]);
 /// let b = Trainability::oov_and_random(&origins);
-/// assert_eq!(b.factors(5), vec![0.0, 1.0, 0.0, 0.0, 1.0]);
+/// assert_eq!(b.factors(6), vec![0.0, 1.0, 0.0, 0.0, 1.0, 0.0]);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum Trainability {
@@ -62,13 +62,19 @@ impl Trainability {
     ///
     /// That is [`RowOrigin::Missing`], [`RowOrigin::Oov`] and [`RowOrigin::Special`] rows, and also
     /// [`RowOrigin::Fallback`] rows, which hold the vector of another token (the
-    /// lower-cased form) and so are an approximation worth refining. Only
-    /// [`RowOrigin::Exact`] rows stay fixed (and the padding row).
+    /// lower-cased form) and so are an approximation worth refining, and
+    /// [`RowOrigin::Subword`] rows (a fastText model's guess from the token's
+    /// n-grams), for the same reason. Only [`RowOrigin::Exact`] rows stay fixed
+    /// (and the padding row).
     pub fn not_in_file(origins: &[RowOrigin]) -> Self {
         Self::from_origins(origins, |o| {
             matches!(
                 o,
-                RowOrigin::Fallback | RowOrigin::Missing | RowOrigin::Oov | RowOrigin::Special
+                RowOrigin::Fallback
+                    | RowOrigin::Subword
+                    | RowOrigin::Missing
+                    | RowOrigin::Oov
+                    | RowOrigin::Special
             )
         })
     }
@@ -78,8 +84,8 @@ impl Trainability {
     /// random or to zeros by the aligner), the [`RowOrigin::Oov`] row and the
     /// [`RowOrigin::Special`] rows.
     ///
-    /// Unlike [`Trainability::not_in_file`], every row with a vector from the file,
-    /// exact or lower-cased fallback, stays fixed.
+    /// Unlike [`Trainability::not_in_file`], every row with values from the file,
+    /// exact, lower-cased fallback or a fastText subword vector, stays fixed.
     pub fn oov_and_random(origins: &[RowOrigin]) -> Self {
         Self::from_origins(origins, |o| {
             matches!(o, RowOrigin::Missing | RowOrigin::Oov | RowOrigin::Special)
@@ -147,15 +153,15 @@ mod tests {
     use RowOrigin::*;
 
     #[test]
-    fn presets_differ_on_fallback_rows_only() {
-        let origins = [Padding, Oov, Exact, Fallback, Missing, Exact];
+    fn presets_differ_on_fallback_and_subword_rows_only() {
+        let origins = [Padding, Oov, Exact, Fallback, Missing, Exact, Subword];
         assert_eq!(
-            Trainability::not_in_file(&origins).factors(6),
-            vec![0.0, 1.0, 0.0, 1.0, 1.0, 0.0]
+            Trainability::not_in_file(&origins).factors(7),
+            vec![0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0]
         );
         assert_eq!(
-            Trainability::oov_and_random(&origins).factors(6),
-            vec![0.0, 1.0, 0.0, 0.0, 1.0, 0.0]
+            Trainability::oov_and_random(&origins).factors(7),
+            vec![0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
         );
     }
 

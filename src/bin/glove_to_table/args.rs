@@ -46,8 +46,8 @@ Exit status: 0 on success, 1 on a data or I/O error, 2 on a usage error.";
 #[derive(Debug, Parser)]
 #[command(name = "glove-to-table", version, after_help = EXAMPLES)]
 pub struct Args {
-    /// Pretrained vectors: GloVe text, word2vec text or binary, fastText .vec; gzip is
-    /// detected.
+    /// Pretrained vectors: GloVe text, word2vec text or binary, fastText .vec (gzip is
+    /// detected), or a native fastText model (.bin, quantized .ftz).
     #[arg(value_name = "VECTORS")]
     pub vectors: PathBuf,
 
@@ -115,6 +115,12 @@ pub struct Args {
     /// of its lower-case form.
     #[arg(long, help_heading = "Rows")]
     pub no_lowercase_fallback: bool,
+
+    /// With a native fastText model: a token the model lacks is initialised as
+    /// --missing says, instead of getting its subword vector (from the rows of its
+    /// character n-grams).
+    #[arg(long, help_heading = "Rows")]
+    pub no_subwords: bool,
 
     /// Rows for tokens the file lacks: random (normal, matched to each dimension's
     /// mean and spread over the vectors found), uniform (Keras' [-0.05, 0.05); or
@@ -218,6 +224,10 @@ pub enum InFormat {
     Word2vecText,
     /// word2vec binary.
     Word2vecBinary,
+    /// A native fastText model, .bin or quantized .ftz (either name reads both).
+    FasttextBin,
+    /// A quantized native fastText model (.ftz); the same as fasttext-bin.
+    FasttextFtz,
 }
 
 impl InFormat {
@@ -227,6 +237,8 @@ impl InFormat {
             InFormat::Glove => Some(Format::Glove),
             InFormat::Word2vecText => Some(Format::Word2vecText),
             InFormat::Word2vecBinary => Some(Format::Word2vecBinary),
+            InFormat::FasttextBin => Some(Format::FastTextBin),
+            InFormat::FasttextFtz => Some(Format::FastTextFtz),
         }
     }
 }

@@ -28,6 +28,9 @@ pub fn summary(o: &Outcome) {
     if r.found_fallback > 0 {
         rows += &format!(", {} by lower case", r.found_fallback);
     }
+    if r.subword > 0 {
+        rows += &format!(", {} subword (from character n-grams)", r.subword);
+    }
     rows += &format!(", {} missing", r.missing);
     if r.missing > 0 {
         rows += &format!(" ({})", describe_missing(r.missing_init, r.seed));

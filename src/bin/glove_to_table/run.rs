@@ -128,6 +128,7 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
     let aligner = Aligner::new()
         .read_options(read.clone())
         .lowercase_fallback(!args.no_lowercase_fallback)
+        .subwords(!args.no_subwords)
         .missing(args.missing)
         .oov(args.oov_init.init())
         .seed(args.seed);

@@ -1,0 +1,115 @@
+//! Aligning to a native fastText model: the dictionary walked once for the tokens
+//! it has (exactly, or by the lower-case fallback), then each row computed from the
+//! model's own rows, and every other token given its subword vector.
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use super::matcher::{Matcher, Step};
+use super::scan::{Found, Scan};
+use super::{Aligned, Aligner};
+use crate::fasttext::FastTextModel;
+use crate::vocab::Vocab;
+
+/// Where a row's vector comes from.
+#[derive(Clone, Copy)]
+enum Source {
+    /// Not found (yet).
+    None,
+    /// The token itself is a word of the model.
+    Exact,
+    /// The model word with this dictionary id (the lower-case fallback).
+    Word(usize),
+}
+
+impl Aligner {
+    /// Aligns a loaded native fastText model to `vocab`: tokens the dictionary has
+    /// (labels excluded) take their vector, exactly or by the lower-case fallback;
+    /// every other token its subword vector when [`Aligner::subwords`] is on and it
+    /// has an n-gram row; the rest are initialised as missing rows. Only the rows
+    /// the vocabulary needs are read.
+    ///
+    /// ```
+    /// use pretrained_vectors::{Aligner, FastTextModel, RowOrigin, Vocab};
+    /// let model = FastTextModel::open("fixtures/fasttext/skipgram.bin")?;
+    /// let vocab = Vocab::new(vec!["<pad>".into(), "function".into(), "fucntion".into()])?
+    ///     .with_padding(0)?;
+    /// let aligned = Aligner::new().align_model(&model, vocab);
+    /// assert_eq!(aligned.table.origins()[2], RowOrigin::Subword);
+    /// assert_eq!(aligned.table.weights().row(2), model.word_vector("fucntion"));
+    /// assert_eq!(aligned.report.subword, 1);
+    /// # Ok::<(), pretrained_vectors::Error>(())
+    /// ```
+    pub fn align_model(&self, model: &FastTextModel, vocab: Vocab) -> Aligned {
+        let start = Instant::now();
+        let matcher = Matcher::new(&vocab, self.lowercase_fallback);
+        let scan = self.scan_model(model, &vocab, &matcher);
+        self.finish(scan, vocab, start)
+    }
+
+    pub(super) fn scan_model(&self, model: &FastTextModel, vocab: &Vocab, m: &Matcher) -> Scan {
+        let mut found = Found::new(vocab, model.dims());
+        let mut source = vec![Source::None; vocab.len()];
+        // The dictionary in id order: the first word to fill a row wins, as in a
+        // vector file; labels are not words.
+        for (id, word) in model.words().enumerate() {
+            if !m.wants(word) {
+                continue;
+            }
+            let Ok(word) = std::str::from_utf8(word) else {
+                continue;
+            };
+            m.for_each(word, |row, step| {
+                let r = row as usize;
+                match step {
+                    Step::Exact if found.exact[r].is_some() => found.duplicates += 1,
+                    Step::Exact => {
+                        found.exact[r] = Some(id as u64 + 1);
+                        found.exact_rows += 1;
+                        source[r] = Source::Exact;
+                    }
+                    Step::Fallback if found.exact[r].is_none() && found.fallback[r].is_none() => {
+                        found.fallback[r] = Some((id as u64 + 1, word.into()));
+                        source[r] = Source::Word(id);
+                    }
+                    Step::Fallback => {}
+                }
+            });
+        }
+        let dims = model.dims();
+        let subwords = self.subwords;
+        let tokens = vocab.tokens();
+        if dims > 0 {
+            found
+                .weights
+                .as_slice_mut()
+                .expect("a new array is contiguous")
+                .par_chunks_mut(dims)
+                .zip(found.subword.par_iter_mut())
+                .enumerate()
+                .for_each(|(r, (out, subword))| match source[r] {
+                    // The token's own vector: for a word given twice in the
+                    // dictionary, the entry fastText's lookup finds.
+                    Source::Exact => {
+                        model.word_vector_into(tokens[r].as_bytes(), out);
+                    }
+                    Source::Word(id) => {
+                        model.word_vector_into(model.word(id), out);
+                    }
+                    Source::None if subwords && !vocab.is_reserved(r) => {
+                        *subword = model.word_vector_into(tokens[r].as_bytes(), out) > 0;
+                    }
+                    Source::None => {}
+                });
+        }
+        Scan {
+            found,
+            format: model.format(),
+            gzip: false,
+            header_rows: None,
+            rows_scanned: model.word_count() as u64,
+            stopped_early: false,
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! fastText's character n-grams and their hash, over the UTF-8 bytes of a word.
+//!
+//! A word's n-grams are taken from `<` + word + `>`: from each byte that is not a
+//! UTF-8 continuation byte (`0b10xx_xxxx`), every run of `minn..=maxn` characters
+//! (a character being a lead byte and the continuation bytes after it), except the
+//! lone `<` and `>`. Each n-gram's bucket is its hash modulo the bucket count.
+
+/// fastText's hash: 32-bit FNV-1a over the bytes taken as *signed* chars, so a byte
+/// of 0x80 or more is sign-extended before it is mixed in (the C++ `int8_t` cast).
+///
+/// ```text
+/// hash("") = 2166136261
+/// ```
+#[inline]
+pub(crate) fn hash(bytes: &[u8]) -> u32 {
+    let mut h: u32 = 2_166_136_261;
+    for &b in bytes {
+        h ^= b as i8 as i32 as u32;
+        h = h.wrapping_mul(16_777_619);
+    }
+    h
+}
+
+/// Whether `b` continues a UTF-8 character.
+#[inline]
+fn is_continuation(b: u8) -> bool {
+    b & 0xC0 == 0x80
+}
+
+/// Calls `f(hash)` for every n-gram of `word` (without its `<`/`>`), in fastText's
+/// order: by start byte, then by length.
+///
+/// `minn`/`maxn` are character counts; `maxn == 0` (or `minn > maxn`) gives none.
+/// The bracketed word is built in `scratch` (kept by callers across words so that
+/// computing many words allocates once).
+pub(crate) fn for_each_ngram(
+    word: &[u8],
+    minn: usize,
+    maxn: usize,
+    scratch: &mut Vec<u8>,
+    mut f: impl FnMut(u32),
+) {
+    if maxn == 0 || minn > maxn {
+        return;
+    }
+    scratch.clear();
+    scratch.reserve(word.len() + 2);
+    scratch.push(b'<');
+    scratch.extend_from_slice(word);
+    scratch.push(b'>');
+    let w = &scratch[..];
+    for i in 0..w.len() {
+        if is_continuation(w[i]) {
+            continue;
+        }
+        let mut j = i;
+        let mut n = 0;
+        while j < w.len() && n < maxn {
+            j += 1;
+            while j < w.len() && is_continuation(w[j]) {
+                j += 1;
+            }
+            n += 1;
+            if n >= minn && !(n == 1 && (i == 0 || j == w.len())) {
+                f(hash(&w[i..j]));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grams(word: &str, minn: usize, maxn: usize) -> Vec<String> {
+        // The naive reference: characters of `<word>`, every run of minn..=maxn.
+        let chars: Vec<char> = format!("<{word}>").chars().collect();
+        let mut out = vec![];
+        for i in 0..chars.len() {
+            for n in minn.max(1)..=maxn {
+                if i + n > chars.len() {
+                    break;
+                }
+                if n == 1 && (i == 0 || i + 1 == chars.len()) {
+                    continue;
+                }
+                out.push(chars[i..i + n].iter().collect());
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn fnv1a_with_signed_bytes() {
+        assert_eq!(hash(b""), 2_166_136_261);
+        // Plain FNV-1a for ASCII: "a" is 0xe40c292c.
+        assert_eq!(hash(b"a"), 0xe40c_292c);
+        // 0xC3 is sign-extended to 0xFFFFFFC3 before the xor.
+        let mut h: u32 = 2_166_136_261;
+        h = (h ^ 0xFFFF_FFC3).wrapping_mul(16_777_619);
+        assert_eq!(hash(&[0xC3]), h);
+        assert_ne!(hash(&[0xC3]), {
+            let h: u32 = 2_166_136_261;
+            (h ^ 0xC3).wrapping_mul(16_777_619)
+        });
+    }
+
+    #[test]
+    fn ngrams_match_the_naive_reference() {
+        for word in ["", "a", "ab", "where", "café", "日本語", "😀x", "naïve"] {
+            for (minn, maxn) in [(1, 1), (1, 3), (2, 4), (3, 6), (3, 3), (4, 2), (0, 5)] {
+                let mut got = vec![];
+                let mut scratch = vec![];
+                for_each_ngram(word.as_bytes(), minn, maxn, &mut scratch, |h| got.push(h));
+                let want: Vec<u32> = grams(word, minn, maxn)
+                    .iter()
+                    .map(|g| hash(g.as_bytes()))
+                    .collect();
+                assert_eq!(got, want, "{word:?} {minn} {maxn}");
+            }
+        }
+        let mut n = 0;
+        for_each_ngram(b"abc", 3, 0, &mut vec![], |_| n += 1);
+        assert_eq!(n, 0);
+    }
+
+    #[test]
+    fn invalid_utf8_is_cut_at_lead_bytes_only() {
+        // A stray continuation byte joins the character before it, as in fastText.
+        let mut got = vec![];
+        for_each_ngram(b"a\x80b", 1, 1, &mut vec![], |h| got.push(h));
+        assert_eq!(got, vec![hash(b"a\x80"), hash(b"b")]);
+    }
+}

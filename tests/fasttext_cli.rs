@@ -1,0 +1,106 @@
+//! `glove-to-table` on native fastText models: conversion of every word (labels
+//! excluded) exactly, subword rows in the summary and the report, `--no-subwords`,
+//! and a broken model's exit code and message.
+#![cfg(feature = "cli")]
+
+mod common;
+
+use std::process::{Command, Output};
+
+use common::fixture;
+use pretrained_vectors::{npy, FastTextModel};
+
+fn run(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_glove-to-table"))
+        .env("RAYON_NUM_THREADS", "2")
+        .args(args.iter().map(|a| a.as_ref()))
+        .output()
+        .unwrap();
+    assert!(out.stdout.is_empty(), "stdout: {:?}", out.stdout);
+    out
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn a_model_converts_to_every_word_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("t.npy");
+    let model = fixture("fasttext/sup.ftz");
+    let o = run(&[&model, &"-o", &out]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let m = FastTextModel::open(&model).unwrap();
+    let table = npy::load(&out).unwrap();
+    assert_eq!(table.nrows(), m.word_count());
+    let words = std::fs::read_to_string(dir.path().join("t.vocab.txt")).unwrap();
+    for (i, w) in words.lines().enumerate() {
+        assert!(!w.starts_with("__label__"));
+        assert_eq!(table.row(i), m.word_vector(w), "{w}");
+    }
+    assert!(stderr(&o).contains("fasttext-ftz"), "{}", stderr(&o));
+}
+
+#[test]
+fn subword_rows_are_counted_and_can_be_turned_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let vocab = dir.path().join("vocab.txt");
+    std::fs::write(&vocab, "<pad>\nfunction\nfucntion\nmodul\n").unwrap();
+    let (out, report) = (dir.path().join("t.npy"), dir.path().join("r.json"));
+    let model = fixture("fasttext/skipgram.bin");
+    let o = run(&[
+        &model,
+        &"--vocab",
+        &vocab,
+        &"--pad-token",
+        &"<pad>",
+        &"-o",
+        &out,
+        &"--report",
+        &report,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("2 subword"), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(
+        (r["subword"].as_u64(), r["missing"].as_u64()),
+        (Some(2), Some(0))
+    );
+    let o = run(&[
+        &model,
+        &"--vocab",
+        &vocab,
+        &"--pad-token",
+        &"<pad>",
+        &"-o",
+        &out,
+        &"--report",
+        &report,
+        &"--force",
+        &"--no-subwords",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(
+        (r["subword"].as_u64(), r["missing"].as_u64()),
+        (Some(0), Some(2))
+    );
+}
+
+#[test]
+fn a_broken_model_fails_with_its_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = std::fs::read(fixture("fasttext/cbow.bin")).unwrap();
+    bytes.truncate(bytes.len() - 3);
+    let broken = dir.path().join("broken.bin");
+    std::fs::write(&broken, &bytes).unwrap();
+    let o = run(&[&broken, &"-o", &dir.path().join("t.npy")]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("fastText model cut short at byte") && e.contains("output matrix"),
+        "{e}"
+    );
+    assert!(!dir.path().join("t.npy").exists());
+}
