@@ -266,6 +266,35 @@ enum Words {
     Word2vec,
 }
 
+/// Checks, before any work, that a file of `format` can hold each of `words`
+/// (for [`OutputFormat::Npy`] and [`OutputFormat::Safetensors`], their token
+/// list): the rules every writer applies.
+///
+/// ```
+/// use pretrained_vectors::write::{check_words, OutputFormat};
+/// use pretrained_vectors::Error;
+/// assert!(check_words(OutputFormat::Npy, &["new york"]).is_ok());
+/// let e = check_words(OutputFormat::Word2vecText, &["a", "new york"]).unwrap_err();
+/// assert!(matches!(e, Error::BadToken { line: 2, .. }), "{e}");
+/// assert!(e.to_string().contains("npy"), "the message says which format can hold it");
+/// ```
+///
+/// # Errors
+/// [`Error::BadToken`] for the first word that cannot be held, with an empty path
+/// and its 1-based row as the line (callers name their own file and line), and a
+/// reason that says which formats can hold it.
+pub fn check_words<S: AsRef<str>>(format: OutputFormat, words: &[S]) -> Result<()> {
+    let rule = match format {
+        OutputFormat::Npy | OutputFormat::Safetensors => Words::TokenList,
+        OutputFormat::GloveText => Words::Glove,
+        OutputFormat::Word2vecText | OutputFormat::Word2vecBinary => Words::Word2vec,
+    };
+    for (row, word) in words.iter().enumerate() {
+        check_word(rule, row, word.as_ref())?;
+    }
+    Ok(())
+}
+
 fn check_word(rule: Words, row: usize, word: &str) -> Result<()> {
     let ws = |c: char| c.is_ascii_whitespace() || c == '\x0b';
     let reason = if word.is_empty() {
@@ -275,21 +304,21 @@ fn check_word(rule: Words, row: usize, word: &str) -> Result<()> {
         }
         "empty word (expected at least one character)"
     } else if word.contains(['\n', '\r']) {
-        "contains a line break (expected one line per word)"
+        "contains a line break (expected one line per word: no output format can hold it)"
     } else {
         match rule {
             Words::TokenList if word.starts_with('\u{feff}') => {
-                "starts with a byte-order mark U+FEFF (a token list would lose it on reading)"
+                "starts with a byte-order mark U+FEFF (a token list would lose it on reading; word2vec text or binary can hold it)"
             }
             Words::TokenList => return Ok(()),
             Words::Glove if row == 0 && word.starts_with('\u{feff}') => {
-                "starts with a byte-order mark U+FEFF (at the start of a GloVe file, readers take it for the file's and drop it)"
+                "starts with a byte-order mark U+FEFF (at the start of a GloVe file, readers take it for the file's and drop it; word2vec text or binary can hold it)"
             }
             Words::Glove if word.starts_with(ws) || word.ends_with(ws) => {
-                "starts or ends with white space (a GloVe line could not be split back into this word)"
+                "starts or ends with white space (a GloVe line could not be split back into this word; npy or safetensors, with their token list, can hold it)"
             }
             Words::Glove if word.contains(|c: char| c != ' ' && ws(c)) => {
-                "contains a tab or other control white space (expected spaces only inside a GloVe word)"
+                "contains a tab or other control white space (expected spaces only inside a GloVe word; npy or safetensors, with their token list, can hold it)"
             }
             // A GloVe file has no header: readers infer the dims from how many
             // fields at the end of a line are numbers, and take a spaced word whose
@@ -298,10 +327,10 @@ fn check_word(rule: Words, row: usize, word: &str) -> Result<()> {
             Words::Glove if word.rsplit(' ').next().is_some_and(|last| {
                 word.contains(' ') && fast_float2::parse::<f32, _>(last).is_ok()
             }) => {
-                "holds spaces and ends in a number (a GloVe reader would take that number for a value)"
+                "holds spaces and ends in a number (a GloVe reader would take that number for a value; npy or safetensors, with their token list, can hold it)"
             }
             Words::Word2vec if word.contains(ws) => {
-                "contains white space (word2vec readers end a word at the first space)"
+                "contains white space (word2vec readers end a word at the first space; npy or safetensors, with their token list, can hold it, and GloVe text a word with inner spaces)"
             }
             _ => return Ok(()),
         }

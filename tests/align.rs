@@ -301,7 +301,7 @@ fn report_counts_coverage_and_top_missing() {
     let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
     assert_eq!(json["found_exact"], 3);
     assert_eq!(json["format"], "glove");
-    assert_eq!(json["missing_init"]["kind"], "matched");
+    assert_eq!(json["missing_init"]["kind"], "random");
 }
 
 #[test]

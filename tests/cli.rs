@@ -238,7 +238,7 @@ fn keras_tokenizer_json_gives_keras_rows_and_a_report() {
     let types = r["coverage_types"].as_f64().unwrap();
     assert!((types - (exact + fallback) as f64 / (tokens.len() - 2) as f64).abs() < 1e-12);
     assert!(r["coverage_tokens"].as_f64().unwrap() > types);
-    assert_eq!(r["missing_init"]["kind"], "matched");
+    assert_eq!(r["missing_init"]["kind"], "random");
     assert_eq!(r["oov_init"], "mean");
     assert_eq!(r["seed"], 0);
     assert!(r["top_missing"].as_array().unwrap().len() <= 20);
@@ -905,4 +905,166 @@ fn help_examples_fit_80_columns_and_are_valid_commands() {
         assert!(err.contains("cannot"), "{command}: {err}");
     }
     assert!(examples.contains("padding_idx=0)") && examples.contains("Constant(matrix))"));
+}
+
+/// The report names the tool, its version and the inputs, and calls the missing
+/// rows' initialiser by the name the flag and the summary use; token-list lines
+/// that look reserved but are not, and got random rows, are warned about.
+#[test]
+fn report_names_inputs_and_version_and_lookalike_tokens_are_warned() {
+    let dir = tmp();
+    let list = dir.path().join("v.txt");
+    std::fs::write(&list, "<pad>\n[UNK]\nthe\n<unk>\nof\nand\n").unwrap();
+    let (out, report) = (dir.path().join("t.npy"), dir.path().join("r.json"));
+    let glove = fixture(GLOVE);
+    let o = run(&[&glove, &"--vocab", &list, &"-o", &out, &"--report", &report]);
+    ok(&o);
+    let err = stderr(&o);
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(r["tool"], "glove-to-table");
+    assert_eq!(r["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(r["inputs"]["vectors"], glove.to_str().unwrap());
+    assert_eq!(r["inputs"]["vocabulary"], "token-list");
+    assert_eq!(r["inputs"]["vocabulary_path"], list.to_str().unwrap());
+    assert_eq!(r["found_exact"], 3, "the report's own fields follow");
+    let kind = r["missing_init"]["kind"].as_str().unwrap();
+    assert!(
+        err.contains(&format!("missing ({kind}, ")),
+        "{kind} vs {err}"
+    );
+    let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert_eq!(warnings.len(), 3, "{err}");
+    assert!(warnings[0].contains("v.txt: line 1 \"<pad>\" looks like a padding token"));
+    assert!(warnings[0].contains("--pad-token \"<pad>\""));
+    assert!(warnings[1].contains("line 2 \"[UNK]\" looks like an OOV token"));
+    assert!(warnings[2].contains("line 4 \"<unk>\""));
+    // Once the flags name the reserved rows, other look-alikes are plain tokens.
+    let o = run(&[
+        &glove,
+        &"--vocab",
+        &list,
+        &"-o",
+        &out,
+        &"--force",
+        &"--pad-token",
+        &"<pad>",
+        &"--oov-token",
+        &"[UNK]",
+    ]);
+    ok(&o);
+    let warnings: Vec<String> = stderr(&o)
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .map(String::from)
+        .collect();
+    assert_eq!(warnings, Vec::<String>::new());
+    // A plain conversion names no vocabulary file.
+    let o = run(&[
+        &fixture("small.glove.txt"),
+        &"-o",
+        &out,
+        &"--force",
+        &"--report",
+        &report,
+    ]);
+    ok(&o);
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(r["inputs"]["vocabulary"], "vector-file-words");
+    assert!(r["inputs"]["vocabulary_path"].is_null());
+}
+
+/// Errors about inputs given as flags or files name that file (with the line)
+/// or that flag, never `<memory>` or line 0; a flag's bad value is a usage error.
+#[test]
+fn messages_name_the_file_and_flag_involved() {
+    let dir = tmp();
+    let path = |name: &str| dir.path().join(name);
+    let write = |name: &str, bytes: &[u8]| std::fs::write(dir.path().join(name), bytes).unwrap();
+    write("cr.txt", b"the 1 2\n\nbad\rword 3 4\nc 5 6\n");
+    write("punct.txt", b"!!! ...\n,,; --\n");
+    write("spaced.txt", b"the\ncat\nnew york\n");
+    write("spaced.glove.txt", b"the 1 2\nnew york 3 4\n");
+    let glove = fixture("small.glove.txt");
+    let (cr, punct, spaced) = (path("cr.txt"), path("punct.txt"), path("spaced.txt"));
+    let spaced_glove = path("spaced.glove.txt");
+    let (npy, vec, bin) = (path("t.npy"), path("t.vec"), path("t.bin"));
+    let cases: Vec<(Vec<&dyn AsRef<std::ffi::OsStr>>, i32, String)> = vec![
+        // A vector word with a carriage return, in a plain conversion.
+        (
+            vec![&cr, &"-o", &npy],
+            1,
+            format!(
+                "{}: line 3: bad token \"bad\\rword\": contains a line break",
+                cr.display()
+            ),
+        ),
+        // A corpus with no word at all.
+        (
+            vec![&glove, &"--corpus", &punct, &"-o", &npy],
+            1,
+            format!("{}: empty vocabulary", punct.display()),
+        ),
+        // Empty or multi-line reserved names are the flags' fault.
+        (
+            vec![&glove, &"--pad-token", &"", &"-o", &npy],
+            2,
+            "--pad-token \"\" is empty".into(),
+        ),
+        (
+            vec![
+                &glove,
+                &"--corpus",
+                &punct,
+                &"--pad-token",
+                &"",
+                &"-o",
+                &npy,
+            ],
+            2,
+            "--pad-token \"\" is empty".into(),
+        ),
+        (
+            vec![&glove, &"--oov-token", &"a\nb", &"-o", &npy],
+            2,
+            "--oov-token \"a\\nb\" holds a line break".into(),
+        ),
+        // A vocabulary token the output cannot hold names the vocabulary, not OUT.
+        (
+            vec![&glove, &"--vocab", &spaced, &"-o", &vec],
+            1,
+            format!(
+                "{}: line 3: bad token \"new york\": contains white space",
+                spaced.display()
+            ),
+        ),
+        (
+            vec![&spaced_glove, &"-o", &bin],
+            1,
+            format!("{}: line 2: bad token \"new york\"", spaced_glove.display()),
+        ),
+    ];
+    for (args, code, want) in cases {
+        let o = run(&args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(code), "{want}: {err}");
+        assert!(err.starts_with("error: "), "{err}");
+        assert!(err.contains(&want), "expected {want:?} in {err}");
+        assert!(
+            !err.contains("<memory>") && !err.contains("line 0"),
+            "{err}"
+        );
+    }
+    // Which outputs can hold the spaced token is said, and the .npy indeed does.
+    let o = run(&[&glove, &"--vocab", &spaced, &"-o", &vec]);
+    assert!(
+        stderr(&o).contains("npy or safetensors, with their token list, can hold it"),
+        "{}",
+        stderr(&o)
+    );
+    ok(&run(&[&glove, &"--vocab", &spaced, &"-o", &npy]));
+    assert_eq!(lines(&path("t.vocab.txt"))[2], "new york");
+    // The refused outputs were never written.
+    assert!(!vec.exists() && !bin.exists());
 }

@@ -21,6 +21,9 @@ pub enum MissingInit {
     /// ([`AlignReport::matched_flat_dims`](crate::AlignReport::matched_flat_dims));
     /// with no dimension of spread the whole row is Keras' uniform. Draws past the
     /// finite `f32` range (values near `f32::MAX`) are clamped to it.
+    /// Named `random` in a report's JSON, as the command line's `--missing
+    /// random` and its summary name it (`matched` is read too).
+    #[serde(rename = "random", alias = "matched")]
     Matched,
     /// Uniform in `[low, high)`; Keras' `Embedding` default is `[-0.05, 0.05)`.
     Uniform {

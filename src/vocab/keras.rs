@@ -323,6 +323,10 @@ impl KerasTokenizer {
     pub fn fit_on_corpus(&mut self, bytes: &[u8], path: &Path) -> Result<()> {
         let texts = super::corpus::texts(bytes, path)?;
         self.fit_on_texts(texts);
+        if self.source.as_os_str().is_empty() {
+            // Errors about the fitted vocabulary (an empty one) name the corpus.
+            self.source = path.to_path_buf();
+        }
         Ok(())
     }
 
@@ -497,7 +501,14 @@ mod tests {
         assert_eq!(e.position(), Some(Position::line(2, 4)), "{e}");
         assert_eq!(tok.document_count(), 3, "nothing fitted on error");
         let mut empty = KerasTokenizer::new();
-        empty.fit_on_corpus(b"", Path::new("")).unwrap();
-        assert_eq!(empty.document_count(), 0);
+        empty
+            .fit_on_corpus(b"!!\n...\n", Path::new("c.txt"))
+            .unwrap();
+        assert_eq!(empty.document_count(), 2);
+        let e = empty.vocab("<pad>").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "c.txt: empty vocabulary (expected at least one token)"
+        );
     }
 }

@@ -120,6 +120,9 @@ pub fn summary(o: &Outcome) {
         )),
         _ => {}
     }
+    for w in &o.warnings {
+        line(format!("warning: {w}"));
+    }
     let wanted = r.vocab_size - r.reserved;
     if wanted > 0 && r.found() == 0 {
         line(
@@ -220,6 +223,11 @@ pub fn hint(e: &Error, args: &Args) -> Option<String> {
         Error::Io { action, .. } if *action == "open the output folder" => {
             Some("create the folder first; glove-to-table does not create folders".into())
         }
+        Error::EmptyVocab { path } if Some(path) == args.corpus.as_ref() => Some(
+            "no line of --corpus has a word left once Keras' filters (punctuation, tabs, \
+             newlines) are removed and the text is split on spaces"
+                .into(),
+        ),
         Error::Json { .. } | Error::JsonShape { .. } if args.vocab_format.is_some() => Some(
             "the file is not of the kind --vocab-format names; drop --vocab-format to detect \
              the kind from the file's structure"

@@ -12,7 +12,8 @@ use pretrained_vectors::write::{
     add_outputs, default_origins_path, write_token_list, AtomicGroup, Dtype, Layout, OutputFormat,
     SaveOptions,
 };
-use pretrained_vectors::{AlignReport, Aligned, Aligner, Error, ReadOptions, Vocab};
+use pretrained_vectors::{AlignReport, Aligned, Aligner, Error, ReadOptions, RowOrigin, Vocab};
+use serde::Serialize;
 
 use crate::args::{Args, CorpusRules};
 use crate::progress::Bar;
@@ -52,6 +53,43 @@ pub struct Outcome {
     pub specials: usize,
     pub special_init: pretrained_vectors::OovInit,
     pub unused: Option<usize>,
+    /// Things the run did that the user may not have meant, one line each.
+    pub warnings: Vec<String>,
+}
+
+/// Where the vocabulary came from: its kind and file (none for a plain conversion).
+struct Source {
+    /// For the report: `--vocab-format`'s name of the kind, `corpus`, or
+    /// `vector-file-words` for a plain conversion.
+    kind: &'static str,
+    /// Whether the file is JSON (tokens are named by key, not line).
+    json: bool,
+    /// For the summary.
+    label: String,
+    path: Option<PathBuf>,
+    /// Token-list rows that look like reserved tokens though no flag names them:
+    /// `(flag, row, token)`.
+    lookalikes: Vec<(&'static str, usize, String)>,
+}
+
+/// The `--report` JSON: the tool, its inputs, then the library's coverage report.
+#[derive(Serialize)]
+struct RunReport<'a> {
+    tool: &'static str,
+    version: &'static str,
+    inputs: Inputs,
+    #[serde(flatten)]
+    report: &'a AlignReport,
+}
+
+/// The input files of a run, as given on the command line.
+#[derive(Serialize)]
+struct Inputs {
+    vectors: String,
+    /// `--vocab-format`'s name of the kind (`keras-tokenizer`, `token-list`, ...),
+    /// `corpus`, or `vector-file-words` for a plain conversion.
+    vocabulary: &'static str,
+    vocabulary_path: Option<String>,
 }
 
 /// The outputs of a run and how they are written.
@@ -72,6 +110,7 @@ struct Outputs {
 
 pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
     let start = Instant::now();
+    check_token_flags(args)?;
     let outputs = plan_outputs(args)?;
     #[cfg(unix)]
     if !args.no_mmap {
@@ -102,6 +141,7 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
     let (aligned, source) = match (&args.vocab, &args.corpus) {
         (Some(path), _) => {
             let (vocab, source) = vocab_file(args, path)?;
+            fits_output(&outputs, &vocab, &source)?;
             bar.reading(&args.vectors, true);
             let aligned = aligner
                 .progress(bar.callback())
@@ -110,11 +150,19 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
         }
         (None, Some(path)) => {
             let vocab = corpus_vocab(args, path)?;
+            let source = Source {
+                kind: "corpus",
+                json: false,
+                label: format!("corpus {}", path.display()),
+                path: Some(path.clone()),
+                lookalikes: Vec::new(),
+            };
+            fits_output(&outputs, &vocab, &source)?;
             bar.reading(&args.vectors, true);
             let aligned = aligner
                 .progress(bar.callback())
                 .align(&args.vectors, vocab)?;
-            (aligned, format!("corpus {}", path.display()))
+            (aligned, source)
         }
         (None, None) => {
             bar.reading(&args.vectors, false);
@@ -126,12 +174,18 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
                 .map(|d| (d.word.clone(), d.at, d.first, d.repeats))
                 .collect();
             let vocab = plain_vocab(args, vectors.words())?;
-            (
-                aligner.table_from_vectors(vectors, vocab)?,
-                "every word of the file".to_string(),
-            )
+            let source = Source {
+                kind: "vector-file-words",
+                json: false,
+                label: "every word of the file".into(),
+                path: Some(args.vectors.clone()),
+                lookalikes: Vec::new(),
+            };
+            fits_output(&outputs, &vocab, &source)?;
+            (aligner.table_from_vectors(vectors, vocab)?, source)
         }
     };
+    let warnings = lookalike_warnings(&source, &aligned);
     #[cfg(unix)]
     crate::signals::clean_up_on_signal(
         std::iter::once(&outputs.table)
@@ -141,7 +195,16 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
             .map(PathBuf::as_path),
     );
     bar.writing(&outputs.table);
-    let written = write(&outputs, &aligned, &source)?;
+    let inputs = Inputs {
+        vectors: args.vectors.to_string_lossy().into_owned(),
+        vocabulary: source.kind,
+        vocabulary_path: source
+            .path
+            .as_ref()
+            .filter(|_| source.kind != "vector-file-words")
+            .map(|p| p.to_string_lossy().into_owned()),
+    };
+    let written = write(&outputs, &aligned, inputs, &source.label)?;
     bar.done();
     Ok(Outcome {
         rows: aligned.table.rows(),
@@ -150,9 +213,10 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
         specials: aligned.table.vocab().specials().len(),
         special_init: args.special_init.unwrap_or(args.oov_init).init(),
         unused: aligned.table.vocab().unused(),
+        warnings,
         report: aligned.report,
         written,
-        source,
+        source: source.label,
         duplicates,
         seconds: start.elapsed().as_secs_f64(),
     })
@@ -248,7 +312,7 @@ fn plan_outputs(args: &Args) -> Result<Outputs, Failure> {
 
 /// `--vocab`: any vocabulary kind, detected from its structure or named by
 /// `--vocab-format`.
-fn vocab_file(args: &Args, path: &Path) -> Result<(Vocab, String), Failure> {
+fn vocab_file(args: &Args, path: &Path) -> Result<(Vocab, Source), Failure> {
     let bytes = std::fs::read(path).map_err(|e| Error::Io {
         path: path.to_path_buf(),
         action: "read",
@@ -258,7 +322,13 @@ fn vocab_file(args: &Args, path: &Path) -> Result<(Vocab, String), Failure> {
         Some(k) => k.kind(),
         None => detect_kind(&bytes, path)?,
     };
-    let source = format!("{} {}", kind.describe(), path.display());
+    let source = Source {
+        kind: kind.name(),
+        json: !matches!(kind, VocabKind::TokenList | VocabKind::BertVocab),
+        label: format!("{} {}", kind.describe(), path.display()),
+        path: Some(path.to_path_buf()),
+        lookalikes: Vec::new(),
+    };
     if matches!(kind, VocabKind::KerasTokenizer | VocabKind::KerasWordIndex) {
         let mut tok = KerasTokenizer::from_json_bytes(&bytes, path)?;
         match (tok.oov_token(), args.oov_token.as_deref()) {
@@ -313,7 +383,76 @@ fn vocab_file(args: &Args, path: &Path) -> Result<(Vocab, String), Failure> {
             )));
         }
     }
+    let mut source = source;
+    for (flag, given, looks) in [
+        ("--pad-token", &args.pad_token, PADDING_LIKE),
+        ("--oov-token", &args.oov_token, OOV_LIKE),
+    ] {
+        if given.is_none() && kind == VocabKind::TokenList {
+            source.lookalikes.extend(
+                vocab
+                    .tokens()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| looks.iter().any(|l| t.eq_ignore_ascii_case(l)))
+                    .map(|(row, t)| (flag, row, t.clone())),
+            );
+        }
+    }
     Ok((vocab, source))
+}
+
+/// Tokens that name a padding row in common tokenizers (compared ignoring ASCII case).
+const PADDING_LIKE: &[&str] = &["<pad>", "[pad]", "<padding>", "</pad>"];
+/// Tokens that name an unknown-word row in common tokenizers.
+const OOV_LIKE: &[&str] = &["<unk>", "[unk]", "<oov>", "[oov]", "<unknown>", "</unk>"];
+
+/// Warns about token-list rows that look reserved, are not, and got a random row
+/// because the vectors lack them.
+fn lookalike_warnings(source: &Source, aligned: &Aligned) -> Vec<String> {
+    let origins = aligned.table.origins();
+    let file = source.path.as_deref().unwrap_or(Path::new("")).display();
+    source
+        .lookalikes
+        .iter()
+        .filter(|(_, row, _)| origins[*row] == RowOrigin::Missing)
+        .map(|(flag, row, token)| {
+            let (what, row_name) = if *flag == "--pad-token" {
+                ("a padding", "the zero padding row")
+            } else {
+                ("an OOV", "the OOV row")
+            };
+            format!(
+                "{file}: line {} {token:?} looks like {what} token but is an ordinary, random \
+                 row; give {flag} {token:?} to make it {row_name}",
+                row + 1
+            )
+        })
+        .collect()
+}
+
+/// `--pad-token` and `--oov-token` must be tokens a table's token list can hold.
+fn check_token_flags(args: &Args) -> Result<(), Failure> {
+    for (flag, token) in [
+        ("--pad-token", &args.pad_token),
+        ("--oov-token", &args.oov_token),
+    ] {
+        let Some(token) = token else { continue };
+        let problem = if token.is_empty() {
+            "is empty"
+        } else if token.contains(['\n', '\r']) {
+            "holds a line break"
+        } else if token.starts_with('\u{feff}') {
+            "starts with a byte-order mark"
+        } else {
+            continue;
+        };
+        return Err(Failure::Usage(format!(
+            "{flag} {token:?} {problem}; expected a token of at least one character, \
+             without line breaks (the table's token list holds one token per line)"
+        )));
+    }
+    Ok(())
 }
 
 /// `--corpus`: fit a vocabulary on the texts, one per line, by `--corpus-rules`.
@@ -357,6 +496,11 @@ fn corpus_vocab(args: &Args, path: &Path) -> Result<Vocab, Failure> {
         tok = tok.with_num_words(n);
     }
     tok.fit_on_corpus(&bytes, path)?;
+    if tok.word_index().is_empty() {
+        return Err(Failure::Data(Error::EmptyVocab {
+            path: path.to_path_buf(),
+        }));
+    }
     Ok(tok.vocab(args.pad_token.as_deref().unwrap_or(DEFAULT_PADDING_TOKEN))?)
 }
 
@@ -409,6 +553,13 @@ fn plain_vocab(args: &Args, words: &[String]) -> Result<Vocab, Failure> {
     if keep == 0 && reserved.is_empty() {
         return Err(Failure::Usage("--max-words 0 leaves no row".into()));
     }
+    if let Some((row, word)) = words[..keep]
+        .iter()
+        .enumerate()
+        .find(|(_, w)| w.contains(['\n', '\r']) || w.starts_with('\u{feff}'))
+    {
+        return Err(Failure::Data(unstorable_word(&args.vectors, row, word)));
+    }
     let mut tokens: Vec<String> = reserved.iter().map(|(_, n)| (*n).clone()).collect();
     tokens.extend(words[..keep].iter().cloned());
     let mut vocab = Vocab::new(tokens)?;
@@ -423,8 +574,133 @@ fn plain_vocab(args: &Args, words: &[String]) -> Result<Vocab, Failure> {
     Ok(vocab)
 }
 
+/// Checks, before reading the vectors, that the table's format can hold every
+/// token, and names the vocabulary's file and the token's place when one cannot
+/// (the writer would only know the output and the row).
+fn fits_output(outputs: &Outputs, vocab: &Vocab, source: &Source) -> Result<(), Failure> {
+    let Err(e) = pretrained_vectors::write::check_words(outputs.format, vocab.tokens()) else {
+        return Ok(());
+    };
+    let Error::BadToken {
+        line: row,
+        token,
+        reason,
+        ..
+    } = e
+    else {
+        return Err(Failure::Data(e));
+    };
+    let path = source.path.clone().unwrap_or_default();
+    let row = row.saturating_sub(1) as usize;
+    let e = match source.kind {
+        _ if source.json => Error::BadToken {
+            line: text_line(&path, &token).unwrap_or(row as u64 + 1),
+            path,
+            token,
+            reason,
+        },
+        "token-list" | "bert-vocab" => Error::BadToken {
+            path,
+            line: row as u64 + 1,
+            token,
+            reason,
+        },
+        "corpus" => Error::BadToken {
+            line: corpus_line(&path, &token).unwrap_or(row as u64 + 1),
+            path,
+            token,
+            reason,
+        },
+        _ => Error::BadToken {
+            line: find_line(&path, &token).unwrap_or(row as u64 + 1),
+            path,
+            token,
+            reason,
+        },
+    };
+    Err(Failure::Data(e))
+}
+
+/// The 1-based line where `token` first appears in a (JSON) file.
+fn text_line(path: &Path, token: &str) -> Option<u64> {
+    let bytes = std::fs::read(path).ok()?;
+    let at = bytes
+        .windows(token.len().max(1))
+        .position(|w| w == token.as_bytes())?;
+    Some(bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1)
+}
+
+/// The 1-based line of the first text of a corpus whose lower-cased form holds
+/// `word`.
+fn corpus_line(path: &Path, word: &str) -> Option<u64> {
+    let text = std::fs::read(path).ok()?;
+    let text = String::from_utf8_lossy(&text);
+    let n = text
+        .split('\n')
+        .position(|line| line.to_lowercase().contains(word))?;
+    Some(n as u64 + 1)
+}
+
+/// The error for word `row` of a vector file that no output can store as a word
+/// (a line break, a leading byte-order mark): it names the file and the word's
+/// line, found by scanning the (decompressed) text for the line that starts
+/// with it, or its record in a word2vec binary file.
+fn unstorable_word(path: &Path, row: usize, word: &str) -> Error {
+    let reason = if word.starts_with('\u{feff}') {
+        "starts with a byte-order mark U+FEFF, which no output can store as a word \
+         (readers drop it); fix or remove that row of the vector file"
+    } else {
+        "contains a line break, which no output can store as a word (every format \
+         holds one word per line, the token list beside an .npy too); fix or remove \
+         that row of the vector file"
+    };
+    Error::BadToken {
+        path: path.to_path_buf(),
+        line: find_line(path, word).unwrap_or(row as u64 + 1),
+        token: word.to_string(),
+        reason,
+    }
+}
+
+/// The 1-based line of a text vector file (gzip or not) whose first field is
+/// `word`; None when no line is (a binary file).
+fn find_line(path: &Path, word: &str) -> Option<u64> {
+    use std::io::{BufRead, BufReader, Read};
+    let mut magic = [0u8; 2];
+    let gz = std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && magic == [0x1f, 0x8b];
+    let file = std::fs::File::open(path).ok()?;
+    let reader: Box<dyn Read> = if gz {
+        Box::new(flate2::read::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    let mut reader = BufReader::new(reader);
+    let mut line = Vec::new();
+    let word = word.as_bytes();
+    for n in 1.. {
+        line.clear();
+        if reader.read_until(b'\n', &mut line).ok()? == 0 {
+            return None;
+        }
+        let start = line.iter().position(|&b| b != b' ' && b != b'\t')?;
+        let rest = &line[start..];
+        if rest.starts_with(word) && matches!(rest.get(word.len()), Some(b' ' | b'\t')) {
+            return Some(n);
+        }
+    }
+    None
+}
+
 /// Writes every output through one group: all of them appear, or none.
-fn write(outputs: &Outputs, aligned: &Aligned, source: &str) -> Result<Vec<PathBuf>, Failure> {
+fn write(
+    outputs: &Outputs,
+    aligned: &Aligned,
+    inputs: Inputs,
+    source: &str,
+) -> Result<Vec<PathBuf>, Failure> {
     let table = &aligned.table;
     let tokens = table.vocab().tokens();
     let mut group = AtomicGroup::new(outputs.save.clone());
@@ -448,7 +724,13 @@ fn write(outputs: &Outputs, aligned: &Aligned, source: &str) -> Result<Vec<PathB
     }
     if let Some(path) = &outputs.report {
         let file = group.create(path)?;
-        let mut json = aligned.report.to_json();
+        let report = RunReport {
+            tool: "glove-to-table",
+            version: env!("CARGO_PKG_VERSION"),
+            inputs,
+            report: &aligned.report,
+        };
+        let mut json = serde_json::to_string_pretty(&report).expect("a report always serialises");
         json.push('\n');
         file.write_all(json.as_bytes()).map_err(|e| Error::Io {
             path: path.clone(),
