@@ -136,7 +136,7 @@ impl ReadOptions {
     /// (default: no). A file with fewer rows than its header claims (a download
     /// cut at a line boundary) or more is then [`Error::RowCount`], as gensim
     /// refuses a short file; by default it is read, and
-    /// [`ReadInfo::header_mismatch`] (and the aligner's report) tell. The aligner
+    /// [`ReadInfo::header_mismatch`](crate::ReadInfo::header_mismatch) (and the aligner's report) tell. The aligner
     /// then scans the whole file rather than stop once every row is filled.
     ///
     /// ```
