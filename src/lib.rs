@@ -7,10 +7,12 @@
 //! 1. **Read** a vector file ([`read()`], [`ReadOptions`]): every format below and its
 //!    gzip, detected from the bytes, parsed in parallel, values exactly as written,
 //!    every bad row reported with its file, line and byte.
-//! 2. **Take a vocabulary** ([`Vocab`]): a token list, a Keras `Tokenizer.to_json()`
-//!    file, or a corpus run through Keras-identical tokenizer rules
-//!    ([`vocab::KerasTokenizer`], [`vocab::pad_sequences`]), with a padding row and an
-//!    OOV row.
+//! 2. **Take a vocabulary** ([`Vocab`], [`Vocab::read`]): a token list, a Keras 2
+//!    tokenizer JSON, a Keras 3 `TextVectorization` vocabulary, a Hugging Face
+//!    `tokenizer.json` / `vocab.json` or BERT `vocab.txt` (the kind told by
+//!    structure, [`vocab::VocabKind`]), or a corpus fitted by Keras-identical rules
+//!    ([`vocab::KerasTokenizer`], [`vocab::TextVectorization`],
+//!    [`vocab::pad_sequences`]), with padding, OOV and special-token rows.
 //! 3. **Align** ([`Aligner`]): the matrix whose row `i` is token `i`'s vector,
 //!    parsing only the rows the vocabulary needs; words the file lacks get seeded
 //!    random rows matched to the pretrained statistics; an [`AlignReport`] says what

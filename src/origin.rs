@@ -13,6 +13,7 @@
 //! | 3 | `padding` | the reserved padding row (zeros) |
 //! | 4 | `oov` | the reserved out-of-vocabulary row |
 //! | 5 | `unused` | a reserved row no token id maps to (zeros): Keras' index 1 when its OOV token is also a word |
+//! | 6 | `special` | a reserved special-token row (`[CLS]`, `<s>`...), initialised as the OOV row unless told otherwise |
 //!
 //! Codes never change meaning; a new origin takes the next free code and a row in
 //! this table (and in [`RowOrigin::ALL`]). The same table is written into the
@@ -52,17 +53,23 @@ pub enum RowOrigin {
     /// index 1 when its OOV token is also a word (see
     /// [`Vocab::with_unused`](crate::Vocab::with_unused)) (code 5).
     Unused,
+    /// A reserved special-token row (`[CLS]`, `[SEP]`, `<s>`...; see
+    /// [`Vocab::specials`](crate::Vocab::specials)): initialised as the OOV row
+    /// unless the aligner is told otherwise ([`Aligner::special`](crate::Aligner::special))
+    /// (code 6).
+    Special,
 }
 
 impl RowOrigin {
     /// Every origin, in code order: `ALL[c].code() == c`.
-    pub const ALL: [RowOrigin; 6] = [
+    pub const ALL: [RowOrigin; 7] = [
         RowOrigin::Exact,
         RowOrigin::Fallback,
         RowOrigin::Missing,
         RowOrigin::Padding,
         RowOrigin::Oov,
         RowOrigin::Unused,
+        RowOrigin::Special,
     ];
 
     /// Whether the row's values come from the vector file.
@@ -79,6 +86,7 @@ impl RowOrigin {
             RowOrigin::Padding => 3,
             RowOrigin::Oov => 4,
             RowOrigin::Unused => 5,
+            RowOrigin::Special => 6,
         }
     }
 
@@ -88,7 +96,7 @@ impl RowOrigin {
     }
 
     /// The origin's name, as in reports and metadata (`exact`, `fallback`,
-    /// `missing`, `padding`, `oov`, `unused`).
+    /// `missing`, `padding`, `oov`, `unused`, `special`).
     pub fn name(self) -> &'static str {
         match self {
             RowOrigin::Exact => "exact",
@@ -97,6 +105,7 @@ impl RowOrigin {
             RowOrigin::Padding => "padding",
             RowOrigin::Oov => "oov",
             RowOrigin::Unused => "unused",
+            RowOrigin::Special => "special",
         }
     }
 

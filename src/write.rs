@@ -269,6 +269,10 @@ enum Words {
 fn check_word(rule: Words, row: usize, word: &str) -> Result<()> {
     let ws = |c: char| c.is_ascii_whitespace() || c == '\x0b';
     let reason = if word.is_empty() {
+        if matches!(rule, Words::TokenList) && row == 0 {
+            // Keras 3's padding token "": an empty first line (Vocab::new).
+            return Ok(());
+        }
         "empty word (expected at least one character)"
     } else if word.contains(['\n', '\r']) {
         "contains a line break (expected one line per word)"
@@ -548,7 +552,8 @@ fn write_word2vec_binary_body<W: Write, S: AsRef<str>>(
 /// Writes one token per line: the vocabulary sidecar of an npy table.
 ///
 /// # Errors
-/// Before writing anything: [`Error::BadToken`] for an empty token or one holding a
+/// Before writing anything: [`Error::BadToken`] for an empty token (except the
+/// first: Keras 3's padding token `""`, an empty first line) or one holding a
 /// line break. Then [`Error::Io`] (with an empty path) when `w` fails.
 pub fn write_token_list<W: Write, S: AsRef<str>>(w: &mut W, words: &[S]) -> Result<()> {
     for (row, word) in words.iter().enumerate() {

@@ -5,6 +5,9 @@
 //! vocabulary (always lower-case) finds `Paris` in cased vectors such as word2vec's
 //! GoogleNews, and a cased vocabulary finds `apple` for `Apple` in GloVe.
 //!
+//! Tokens are looked up by their word form ([`Vocab::lookup_form`]): a subword
+//! piece without its markers (`##ing` as `ing`, `Ġthe` as `the`).
+//!
 //! One hash lookup per file word serves both steps: tokens are keyed by their
 //! lower-case form, and each entry says whether the token equals the file word.
 
@@ -18,7 +21,7 @@ type Map = HashMap<Box<[u8]>, Vec<Entry>, foldhash::fast::FixedState>;
 #[derive(Debug, Clone)]
 struct Entry {
     row: u32,
-    /// The token itself, to tell an exact match from a fallback one.
+    /// The token's word form, to tell an exact match from a fallback one.
     token: Box<str>,
 }
 
@@ -60,10 +63,11 @@ impl Matcher {
         let mut map = Map::with_capacity_and_hasher(vocab.len(), Default::default());
         let mut wanted = 0;
         let mut spaced = false;
-        for (row, token) in vocab.tokens().iter().enumerate() {
-            if vocab.is_reserved(row) {
+        for row in 0..vocab.len() {
+            // Reserved rows are not looked up; nor are pieces without a word form.
+            let Some(token) = vocab.lookup_form(row).filter(|_| !vocab.is_reserved(row)) else {
                 continue;
-            }
+            };
             wanted += 1;
             spaced |= token.contains([' ', '\t']);
             let key: Box<[u8]> = if lowercase {
@@ -73,7 +77,7 @@ impl Matcher {
             };
             map.entry(key).or_default().push(Entry {
                 row: row as u32,
-                token: token.as_str().into(),
+                token: token.into(),
             });
         }
         Matcher {

@@ -26,14 +26,14 @@ use std::sync::Arc;
 use std::time::Instant;
 
 pub use init::{MissingInit, OovInit};
-pub use report::{AlignReport, FallbackMatch, MissingToken};
+pub use report::{AlignReport, FallbackMatch, MissingToken, PieceCount};
 
 use crate::error::Result;
 use crate::read::ReadOptions;
 use crate::source::{self, Input};
 use crate::table::{EmbeddingTable, RowOrigin};
 use crate::vectors::Vectors;
-use crate::vocab::Vocab;
+use crate::vocab::{PieceKind, Vocab};
 use init::Stats;
 use matcher::Matcher;
 use ndarray::Array2;
@@ -53,6 +53,7 @@ pub struct Aligner {
     lowercase_fallback: bool,
     missing: MissingInit,
     oov: OovInit,
+    special: Option<OovInit>,
     seed: u64,
     top_missing: usize,
     progress: Option<Progress>,
@@ -65,6 +66,7 @@ impl std::fmt::Debug for Aligner {
             .field("lowercase_fallback", &self.lowercase_fallback)
             .field("missing", &self.missing)
             .field("oov", &self.oov)
+            .field("special", &self.special)
             .field("seed", &self.seed)
             .field("top_missing", &self.top_missing)
             .finish_non_exhaustive()
@@ -78,6 +80,7 @@ impl Default for Aligner {
             lowercase_fallback: true,
             missing: MissingInit::Matched,
             oov: OovInit::Mean,
+            special: None,
             seed: 0,
             top_missing: 20,
             progress: None,
@@ -130,6 +133,13 @@ impl Aligner {
     /// How the OOV row is initialised (default: [`OovInit::Mean`]).
     pub fn oov(mut self, init: OovInit) -> Self {
         self.oov = init;
+        self
+    }
+
+    /// How special-token rows ([`Vocab::specials`]: `[CLS]`, `<s>`...) are
+    /// initialised (default: as the OOV row, [`Aligner::oov`]).
+    pub fn special(mut self, init: OovInit) -> Self {
+        self.special = Some(init);
         self
     }
 
@@ -198,7 +208,7 @@ impl Aligner {
     /// ```
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] for missing-row parameters that are not finite
+    /// [`Error::InvalidOption`](crate::Error::InvalidOption) for missing-row parameters that are not finite
     /// ([`MissingInit::check`]).
     pub fn table_from_vectors(&self, vectors: Vectors, vocab: Vocab) -> Result<Aligned> {
         let start = Instant::now();
@@ -250,7 +260,7 @@ impl Aligner {
     /// initialisation as [`Aligner::align`]).
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] for missing-row parameters that are not finite
+    /// [`Error::InvalidOption`](crate::Error::InvalidOption) for missing-row parameters that are not finite
     /// ([`MissingInit::check`]).
     pub fn align_vectors(&self, vectors: &Vectors, vocab: Vocab) -> Result<Aligned> {
         let start = Instant::now();
@@ -329,6 +339,8 @@ impl Aligner {
                 RowOrigin::Padding
             } else if vocab.oov() == Some(r) {
                 RowOrigin::Oov
+            } else if vocab.is_special(r) {
+                RowOrigin::Special
             } else if vocab.unused() == Some(r) {
                 RowOrigin::Unused
             } else if exact[r].is_some() {
@@ -341,30 +353,51 @@ impl Aligner {
             origins.push(origin);
             let mut row = weights.row_mut(r);
             let out = row.as_slice_mut().expect("C order");
-            match origin {
-                RowOrigin::Padding | RowOrigin::Unused => out.fill(0.0),
-                RowOrigin::Oov => match self.oov {
-                    OovInit::Mean => {
-                        for (o, m) in out.iter_mut().zip(&stats.mean) {
-                            *o = *m as f32;
-                        }
+            let reserved_init = match origin {
+                RowOrigin::Oov => Some(self.oov),
+                RowOrigin::Special => Some(self.special.unwrap_or(self.oov)),
+                _ => None,
+            };
+            match (origin, reserved_init) {
+                (RowOrigin::Padding | RowOrigin::Unused, _) => out.fill(0.0),
+                (_, Some(OovInit::Mean)) => {
+                    for (o, m) in out.iter_mut().zip(&stats.mean) {
+                        *o = *m as f32;
                     }
-                    OovInit::Random => {
-                        init::fill(self.missing, &stats, self.seed, token, out);
-                    }
-                    OovInit::Zeros => out.fill(0.0),
-                },
-                RowOrigin::Missing => {
+                }
+                (_, Some(OovInit::Random)) => {
+                    init::fill(self.missing, &stats, self.seed, token, out);
+                }
+                (_, Some(OovInit::Zeros)) => out.fill(0.0),
+                (RowOrigin::Missing, None) => {
                     missing_init = init::fill(self.missing, &stats, self.seed, token, out);
                     missing_rows.push(r);
                 }
-                RowOrigin::Exact | RowOrigin::Fallback => {}
+                _ => {}
             }
         }
 
         let count = |o: RowOrigin| origins.iter().filter(|&&x| x == o).count();
         let (found_exact, found_fallback) = (count(RowOrigin::Exact), count(RowOrigin::Fallback));
-        let reserved = count(RowOrigin::Padding) + count(RowOrigin::Oov) + count(RowOrigin::Unused);
+        let reserved = count(RowOrigin::Padding)
+            + count(RowOrigin::Oov)
+            + count(RowOrigin::Unused)
+            + count(RowOrigin::Special);
+        let pieces = vocab.has_pieces().then(|| {
+            PieceKind::ALL
+                .into_iter()
+                .filter_map(|kind| {
+                    let rows: Vec<usize> = (0..vocab.len())
+                        .filter(|&r| vocab.piece_kind(r) == kind)
+                        .collect();
+                    (!rows.is_empty()).then(|| PieceCount {
+                        kind,
+                        rows: rows.len(),
+                        found: rows.iter().filter(|&&r| origins[r].is_pretrained()).count(),
+                    })
+                })
+                .collect()
+        });
         let wanted = vocab.len() - reserved;
         let coverage_tokens = vocab.counts().map(|c| {
             // Words without a row (past Keras' num_words) are OOV occurrences.
@@ -413,7 +446,9 @@ impl Aligner {
             file_rows_scanned: rows_scanned,
             stopped_early,
             dims,
+            vocab_kind: vocab.kind(),
             vocab_size: vocab.len(),
+            pieces,
             found_exact,
             found_fallback,
             missing: count(RowOrigin::Missing),

@@ -4,6 +4,18 @@ use serde::{Deserialize, Serialize};
 
 use super::init::{MissingInit, OovInit};
 use crate::format::Format;
+use crate::vocab::{PieceKind, VocabKind};
+
+/// Rows of one piece kind and how many the file filled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PieceCount {
+    /// The kind.
+    pub kind: PieceKind,
+    /// Rows of that kind.
+    pub rows: usize,
+    /// Of them, rows filled from the file.
+    pub found: usize,
+}
 
 /// A vocabulary token the file did not have.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,15 +52,20 @@ pub struct AlignReport {
     pub stopped_early: bool,
     /// Dimensions.
     pub dims: usize,
+    /// The kind of vocabulary file, when the vocabulary was read from one.
+    pub vocab_kind: Option<VocabKind>,
     /// Rows of the vocabulary (reserved ones included).
     pub vocab_size: usize,
+    /// Rows and matches per piece kind, for subword vocabularies (pieces are
+    /// looked up by their word form: `##ing` as `ing`).
+    pub pieces: Option<Vec<PieceCount>>,
     /// Rows found under the exact token.
     pub found_exact: usize,
     /// Rows found through the lower-case fallback.
     pub found_fallback: usize,
     /// Rows the file did not have (initialised by `missing_init`).
     pub missing: usize,
-    /// Reserved rows (padding, OOV, unused).
+    /// Reserved rows (padding, OOV, unused, special tokens).
     pub reserved: usize,
     /// File rows repeating a word the vocabulary needed (the first was used).
     pub duplicates_seen: usize,

@@ -60,25 +60,29 @@ impl Trainability {
     /// Preset A, "train only the rows not found in the file": every row whose own
     /// token the vector file did not have.
     ///
-    /// That is [`RowOrigin::Missing`] and [`RowOrigin::Oov`] rows, and also
+    /// That is [`RowOrigin::Missing`], [`RowOrigin::Oov`] and [`RowOrigin::Special`] rows, and also
     /// [`RowOrigin::Fallback`] rows, which hold the vector of another token (the
     /// lower-cased form) and so are an approximation worth refining. Only
     /// [`RowOrigin::Exact`] rows stay fixed (and the padding row).
     pub fn not_in_file(origins: &[RowOrigin]) -> Self {
         Self::from_origins(origins, |o| {
-            matches!(o, RowOrigin::Fallback | RowOrigin::Missing | RowOrigin::Oov)
+            matches!(
+                o,
+                RowOrigin::Fallback | RowOrigin::Missing | RowOrigin::Oov | RowOrigin::Special
+            )
         })
     }
 
     /// Preset B, "train only the OOV and random rows": the rows that hold no value
     /// from the file at all, that is [`RowOrigin::Missing`] rows (initialised at
-    /// random or to zeros by the aligner) and the [`RowOrigin::Oov`] row.
+    /// random or to zeros by the aligner), the [`RowOrigin::Oov`] row and the
+    /// [`RowOrigin::Special`] rows.
     ///
     /// Unlike [`Trainability::not_in_file`], every row with a vector from the file,
     /// exact or lower-cased fallback, stays fixed.
     pub fn oov_and_random(origins: &[RowOrigin]) -> Self {
         Self::from_origins(origins, |o| {
-            matches!(o, RowOrigin::Missing | RowOrigin::Oov)
+            matches!(o, RowOrigin::Missing | RowOrigin::Oov | RowOrigin::Special)
         })
     }
 

@@ -40,7 +40,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Position, Result};
+use crate::error::{Error, Result};
 #[cfg(doc)]
 use crate::vocab::Vocab;
 
@@ -321,26 +321,7 @@ impl KerasTokenizer {
     /// [`Error::BadUtf8`] with the line and byte of the first invalid byte;
     /// nothing is fitted then.
     pub fn fit_on_corpus(&mut self, bytes: &[u8], path: &Path) -> Result<()> {
-        let start = if bytes.starts_with(b"\xEF\xBB\xBF") {
-            3
-        } else {
-            0
-        };
-        let mut texts = Vec::new();
-        if bytes.len() > start {
-            let body = &bytes[start..];
-            let body = body.strip_suffix(b"\n").unwrap_or(body);
-            let mut offset = start;
-            for (i, raw) in body.split(|&b| b == b'\n').enumerate() {
-                let text = raw.strip_suffix(b"\r").unwrap_or(raw);
-                let text = std::str::from_utf8(text).map_err(|e| Error::BadUtf8 {
-                    path: path.to_path_buf(),
-                    pos: Position::line(i as u64 + 1, (offset + e.valid_up_to()) as u64),
-                })?;
-                texts.push(text);
-                offset += raw.len() + 1;
-            }
-        }
+        let texts = super::corpus::texts(bytes, path)?;
         self.fit_on_texts(texts);
         Ok(())
     }
@@ -450,6 +431,7 @@ pub fn text_to_word_sequence(text: &str, filters: &str, lower: bool, split: &str
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Position;
 
     #[test]
     fn ties_keep_first_seen_order_and_oov_is_first() {

@@ -57,7 +57,7 @@ fn parse_root(bytes: &[u8], path: &Path) -> Result<Value> {
     serde_json::from_slice(strip_bom(bytes)).map_err(|e| json_error(path, &e))
 }
 
-fn json_error(path: &Path, e: &serde_json::Error) -> Error {
+pub(super) fn json_error(path: &Path, e: &serde_json::Error) -> Error {
     let message = e.to_string();
     let message = match message.rfind(" at line ") {
         Some(cut) => message[..cut].to_string(),

@@ -75,6 +75,8 @@ impl Vocab {
     ///
     /// Accepts a UTF-8 byte-order mark, CRLF line ends and a missing final newline.
     /// A token is the whole line (spaces included). `path` is only used in errors.
+    /// An empty first line followed by tokens is Keras 3's padding token `""`: row 0,
+    /// the padding row (see [`Vocab::new`]).
     ///
     /// ```
     /// use pretrained_vectors::vocab::TokenListOptions;
@@ -94,8 +96,8 @@ impl Vocab {
     /// # Errors
     /// - [`Error::EmptyVocab`] when there is no token (an empty file, or a lone
     ///   newline);
-    /// - [`Error::BadToken`] with its line for a blank line (only a single final
-    ///   newline may follow the last token), a stray carriage return inside a line,
+    /// - [`Error::BadToken`] with its line for a blank line other than the first
+    ///   (only a single final newline may follow the last token), a stray carriage return inside a line,
     ///   or a token starting with a byte-order mark;
     /// - [`Error::BadUtf8`] with the line and byte of the first invalid byte;
     /// - [`Error::DuplicateToken`] naming both lines;
@@ -193,7 +195,8 @@ fn split_lines(bytes: &[u8], path: &Path) -> Result<Vec<String>> {
             path: path.to_path_buf(),
             pos: Position::line(line, (offset + e.valid_up_to()) as u64),
         })?;
-        if token.is_empty() {
+        // Keras 3 saves its padding token "" as an empty first line.
+        if token.is_empty() && i > 0 {
             return Err(Error::BadToken {
                 path: path.to_path_buf(),
                 line,
@@ -234,7 +237,7 @@ mod tests {
         for (input, line) in [
             (&b"a\n\nb\n"[..], 2),
             (b"a\nb\n\n", 3),
-            (b"\na", 1),
+            (b"\n\na", 2),
             (b"a\r\n\r\n", 2),
         ] {
             match parse(input) {
@@ -244,6 +247,17 @@ mod tests {
                 other => panic!("{input:?}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn an_empty_first_line_is_keras_3s_padding_row() {
+        let v = parse(b"\n[UNK]\nthe\ncat").unwrap();
+        assert_eq!(v.tokens(), ["", "[UNK]", "the", "cat"]);
+        assert_eq!((v.padding(), v.oov()), (Some(0), None));
+        let mut out = Vec::new();
+        v.write_token_list(&mut out).unwrap();
+        assert_eq!(out, b"\n[UNK]\nthe\ncat\n");
+        assert_eq!(parse(&out).unwrap(), v);
     }
 
     #[test]

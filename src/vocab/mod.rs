@@ -32,16 +32,23 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
+mod corpus;
+mod detect;
+pub mod hf;
 pub mod keras;
 mod keras_json;
 mod keras_to_json;
 mod keras_vocab;
 mod list;
 pub mod pad;
+mod text_vectorization;
 
+pub use detect::{detect_kind, VocabKind, VocabOptions};
+pub use hf::PieceKind;
 pub use keras::KerasTokenizer;
 pub use list::TokenListOptions;
 pub use pad::{pad_sequences, PadOptions, Side};
+pub use text_vectorization::TextVectorization;
 
 type TokenIndex = HashMap<String, usize, foldhash::fast::FixedState>;
 
@@ -54,6 +61,14 @@ pub struct Vocab {
     unlisted: u64,
     padding: Option<usize>,
     oov: Option<usize>,
+    /// Reserved rows of special tokens (`[CLS]`, `<s>`...), sorted.
+    specials: Vec<usize>,
+    /// What each row is as a piece, when the source is a subword tokenizer.
+    pieces: Option<Vec<PieceKind>>,
+    /// Per row, the word form looked up in vector files when it differs from the
+    /// token (`##ing` -> `ing`); `Some("")` for a piece that has no word form.
+    forms: Option<Vec<Option<Box<str>>>>,
+    kind: Option<VocabKind>,
     unused: Option<usize>,
 }
 
@@ -65,6 +80,10 @@ impl Vocab {
     /// [`Error::BadToken`] for a token that is empty or holds a line break (it could
     /// not be written to the one-token-per-line sidecar). Lines in these errors are
     /// rows counted from 1.
+    ///
+    /// One empty token is allowed: the first, which is then the padding row. That is
+    /// Keras 3's layout (`TextVectorization.get_vocabulary()` starts with `""`, the
+    /// mask token, then `[UNK]`); its token list starts with an empty line.
     pub fn new(tokens: Vec<String>) -> Result<Self> {
         Self::build(Path::new(""), tokens, 1)
     }
@@ -80,7 +99,9 @@ impl Vocab {
         let mut index = TokenIndex::with_capacity_and_hasher(tokens.len(), Default::default());
         for (row, token) in tokens.iter().enumerate() {
             let line = row as u64 + first_line;
-            check_token(path, line, token)?;
+            if !(row == 0 && token.is_empty()) {
+                check_token(path, line, token)?;
+            }
             if let Some(&first) = index.get(token.as_str()) {
                 return Err(Error::DuplicateToken {
                     path: path.to_path_buf(),
@@ -91,13 +112,18 @@ impl Vocab {
             }
             index.insert(token.clone(), row);
         }
+        let padding = tokens[0].is_empty().then_some(0);
         Ok(Vocab {
             tokens,
             index,
             counts: None,
             unlisted: 0,
-            padding: None,
+            padding,
             oov: None,
+            specials: Vec::new(),
+            pieces: None,
+            forms: None,
+            kind: None,
             unused: None,
         })
     }
@@ -125,6 +151,7 @@ impl Vocab {
     pub fn with_padding(mut self, row: usize) -> Result<Self> {
         self.check_reserved("padding row", row, [self.oov, self.unused])?;
         self.padding = Some(row);
+        self.specials.retain(|&r| r != row);
         Ok(self)
     }
 
@@ -135,6 +162,7 @@ impl Vocab {
     pub fn with_oov(mut self, row: usize) -> Result<Self> {
         self.check_reserved("OOV row", row, [self.padding, self.unused])?;
         self.oov = Some(row);
+        self.specials.retain(|&r| r != row);
         Ok(self)
     }
 
@@ -149,6 +177,7 @@ impl Vocab {
     pub fn with_unused(mut self, row: usize) -> Result<Self> {
         self.check_reserved("unused row", row, [self.padding, self.oov])?;
         self.unused = Some(row);
+        self.specials.retain(|&r| r != row);
         Ok(self)
     }
 
@@ -227,14 +256,104 @@ impl Vocab {
         self.oov
     }
 
+    /// Reserves the rows of special tokens (`[CLS]`, `[SEP]`, `<s>`...): they are
+    /// not looked up in vector files, and the aligner initialises them as it does
+    /// the OOV row unless told otherwise ([`Aligner::special`](crate::Aligner::special)).
+    /// Rows that are already the padding or OOV row are skipped.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] for a row past the end.
+    pub fn with_specials(mut self, rows: impl IntoIterator<Item = usize>) -> Result<Self> {
+        for row in rows {
+            self.check_reserved("special row", row, [None, None])?;
+            if ![self.padding, self.oov, self.unused].contains(&Some(row)) {
+                self.specials.push(row);
+            }
+        }
+        self.specials.sort_unstable();
+        self.specials.dedup();
+        Ok(self)
+    }
+
+    /// Sets each row's piece kind and the word form to look up in vector files
+    /// (`None`: the token itself; `Some("")`: nothing to look up). Readers of
+    /// subword vocabularies ([`hf`]) call this; see [`PieceKind`].
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when the lengths differ from the rows.
+    pub fn with_pieces(
+        mut self,
+        kinds: Vec<PieceKind>,
+        forms: Vec<Option<Box<str>>>,
+    ) -> Result<Self> {
+        if kinds.len() != self.tokens.len() || forms.len() != self.tokens.len() {
+            return Err(Error::Shape {
+                what: "vocabulary pieces",
+                expected: format!("{} kinds and forms", self.tokens.len()),
+                found: format!("{} kinds and {} forms", kinds.len(), forms.len()),
+            });
+        }
+        self.pieces = Some(kinds);
+        self.forms = Some(forms);
+        Ok(self)
+    }
+
+    /// Names the kind of source the vocabulary was read from (for reports).
+    pub fn with_kind(mut self, kind: VocabKind) -> Self {
+        self.kind = Some(kind);
+        self
+    }
+
     /// The unused row, if reserved (see [`Vocab::with_unused`]).
     pub fn unused(&self) -> Option<usize> {
         self.unused
     }
 
-    /// Whether `row` is the padding, the OOV or the unused row.
+    /// Whether `row` is reserved: the padding, the OOV, the unused or a special row.
     pub fn is_reserved(&self, row: usize) -> bool {
         [self.padding, self.oov, self.unused].contains(&Some(row))
+            || self.specials.binary_search(&row).is_ok()
+    }
+
+    /// The reserved rows of special tokens, sorted (not the padding or OOV row).
+    pub fn specials(&self) -> &[usize] {
+        &self.specials
+    }
+
+    /// Whether `row` is a special row.
+    pub fn is_special(&self, row: usize) -> bool {
+        self.specials.binary_search(&row).is_ok()
+    }
+
+    /// The piece kind of `row`: [`PieceKind::Word`] unless the source said otherwise.
+    pub fn piece_kind(&self, row: usize) -> PieceKind {
+        self.pieces
+            .as_ref()
+            .and_then(|p| p.get(row).copied())
+            .unwrap_or(PieceKind::Word)
+    }
+
+    /// Whether the rows have piece kinds (the source is a subword tokenizer).
+    pub fn has_pieces(&self) -> bool {
+        self.pieces.is_some()
+    }
+
+    /// The word form of `row` to look up in vector files: the token with its
+    /// piece markers removed (`##ing` -> `ing`, `Ġthe` -> `the`), or the token
+    /// itself; `None` for a row past the end or a piece with no word form (a
+    /// lone byte).
+    pub fn lookup_form(&self, row: usize) -> Option<&str> {
+        let token = self.tokens.get(row)?;
+        match self.forms.as_ref().and_then(|f| f.get(row)) {
+            Some(Some(form)) if form.is_empty() => None,
+            Some(Some(form)) => Some(form),
+            _ => Some(token),
+        }
+    }
+
+    /// The kind of source the vocabulary was read from, when a reader set it.
+    pub fn kind(&self) -> Option<VocabKind> {
+        self.kind
     }
 }
 

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
+use pretrained_vectors::vocab::VocabKind;
 use pretrained_vectors::write::{Dtype, OutputFormat};
 use pretrained_vectors::{Format, MissingInit, OovInit, Utf8Policy};
 
@@ -61,10 +62,22 @@ pub struct Args {
     #[arg(long, value_enum, value_name = "F", default_value_t = InFormat::Auto, hide_default_value = true)]
     pub format: InFormat,
 
-    /// The vocabulary: a Keras tokenizer JSON (Tokenizer.to_json() or a bare
-    /// word_index; detected) or a token list, one token per line.
+    /// The vocabulary, its kind detected from its structure: a token list (one token
+    /// per line, or a JSON array of strings), BERT vocab.txt, Keras 3 TextVectorization
+    /// (vocabulary file or word_index dict), Keras Tokenizer.to_json() or word_index,
+    /// Hugging Face tokenizer.json or vocab.json.
     #[arg(long, value_name = "FILE", help_heading = "Vocabulary")]
     pub vocab: Option<PathBuf>,
+
+    /// The kind of --vocab, instead of detecting it.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "KIND",
+        requires = "vocab",
+        help_heading = "Vocabulary"
+    )]
+    pub vocab_format: Option<VocabFormat>,
 
     /// Build the vocabulary from a text corpus (one text per line) by Keras Tokenizer
     /// rules: words by frequency, row 0 padding.
@@ -75,6 +88,13 @@ pub struct Args {
         help_heading = "Vocabulary"
     )]
     pub corpus: Option<PathBuf>,
+
+    /// The rules that fit --corpus: keras-tokenizer (Keras 2 Tokenizer: row 0 padding,
+    /// words by frequency, ties in first-seen order) or text-vectorization (Keras 3
+    /// TextVectorization defaults: row 0 "", row 1 [UNK], ties by UTF-8 bytes
+    /// descending; --max-words is max_tokens).
+    #[arg(long, value_enum, value_name = "R", default_value_t = CorpusRules::KerasTokenizer, requires = "corpus", help_heading = "Vocabulary")]
+    pub corpus_rules: CorpusRules,
 
     /// Keras num_words: at most N rows, padding included (Keras keeps ids below N).
     /// With --corpus or a tokenizer JSON; without a vocabulary, the first file words.
@@ -106,6 +126,11 @@ pub struct Args {
     /// The OOV row: mean (of the vectors found), random (as --missing), zeros.
     #[arg(long, value_enum, value_name = "I", default_value_t = OovArg::Mean, help_heading = "Rows")]
     pub oov_init: OovArg,
+
+    /// Special-token rows ([CLS], [SEP], <s>... of a Hugging Face or BERT vocabulary):
+    /// mean, random or zeros, as --oov-init [default: as the OOV row].
+    #[arg(long, value_enum, value_name = "I", help_heading = "Rows")]
+    pub special_init: Option<OovArg>,
 
     /// Seed of the random rows; each row depends only on the seed and its token.
     #[arg(long, value_name = "N", default_value_t = 0, help_heading = "Rows")]
@@ -178,6 +203,51 @@ impl InFormat {
             InFormat::Glove => Some(Format::Glove),
             InFormat::Word2vecText => Some(Format::Word2vecText),
             InFormat::Word2vecBinary => Some(Format::Word2vecBinary),
+        }
+    }
+}
+
+/// `--corpus-rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CorpusRules {
+    /// Keras 2 `Tokenizer()` with its defaults.
+    KerasTokenizer,
+    /// Keras 3 `TextVectorization()` with its defaults.
+    TextVectorization,
+}
+
+/// `--vocab-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VocabFormat {
+    /// One token per line.
+    TokenList,
+    /// A JSON array of token strings.
+    JsonList,
+    /// BERT's vocab.txt: [PAD] padding, [UNK] OOV, [CLS]/[SEP]/[MASK] special, ## pieces.
+    BertVocab,
+    /// Keras 3 TextVectorization: vocabulary file ("" then [UNK]) or word_index dict.
+    TextVectorization,
+    /// Keras 2 Tokenizer.to_json().
+    KerasTokenizer,
+    /// Keras 2 word_index (ids from 1).
+    KerasWordIndex,
+    /// Hugging Face tokenizer.json.
+    HfTokenizer,
+    /// Hugging Face / GPT-2 vocab.json (ids from 0).
+    HfVocabJson,
+}
+
+impl VocabFormat {
+    pub fn kind(self) -> VocabKind {
+        match self {
+            VocabFormat::TokenList => VocabKind::TokenList,
+            VocabFormat::JsonList => VocabKind::JsonList,
+            VocabFormat::BertVocab => VocabKind::BertVocab,
+            VocabFormat::TextVectorization => VocabKind::TextVectorization,
+            VocabFormat::KerasTokenizer => VocabKind::KerasTokenizer,
+            VocabFormat::KerasWordIndex => VocabKind::KerasWordIndex,
+            VocabFormat::HfTokenizer => VocabKind::HfTokenizer,
+            VocabFormat::HfVocabJson => VocabKind::HfVocabJson,
         }
     }
 }
@@ -294,6 +364,15 @@ mod tests {
     #[test]
     fn the_command_is_well_formed() {
         Args::command().debug_assert();
+    }
+
+    #[test]
+    fn vocab_formats_are_the_librarys_kinds() {
+        for v in VocabFormat::value_variants() {
+            let name = v.to_possible_value().unwrap().get_name().to_string();
+            assert_eq!(v.kind().name(), name);
+        }
+        assert_eq!(VocabFormat::value_variants().len(), VocabKind::ALL.len());
     }
 
     #[test]

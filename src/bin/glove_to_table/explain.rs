@@ -58,8 +58,26 @@ pub fn summary(o: &Outcome) {
             "unused row {row} (zeros: the OOV token is also a word, so Keras never emits {row})"
         ));
     }
+    if o.specials > 0 {
+        reserved.push(format!(
+            "{} special ({})",
+            o.specials,
+            describe_oov(o.special_init)
+        ));
+    }
     if !reserved.is_empty() {
         line(format!("  reserved    {}", reserved.join(", ")));
+    }
+    if let Some(pieces) = &r.pieces {
+        let parts: Vec<String> = pieces
+            .iter()
+            .filter(|p| p.kind != pretrained_vectors::vocab::PieceKind::Special)
+            .map(|p| format!("{} {}/{}", p.kind.name().replace('_', " "), p.found, p.rows))
+            .collect();
+        line(format!(
+            "  pieces      {} (found/rows, by word form)",
+            parts.join(", ")
+        ));
     }
     let mut coverage = format!("{:.1}% of the vocabulary", 100.0 * r.coverage_types);
     if let Some(t) = r.coverage_tokens {
@@ -199,9 +217,15 @@ pub fn hint(e: &Error, args: &Args) -> Option<String> {
         Error::Io { action, .. } if *action == "open the output folder" => {
             Some("create the folder first; glove-to-table does not create folders".into())
         }
+        Error::Json { .. } | Error::JsonShape { .. } if args.vocab_format.is_some() => Some(
+            "the file is not of the kind --vocab-format names; drop --vocab-format to detect \
+             the kind from the file's structure"
+                .into(),
+        ),
         Error::Json { .. } | Error::JsonShape { .. } => Some(
-            "--vocab takes a Keras tokenizer JSON (tokenizer.to_json()), a bare word_index \
-             JSON, or a token list with one token per line"
+            "--vocab takes a token list (one token per line, or a JSON array of strings), a \
+             Keras 3 TextVectorization vocabulary or word_index, a Keras tokenizer JSON, a Hugging \
+             Face tokenizer.json or vocab.json, or BERT's vocab.txt; --vocab-format says which"
                 .into(),
         ),
         _ => None,

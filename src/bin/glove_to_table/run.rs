@@ -5,14 +5,16 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use pretrained_vectors::vocab::keras::DEFAULT_PADDING_TOKEN;
-use pretrained_vectors::vocab::{KerasTokenizer, TokenListOptions};
+use pretrained_vectors::vocab::{
+    detect_kind, KerasTokenizer, TextVectorization, VocabKind, VocabOptions,
+};
 use pretrained_vectors::write::{
     add_outputs, default_origins_path, write_token_list, AtomicGroup, Dtype, Layout, OutputFormat,
     SaveOptions,
 };
 use pretrained_vectors::{AlignReport, Aligned, Aligner, Error, ReadOptions, Vocab};
 
-use crate::args::Args;
+use crate::args::{Args, CorpusRules};
 use crate::progress::Bar;
 
 /// Why a run failed: a usage error (exit 2) or a data or I/O error (exit 1).
@@ -46,6 +48,9 @@ pub struct Outcome {
     /// Whether the table has a padding row, an OOV row, an unused row.
     pub padding: bool,
     pub oov: bool,
+    /// Special-token rows, and how they were initialised.
+    pub specials: usize,
+    pub special_init: pretrained_vectors::OovInit,
     pub unused: Option<usize>,
 }
 
@@ -84,6 +89,10 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
         .missing(args.missing)
         .oov(args.oov_init.init())
         .seed(args.seed);
+    let aligner = match args.special_init {
+        Some(init) => aligner.special(init.init()),
+        None => aligner,
+    };
 
     let mut duplicates = Vec::new();
     let (aligned, source) = match (&args.vocab, &args.corpus) {
@@ -134,6 +143,8 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
         rows: aligned.table.rows(),
         padding: aligned.table.vocab().padding().is_some(),
         oov: aligned.table.vocab().oov().is_some(),
+        specials: aligned.table.vocab().specials().len(),
+        special_init: args.special_init.unwrap_or(args.oov_init).init(),
         unused: aligned.table.vocab().unused(),
         report: aligned.report,
         written,
@@ -214,15 +225,20 @@ fn plan_outputs(args: &Args) -> Result<Outputs, Failure> {
     Ok(outputs)
 }
 
-/// `--vocab`: a Keras tokenizer JSON (first byte `{`) or a token list.
+/// `--vocab`: any vocabulary kind, detected from its structure or named by
+/// `--vocab-format`.
 fn vocab_file(args: &Args, path: &Path) -> Result<(Vocab, String), Failure> {
     let bytes = std::fs::read(path).map_err(|e| Error::Io {
         path: path.to_path_buf(),
         action: "read",
         source: e,
     })?;
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+    let kind = match args.vocab_format {
+        Some(k) => k.kind(),
+        None => detect_kind(&bytes, path)?,
+    };
+    let source = format!("{} {}", kind.describe(), path.display());
+    if matches!(kind, VocabKind::KerasTokenizer | VocabKind::KerasWordIndex) {
         let mut tok = KerasTokenizer::from_json_bytes(&bytes, path)?;
         match (tok.oov_token(), args.oov_token.as_deref()) {
             (Some(has), Some(asked)) if has != asked => {
@@ -245,45 +261,73 @@ fn vocab_file(args: &Args, path: &Path) -> Result<(Vocab, String), Failure> {
             tok = tok.with_num_words(n);
         }
         let vocab = tok.vocab(args.pad_token.as_deref().unwrap_or(DEFAULT_PADDING_TOKEN))?;
-        return Ok((vocab, format!("Keras tokenizer {}", path.display())));
+        return Ok((vocab.with_kind(kind), source));
     }
     if args.max_words.is_some() {
         return Err(Failure::Usage(format!(
             "--max-words applies to a Keras tokenizer JSON, a --corpus, or a plain conversion; \
-             {} is a token list (keep its first lines instead)",
-            path.display()
+             {} is a {} (keep its first rows instead)",
+            path.display(),
+            kind.describe()
         )));
     }
-    let mut options = TokenListOptions::new();
+    let mut options = VocabOptions::new().kind(kind);
     if let Some(p) = &args.pad_token {
-        options = options.with_padding(p);
+        options = options.padding(p);
     }
     if let Some(o) = &args.oov_token {
-        options = options.with_oov(o);
+        options = options.oov(o);
     }
-    let vocab = Vocab::from_token_list(&bytes, path, &options)?;
+    let vocab = Vocab::from_bytes(&bytes, path, &options)?;
     for (flag, name, row) in [
         ("--pad-token", &args.pad_token, vocab.padding()),
         ("--oov-token", &args.oov_token, vocab.oov()),
     ] {
         if let (Some(name), None) = (name, row) {
             return Err(Failure::Usage(format!(
-                "{}: {flag} {name:?} is not a line of this token list; add it where its row \
+                "{}: {flag} {name:?} is not a token of this {}; add it where its row \
                  belongs, or drop {flag}",
-                path.display()
+                path.display(),
+                kind.describe()
             )));
         }
     }
-    Ok((vocab, format!("token list {}", path.display())))
+    Ok((vocab, source))
 }
 
-/// `--corpus`: fit a Keras tokenizer on the texts, one per line.
+/// `--corpus`: fit a vocabulary on the texts, one per line, by `--corpus-rules`.
 fn corpus_vocab(args: &Args, path: &Path) -> Result<Vocab, Failure> {
     let bytes = std::fs::read(path).map_err(|e| Error::Io {
         path: path.to_path_buf(),
         action: "read",
         source: e,
     })?;
+    if args.corpus_rules == CorpusRules::TextVectorization {
+        for (flag, given) in [
+            ("--pad-token", &args.pad_token),
+            ("--oov-token", &args.oov_token),
+        ] {
+            if given.is_some() {
+                return Err(Failure::Usage(format!(
+                    "{flag} does not apply to --corpus-rules text-vectorization: Keras 3 names \
+                     its padding row \"\" (id 0) and its OOV row [UNK] (id 1); drop {flag}"
+                )));
+            }
+        }
+        let mut tv = TextVectorization::new();
+        if let Some(n) = args.max_words {
+            tv = tv.with_max_tokens(n);
+        }
+        tv.adapt_corpus(&bytes, path)?;
+        return tv.vocab().map_err(|e| match e {
+            Error::InvalidOption { .. } => Failure::Usage(format!(
+                "--max-words {} leaves no room for Keras 3's \"\" and [UNK] rows; expected at \
+                 least 2",
+                args.max_words.unwrap_or(0)
+            )),
+            e => Failure::Data(e),
+        });
+    }
     let mut tok = KerasTokenizer::new();
     if let Some(o) = &args.oov_token {
         tok = tok.with_oov_token(o.clone());
