@@ -115,6 +115,19 @@ pub enum Error {
         message: String,
     },
 
+    /// Bytes that are not gzip follow a complete gzip stream.
+    #[error("{}: {count} bytes after the end of the gzip data (compressed byte {at}, after {pos} decompressed) are not gzip (expected the file to end with the gzip data; zcat would ignore them with a warning)", Shown(path), pos = pos.byte)]
+    GzipTrailing {
+        /// The file.
+        path: PathBuf,
+        /// The decompressed bytes before the trailing ones (all of the data).
+        pos: Position,
+        /// Offset of the first trailing byte in the compressed file.
+        at: u64,
+        /// How many trailing bytes there are.
+        count: u64,
+    },
+
     /// The input exceeds a hard limit (bytes after decompression, rows, dims).
     #[error("{}: {what} exceeds the limit of {limit} (at {pos})", Shown(path))]
     TooLarge {
@@ -424,6 +437,16 @@ pub enum Error {
         path: PathBuf,
     },
 
+    /// An output path that names a device, a FIFO or a socket (or a symbolic link
+    /// to one): outputs are only ever regular files, so it is never replaced.
+    #[error("{}: the output is {kind}, not a regular file; refusing to replace it (expected a regular file or a new name)", Shown(path))]
+    OutputNotRegular {
+        /// The path.
+        path: PathBuf,
+        /// What it is: "a character device", "a FIFO", "a symbolic link to a socket"...
+        kind: String,
+    },
+
     // ----- in-memory checks --------------------------------------------------------
     /// A token id outside the table.
     #[error("id {id} at [{batch}, {position}] is out of range: expected an id below {rows}")]
@@ -467,6 +490,7 @@ impl Error {
             Io { path, .. }
             | NotAFile { path }
             | Gzip { path, .. }
+            | GzipTrailing { path, .. }
             | TooLarge { path, .. }
             | Empty { path }
             | HeaderOnly { path, .. }
@@ -489,7 +513,8 @@ impl Error {
             | NonFiniteOutput { path, .. }
             | OutOfRangeOutput { path, .. }
             | OutputExists { path }
-            | OutputIsInput { path } => path,
+            | OutputIsInput { path }
+            | OutputNotRegular { path, .. } => path,
             IdOutOfRange { .. } | Shape { .. } | InvalidOption { .. } => return None,
         };
         Some(p.as_path())
@@ -500,6 +525,7 @@ impl Error {
         use Error::*;
         match self {
             TooLarge { pos, .. }
+            | GzipTrailing { pos, .. }
             | BadHeader { pos, .. }
             | RaggedRow { pos, .. }
             | MissingWord { pos, .. }
@@ -513,26 +539,6 @@ impl Error {
             Json { line, .. } => Some(Position::line(*line, 0)),
             _ => None,
         }
-    }
-
-    /// Moves a line number forward by `by` (errors found in a chunk scanned with
-    /// line numbers relative to its start).
-    pub(crate) fn shift_line(mut self, by: u64) -> Self {
-        use Error::*;
-        if let TooLarge { pos, .. }
-        | BadHeader { pos, .. }
-        | RaggedRow { pos, .. }
-        | MissingWord { pos, .. }
-        | BadFloat { pos, .. }
-        | NonFinite { pos, .. }
-        | BadUtf8 { pos, .. }
-        | WrongFormat { pos, .. } = &mut self
-        {
-            if let Some(l) = pos.line.as_mut() {
-                *l += by;
-            }
-        }
-        self
     }
 
     /// An `Io` error for `path`.

@@ -76,6 +76,7 @@ pub mod origin;
 mod parse;
 pub mod read;
 pub mod rng;
+mod scan;
 mod source;
 pub mod table;
 pub mod train;

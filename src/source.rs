@@ -2,13 +2,13 @@
 //! block by block when gzip-compressed.
 
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read};
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::thread::JoinHandle;
 
-use flate2::bufread::MultiGzDecoder;
+use flate2::bufread::GzDecoder;
 use memmap2::Mmap;
 
 use crate::error::{Error, Position, Result};
@@ -119,45 +119,111 @@ pub(crate) fn open(path: &Path, whole: bool, map: bool) -> Result<Input> {
 /// Decompressed blocks of a gzip file, produced on their own thread so that
 /// decompression overlaps parsing.
 pub(crate) struct GzBlocks {
-    rx: Receiver<io::Result<Vec<u8>>>,
+    rx: Receiver<Msg>,
     worker: Option<JoinHandle<()>>,
     pub path: PathBuf,
     /// Decompressed bytes handed out so far.
     pub offset: u64,
     limit: u64,
+    compressed_len: u64,
 }
 
-/// Size of the blocks a gzip stream is cut into.
-pub(crate) const GZ_BLOCK: usize = 1 << 20;
+/// What the decompressing thread sends.
+enum Msg {
+    Block(Vec<u8>),
+    /// The stream failed after the blocks sent before.
+    Failed(io::Error),
+    /// A complete stream ended at compressed byte `at`, and bytes that are not a
+    /// gzip member follow.
+    Trailing {
+        at: u64,
+    },
+}
 
-impl GzBlocks {
-    /// Starts decompressing `file` (all gzip members, as `zcat` does).
-    pub(crate) fn start(path: &Path, reader: Box<dyn Read + Send>, limit: u64) -> Self {
-        let (tx, rx) = sync_channel(4);
-        let worker = std::thread::spawn(move || {
-            let mut dec = MultiGzDecoder::new(BufReader::with_capacity(1 << 16, reader));
-            loop {
-                let mut block = Vec::with_capacity(GZ_BLOCK);
-                match (&mut dec).take(GZ_BLOCK as u64).read_to_end(&mut block) {
-                    Ok(0) => return,
-                    Ok(_) => {
-                        if tx.send(Ok(block)).is_err() {
-                            return; // the reader stopped early
-                        }
-                    }
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                        return;
-                    }
+/// Counts the bytes read through it.
+struct Counted<R> {
+    inner: R,
+    n: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.n += n as u64;
+        Ok(n)
+    }
+}
+
+/// Decompresses every member of a gzip stream (as `zcat` does) into blocks of
+/// `block` bytes; a member boundary ends a block early. Bytes after the last
+/// member that do not start another one are reported, not decoded.
+fn decompress(reader: Box<dyn Read + Send>, block: usize, tx: &SyncSender<Msg>) {
+    let mut input = BufReader::with_capacity(
+        1 << 16,
+        Counted {
+            inner: reader,
+            n: 0,
+        },
+    );
+    loop {
+        let mut member = GzDecoder::new(&mut input);
+        loop {
+            let mut buf = Vec::with_capacity(block);
+            // `read_to_end` keeps what it decoded before an error, so the blocks
+            // sent before the failure end exactly where the stream broke.
+            let res = (&mut member).take(block as u64).read_to_end(&mut buf);
+            if !buf.is_empty() && tx.send(Msg::Block(buf)).is_err() {
+                return; // the reader stopped early
+            }
+            match res {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) => {
+                    let _ = tx.send(Msg::Failed(e));
+                    return;
                 }
             }
-        });
+        }
+        match input
+            .fill_buf()
+            .map(|rest| (rest.first().copied(), rest.len()))
+        {
+            Ok((None, _)) => return,
+            // Another member (its header is checked when it is decoded).
+            Ok((Some(0x1f), _)) => continue,
+            Ok((Some(_), left)) => {
+                let at = input.get_ref().n - left as u64;
+                let _ = tx.send(Msg::Trailing { at });
+                return;
+            }
+            Err(e) => {
+                let _ = tx.send(Msg::Failed(e));
+                return;
+            }
+        }
+    }
+}
+
+impl GzBlocks {
+    /// Starts decompressing `reader` (a gzip file of `compressed_len` bytes) into
+    /// blocks of `block` bytes.
+    pub(crate) fn start(
+        path: &Path,
+        reader: Box<dyn Read + Send>,
+        compressed_len: u64,
+        limit: u64,
+        block: usize,
+    ) -> Self {
+        let (tx, rx) = sync_channel(4);
+        let block = block.max(1);
+        let worker = std::thread::spawn(move || decompress(reader, block, &tx));
         GzBlocks {
             rx,
             worker: Some(worker),
             path: path.to_path_buf(),
             offset: 0,
             limit,
+            compressed_len,
         }
     }
 
@@ -165,12 +231,18 @@ impl GzBlocks {
     pub(crate) fn next_block(&mut self) -> Result<Option<Vec<u8>>> {
         match self.rx.recv() {
             Err(_) => Ok(None),
-            Ok(Err(e)) => Err(Error::Gzip {
+            Ok(Msg::Failed(e)) => Err(Error::Gzip {
                 path: self.path.clone(),
                 byte: self.offset,
                 message: e.to_string(),
             }),
-            Ok(Ok(block)) => {
+            Ok(Msg::Trailing { at }) => Err(Error::GzipTrailing {
+                path: self.path.clone(),
+                pos: Position::byte(self.offset),
+                at,
+                count: self.compressed_len.saturating_sub(at),
+            }),
+            Ok(Msg::Block(block)) => {
                 self.offset += block.len() as u64;
                 if self.offset > self.limit {
                     return Err(Error::TooLarge {

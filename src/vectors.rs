@@ -14,10 +14,12 @@ use crate::format::Format;
 pub struct Duplicate {
     /// The word.
     pub word: String,
-    /// Line (text) or record (binary) of the repeat, from 1.
+    /// Line (text) or record (binary) of its first repeat, from 1.
     pub at: u64,
     /// Line or record of the row that was kept.
     pub first: u64,
+    /// How many times it appeared again after the kept row.
+    pub repeats: u64,
 }
 
 /// What reading found out about a file.
@@ -33,11 +35,17 @@ pub struct ReadInfo {
     pub file_rows: u64,
     /// Dimensions.
     pub dims: usize,
-    /// Repeated words, dropped (the first occurrence wins).
+    /// Repeated words, once each in the order of their first repeat; their
+    /// repeats were dropped (the first occurrence wins).
     pub duplicates: Vec<Duplicate>,
 }
 
 impl ReadInfo {
+    /// Rows dropped because their word came earlier: the sum of the repeats.
+    pub fn repeated_rows(&self) -> u64 {
+        self.duplicates.iter().map(|d| d.repeats).sum()
+    }
+
     /// Whether a header's row count disagrees with the rows found.
     pub fn header_mismatch(&self) -> bool {
         self.header_rows.is_some_and(|h| h != self.file_rows)
@@ -192,6 +200,28 @@ impl WordIndex {
             }
         }
         (WordIndex { table }, dups)
+    }
+
+    /// Makes room for `additional` more words.
+    pub(crate) fn reserve(&mut self, additional: usize, words: &[String]) {
+        self.table
+            .reserve(additional, |&j| hash_word(&words[j as usize]));
+    }
+
+    /// Indexes `word` (of hash `hash`) as row `words.len()`, the row the caller
+    /// pushes it to next; or returns the row that already holds it.
+    pub(crate) fn insert(&mut self, words: &[String], hash: u64, word: &str) -> Result<(), usize> {
+        match self.table.entry(
+            hash,
+            |&j| words[j as usize] == word,
+            |&j| hash_word(&words[j as usize]),
+        ) {
+            hashbrown::hash_table::Entry::Occupied(e) => Err(*e.get() as usize),
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                e.insert(words.len() as u32);
+                Ok(())
+            }
+        }
     }
 
     pub(crate) fn get(&self, words: &[String], word: &str) -> Option<usize> {

@@ -69,7 +69,7 @@ mod dtype;
 mod safetensors;
 
 pub use self::safetensors::{write_safetensors, EMBEDDINGS, ORIGINS};
-pub use atomic::{temp_path, AtomicFile, AtomicGroup, SaveOptions};
+pub use atomic::{temp_path, AtomicFile, AtomicGroup, SaveOptions, NAME_MAX};
 pub use dtype::Dtype;
 
 /// The files this crate writes.

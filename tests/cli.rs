@@ -758,6 +758,48 @@ fn missing_rows_follow_the_chosen_initialiser_and_seed() {
     assert!(a.row(1).iter().any(|x| x.abs() > 0.5), "std 2 is wide");
 }
 
+#[test]
+fn max_words_without_a_vocabulary_stops_reading_after_those_rows() {
+    let dir = tmp();
+    let input = dir.path().join("v.txt");
+    // Three good rows (one repeated), then a broken one that is never reached.
+    std::fs::write(&input, "a 1 2\nb 3 4\na 5 6\nc 7 8\nbroken x 2\n").unwrap();
+    let out = dir.path().join("t.npy");
+    ok(&run(&[
+        &input,
+        &"--max-words",
+        &"4",
+        &"--pad-token",
+        &"<pad>",
+        &"-o",
+        &out,
+    ]));
+    assert_eq!(
+        lines(&dir.path().join("t.vocab.txt")),
+        ["<pad>", "a", "b", "c"]
+    );
+    assert_eq!(npy::load(&out).unwrap().row(3).to_vec(), [7.0, 8.0]);
+    // Past the good rows, the broken one is read and refused.
+    let o = run(&[&input, &"--max-words", &"9", &"-o", &out, &"--force"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+}
+
+#[test]
+fn max_decompressed_bounds_a_gzip_input() {
+    let dir = tmp();
+    let out = dir.path().join("t.npy");
+    let o = run(&[&fixture(GLOVE), &"--max-decompressed", &"1K", &"-o", &out]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("decompressed size exceeds the limit of 1024"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(listing(dir.path()).is_empty());
+    let o = run(&[&fixture(GLOVE), &"--max-decompressed", &"lots", &"-o", &out]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
 // ----- issue 12: messages and Keras' OOV-token-in-texts state -----------------------
 
 /// Keras accepts an OOV token that is also a word of the texts: its index is the

@@ -30,14 +30,13 @@ pub use report::{AlignReport, FallbackMatch, MissingToken, PieceCount};
 
 use crate::error::Result;
 use crate::read::ReadOptions;
-use crate::source::{self, Input};
 use crate::table::{EmbeddingTable, RowOrigin};
 use crate::vectors::Vectors;
 use crate::vocab::{PieceKind, Vocab};
 use init::Stats;
 use matcher::Matcher;
 use ndarray::Array2;
-use scan::{Found, Hits, Scan};
+use scan::{AlignScan, Found, Hits, Scan};
 
 /// A progress callback: decompressed bytes scanned so far, and the total when known.
 pub type Progress = Arc<dyn Fn(u64, Option<u64>) + Send + Sync>;
@@ -93,7 +92,8 @@ fn needed_duplicates(info: &crate::vectors::ReadInfo, vocab: &Vocab) -> usize {
     info.duplicates
         .iter()
         .filter(|d| vocab.get(&d.word).is_some())
-        .count()
+        .map(|d| d.repeats as usize)
+        .sum()
 }
 
 /// A table and its coverage report.
@@ -176,15 +176,18 @@ impl Aligner {
             // Every row must be counted: never stop early.
             matcher.wanted = usize::MAX;
         }
-        let scan = self
+        let mut sink = AlignScan::new(&matcher, &vocab, self.progress.as_ref());
+        let scanned = self
             .read
-            .run(|| match source::open(path, false, self.read.memory_map)? {
-                Input::Bytes(bytes) => self.scan_bytes(path, &bytes, &vocab, &matcher),
-                Input::Gzip {
-                    reader,
-                    compressed_len,
-                } => self.scan_gzip(path, reader, compressed_len, &vocab, &matcher),
-            })?;
+            .run(|| crate::scan::scan_file(&self.read, path, false, &mut sink))?;
+        let found = sink.found.take().expect("begun");
+        let scan = Scan::new(
+            found,
+            &scanned.layout,
+            scanned.gzip,
+            sink.rows,
+            scanned.stopped_early,
+        );
         crate::read::check_row_count(&self.read, path, scan.header_rows, scan.rows_scanned)?;
         Ok(self.finish(scan, vocab, start))
     }
@@ -287,12 +290,6 @@ impl Aligner {
             stopped_early: false,
         };
         Ok(self.finish(scan, vocab, start))
-    }
-
-    fn report_progress(&self, done: u64, total: Option<u64>) {
-        if let Some(p) = &self.progress {
-            p(done, total);
-        }
     }
 
     /// Initialises missing and reserved rows and writes the report.

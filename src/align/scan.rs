@@ -1,244 +1,124 @@
-//! Scanning a vector file for the rows a vocabulary needs.
-
-use std::path::Path;
+//! Scanning a vector file for the rows a vocabulary needs: the aligner's side of
+//! the reading engine ([`crate::scan`]).
 
 use ndarray::Array2;
-use rayon::prelude::*;
 
 use super::matcher::{Matcher, Step};
-use super::Aligner;
-use crate::error::{Position, Result};
-use crate::format::{detect, Format, Layout};
-use crate::parse::{binary, for_each_line, line_chunks, RowParser};
-use crate::read;
-use crate::source::Bytes;
+use super::Progress;
+use crate::error::{Error, Position, Result};
+use crate::format::{Format, Layout};
+use crate::parse::RowParser;
+use crate::scan::{Consumer, Flow, Line, Piece, Record};
 use crate::vocab::Vocab;
 
-/// The size of the chunks of the first wave of text, and of the last ones.
-const CHUNK: usize = 1 << 20;
-const MAX_CHUNK: usize = 16 << 20;
+/// The aligner as a [`Consumer`]: looks each row's word up, parses the values of
+/// the rows the vocabulary needs, and stops once every row has its exact word.
+pub(super) struct AlignScan<'a> {
+    m: &'a Matcher,
+    vocab: &'a Vocab,
+    progress: Option<&'a Progress>,
+    pub(super) found: Option<Found>,
+    pub(super) rows: u64,
+}
 
-impl Aligner {
-    /// Scans a mapped file.
-    pub(super) fn scan_bytes(
-        &self,
-        path: &Path,
-        source: &Bytes,
-        vocab: &Vocab,
-        m: &Matcher,
-    ) -> Result<Scan> {
-        let bytes: &[u8] = source;
-        let layout = detect(path, bytes, self.read.format)?;
-        read::check_header(path, &layout, (bytes.len() - layout.body_start) as u64)?;
-        let p = self.read.row_parser(path, layout.dims);
-        let mut found = Found::new(vocab, layout.dims);
-        let (rows_scanned, stopped_early) = match layout.format {
-            Format::Word2vecBinary => self.scan_binary(&p, source, &layout, m, &mut found)?,
-            Format::Glove | Format::Word2vecText => {
-                self.scan_text(&p, source, &layout, m, &mut found)?
-            }
-        };
-        Ok(Scan::new(
-            found,
-            &layout,
-            false,
-            rows_scanned,
-            stopped_early,
-        ))
+impl<'a> AlignScan<'a> {
+    pub(super) fn new(m: &'a Matcher, vocab: &'a Vocab, progress: Option<&'a Progress>) -> Self {
+        AlignScan {
+            m,
+            vocab,
+            progress,
+            found: None,
+            rows: 0,
+        }
+    }
+}
+
+/// One piece being scanned.
+pub(super) struct Part<'c> {
+    m: &'c Matcher,
+    hits: Hits,
+}
+
+impl Consumer for AlignScan<'_> {
+    type Part<'c>
+        = Part<'c>
+    where
+        Self: 'c;
+    type Done = Hits;
+
+    fn may_stop(&self) -> bool {
+        true
     }
 
-    /// Scans mapped text in waves of chunks parsed in parallel, stopping after the
-    /// wave that filled the last row.
-    fn scan_text(
-        &self,
-        p: &RowParser<'_>,
-        source: &Bytes,
-        layout: &Layout,
-        m: &Matcher,
-        found: &mut Found,
-    ) -> Result<(u64, bool)> {
-        let bytes: &[u8] = source;
-        let body = &bytes[layout.body_start..];
-        let wave = rayon::current_num_threads().max(1) * 2;
-        let mut line = layout.body_line;
-        let mut rows = 0;
-        let mut from = 0;
-        let mut chunk = CHUNK;
-        while from < body.len() {
-            // Cut this wave's chunks only now: touching the whole file up front (even
-            // one byte per chunk) maps most of it, as page-cache folios are large.
-            // Waves start small (a common vocabulary may stop after the first) and
-            // double up to MAX_CHUNK per chunk, so a full scan has few barriers.
-            let window = (from + wave * chunk).min(body.len());
-            let window = match memchr::memchr(b'\n', &body[window..]) {
-                Some(i) => window + i + 1,
-                None => body.len(),
-            };
-            let group: Vec<std::ops::Range<usize>> = line_chunks(&body[from..window], chunk)
-                .into_iter()
-                .map(|r| r.start + from..r.end + from)
-                .collect();
-            from = window;
-            chunk = (chunk * 2).min(MAX_CHUNK);
-            // Chunks count their own lines from 0; hits and errors are moved to
-            // absolute lines here, in file order.
-            let hits: Vec<Result<Hits>> = group
-                .par_iter()
-                .map(|r| {
-                    let at = layout.body_start + r.start;
-                    source.populate(at..at + r.len());
-                    scan_text_chunk(p, m, &body[r.clone()], at as u64)
-                })
-                .collect();
-            for h in hits {
-                let mut h = h.map_err(|e| e.shift_line(line))?;
-                h.shift_lines(line);
-                line += h.lines;
-                rows += h.rows;
-                found.merge(h);
-            }
-            let done = layout.body_start + from;
-            source.release_before(done);
-            self.report_progress(done as u64, Some(bytes.len() as u64));
-            if found.complete(m) && from < body.len() {
-                return Ok((rows, true));
+    fn begin(&mut self, layout: &Layout) {
+        self.found = Some(Found::new(self.vocab, layout.dims));
+    }
+
+    fn parts<'c>(&'c mut self, pieces: &[Piece]) -> Vec<Part<'c>> {
+        let dims = self.found.as_ref().map_or(0, |f| f.weights.ncols());
+        pieces
+            .iter()
+            .map(|_| Part {
+                m: self.m,
+                hits: Hits::new(dims),
+            })
+            .collect()
+    }
+
+    /// When no token holds a space or a tab, a line's word is looked up by its
+    /// first field, and only a line whose prefix is wanted is split from
+    /// the right (a file word such as `. . .` is then looked up again whole). Lines
+    /// the vocabulary does not need are not checked beyond that.
+    #[inline]
+    fn line(part: &mut Part<'_>, p: &RowParser<'_>, line: Line<'_>) -> Result<()> {
+        let m = part.m;
+        if !m.spaced {
+            let prefix = crate::parse::text::first_field(line.bytes).0;
+            // ASCII is UTF-8; other words are checked so that strict mode still
+            // refuses a bad one anywhere in the file.
+            let valid = prefix.is_ascii() || std::str::from_utf8(prefix).is_ok();
+            if valid && !m.wants(prefix) {
+                part.hits.rows += 1;
+                return Ok(());
             }
         }
-        Ok((rows, false))
+        let row = p.split(line.no, line.at, line.bytes)?;
+        let word = p.word(Position::line(line.no, line.at), row.word)?;
+        part.hits
+            .push_word(m, &word, line.no, |out| p.values(line.no, &row, out))
     }
 
-    /// Scans mapped binary records: their boundaries in order (each depends on
-    /// the last), then lookups and decoding in parallel, a segment at a time.
-    fn scan_binary(
-        &self,
-        p: &RowParser<'_>,
-        source: &Bytes,
-        layout: &Layout,
-        m: &Matcher,
-        found: &mut Found,
-    ) -> Result<(u64, bool)> {
-        const SEGMENT: usize = 1 << 16;
-        let bytes: &[u8] = source;
-        let mut pos = layout.body_start;
-        let mut number = 0u64;
-        let mut records: Vec<(usize, usize)> = Vec::with_capacity(SEGMENT);
-        loop {
-            records.clear();
-            let first = number;
-            while records.len() < SEGMENT {
-                match binary::next_record(bytes, pos, p.dims) {
-                    Ok(Some((rec, next))) => {
-                        records.push((rec.start, rec.word.len()));
-                        pos = next;
-                    }
-                    Ok(None) => break,
-                    Err(e) => {
-                        let n = first + records.len() as u64 + 1;
-                        return Err(p.record_error(e, n, 0, bytes.len() as u64));
-                    }
-                }
-            }
-            if records.is_empty() {
-                return Ok((number, false));
-            }
-            number += records.len() as u64;
-            let parts = rayon::current_num_threads().max(1) * 2;
-            let per = records.len().div_ceil(parts);
-            let hits: Vec<Result<Hits>> = records
-                .par_chunks(per)
-                .enumerate()
-                .map(|(k, recs)| {
-                    let mut hits = Hits::new(p.dims);
-                    for (i, &(start, len)) in recs.iter().enumerate() {
-                        let n = first + (k * per + i) as u64 + 1;
-                        let word = p.word(
-                            Position::record(n, start as u64),
-                            &bytes[start..start + len],
-                        )?;
-                        let values = &bytes[start + len + 1..start + len + 1 + 4 * p.dims];
-                        hits.push_word(m, &word, n, |out| {
-                            p.binary_values(n, start as u64, values, out)
-                        })?;
-                    }
-                    Ok(hits)
-                })
-                .collect();
-            for h in hits {
-                found.merge(h?);
-            }
-            source.release_before(pos);
-            self.report_progress(pos as u64, Some(bytes.len() as u64));
-            if found.complete(m) && pos < bytes.len() {
-                return Ok((number, true));
-            }
+    #[inline]
+    fn record(part: &mut Part<'_>, p: &RowParser<'_>, rec: Record<'_>) -> Result<()> {
+        let word = p.word(Position::record(rec.no, rec.at), rec.word)?;
+        part.hits.push_word(part.m, &word, rec.no, |out| {
+            p.binary_values(rec.no, rec.at, rec.values, out)
+        })
+    }
+
+    fn close(part: Part<'_>) -> Hits {
+        part.hits
+    }
+
+    /// The piece's hits all come before its error, if any: when they complete
+    /// the vocabulary, the scan stops there and the error is never reached.
+    fn take(&mut self, hits: Hits, error: Option<Error>) -> Result<Flow> {
+        let found = self.found.as_mut().expect("begun");
+        self.rows += hits.rows;
+        found.merge(hits);
+        if found.complete(self.m) {
+            return Ok(Flow::Stop);
+        }
+        match error {
+            Some(e) => Err(e),
+            None => Ok(Flow::Continue),
         }
     }
 
-    /// Scans a gzip stream, stopping decompression once every row is filled.
-    pub(super) fn scan_gzip(
-        &self,
-        path: &Path,
-        reader: Box<dyn std::io::Read + Send>,
-        compressed_len: u64,
-        vocab: &Vocab,
-        m: &Matcher,
-    ) -> Result<Scan> {
-        let (mut gz, head, ended, layout) =
-            read::open_gzip(&self.read, path, reader, compressed_len)?;
-        let p = self.read.row_parser(path, layout.dims);
-        let mut found = Found::new(vocab, layout.dims);
-        let mut rows = 0;
-        let mut stopped = false;
-        match layout.format {
-            Format::Word2vecBinary => {
-                let mut hits = Hits::new(p.dims);
-                read::stream_records(&p, &mut gz, head, ended, &layout, |rec, number, values| {
-                    rows = number;
-                    let word = p.word(Position::record(number, rec.start), rec.word)?;
-                    hits.push_word(m, &word, number, |out| {
-                        p.binary_values(number, rec.start, values, out)
-                    })?;
-                    if number % 65536 == 0 {
-                        found.merge(std::mem::replace(&mut hits, Hits::new(p.dims)));
-                        if found.complete(m) {
-                            stopped = true;
-                            return Ok(false);
-                        }
-                    }
-                    Ok(true)
-                })?;
-                found.merge(hits);
-            }
-            Format::Glove | Format::Word2vecText => {
-                read::stream_text_batches(&mut gz, head, ended, &layout, |batch| {
-                    let hits: Vec<Result<Hits>> = batch
-                        .par_iter()
-                        .map(|b| scan_text_chunk(&p, m, &b.bytes, b.base))
-                        .collect();
-                    for (h, b) in hits.into_iter().zip(batch) {
-                        let mut h = h.map_err(|e| e.shift_line(b.first_line))?;
-                        h.shift_lines(b.first_line);
-                        rows += h.rows;
-                        found.merge(h);
-                    }
-                    self.report_progress(
-                        batch.last().map_or(0, |b| b.base + b.bytes.len() as u64),
-                        None,
-                    );
-                    stopped = found.complete(m);
-                    Ok(!stopped)
-                })?;
-            }
+    fn progress(&self, done: u64, total: Option<u64>) {
+        if let Some(p) = self.progress {
+            p(done, total);
         }
-        if !stopped {
-            // As for mapped files, now that the true size is known.
-            read::check_header(
-                path,
-                &layout,
-                gz.offset.saturating_sub(layout.body_start as u64),
-            )?;
-        }
-        Ok(Scan::new(found, &layout, true, rows, stopped))
     }
 }
 
@@ -261,8 +141,6 @@ pub(super) struct Hits {
     hits: Vec<Hit>,
     pub(super) values: Vec<f32>,
     pub(super) rows: u64,
-    /// Lines of the chunk, blank ones included.
-    pub(super) lines: u64,
     pub(super) rows_buf: Vec<(u32, Step)>,
 }
 
@@ -271,13 +149,6 @@ impl Hits {
         Hits {
             dims,
             ..Hits::default()
-        }
-    }
-
-    /// Moves hits numbered from the start of a chunk to absolute lines.
-    fn shift_lines(&mut self, by: u64) {
-        for h in &mut self.hits {
-            h.at += by;
         }
     }
 
@@ -312,32 +183,6 @@ impl Hits {
         }
         Ok(())
     }
-}
-
-/// Scans one chunk of text lines, numbering them from 0.
-///
-/// When no token holds a space or a tab, a line's word is looked up by its first
-/// field, and only a line whose prefix is wanted is split from the right
-/// (a file word such as `. . .` is then looked up again whole). Lines the vocabulary
-/// does not need are not checked beyond that.
-fn scan_text_chunk(p: &RowParser<'_>, m: &Matcher, chunk: &[u8], base: u64) -> Result<Hits> {
-    let mut hits = Hits::new(p.dims);
-    hits.lines = for_each_line(chunk, base, 0, |line_no, at, line| {
-        if !m.spaced {
-            let prefix = crate::parse::text::first_field(line).0;
-            // ASCII is UTF-8; other words are checked so that strict mode still
-            // refuses a bad one anywhere in the file.
-            let valid = prefix.is_ascii() || std::str::from_utf8(prefix).is_ok();
-            if valid && !m.wants(prefix) {
-                hits.rows += 1;
-                return Ok(());
-            }
-        }
-        let row = p.split(line_no, at, line)?;
-        let word = p.word(Position::line(line_no, at), row.word)?;
-        hits.push_word(m, &word, line_no, |out| p.values(line_no, &row, out))
-    })?;
-    Ok(hits)
 }
 
 /// Rows filled so far.

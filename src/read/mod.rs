@@ -6,20 +6,16 @@
 //! Rows stay in file order, values are kept exactly as written (correctly rounded to
 //! `f32`, never normalised), and the first of duplicate words wins.
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use ndarray::Array2;
-use rayon::prelude::*;
+use crate::error::{Error, Result};
+use crate::format::Format;
+use crate::parse::{RowParser, Utf8Policy};
+use crate::scan::{self, Sizes};
+use crate::vectors::Vectors;
 
-use crate::error::{Error, Position, Result};
-use crate::format::{detect, Format, Layout};
-use crate::parse::{self, binary, count_lines, for_each_line, line_chunks, RowParser, Utf8Policy};
-use crate::source::{self, Input};
-use crate::vectors::{hash_word, Duplicate, ReadInfo, Vectors, WordIndex};
-
-mod stream;
-pub(crate) use stream::{open_gzip, stream_records, stream_text_batches};
+mod full;
+use full::FullRead;
 
 /// How to read a vector file. Every setting has a default; see each method.
 ///
@@ -39,6 +35,8 @@ pub struct ReadOptions {
     pub(crate) utf8: Utf8Policy,
     pub(crate) allow_non_finite: bool,
     pub(crate) max_decompressed: u64,
+    pub(crate) max_rows: Option<u64>,
+    pub(crate) sizes: Sizes,
     pub(crate) memory_map: bool,
     pub(crate) strict_row_count: bool,
 }
@@ -50,7 +48,9 @@ impl Default for ReadOptions {
             threads: None,
             utf8: Utf8Policy::Strict,
             allow_non_finite: false,
-            max_decompressed: 1 << 40,
+            max_decompressed: 64 << 30,
+            max_rows: None,
+            sizes: Sizes::DEFAULT,
             memory_map: true,
             strict_row_count: false,
         }
@@ -99,9 +99,34 @@ impl ReadOptions {
     }
 
     /// Fails with [`Error::TooLarge`] once a gzip stream has inflated past `bytes`
-    /// (default 1 TiB), so a hostile stream cannot run forever.
+    /// (default 64 GiB, past the largest published vector files), so a
+    /// hostile stream cannot run for hours.
     pub fn max_decompressed_bytes(mut self, bytes: u64) -> Self {
         self.max_decompressed = bytes;
+        self
+    }
+
+    /// Reads only the first `n` rows of the file, duplicates included, and stops
+    /// there (as gensim's `limit=`); default: all of them. Rows after the `n`-th
+    /// are never parsed, so their faults go unnoticed.
+    ///
+    /// ```
+    /// use pretrained_vectors::ReadOptions;
+    /// let v = ReadOptions::new().max_rows(100).read("fixtures/glove.6B.50d.20k.txt.gz")?;
+    /// assert_eq!((v.len(), v.words()[0].as_str()), (100, "the"));
+    /// # Ok::<(), pretrained_vectors::Error>(())
+    /// ```
+    pub fn max_rows(mut self, n: u64) -> Self {
+        self.max_rows = Some(n);
+        self
+    }
+
+    /// Shrinks every buffer of the reading engine (chunks, segments, gzip blocks)
+    /// to a few bytes, so that small inputs cross all their boundaries. For tests
+    /// only: results are the same, reading is slow.
+    #[doc(hidden)]
+    pub fn small_buffers(mut self, on: bool) -> Self {
+        self.sizes = if on { Sizes::SMALL } else { Sizes::DEFAULT };
         self
     }
 
@@ -158,12 +183,10 @@ impl ReadOptions {
     /// positioned error for the first bad row or header (see [`Error`]).
     pub fn read(&self, path: impl AsRef<Path>) -> Result<Vectors> {
         let path = path.as_ref();
-        self.run(|| match source::open(path, true, self.memory_map)? {
-            Input::Bytes(bytes) => read_bytes(self, path, &bytes),
-            Input::Gzip {
-                reader,
-                compressed_len,
-            } => read_gzip(self, path, reader, compressed_len),
+        self.run(|| {
+            let mut reader = FullRead::new(self.max_rows);
+            let scanned = scan::scan_file(self, path, true, &mut reader)?;
+            self.finish(path, reader, &scanned)
         })
     }
 
@@ -173,15 +196,21 @@ impl ReadOptions {
     /// # Errors
     /// As [`ReadOptions::read`].
     pub fn read_bytes(&self, bytes: &[u8]) -> Result<Vectors> {
-        let path = Path::new("");
         self.run(|| {
-            if crate::format::is_gzip(bytes) {
-                let reader = Box::new(std::io::Cursor::new(bytes.to_vec()));
-                read_gzip(self, path, reader, bytes.len() as u64)
-            } else {
-                read_bytes(self, path, bytes)
-            }
+            let mut reader = FullRead::new(self.max_rows);
+            let scanned = scan::scan_bytes(self, Path::new(""), bytes, &mut reader)?;
+            self.finish(Path::new(""), reader, &scanned)
         })
+    }
+
+    /// The vectors of a finished scan, the row count checked when asked (and when
+    /// the whole file was read).
+    fn finish(&self, path: &Path, reader: FullRead, scanned: &scan::Scanned) -> Result<Vectors> {
+        let v = reader.finish(scanned)?;
+        if self.max_rows.is_none() {
+            check_row_count(self, path, v.info.header_rows, v.info.file_rows)?;
+        }
+        Ok(v)
     }
 
     /// Runs `f` in a pool of the configured size.
@@ -241,47 +270,6 @@ pub fn read(path: impl AsRef<Path>) -> Result<Vectors> {
     ReadOptions::new().read(path)
 }
 
-/// Rows parsed from a file, in file order, before duplicates are removed.
-#[derive(Default)]
-struct Rows {
-    words: Vec<String>,
-    hashes: Vec<u64>,
-    /// Line (text) or record (binary) of each row.
-    at: Vec<u64>,
-    values: Vec<f32>,
-}
-
-impl Rows {
-    fn append(&mut self, mut other: Rows) {
-        if self.words.is_empty() {
-            *self = other;
-            return;
-        }
-        self.words.append(&mut other.words);
-        self.hashes.append(&mut other.hashes);
-        self.at.append(&mut other.at);
-        self.values.extend_from_slice(&other.values);
-    }
-}
-
-/// Reads an uncompressed file's bytes.
-fn read_bytes(opts: &ReadOptions, path: &Path, bytes: &[u8]) -> Result<Vectors> {
-    let layout = detect(path, bytes, opts.format)?;
-    check_header(path, &layout, (bytes.len() - layout.body_start) as u64)?;
-    let p = opts.row_parser(path, layout.dims);
-    let rows = match layout.format {
-        Format::Word2vecBinary => binary_rows(&p, bytes, &layout)?,
-        Format::Glove | Format::Word2vecText => text_rows(&p, bytes, &layout)?,
-    };
-    check_row_count(
-        opts,
-        path,
-        layout.header.map(|h| h.0),
-        rows.words.len() as u64,
-    )?;
-    finish(rows, layout, false)
-}
-
 /// With [`ReadOptions::strict_row_count`], fails when `found` rows disagree with
 /// the header's count.
 pub(crate) fn check_row_count(
@@ -298,328 +286,4 @@ pub(crate) fn check_row_count(
         }),
         _ => Ok(()),
     }
-}
-
-/// Fails before any allocation when a header claims far more rows than the input
-/// can hold.
-///
-/// Nothing is ever allocated from a header's claim alone, so a modest disagreement
-/// (a truncated download) is left to the parser, which reports a truncated record
-/// or a row count that differs from the header. A claim past four times what the
-/// bytes could hold is no truncation but a broken or hostile header.
-pub(crate) fn check_header(path: &Path, layout: &Layout, available: u64) -> Result<()> {
-    let Some((rows, dims)) = layout.header else {
-        return Ok(());
-    };
-    // The smallest row: a one-byte word, a separator, and per value 4 bytes (binary)
-    // or a digit and a space (text).
-    let per_row = match layout.format {
-        Format::Word2vecBinary => 4 * u128::from(dims) + 2,
-        _ => 2 * u128::from(dims) + 2,
-    };
-    let needed = u128::from(rows) * per_row;
-    if needed > 4 * u128::from(available) + (64 << 10) {
-        return Err(Error::HeaderTooLarge {
-            path: path.to_path_buf(),
-            rows,
-            dims,
-            needed,
-            available,
-        });
-    }
-    Ok(())
-}
-
-/// The chunk size for `len` bytes: enough chunks to balance the threads, none tiny.
-pub(crate) fn chunk_target(len: usize) -> usize {
-    let threads = rayon::current_num_threads().max(1);
-    (len / (threads * 8)).clamp(256 << 10, 16 << 20)
-}
-
-/// Parses the text rows of a mapped file in parallel, straight into one matrix.
-fn text_rows(p: &RowParser<'_>, bytes: &[u8], layout: &Layout) -> Result<Rows> {
-    let dims = p.dims;
-    let body = &bytes[layout.body_start..];
-    let ranges = line_chunks(body, chunk_target(body.len()));
-    let lines: Vec<u64> = ranges
-        .par_iter()
-        .map(|r| count_lines(&body[r.clone()]))
-        .collect();
-    // Room per chunk: one row per line, but never more than the bytes can hold
-    // (a row takes at least 2 * dims + 1 bytes), so blank lines cannot inflate it.
-    let caps: Vec<usize> = ranges
-        .iter()
-        .zip(&lines)
-        .map(|(r, &n)| (n as usize).min(r.len() / (2 * dims) + 1))
-        .collect();
-    let mut values = vec![0f32; caps.iter().sum::<usize>() * dims];
-    let mut slices = Vec::with_capacity(ranges.len());
-    let mut rest = values.as_mut_slice();
-    for &cap in &caps {
-        let (head, tail) = rest.split_at_mut(cap * dims);
-        slices.push(head);
-        rest = tail;
-    }
-    let mut first_line = layout.body_line;
-    let starts: Vec<u64> = lines
-        .iter()
-        .map(|&n| {
-            let s = first_line;
-            first_line += n;
-            s
-        })
-        .collect();
-    let outs: Vec<Result<Rows>> = ranges
-        .par_iter()
-        .zip(slices)
-        .zip(starts)
-        .map(|((r, out), line)| {
-            let base = (layout.body_start + r.start) as u64;
-            text_chunk(p, &body[r.clone()], base, line, out)
-        })
-        .collect();
-    // Gather: the first error in file order wins; rows move down over unused room.
-    let mut rows = Rows::default();
-    let mut write = 0;
-    let mut read = 0;
-    for (out, cap) in outs.into_iter().zip(caps) {
-        let mut out = out?;
-        let n = out.words.len();
-        if read != write {
-            values.copy_within(read * dims..(read + n) * dims, write * dims);
-        }
-        write += n;
-        read += cap;
-        rows.words.append(&mut out.words);
-        rows.hashes.append(&mut out.hashes);
-        rows.at.append(&mut out.at);
-    }
-    values.truncate(write * dims);
-    rows.values = values;
-    Ok(rows)
-}
-
-/// Parses one chunk of text rows into `out`; returns words, hashes and lines.
-fn text_chunk(
-    p: &RowParser<'_>,
-    chunk: &[u8],
-    base: u64,
-    first_line: u64,
-    out: &mut [f32],
-) -> Result<Rows> {
-    let dims = p.dims;
-    let cap = out.len() / dims;
-    let mut rows = Rows {
-        words: Vec::with_capacity(cap),
-        hashes: Vec::with_capacity(cap),
-        at: Vec::with_capacity(cap),
-        values: Vec::new(),
-    };
-    let mut slots = out.chunks_exact_mut(dims);
-    for_each_line(chunk, base, first_line, |line_no, at, line| {
-        let slot = slots
-            .next()
-            .expect("room for every row: a row takes at least 2 * dims + 1 bytes");
-        // Fast path: a word without spaces followed by exactly `dims` values. Any
-        // other line (a spaced word, a broken row) is split from the right, which
-        // also gives broken rows their precise error.
-        let (first, rest) = parse::text::first_field(line);
-        let word = match first {
-            first
-                if !rest.is_empty()
-                    && parse::text::parse_values(rest, slot, p.allow_non_finite).is_ok() =>
-            {
-                first
-            }
-            _ => {
-                let row = p.split(line_no, at, line)?;
-                p.values(line_no, &row, slot)?;
-                row.word
-            }
-        };
-        let word = p.word(Position::line(line_no, at), word)?.into_owned();
-        rows.hashes.push(hash_word(&word));
-        rows.words.push(word);
-        rows.at.push(line_no);
-        Ok(())
-    })?;
-    Ok(rows)
-}
-
-/// Parses the binary records of a mapped file: offsets in one pass, then values in
-/// parallel.
-fn binary_rows(p: &RowParser<'_>, bytes: &[u8], layout: &Layout) -> Result<Rows> {
-    let dims = p.dims;
-    let most = bytes.len() / (4 * dims + 2) + 1;
-    let claimed = layout.header.map_or(most, |(r, _)| r as usize);
-    let mut starts: Vec<(usize, usize)> = Vec::with_capacity(claimed.min(most));
-    let mut pos = layout.body_start;
-    loop {
-        match binary::next_record(bytes, pos, dims) {
-            Ok(Some((rec, next))) => {
-                starts.push((rec.start, rec.word.len()));
-                pos = next;
-            }
-            Ok(None) => break,
-            Err(e) => {
-                return Err(p.record_error(e, starts.len() as u64 + 1, 0, bytes.len() as u64))
-            }
-        }
-    }
-    const BLOCK: usize = 4096;
-    let mut values = vec![0f32; starts.len() * dims];
-    let parts: Vec<Result<Rows>> = values
-        .par_chunks_mut(BLOCK * dims)
-        .zip(starts.par_chunks(BLOCK))
-        .enumerate()
-        .map(|(b, (out, recs))| {
-            let mut rows = Rows::default();
-            for (i, (&(start, len), slot)) in
-                recs.iter().zip(out.chunks_exact_mut(dims)).enumerate()
-            {
-                let record = (b * BLOCK + i) as u64 + 1;
-                let vals = &bytes[start + len + 1..start + len + 1 + 4 * dims];
-                p.binary_values(record, start as u64, vals, slot)?;
-                let word = p
-                    .word(
-                        Position::record(record, start as u64),
-                        &bytes[start..start + len],
-                    )?
-                    .into_owned();
-                rows.hashes.push(hash_word(&word));
-                rows.words.push(word);
-                rows.at.push(record);
-            }
-            Ok(rows)
-        })
-        .collect();
-    let mut rows = Rows::default();
-    for part in parts {
-        let part = part?;
-        rows.words.extend(part.words);
-        rows.hashes.extend(part.hashes);
-        rows.at.extend(part.at);
-    }
-    rows.values = values;
-    Ok(rows)
-}
-
-/// Reads a gzip file: decompression on its own thread, rows parsed in parallel.
-fn read_gzip(
-    opts: &ReadOptions,
-    path: &Path,
-    reader: Box<dyn Read + Send>,
-    compressed_len: u64,
-) -> Result<Vectors> {
-    let (mut gz, head, ended, layout) = open_gzip(opts, path, reader, compressed_len)?;
-    let p = opts.row_parser(path, layout.dims);
-    let rows = match layout.format {
-        Format::Word2vecBinary => {
-            let mut rows = Rows::default();
-            stream_records(&p, &mut gz, head, ended, &layout, |rec, number, values| {
-                let mut slot = vec![0f32; p.dims];
-                p.binary_values(number, rec.start, values, &mut slot)?;
-                let word = p
-                    .word(Position::record(number, rec.start), rec.word)?
-                    .into_owned();
-                rows.hashes.push(hash_word(&word));
-                rows.words.push(word);
-                rows.at.push(number);
-                rows.values.extend_from_slice(&slot);
-                Ok(true)
-            })?;
-            rows
-        }
-        Format::Glove | Format::Word2vecText => {
-            let mut rows = Rows::default();
-            stream_text_batches(&mut gz, head, ended, &layout, |batch| {
-                let parsed: Vec<Result<Rows>> = batch
-                    .par_iter()
-                    .map(|b| {
-                        let mut out = vec![
-                            0f32;
-                            (b.lines as usize).min(b.bytes.len() / (2 * p.dims) + 1)
-                                * p.dims
-                        ];
-                        let mut r = text_chunk(&p, &b.bytes, b.base, b.first_line, &mut out)?;
-                        out.truncate(r.words.len() * p.dims);
-                        r.values = out;
-                        Ok(r)
-                    })
-                    .collect();
-                for r in parsed {
-                    rows.append(r?);
-                }
-                Ok(true)
-            })?;
-            rows
-        }
-    };
-    // The same bound as for mapped files, now that the true size is known: a claim
-    // no truncation explains is refused whichever way the bytes arrived.
-    check_header(
-        path,
-        &layout,
-        gz.offset.saturating_sub(layout.body_start as u64),
-    )?;
-    check_row_count(
-        opts,
-        path,
-        layout.header.map(|h| h.0),
-        rows.words.len() as u64,
-    )?;
-    finish(rows, layout, true)
-}
-
-/// Removes duplicates (the first wins), indexes the words and builds [`Vectors`].
-fn finish(mut rows: Rows, layout: Layout, gzip: bool) -> Result<Vectors> {
-    let dims = layout.dims;
-    let file_rows = rows.words.len() as u64;
-    if file_rows > u64::from(u32::MAX) {
-        return Err(Error::TooLarge {
-            path: PathBuf::new(),
-            pos: Position::byte(0),
-            what: "number of rows",
-            limit: u64::from(u32::MAX),
-        });
-    }
-    let (mut index, dups) = WordIndex::build(&rows.words, Some(&rows.hashes));
-    let mut duplicates = Vec::new();
-    if !dups.is_empty() {
-        let mut drop = vec![false; rows.words.len()];
-        for &(at, first) in &dups {
-            drop[at] = true;
-            duplicates.push(Duplicate {
-                word: rows.words[at].clone(),
-                at: rows.at[at],
-                first: rows.at[first],
-            });
-        }
-        let mut w = 0;
-        for (r, &dropped) in drop.iter().enumerate() {
-            if !dropped {
-                rows.values.copy_within(r * dims..(r + 1) * dims, w * dims);
-                rows.words.swap(r, w);
-                w += 1;
-            }
-        }
-        rows.words.truncate(w);
-        rows.values.truncate(w * dims);
-        index = WordIndex::build(&rows.words, None).0;
-    }
-    let n = rows.words.len();
-    let matrix = Array2::from_shape_vec((n, dims), rows.values).expect("rows * dims values");
-    Ok(Vectors {
-        words: rows.words,
-        matrix,
-        index,
-        info: ReadInfo {
-            format: layout.format,
-            gzip,
-            header_rows: layout.header.map(|(r, _)| r),
-            file_rows,
-            dims,
-            duplicates,
-        },
-    })
 }

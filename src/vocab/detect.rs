@@ -464,6 +464,22 @@ fn json_list(root: &Value, path: &Path, options: &TokenListOptions) -> Result<Vo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any bytes, any kind insisted on: a vocabulary or an error, never a panic.
+        #[test]
+        fn hostile_bytes_give_errors_not_panics(
+            bytes in proptest::collection::vec(any::<u8>(), 0..64),
+            json in "[\\[\\]{}\":,0-9a-z\\\\ \n-]{0,48}",
+            k in 0usize..=VocabKind::ALL.len(),
+        ) {
+            let kind = VocabKind::ALL.get(k).copied();
+            let o = VocabOptions::new().kind_opt(kind);
+            let _ = Vocab::from_bytes(&bytes, Path::new("v"), &o);
+            let _ = Vocab::from_bytes(json.as_bytes(), Path::new("v"), &o);
+        }
+    }
 
     fn kind(bytes: &[u8]) -> VocabKind {
         detect_kind(bytes, Path::new("v")).unwrap()

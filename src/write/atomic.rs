@@ -85,7 +85,9 @@ impl SaveOptions {
     /// # Errors
     /// As the checks of [`AtomicFile::create`]: [`Error::Io`] naming a missing
     /// folder, [`Error::OutputIsInput`], [`Error::OutputExists`] without `force`,
-    /// [`Error::Io`] when the target is a folder.
+    /// [`Error::OutputNotRegular`] for a device, FIFO or socket (or a link to one),
+    /// [`Error::Io`] when the target is a folder or its name (or its temporary's) is
+    /// too long for the file system.
     pub fn check_target(&self, target: impl AsRef<Path>) -> Result<()> {
         check_target(target.as_ref(), self)
     }
@@ -121,13 +123,25 @@ fn folder_of(target: &Path) -> &Path {
 /// use pretrained_vectors::write::temp_path;
 /// assert_eq!(temp_path(Path::new("out/t.npy"), 42, 0), Path::new("out/.t.npy.42.0.tmp"));
 /// ```
+///
+/// The name is kept within [`NAME_MAX`] bytes: a long `NAME` is cut (at a character
+/// boundary) so that a target whose own name fits always gets a temporary.
 pub fn temp_path(target: &Path, pid: u32, n: u32) -> PathBuf {
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "output".to_string());
-    folder_of(target).join(format!(".{name}.{pid}.{n}.tmp"))
+    let suffix = format!(".{pid}.{n}.tmp");
+    let mut keep = name.len().min(NAME_MAX - 1 - suffix.len());
+    while !name.is_char_boundary(keep) {
+        keep -= 1;
+    }
+    folder_of(target).join(format!(".{}{suffix}", &name[..keep]))
 }
+
+/// The longest file name, in bytes, of the usual file systems (ext4, XFS, Btrfs,
+/// tmpfs, APFS, NTFS in UTF-16 units): temporary names stay within it.
+pub const NAME_MAX: usize = 255;
 
 /// Whether `a` and `b` are the same existing file (same device and inode on unix,
 /// same canonical path elsewhere).
@@ -177,10 +191,77 @@ fn check_target(target: &Path, options: &SaveOptions) -> Result<()> {
             "replace the output",
             io::Error::new(io::ErrorKind::IsADirectory, "it is a folder"),
         )),
-        Ok(_) if !options.force => Err(Error::OutputExists {
+        Ok(m) => {
+            check_regular(target, &m)?;
+            if options.force {
+                Ok(())
+            } else {
+                Err(Error::OutputExists {
+                    path: target.to_path_buf(),
+                })
+            }
+        }
+        // Absent: its name must still fit the file system, and so must the
+        // temporary's (a stat of a name too long fails with ENAMETOOLONG).
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let temp = temp_path(target, u32::MAX, u32::MAX);
+            match fs::symlink_metadata(&temp) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => Err(Error::io(
+                    target,
+                    "create a temporary file for the output",
+                    e,
+                )),
+                _ => Ok(()),
+            }
+        }
+        Err(e) => Err(Error::io(target, "check the output", e)),
+    }
+}
+
+/// What a file that is not a regular one is, for messages.
+fn special_kind(m: &fs::Metadata) -> Option<&'static str> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = m.file_type();
+        if t.is_char_device() {
+            return Some("a character device");
+        }
+        if t.is_block_device() {
+            return Some("a block device");
+        }
+        if t.is_fifo() {
+            return Some("a FIFO (named pipe)");
+        }
+        if t.is_socket() {
+            return Some("a socket");
+        }
+    }
+    if m.is_file() || m.is_dir() || m.file_type().is_symlink() {
+        None
+    } else {
+        Some("a special file")
+    }
+}
+
+/// Refuses an existing target (`m`: its own metadata, not following links) that is
+/// a device, FIFO or socket, or a symbolic link to one.
+fn check_regular(target: &Path, m: &fs::Metadata) -> Result<()> {
+    let kind = if m.file_type().is_symlink() {
+        // A dangling link, or one to a regular file or a folder, is replaced itself.
+        match fs::metadata(target) {
+            Ok(to) => special_kind(&to).map(|k| format!("a symbolic link to {k}")),
+            Err(_) => None,
+        }
+    } else {
+        special_kind(m).map(str::to_string)
+    };
+    match kind {
+        Some(kind) => Err(Error::OutputNotRegular {
             path: target.to_path_buf(),
+            kind,
         }),
-        _ => Ok(()),
+        None => Ok(()),
     }
 }
 
@@ -210,6 +291,12 @@ pub struct AtomicFile {
     out: Option<BufWriter<File>>,
     /// Whether the temporary file exists (until renamed or removed).
     pending: bool,
+    /// Whether the target is a hard link to the temporary file, made by this file.
+    linked: bool,
+    /// Whether this file created the target (it did not exist before).
+    created: bool,
+    /// Device and inode of the temporary file, once finished.
+    identity: Option<(u64, u64)>,
 }
 
 impl AtomicFile {
@@ -219,8 +306,9 @@ impl AtomicFile {
     /// Before creating anything: [`Error::Io`] naming the folder when the target's
     /// folder does not exist (or is not a folder), [`Error::OutputIsInput`] when the
     /// target is one of `options`' inputs, [`Error::OutputExists`] when it exists and
-    /// `force` is off, [`Error::Io`] when it is a folder. Then [`Error::Io`] when the
-    /// temporary file cannot be created.
+    /// `force` is off, [`Error::OutputNotRegular`] when it is a device, FIFO or
+    /// socket (or a link to one), [`Error::Io`] when it is a folder or its name is too
+    /// long. Then [`Error::Io`] when the temporary file cannot be created.
     pub fn create(target: impl AsRef<Path>, options: &SaveOptions) -> Result<AtomicFile> {
         let target = target.as_ref();
         check_target(target, options)?;
@@ -237,6 +325,9 @@ impl AtomicFile {
                         force: options.force,
                         out: Some(BufWriter::with_capacity(1 << 20, file)),
                         pending: true,
+                        linked: false,
+                        created: false,
+                        identity: None,
                     })
                 }
                 // A stale file of a dead process with our pid: take the next name.
@@ -264,39 +355,136 @@ impl AtomicFile {
                 .map_err(|e| Error::io(&self.target, "write", e.into_error()))?;
             file.sync_all()
                 .map_err(|e| Error::io(&self.target, "sync", e))?;
+            self.identity = identity(&self.temp);
         }
         Ok(())
     }
 
-    /// Refuses a target that appeared since the file was created, unless `force`.
+    /// Refuses a target that appeared since the file was created (unless `force`),
+    /// or that became a device, FIFO or socket.
     fn recheck(&self) -> Result<()> {
-        if !self.force && fs::symlink_metadata(&self.target).is_ok() {
-            return Err(Error::OutputExists {
-                path: self.target.clone(),
-            });
+        if let Ok(m) = fs::symlink_metadata(&self.target) {
+            check_regular(&self.target, &m)?;
+            if !self.force {
+                return Err(Error::OutputExists {
+                    path: self.target.clone(),
+                });
+            }
         }
         Ok(())
     }
 
-    /// Renames the (finished) temporary file over the target.
-    fn rename(&mut self) -> Result<()> {
+    /// Puts the finished temporary file at the target. Without `force`, by a hard
+    /// link, which fails if the target exists, so that of two runs only one creates
+    /// it (the temporary name goes in [`settle`](Self::settle)); where the file
+    /// system has no hard links, by the rename after a re-check. With `force`, by
+    /// the rename.
+    fn place(&mut self) -> Result<()> {
+        self.recheck()?;
+        if !self.force {
+            match fs::hard_link(&self.temp, &self.target) {
+                Ok(()) => {
+                    self.linked = true;
+                    self.created = true;
+                    return Ok(());
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    return Err(Error::OutputExists {
+                        path: self.target.clone(),
+                    })
+                }
+                // No hard links on this file system: the rename below, checked above.
+                Err(_) => self.created = true,
+            }
+        }
         fs::rename(&self.temp, &self.target).map_err(|e| Error::io(&self.target, "rename", e))?;
         self.pending = false;
-        sync_folder(folder_of(&self.target));
         Ok(())
     }
 
-    /// Flushes, syncs and renames the temporary file over the target.
+    /// Once every file of its group is in place: removes the temporary name of a
+    /// linked file and makes the new name durable.
+    fn settle(&mut self) {
+        if self.linked {
+            let _ = fs::remove_file(&self.temp);
+            self.linked = false;
+            self.pending = false;
+        }
+        sync_folder(folder_of(&self.target));
+    }
+
+    /// The group failed after this file was placed: removes the target if this file
+    /// created it and it is still this file (never another run's).
+    fn withdraw(&mut self) {
+        if self.created && self.identity.is_some() && identity(&self.target) == self.identity {
+            let _ = fs::remove_file(&self.target);
+        }
+        self.created = false;
+        self.linked = false;
+    }
+
+    /// Flushes, syncs and puts the temporary file at the target (see
+    /// [`AtomicGroup`] for how two concurrent runs are kept apart).
     ///
     /// # Errors
     /// [`Error::Io`] when a write, the sync or the rename fails;
-    /// [`Error::OutputExists`] when the target appeared meanwhile and `force` is off.
-    /// In every case the temporary file is removed and the target left as it was.
+    /// [`Error::OutputExists`] when the target appeared meanwhile and `force` is off;
+    /// [`Error::OutputNotRegular`] when it became a device, FIFO or socket. In every
+    /// case the temporary file is removed and the target left as it was.
     pub fn commit(mut self) -> Result<PathBuf> {
         self.finish()?;
-        self.recheck()?;
-        self.rename()?;
+        let _lock = FolderLocks::acquire([folder_of(&self.target)]);
+        self.place()?;
+        self.settle();
         Ok(std::mem::take(&mut self.target))
+    }
+}
+
+/// The device and inode of a file (unix), to tell whether a path is still ours.
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        fs::symlink_metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// Exclusive `flock(2)` locks on folders, held while a group's files are put in
+/// place, so that the commits of two runs into one folder never interleave. Best
+/// effort: a folder that cannot be opened or locked (or a system without `flock`)
+/// goes unlocked. Released when dropped.
+struct FolderLocks(#[allow(dead_code)] Vec<File>);
+
+impl FolderLocks {
+    fn acquire<'a>(folders: impl IntoIterator<Item = &'a Path>) -> FolderLocks {
+        // One order for every process (canonical paths, sorted), so that two groups
+        // locking the same folders cannot deadlock.
+        let mut paths: Vec<PathBuf> = folders
+            .into_iter()
+            .map(|f| f.canonicalize().unwrap_or_else(|_| f.to_path_buf()))
+            .collect();
+        paths.sort();
+        paths.dedup();
+        let mut held = Vec::new();
+        for path in paths {
+            let Ok(dir) = File::open(&path) else { continue };
+            #[cfg(unix)]
+            {
+                use std::os::unix::io::AsRawFd;
+                // SAFETY: flock on a file descriptor we own and keep open for as long
+                // as the lock is held; it touches no memory of ours.
+                if unsafe { libc::flock(dir.as_raw_fd(), libc::LOCK_EX) } != 0 {
+                    continue;
+                }
+            }
+            held.push(dir);
+        }
+        FolderLocks(held)
     }
 }
 
@@ -345,6 +533,24 @@ impl Drop for AtomicFile {
 
 /// Several [`AtomicFile`]s committed together: renamed only when every one of them
 /// was written and synced.
+///
+/// # What is never replaced
+/// An input ([`SaveOptions::input`]), a folder, and anything that is not a regular
+/// file: a device (`/dev/null`), a FIFO, a socket, or a symbolic link to one of them
+/// ([`Error::OutputNotRegular`], even with `force`). A name too long for the file
+/// system is refused by the checks, before any work ([`SaveOptions::check_target`]).
+///
+/// # Concurrent runs
+/// Two processes (or threads) writing the same outputs at once:
+/// * Without `force`, a target is created by a no-replace step: a hard link from the
+///   temporary file to the target, which fails if the target exists (or, where the
+///   file system has no hard links, a re-check and a rename). Of two runs, at most one
+///   creates each target, and a group whose target was taken by another run is
+///   withdrawn whole: the targets it had already created are removed, so a `.npy`
+///   never ends beside the `.vocab.txt` of another run.
+/// * With `force`, the commit of a group holds an exclusive `flock(2)` on each of its
+///   folders (on unix), so the renames of two groups never interleave: the outputs
+///   are all from one run (the last to commit).
 ///
 /// ```
 /// use std::io::Write;
@@ -409,12 +615,17 @@ impl AtomicGroup {
         self.files.iter().map(|f| f.target())
     }
 
-    /// Writes out and syncs every file, then renames them all; returns the targets.
+    /// Writes out and syncs every file, then puts them all in place; returns the
+    /// targets.
     ///
     /// No target is touched unless every file was written and synced (and, without
-    /// `force`, none of the targets appeared meanwhile). The renames themselves are
-    /// one system call each: should one fail (the folder removed under us), the
-    /// outputs renamed before it stay, and the rest are removed.
+    /// `force`, none of the targets appeared meanwhile). Without `force`, a target
+    /// that another run created meanwhile withdraws the whole group: the targets it
+    /// had created are removed again, so a group never mixes two runs' files. With
+    /// `force`, the group's folders are locked while its files are renamed, so that
+    /// a concurrent group's renames cannot interleave (see [`AtomicGroup`]).
+    /// A rename that fails outright (the folder removed under us) leaves the
+    /// outputs renamed before it.
     ///
     /// # Errors
     /// As [`AtomicFile::commit`].
@@ -422,12 +633,42 @@ impl AtomicGroup {
         for f in &mut self.files {
             f.finish()?;
         }
-        for f in &self.files {
-            f.recheck()?;
+        let _locks = FolderLocks::acquire(self.files.iter().map(|f| folder_of(&f.target)));
+        for i in 0..self.files.len() {
+            #[cfg(test)]
+            tests::before_place(&self.files[i].target);
+            if let Err(e) = self.files[i].place() {
+                for f in &mut self.files[..i] {
+                    f.withdraw();
+                }
+                return Err(e);
+            }
         }
         for f in &mut self.files {
-            f.rename()?;
+            f.settle();
         }
         Ok(self.files.iter().map(|f| f.target.clone()).collect())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::path::Path;
+    use std::sync::Mutex;
+
+    /// A test's stand-in for another run: called before each file of a group is
+    /// put in place.
+    type Hook = std::sync::Arc<dyn Fn(&Path) + Send + Sync>;
+    pub(crate) static BEFORE_PLACE: Mutex<Option<Hook>> = Mutex::new(None);
+
+    pub(super) fn before_place(target: &Path) {
+        // Called without the lock held, so that a hook may start another commit.
+        let hook = BEFORE_PLACE
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if let Some(hook) = hook {
+            hook(target);
+        }
     }
 }

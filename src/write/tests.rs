@@ -631,3 +631,230 @@ print(open(sys.argv[1].replace('.npy', '.vocab.txt')).read().split() == ['w%d' %
     }
     assert_eq!(lines[4], "True");
 }
+
+// ----- issue 11 items 9, 10, 14: special files, concurrent runs, long names ----------
+
+/// Runs `f` with the stand-in for another run installed: `hook` is called before
+/// each file of a group is put in place.
+fn with_other_run<T>(hook: impl Fn(&Path) + Send + Sync + 'static, f: impl FnOnce() -> T) -> T {
+    use super::atomic::tests::BEFORE_PLACE;
+    // One stand-in at a time: the tests that install one run one after the other.
+    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    *BEFORE_PLACE.lock().unwrap() = Some(std::sync::Arc::new(hook));
+    let out = f();
+    *BEFORE_PLACE.lock().unwrap() = None;
+    out
+}
+
+#[test]
+fn a_target_another_run_creates_meanwhile_withdraws_the_whole_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("t.npy"), dir.path().join("t.vocab.txt"));
+    let mut group = AtomicGroup::new(SaveOptions::new());
+    group.create(&a).unwrap().write_all(b"ours a").unwrap();
+    group.create(&b).unwrap().write_all(b"ours b").unwrap();
+    // The other run creates b after our checks, just before we would put b in place
+    // (on the old code, between its re-check and its rename: b was replaced).
+    let theirs = b.clone();
+    let e = with_other_run(
+        move |target| {
+            if target == theirs {
+                fs::write(&theirs, b"their b").unwrap();
+            }
+        },
+        || group.commit().unwrap_err(),
+    );
+    assert!(
+        matches!(&e, Error::OutputExists { path } if *path == b),
+        "{e}"
+    );
+    assert_eq!(fs::read(&b).unwrap(), b"their b");
+    assert!(
+        !a.exists(),
+        "our t.npy must not stay beside their t.vocab.txt"
+    );
+    assert_eq!(listing(dir.path()), ["t.vocab.txt"]);
+}
+
+#[test]
+fn two_concurrent_groups_without_force_one_wins_whole() {
+    for round in 0..40 {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = [dir.path().join("t.npy"), dir.path().join("t.vocab.txt")];
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let runs: Vec<_> = ["A", "B"]
+            .into_iter()
+            .map(|who| {
+                let paths = paths.clone();
+                let barrier = barrier.clone();
+                std::thread::spawn(move || {
+                    let mut group = AtomicGroup::new(SaveOptions::new());
+                    for p in &paths {
+                        group.create(p).unwrap().write_all(who.as_bytes()).unwrap();
+                    }
+                    barrier.wait();
+                    group.commit().is_ok()
+                })
+            })
+            .collect();
+        let won: Vec<bool> = runs.into_iter().map(|r| r.join().unwrap()).collect();
+        assert_eq!(
+            won.iter().filter(|&&w| w).count(),
+            1,
+            "round {round}: {won:?}"
+        );
+        let winner = if won[0] { "A" } else { "B" };
+        for p in &paths {
+            assert_eq!(fs::read_to_string(p).unwrap(), winner, "round {round}");
+        }
+        assert_eq!(listing(dir.path()), ["t.npy", "t.vocab.txt"]);
+    }
+}
+
+#[test]
+fn with_force_a_group_is_from_one_run() {
+    for round in 0..40 {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = [dir.path().join("t.npy"), dir.path().join("t.vocab.txt")];
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let runs: Vec<_> = ["A", "B"]
+            .into_iter()
+            .map(|who| {
+                let paths = paths.clone();
+                let barrier = barrier.clone();
+                std::thread::spawn(move || {
+                    let mut group = AtomicGroup::new(SaveOptions::new().force(true));
+                    for p in &paths {
+                        group.create(p).unwrap().write_all(who.as_bytes()).unwrap();
+                    }
+                    barrier.wait();
+                    group.commit().unwrap();
+                })
+            })
+            .collect();
+        for r in runs {
+            r.join().unwrap();
+        }
+        let a = fs::read_to_string(&paths[0]).unwrap();
+        assert_eq!(fs::read_to_string(&paths[1]).unwrap(), a, "round {round}");
+    }
+}
+
+#[test]
+fn force_while_another_run_renames_between_our_files_keeps_the_group_whole() {
+    // With force, the other run's commit waits for our folder lock: simulated here by
+    // a commit attempted (in another thread) while we are between our two renames.
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("t.npy"), dir.path().join("t.vocab.txt"));
+    let mut group = AtomicGroup::new(SaveOptions::new().force(true));
+    group.create(&a).unwrap().write_all(b"A").unwrap();
+    group.create(&b).unwrap().write_all(b"A").unwrap();
+    let mut other = AtomicGroup::new(SaveOptions::new().force(true));
+    other.create(&a).unwrap().write_all(b"B").unwrap();
+    other.create(&b).unwrap().write_all(b"B").unwrap();
+    let other = std::sync::Mutex::new(Some(other));
+    let started = std::sync::Mutex::new(None);
+    let b2 = b.clone();
+    let handle = std::sync::Arc::new(started);
+    let h2 = handle.clone();
+    with_other_run(
+        move |target| {
+            if target == b2 {
+                let taken = other.lock().unwrap().take();
+                if let Some(g) = taken {
+                    let t = std::thread::spawn(move || g.commit().unwrap());
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                    *h2.lock().unwrap() = Some(t);
+                }
+            }
+        },
+        || group.commit().unwrap(),
+    );
+    let t = handle.lock().unwrap().take().unwrap();
+    t.join().unwrap();
+    // The other run committed after us, whole: both files are B.
+    assert_eq!(fs::read(&a).unwrap(), b"B");
+    assert_eq!(fs::read(&b).unwrap(), b"B");
+}
+
+#[cfg(unix)]
+#[test]
+fn devices_fifos_and_links_to_them_are_never_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.npy");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo touches no memory of ours.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let link = dir.path().join("null.npy");
+    std::os::unix::fs::symlink("/dev/null", &link).unwrap();
+    let m = array![[1.0f32]];
+    for (target, kind) in [
+        (&fifo, "a FIFO (named pipe)"),
+        (&link, "a symbolic link to a character device"),
+    ] {
+        for force in [false, true] {
+            let o = SaveOptions::new().force(force);
+            let e = save_matrix(&["x"], m.view(), target, OutputFormat::GloveText, &o).unwrap_err();
+            match &e {
+                Error::OutputNotRegular { path, kind: k } => {
+                    assert_eq!((path, k.as_str()), (target, kind));
+                }
+                e => panic!("{}: {e}", target.display()),
+            }
+            assert!(e
+                .to_string()
+                .contains("not a regular file; refusing to replace it"));
+            assert!(o.check_target(target).is_err());
+        }
+    }
+    assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(fs::metadata("/dev/null")
+        .unwrap()
+        .file_type()
+        .is_char_device());
+    assert_eq!(listing(dir.path()), ["null.npy", "pipe.npy"]);
+    // A link to a regular file is replaced itself, as before (with force).
+    let file = dir.path().join("real.txt");
+    fs::write(&file, b"kept").unwrap();
+    let to_file = dir.path().join("to_file.txt");
+    std::os::unix::fs::symlink(&file, &to_file).unwrap();
+    let o = SaveOptions::new().force(true);
+    save_matrix(&["x"], m.view(), &to_file, OutputFormat::GloveText, &o).unwrap();
+    assert_eq!(fs::read(&file).unwrap(), b"kept");
+    assert_eq!(fs::read_to_string(&to_file).unwrap(), "x 1\n");
+}
+
+#[test]
+fn names_too_long_are_refused_by_the_checks_and_long_ones_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = array![[1.0f32]];
+    // 256 bytes: longer than any usual file system allows.
+    let too_long = dir.path().join(format!("{}.txt", "n".repeat(252)));
+    let e = SaveOptions::new().check_target(&too_long).unwrap_err();
+    assert!(e.to_string().contains("File name too long"), "{e}");
+    assert!(
+        matches!(e, Error::Io { ref path, .. } if *path == too_long),
+        "{e}"
+    );
+    // 255 bytes: the target fits, and so must its temporary (which is cut to fit).
+    let longest = dir.path().join(format!("{}é.txt", "n".repeat(249)));
+    assert_eq!(longest.file_name().unwrap().len(), 255);
+    let temp = temp_path(&longest, u32::MAX, u32::MAX);
+    assert!(temp.file_name().unwrap().len() <= super::atomic::NAME_MAX);
+    save_matrix(
+        &["x"],
+        m.view(),
+        &longest,
+        OutputFormat::GloveText,
+        &SaveOptions::new(),
+    )
+    .unwrap();
+    assert_eq!(fs::read_to_string(&longest).unwrap(), "x 1\n");
+    assert_eq!(listing(dir.path()).len(), 1);
+}

@@ -37,7 +37,7 @@ fn check_vectors(v: &Vectors, allow_non_finite: bool) {
     assert_eq!(m.nrows(), v.words().len());
     let info = v.info();
     assert_eq!(info.dims, v.dims());
-    assert_eq!(info.file_rows, (v.len() + info.duplicates.len()) as u64);
+    assert_eq!(info.file_rows, v.len() as u64 + info.repeated_rows());
     for (i, w) in v.words().iter().enumerate() {
         assert!(!w.is_empty(), "empty word at row {i}");
         assert!(!w.contains('\n'), "line break in word {w:?}");

@@ -140,6 +140,11 @@ pub struct Args {
     #[arg(long, value_enum, value_name = "P", default_value_t = Utf8Arg::Strict)]
     pub utf8: Utf8Arg,
 
+    /// Stop with an error once a gzip input has inflated past SIZE bytes (suffixes
+    /// K, M, G, T: powers of 1024), so a hostile stream cannot run for hours.
+    #[arg(long, value_name = "SIZE", default_value = "64G", value_parser = parse_size)]
+    pub max_decompressed: u64,
+
     /// Threads for parsing, 1 to 8 per core (at least 64) [default: all cores].
     #[arg(short = 'j', long, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
@@ -170,7 +175,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE", help_heading = "Outputs")]
     pub vocab_out: Option<PathBuf>,
 
-    /// Write the coverage report as JSON.
+    /// Write the coverage report as JSON (`-`: to standard output, after the files
+    /// are written; the summary stays on stderr).
     #[arg(long, value_name = "FILE", help_heading = "Outputs")]
     pub report: Option<PathBuf>,
 
@@ -181,6 +187,24 @@ pub struct Args {
     /// No progress bar, no summary: only errors on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// A byte count with an optional binary suffix: `500M`, `64G`, `1T`, `123`.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (digits, shift) = match t.as_bytes().last().map(u8::to_ascii_uppercase) {
+        Some(b'K') => (&t[..t.len() - 1], 10),
+        Some(b'M') => (&t[..t.len() - 1], 20),
+        Some(b'G') => (&t[..t.len() - 1], 30),
+        Some(b'T') => (&t[..t.len() - 1], 40),
+        _ => (t, 0),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{s:?}: expected a byte count such as 500M, 64G or 1T"))?;
+    n.checked_mul(1 << shift)
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("{s:?}: expected a positive byte count below 16 EiB"))
 }
 
 /// `--format`.

@@ -97,11 +97,11 @@ pub fn summary(o: &Outcome) {
         read += "; stopped early: every token found";
     }
     line(format!("  time        {:.2} s ({read})", o.seconds));
-    if let Some((word, at, first)) = o.duplicates.first() {
+    if let Some((word, at, first, _)) = o.duplicates.first() {
+        let rows: u64 = o.duplicates.iter().map(|d| d.3).sum();
         line(format!(
-            "note: {} duplicate word(s) skipped, the first occurrence kept (e.g. {word:?} on \
-             line/record {at}, first on {first})",
-            o.duplicates.len()
+            "note: {rows} duplicate word(s) skipped, the first occurrence kept (e.g. {word:?} on \
+             line/record {at}, first on {first})"
         ));
     }
     match r.header_rows {

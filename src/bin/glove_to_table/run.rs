@@ -43,7 +43,7 @@ pub struct Outcome {
     pub written: Vec<PathBuf>,
     pub source: String,
     /// Duplicate words of the file skipped in a plain conversion (the first wins).
-    pub duplicates: Vec<(String, u64, u64)>,
+    pub duplicates: Vec<(String, u64, u64, u64)>,
     pub seconds: f64,
     /// Whether the table has a padding row, an OOV row, an unused row.
     pub padding: bool,
@@ -65,6 +65,8 @@ struct Outputs {
     origins: Option<PathBuf>,
     dtype: Dtype,
     report: Option<PathBuf>,
+    /// `--report -`: the report goes to standard output, after the files.
+    report_stdout: bool,
     save: SaveOptions,
 }
 
@@ -78,6 +80,7 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
     let mut read = ReadOptions::new()
         .format_opt(args.format.format())
         .utf8(args.utf8.policy())
+        .max_decompressed_bytes(args.max_decompressed)
         .memory_map(!args.no_mmap)
         .strict_row_count(args.strict_row_count);
     if let Some(n) = args.threads {
@@ -114,12 +117,12 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
         }
         (None, None) => {
             bar.reading(&args.vectors, false);
-            let vectors = read.read(&args.vectors)?;
+            let vectors = read_plain(args, &read)?;
             duplicates = vectors
                 .info()
                 .duplicates
                 .iter()
-                .map(|d| (d.word.clone(), d.at, d.first))
+                .map(|d| (d.word.clone(), d.at, d.first, d.repeats))
                 .collect();
             let vocab = plain_vocab(args, vectors.words())?;
             (
@@ -157,6 +160,22 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
 /// Decides the outputs and checks them all before any work: distinct paths, folders
 /// that exist, no input overwritten, nothing replaced without `--force`.
 fn plan_outputs(args: &Args) -> Result<Outputs, Failure> {
+    let stdout = |p: &Path| p.as_os_str() == "-";
+    if stdout(&args.out) {
+        return Err(Failure::Usage(
+            "-o -: a table cannot be written to standard output (it is a file with a token \
+             list beside it, and npy and safetensors are binary); give a file name, such as \
+             -o table.npy (--report - writes the report to standard output)"
+                .into(),
+        ));
+    }
+    if args.vocab_out.as_deref().is_some_and(stdout) {
+        return Err(Failure::Usage(
+            "--vocab-out -: the token list cannot be written to standard output; give a file \
+             name (--report - writes the report to standard output)"
+                .into(),
+        ));
+    }
     let format = match args.out_format {
         Some(f) => f.format(),
         None => OutputFormat::from_extension(&args.out).map_err(|_| {
@@ -203,7 +222,8 @@ fn plan_outputs(args: &Args) -> Result<Outputs, Failure> {
         vocab,
         origins,
         dtype: args.dtype,
-        report: args.report.clone(),
+        report: args.report.clone().filter(|p| !stdout(p)),
+        report_stdout: args.report.as_deref().is_some_and(stdout),
         save,
     };
     let all: Vec<&PathBuf> = std::iter::once(&outputs.table)
@@ -341,6 +361,24 @@ fn corpus_vocab(args: &Args, path: &Path) -> Result<Vocab, Failure> {
 
 /// A plain conversion: `[pad] [oov]` then the file's words in file order, at most
 /// `--max-words` rows in all.
+/// Reads the vectors of a plain conversion: with `--max-words`, only as many file
+/// rows as the table keeps (read again further, in the rare case that repeated
+/// words among them leave it short).
+fn read_plain(args: &Args, read: &ReadOptions) -> Result<pretrained_vectors::Vectors, Failure> {
+    let reserved = usize::from(args.pad_token.is_some()) + usize::from(args.oov_token.is_some());
+    if let Some(keep) = args.max_words.map(|n| n.saturating_sub(reserved)) {
+        let mut limit = keep as u64;
+        for _ in 0..4 {
+            let v = read.clone().max_rows(limit).read(&args.vectors)?;
+            if v.len() >= keep || v.info().file_rows < limit {
+                return Ok(v);
+            }
+            limit += (keep - v.len()) as u64;
+        }
+    }
+    Ok(read.read(&args.vectors)?)
+}
+
 fn plain_vocab(args: &Args, words: &[String]) -> Result<Vocab, Failure> {
     let reserved: Vec<(&str, &String)> = [
         ("--pad-token", &args.pad_token),
@@ -417,7 +455,20 @@ fn write(outputs: &Outputs, aligned: &Aligned, source: &str) -> Result<Vec<PathB
             source: e,
         })?;
     }
-    Ok(group.commit()?)
+    let written = group.commit()?;
+    if outputs.report_stdout {
+        let mut json = aligned.report.to_json();
+        json.push('\n');
+        let mut out = std::io::stdout().lock();
+        out.write_all(json.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(|e| Error::Io {
+                path: PathBuf::from("standard output"),
+                action: "write the report to",
+                source: e,
+            })?;
+    }
+    Ok(written)
 }
 
 /// Names the file in an error a writer raised without one.
