@@ -7,13 +7,14 @@ mod fuzz_checks;
 
 use std::path::Path;
 
-const TARGETS: [&str; 6] = [
+const TARGETS: [&str; 7] = [
     "text",
     "binary",
     "detect",
     "npy",
     "keras_json",
     "token_list",
+    "fasttext",
 ];
 
 /// Replays every kept input of `target`; returns how many there were.

@@ -25,6 +25,7 @@ pub fn run(target: &str, data: &[u8]) {
         "npy" => npy(data),
         "keras_json" => keras_json(data),
         "token_list" => token_list(data),
+        "fasttext" => fasttext(data),
         other => panic!("no fuzz target {other}"),
     }
 }
@@ -312,4 +313,61 @@ pub fn token_list(data: &[u8]) {
     let back = Vocab::from_token_list(&out, Path::new(""), &v.token_list_options())
         .expect("read back what was written");
     assert_eq!(back, v);
+}
+
+/// A native fastText model (`.bin` / `.ftz`) from any bytes: never a panic; a model
+/// that is accepted answers for its words, labels and arbitrary strings with
+/// vectors of its dims, and its conversion to `Vectors` holds exactly those.
+pub fn fasttext(data: &[u8]) {
+    use pretrained_vectors::FastTextModel;
+    let Ok(model) = FastTextModel::from_bytes(data.to_vec()) else {
+        // The reader's own entry point, format forced, must refuse it too.
+        let forced = ReadOptions::new()
+            .format(Format::FastTextBin)
+            .read_bytes(data);
+        assert!(
+            forced.is_err(),
+            "read_bytes accepts what the model reader refuses"
+        );
+        return;
+    };
+    let dims = model.dims();
+    assert!(dims > 0);
+    let mut out = vec![0f32; dims];
+    for w in model.words().take(64) {
+        assert!(
+            model.word_vector_into(w, &mut out) > 0,
+            "a word without its row"
+        );
+    }
+    for w in model.labels().take(8) {
+        assert!(model.word_id(w).is_some(), "a label not found");
+        model.word_vector_into(w, &mut out);
+    }
+    for w in [
+        "",
+        "</s>",
+        "a",
+        "café",
+        "日本語",
+        "\u{1F600}x",
+        "abcdefghij",
+    ] {
+        let n = model.word_vector_into(w.as_bytes(), &mut out);
+        if n == 0 {
+            assert!(out.iter().all(|&v| v == 0.0), "no rows but not zeros");
+        }
+    }
+    let Ok(v) = ReadOptions::new()
+        .utf8(Utf8Policy::Lossy)
+        .format(Format::FastTextBin)
+        .read_bytes(data)
+    else {
+        panic!("the model reads but does not convert");
+    };
+    assert_eq!(v.len() + v.info().duplicates.len(), model.word_count());
+    assert_eq!(v.dims(), dims);
+    for (i, w) in v.words().iter().enumerate().take(64) {
+        assert_eq!(v.row(w), Some(i));
+    }
 }
