@@ -115,8 +115,6 @@ put token_list reserved.txt '\003' "$tmp/reserved.txt"
 { printf '\357\273\277'; head -n 20 "$tmp/tokens.txt"; } > "$tmp/bom.txt"
 put token_list bom.txt '\001' "$tmp/bom.txt"
 
-for t in "$corpus"/*; do echo "$(basename "$t"): $(ls "$t" | wc -l) seeds"; done
-
 # Native fastText models: one whole small model (pruned, quantized) and the heads of
 # others (the fuzzer finds the boundaries).
 mkdir -p "$corpus/fasttext"
@@ -124,3 +122,5 @@ cp "$fx/fasttext/pruned.ftz" "$corpus/fasttext/pruned.ftz"
 for f in cbow.bin old.bin sup.ftz; do
     head -c "$max" "$fx/fasttext/$f" > "$corpus/fasttext/head-$f"
 done
+
+for t in "$corpus"/*; do echo "$(basename "$t"): $(ls "$t" | wc -l) seeds"; done
