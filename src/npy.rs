@@ -194,7 +194,7 @@ impl NpyMatrix {
     ///
     /// # Errors
     /// [`Error::Io`] when the file cannot be opened or read; otherwise as
-    /// [`read_matrix`].
+    /// [`from_bytes`].
     pub fn read(path: impl AsRef<Path>) -> Result<NpyMatrix> {
         let path = path.as_ref();
         let file = File::open(path).map_err(|e| Error::io(path, "open", e))?;

@@ -107,7 +107,7 @@ impl EmbeddingTable {
     /// table.save(&path, &SaveOptions::new())?;
     /// let saved = SavedTable::read(&path, &TokenListOptions::new().padding("<pad>"))?;
     /// assert_eq!(saved.weights(), table.weights());
-    /// assert_eq!(saved.vocab().padding(), Some(0));
+    /// assert_eq!(saved.vocab().get_padding(), Some(0));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///

@@ -54,7 +54,7 @@ impl Analogies {
     /// Reads the analogy file at `path`.
     ///
     /// # Errors
-    /// [`Error::Io`] when it cannot be read; as [`Analogies::parse`].
+    /// [`Error::Io`] when it cannot be read; as [`Analogies::from_bytes`].
     pub fn read(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;

@@ -46,7 +46,7 @@ impl Pairs {
     /// Reads the pairs file at `path`.
     ///
     /// # Errors
-    /// [`Error::Io`] when it cannot be read; as [`Pairs::parse`].
+    /// [`Error::Io`] when it cannot be read; as [`Pairs::from_bytes`].
     pub fn read(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;

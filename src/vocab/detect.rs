@@ -149,15 +149,15 @@ impl FromStr for VocabKind {
 ///
 /// // Keras 3's saved vocabulary: the empty first line is the padding row.
 /// let v = Vocab::from_bytes(Path::new("vocabulary.txt"), b"\n[UNK]\nthe\ncat", &VocabOptions::new())?;
-/// assert_eq!(v.kind(), Some(VocabKind::TextVectorization));
-/// assert_eq!((v.len(), v.padding(), v.oov()), (4, Some(0), Some(1)));
+/// assert_eq!(v.get_kind(), Some(VocabKind::TextVectorization));
+/// assert_eq!((v.len(), v.get_padding(), v.get_oov()), (4, Some(0), Some(1)));
 ///
 /// // A token list whose first token is `{`, and a JSON array of strings.
 /// let v = Vocab::from_bytes(Path::new("v.txt"), b"{\nthe\n", &VocabOptions::new())?;
-/// assert_eq!((v.kind(), v.tokens()), (Some(VocabKind::TokenList), &["{".to_string(), "the".into()][..]));
+/// assert_eq!((v.get_kind(), v.tokens()), (Some(VocabKind::TokenList), &["{".to_string(), "the".into()][..]));
 /// let v = Vocab::from_bytes(Path::new("v.json"), br#"["<pad>", "the"]"#,
 ///     &VocabOptions::new().padding("<pad>"))?;
-/// assert_eq!((v.kind(), v.len(), v.padding()), (Some(VocabKind::JsonList), 2, Some(0)));
+/// assert_eq!((v.get_kind(), v.len(), v.get_padding()), (Some(VocabKind::JsonList), 2, Some(0)));
 /// # Ok::<(), pretrained_vectors::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -335,7 +335,7 @@ fn describe(v: &Value) -> String {
 impl Vocab {
     /// Reads a vocabulary file of any kind ([`VocabKind`]): detected, or the one
     /// `options` insist on; `path` is only used in errors. The vocabulary remembers
-    /// its kind ([`Vocab::kind`]).
+    /// its kind ([`Vocab::get_kind`]).
     ///
     /// Row rules by kind are in the crate README's vocabulary section; in short,
     /// row `i` is always the token of id `i` (line `i + 1` of a token list), the

@@ -33,7 +33,7 @@
 //!
 //! let vocab = tok.vocab("<pad>")?;
 //! assert_eq!(vocab.tokens(), ["<pad>", "<OOV>", "the", "cat"]);
-//! assert_eq!((vocab.padding(), vocab.oov()), (Some(0), Some(1)));
+//! assert_eq!((vocab.get_padding(), vocab.get_oov()), (Some(0), Some(1)));
 //! # Ok::<(), pretrained_vectors::Error>(())
 //! ```
 

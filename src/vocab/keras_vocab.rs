@@ -31,7 +31,7 @@ impl KerasTokenizer {
     /// assert_eq!(tok.texts_to_sequences(["the bird"]), vec![vec![2, 2]]);
     /// let vocab = tok.vocab("<pad>")?;
     /// assert_eq!(vocab.tokens(), ["<pad>", "<unused>", "the", "cat", "and", "dog"]);
-    /// assert_eq!((vocab.padding(), vocab.unused(), vocab.oov()), (Some(0), Some(1), Some(2)));
+    /// assert_eq!((vocab.get_padding(), vocab.get_unused(), vocab.get_oov()), (Some(0), Some(1), Some(2)));
     /// # Ok::<(), pretrained_vectors::Error>(())
     /// ```
     ///

@@ -17,7 +17,7 @@ use super::Vocab;
 /// A line equal to the padding token becomes the padding row, a line equal to the
 /// OOV token the OOV row. Both default to none. A configured name that no line
 /// holds is not an error: that row is then simply not reserved (check
-/// [`Vocab::padding`] / [`Vocab::oov`] if you rely on it).
+/// [`Vocab::get_padding`] / [`Vocab::get_oov`] if you rely on it).
 ///
 /// ```
 /// use pretrained_vectors::vocab::TokenListOptions;
@@ -26,11 +26,11 @@ use super::Vocab;
 ///
 /// let options = TokenListOptions::new().padding("<pad>").oov("<unk>");
 /// let v = Vocab::from_token_list(Path::new("vocab.txt"), b"<pad>\n<unk>\nthe\n", &options)?;
-/// assert_eq!((v.padding(), v.oov()), (Some(0), Some(1)));
+/// assert_eq!((v.get_padding(), v.get_oov()), (Some(0), Some(1)));
 ///
 /// // A name that is absent reserves nothing.
 /// let v = Vocab::from_token_list(Path::new("vocab.txt"), b"the\ncat\n", &options)?;
-/// assert_eq!((v.padding(), v.oov()), (None, None));
+/// assert_eq!((v.get_padding(), v.get_oov()), (None, None));
 /// # Ok::<(), pretrained_vectors::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -89,7 +89,7 @@ impl Vocab {
     ///     &TokenListOptions::new().padding("<pad>"),
     /// )?;
     /// assert_eq!(v.tokens(), ["<pad>", "New York", "the"]);
-    /// assert_eq!(v.padding(), Some(0));
+    /// assert_eq!(v.get_padding(), Some(0));
     /// # Ok::<(), pretrained_vectors::Error>(())
     /// ```
     ///

@@ -46,7 +46,7 @@ fn is_split(c: char) -> bool {
 /// assert_eq!(tv.vocabulary(), ["", "[UNK]", "the", "dog", "sat", "its", "cat"]);
 /// assert_eq!(tv.encode(["the bird sat", "its the dog the cat"]), [[2, 1, 4, 0], [5, 2, 3, 2]]);
 /// let vocab = tv.vocab()?; // row i is id i: padding row 0, OOV row 1
-/// assert_eq!((vocab.len(), vocab.padding(), vocab.oov()), (7, Some(0), Some(1)));
+/// assert_eq!((vocab.len(), vocab.get_padding(), vocab.get_oov()), (7, Some(0), Some(1)));
 /// # Ok::<(), pretrained_vectors::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -18,8 +18,8 @@
 //!   "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
 //!             "vocab": {"[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "play": 3, "##ing": 4}}}"###;
 //! let v = Vocab::from_bytes(Path::new("tokenizer.json"), json, &VocabOptions::new())?;
-//! assert_eq!(v.kind(), Some(VocabKind::HfTokenizer));
-//! assert_eq!((v.padding(), v.oov(), v.specials()), (Some(0), Some(1), &[2][..]));
+//! assert_eq!(v.get_kind(), Some(VocabKind::HfTokenizer));
+//! assert_eq!((v.get_padding(), v.get_oov(), v.get_specials()), (Some(0), Some(1), &[2][..]));
 //! assert_eq!((v.piece_kind(4), v.lookup_form(4)), (PieceKind::Continuation, Some("ing")));
 //! # Ok::<(), pretrained_vectors::Error>(())
 //! ```
