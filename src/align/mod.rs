@@ -416,6 +416,10 @@ impl Aligner {
                         kind,
                         rows: rows.len(),
                         found: rows.iter().filter(|&&r| origins[r].is_pretrained()).count(),
+                        subword: rows
+                            .iter()
+                            .filter(|&&r| origins[r] == RowOrigin::Subword)
+                            .count(),
                     })
                 })
                 .collect()
