@@ -328,7 +328,7 @@ impl FastTextModel {
     ///
     /// ```
     /// use pretrained_vectors::fasttext::{FastTextModel, WordBounds};
-    /// let model = FastTextModel::open("fixtures/fasttext/skipgram.bin")?;
+    /// let model = FastTextModel::read("fixtures/fasttext/skipgram.bin")?;
     /// let suffix = model.piece_vector("ation", WordBounds::NotStart);
     /// assert_ne!(suffix, model.word_vector("ation"));
     /// assert_eq!(model.piece_vector("ation", WordBounds::Whole), model.word_vector("ation"));
