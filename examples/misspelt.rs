@@ -37,7 +37,7 @@ const WORDS: &[&str] = &[
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fasttext/docs.bin");
-    let model = Arc::new(FastTextModel::open(&path)?);
+    let model = Arc::new(FastTextModel::read(&path)?);
     let (minn, maxn) = model.ngram_lengths();
     println!(
         "{}: {} words, {} dims, n-grams of {minn} to {maxn} characters",

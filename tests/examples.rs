@@ -216,7 +216,7 @@ fn neighbours_king_man_woman_is_queen() {
 #[test]
 fn misspelt_words_have_the_intended_word_among_their_neighbours() {
     let out = run("misspelt");
-    let model = pretrained_vectors::FastTextModel::open("fixtures/fasttext/docs.bin").unwrap();
+    let model = pretrained_vectors::FastTextModel::read("fixtures/fasttext/docs.bin").unwrap();
     let mut checked = 0;
     for (word, intended) in [
         ("atribute", "attribute"),
