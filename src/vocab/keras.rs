@@ -44,8 +44,6 @@ use crate::error::{Error, Result};
 #[cfg(doc)]
 use crate::vocab::Vocab;
 
-pub use super::keras_json::{detect_json, KerasJsonKind};
-
 /// Keras' default `filters`: ASCII punctuation except the apostrophe, tab and
 /// newline.
 pub const DEFAULT_FILTERS: &str = "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n";
