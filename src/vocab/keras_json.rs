@@ -31,7 +31,7 @@ fn strip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
-fn parse_root(bytes: &[u8], path: &Path) -> Result<Value> {
+fn parse_root(path: &Path, bytes: &[u8]) -> Result<Value> {
     serde_json::from_slice(strip_bom(bytes)).map_err(|e| json_error(path, &e))
 }
 
@@ -302,7 +302,7 @@ impl KerasTokenizer {
     /// string that is not a JSON object, an index that is not a positive integer, a word or an index given
     /// twice, or an empty `split`.
     pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Self> {
-        let root = parse_root(bytes, path)?;
+        let root = parse_root(path, bytes)?;
         match classify(&root, path)? {
             KerasJsonKind::WordIndex => {
                 let entries = serde_json::from_slice::<Pairs>(strip_bom(bytes))
@@ -409,7 +409,7 @@ mod tests {
 
     #[test]
     fn a_word_named_config_is_still_a_word_index() {
-        let detect = |path: &Path, bytes: &[u8]| classify(&parse_root(bytes, path)?, path);
+        let detect = |path: &Path, bytes: &[u8]| classify(&parse_root(path, bytes)?, path);
         let kind = detect(Path::new(""), br#"{"config": 1, "b": 2}"#).unwrap();
         assert_eq!(kind, KerasJsonKind::WordIndex);
         let doc = br#"{"class_name": "Tokenizer", "config": {"word_index": "{}"}}"#;
