@@ -69,6 +69,20 @@
 //! | quantized fastText `.ftz` | as `.bin` | the input matrix product-quantized (optional norm quantizer) | each needed row decoded from its codes, multiply-adds unfused as in fastText's source |
 //! | pruned `.ftz` | as `.bin`, a prune index | only the n-gram buckets kept, remapped | an n-gram whose bucket was dropped has no row |
 //!
+//! # Conventions
+//! - Files are read with `read(path, ...)` ([`read()`], [`ReadOptions::read`],
+//!   [`Vocab::read`], [`vocab::KerasTokenizer::read`], [`FastTextModel::read`],
+//!   [`table::SavedTable::read`], [`npy::read`]); bytes in memory with
+//!   `from_bytes(path, bytes, ...)` (or [`ReadOptions::read_bytes`]). The path always
+//!   comes before the bytes and is only used to name the place of an error (an
+//!   empty path shows as `<memory>`).
+//! - Options and builders take by-value setters named after the setting:
+//!   `ReadOptions::new().format(Format::Glove).threads(4)`. Where a value also reads
+//!   a setting back, the getter is `get_*` ([`Vocab::padding`] sets the padding row,
+//!   [`Vocab::get_padding`] reads it).
+//! - The arrays are [`ndarray`]'s, re-exported as `pretrained_vectors::ndarray` so
+//!   that callers need no version of their own.
+//!
 //! # Features
 //! - `cli` (default): the `glove-to-table` command line tool (clap, indicatif).
 //!   Library users can turn it off with `default-features = false`.
