@@ -201,6 +201,14 @@ impl FastTextModel {
         }
     }
 
+    /// Hands the model's mapped pages back to the operating system (they stay in
+    /// the page cache; a later read maps them again): computing many vectors then
+    /// costs resident memory for the rows of the last batch, not for every row
+    /// touched. A no-op for models in memory and for maps under 1 GiB.
+    pub(crate) fn release_pages(&self) {
+        self.bytes.release_before(self.bytes.len());
+    }
+
     /// The file it was read from (empty for bytes in memory).
     pub fn path(&self) -> &Path {
         &self.path

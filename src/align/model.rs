@@ -105,35 +105,49 @@ impl Aligner {
         } else {
             WordBounds::NotStart
         };
+        // Rows are computed in batches, the model's mapped pages handed back after
+        // each: the rows a vocabulary needs are spread over the whole matrix, and
+        // every page they touch would otherwise stay in the resident set.
+        const BATCH: usize = 256;
         if dims > 0 {
-            found
+            let weights = found
                 .weights
                 .as_slice_mut()
-                .expect("a new array is contiguous")
-                .par_chunks_mut(dims)
-                .zip(found.subword.par_iter_mut())
+                .expect("a new array is contiguous");
+            for (b, (outs, flags)) in weights
+                .chunks_mut(dims * BATCH)
+                .zip(found.subword.chunks_mut(BATCH))
                 .enumerate()
-                .for_each(|(r, (out, subword))| {
-                    let form = vocab.lookup_form(r).unwrap_or_default().as_bytes();
-                    match source[r] {
-                        // The form's own vector: for a word given twice in the
-                        // dictionary, the entry fastText's lookup finds.
-                        Source::Exact => {
-                            model.word_vector_into(form, out);
+            {
+                outs.par_chunks_mut(dims)
+                    .zip(flags.par_iter_mut())
+                    .enumerate()
+                    .for_each(|(i, (out, subword))| {
+                        let r = b * BATCH + i;
+                        let form = vocab.lookup_form(r).unwrap_or_default().as_bytes();
+                        match source[r] {
+                            // The form's own vector: for a word given twice in the
+                            // dictionary, the entry fastText's lookup finds.
+                            Source::Exact => {
+                                model.word_vector_into(form, out);
+                            }
+                            Source::Word(id) => {
+                                model.word_vector_into(model.word(id), out);
+                            }
+                            Source::None
+                                if subwords && !vocab.is_reserved(r) && !form.is_empty() =>
+                            {
+                                let bounds = match vocab.piece_kind(r) {
+                                    PieceKind::Continuation => continuation,
+                                    _ => WordBounds::Whole,
+                                };
+                                *subword = model.piece_vector_into(form, bounds, out) > 0;
+                            }
+                            Source::None => {}
                         }
-                        Source::Word(id) => {
-                            model.word_vector_into(model.word(id), out);
-                        }
-                        Source::None if subwords && !vocab.is_reserved(r) && !form.is_empty() => {
-                            let bounds = match vocab.piece_kind(r) {
-                                PieceKind::Continuation => continuation,
-                                _ => WordBounds::Whole,
-                            };
-                            *subword = model.piece_vector_into(form, bounds, out) > 0;
-                        }
-                        Source::None => {}
-                    }
-                });
+                    });
+                model.release_pages();
+            }
         }
         Scan {
             found,
