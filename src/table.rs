@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::npy::NpyMatrix;
 pub use crate::origin::RowOrigin;
 use crate::vocab::{TokenListOptions, Vocab};
-use crate::write::{self, Layout, OutputFormat, SaveOptions};
+use crate::write::{self, OutputFormat, SaveOptions};
 
 /// An embedding matrix whose row `i` belongs to token `i` of its vocabulary.
 #[derive(Debug, Clone)]
@@ -93,8 +93,9 @@ impl EmbeddingTable {
 impl EmbeddingTable {
     /// Saves the table at `path` in the format its extension names (`.npy` with
     /// `.vocab.txt` and `.origins.npy` sidecars, `.safetensors` with a `.vocab.txt`
-    /// sidecar, `.txt` GloVe, `.vec` word2vec text, `.bin` word2vec binary), in
-    /// `f32`, atomically; returns the files written.
+    /// sidecar, `.txt` GloVe, `.vec` word2vec text, `.bin` word2vec binary), in the
+    /// layout of `options` (value type, safetensors metadata; `f32` by default) and
+    /// by its write policy, atomically; returns the files written.
     ///
     /// ```
     /// use pretrained_vectors::{table::SavedTable, vocab::TokenListOptions, EmbeddingTable, RowOrigin, Vocab};
@@ -111,22 +112,15 @@ impl EmbeddingTable {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
-    /// # Errors
-    /// As [`write::add_outputs`]: nothing is written unless everything is.
-    pub fn save(&self, path: impl AsRef<Path>, options: &SaveOptions) -> Result<Vec<PathBuf>> {
-        self.save_with(path, options, &Layout::new())
-    }
-
-    /// As [`save`](Self::save), in `layout` (value type, safetensors metadata).
-    ///
+    /// In half precision:
     /// ```
     /// use pretrained_vectors::{EmbeddingTable, RowOrigin, Vocab};
-    /// use pretrained_vectors::write::{Dtype, Layout, SaveOptions};
+    /// use pretrained_vectors::write::{Dtype, SaveOptions};
     /// let dir = tempfile::tempdir()?;
     /// let vocab = Vocab::new(vec!["cat".into()])?;
     /// let table = EmbeddingTable::new(ndarray::array![[0.1f32, -1.0]], vocab, vec![RowOrigin::Exact])?;
     /// let path = dir.path().join("table.safetensors");
-    /// table.save_with(&path, &SaveOptions::new(), &Layout::new().dtype(Dtype::F16))?;
+    /// table.save(&path, &SaveOptions::new().dtype(Dtype::F16))?;
     /// let bytes = std::fs::read(&path)?;
     /// let st = safetensors::SafeTensors::deserialize(&bytes)?;
     /// assert_eq!(st.tensor("embeddings")?.dtype(), safetensors::Dtype::F16);
@@ -134,15 +128,10 @@ impl EmbeddingTable {
     /// ```
     ///
     /// # Errors
-    /// As [`save`](Self::save).
-    pub fn save_with(
-        &self,
-        path: impl AsRef<Path>,
-        options: &SaveOptions,
-        layout: &Layout,
-    ) -> Result<Vec<PathBuf>> {
+    /// As [`write::add_outputs`]: nothing is written unless everything is.
+    pub fn save(&self, path: impl AsRef<Path>, options: &SaveOptions) -> Result<Vec<PathBuf>> {
         let path = path.as_ref();
-        let mut group = write::AtomicGroup::new(options.clone());
+        let mut group = write::AtomicGroup::new(options.policy().clone());
         write::add_outputs(
             &mut group,
             self.vocab.tokens(),
@@ -150,7 +139,7 @@ impl EmbeddingTable {
             Some(&self.origins),
             path,
             OutputFormat::from_extension(path)?,
-            layout,
+            options.layout(),
         )?;
         group.commit()
     }
