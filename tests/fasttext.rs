@@ -426,3 +426,132 @@ fn the_aligner_gives_missing_tokens_their_official_subword_vectors() {
         }
     }
 }
+
+/// Reads a tokenizer of fixtures/hf as a vocabulary.
+fn tokenizer(name: &str) -> pretrained_vectors::Vocab {
+    use pretrained_vectors::vocab::VocabOptions;
+    pretrained_vectors::Vocab::read(
+        fixture(&format!("hf/{name}.tokenizer.json")),
+        &VocabOptions::new(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn continuation_pieces_get_the_vectors_of_their_n_grams_inside_a_word() {
+    use pretrained_vectors::fasttext::WordBounds;
+    use pretrained_vectors::vocab::PieceKind;
+    use pretrained_vectors::{Aligner, RowOrigin};
+    use std::collections::HashMap;
+    // Built by fixtures/fasttext/make_models.py from the official n-gram ids and
+    // input rows, for the continuation pieces of real tokenizers.
+    let r = reference("pieces.json");
+    for (name, per) in r["models"].as_object().unwrap() {
+        let m = model(name);
+        for (tok, rows) in per.as_object().unwrap() {
+            let want: HashMap<&str, (u64, Vec<u32>)> = rows
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    let bits = bits(p["bits"].as_str().unwrap());
+                    (
+                        p["form"].as_str().unwrap(),
+                        (p["rows"].as_u64().unwrap(), bits),
+                    )
+                })
+                .collect();
+            let lacks = r["tokenizers"][tok.as_str()].as_str().unwrap();
+            let bounds = if lacks == "start" {
+                WordBounds::NotStart
+            } else {
+                WordBounds::NotEnd
+            };
+            let vocab = tokenizer(tok);
+            let a = Aligner::new().align_model(&m, vocab.clone());
+            let t = &a.table;
+            let (mut subword, mut missing, mut exact) = (0, 0, 0);
+            for row in 0..vocab.len() {
+                if vocab.piece_kind(row) != PieceKind::Continuation {
+                    continue;
+                }
+                let form = vocab.lookup_form(row).unwrap();
+                let (n, bits) = want
+                    .get(form)
+                    .unwrap_or_else(|| panic!("{name} {tok}: no reference for {form:?}"));
+                match t.origins()[row] {
+                    RowOrigin::Subword => {
+                        assert_eq!(&row_bits(t, row), bits, "{name} {tok} {form:?}");
+                        subword += 1;
+                    }
+                    RowOrigin::Missing => {
+                        assert_eq!(*n, 0, "{name} {tok} {form:?} has n-gram rows");
+                        missing += 1;
+                    }
+                    // The form is a word of the model: its own vector.
+                    RowOrigin::Exact | RowOrigin::Fallback => exact += 1,
+                    o => panic!("{name} {tok} {form:?}: {o:?}"),
+                }
+                // The library call gives the same, whether or not the form is a word.
+                let direct = m.piece_vector(form, bounds);
+                let direct: Vec<u32> = direct.iter().map(|v| v.to_bits()).collect();
+                assert_eq!(&direct, bits, "{name} {tok} {form:?}");
+            }
+            assert!(subword > 0, "{name} {tok}: {subword} subword rows");
+            assert_eq!(
+                subword + missing + exact,
+                want.len(),
+                "{name} {tok}: every continuation piece of the tokenizer"
+            );
+            // The report counts them as subword rows of their kind.
+            let kinds = a.report.pieces.as_ref().unwrap();
+            let c = kinds
+                .iter()
+                .find(|p| p.kind == PieceKind::Continuation)
+                .unwrap();
+            assert_eq!((c.subword, c.found), (subword, exact), "{name} {tok}");
+            assert_eq!(
+                kinds.iter().map(|p| p.subword).sum::<usize>(),
+                a.report.subword,
+                "{name} {tok}"
+            );
+        }
+    }
+}
+
+#[test]
+fn whole_word_pieces_and_byte_pieces_keep_fasttexts_own_rules() {
+    use pretrained_vectors::vocab::PieceKind;
+    use pretrained_vectors::{Aligner, RowOrigin};
+    let m = model("skipgram.bin");
+    for tok in ["unigram", "bytelevel", "wordpiece", "bpe_suffix"] {
+        let vocab = tokenizer(tok);
+        let a = Aligner::new().align_model(&m, vocab.clone());
+        let mut seen = 0;
+        for row in 0..vocab.len() {
+            let kind = vocab.piece_kind(row);
+            let origin = a.table.origins()[row];
+            match kind {
+                // A piece with no word form is never computed from n-grams.
+                PieceKind::Bytes => assert_eq!(origin, RowOrigin::Missing, "{tok} {row}"),
+                PieceKind::Word | PieceKind::WordStart | PieceKind::WordEnd
+                    if origin == RowOrigin::Subword =>
+                {
+                    // fastText's own getWordVector of the word form.
+                    let form = vocab.lookup_form(row).unwrap();
+                    assert_eq!(
+                        a.table.weights().row(row),
+                        m.word_vector(form),
+                        "{tok} {form}"
+                    );
+                    seen += 1;
+                }
+                _ => {}
+            }
+        }
+        assert!(
+            seen > 0 || tok == "wordpiece",
+            "{tok}: no whole-word subword row"
+        );
+    }
+}

@@ -104,3 +104,40 @@ fn a_broken_model_fails_with_its_byte() {
     );
     assert!(!dir.path().join("t.npy").exists());
 }
+
+#[test]
+fn continuation_pieces_are_subword_rows_of_their_kind_in_summary_and_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, report) = (dir.path().join("t.npy"), dir.path().join("r.json"));
+    let model = fixture("fasttext/cbow.bin");
+    let vocab = fixture("hf/wordpiece.tokenizer.json");
+    let o = run(&[
+        &model,
+        &"--vocab",
+        &vocab,
+        &"-o",
+        &out,
+        &"--report",
+        &report,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let c = r["pieces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "continuation")
+        .unwrap();
+    let (found, subword) = (c["found"].as_u64().unwrap(), c["subword"].as_u64().unwrap());
+    // cbow.bin has one-character n-grams: every `##` piece has rows.
+    assert_eq!(found + subword, c["rows"].as_u64().unwrap(), "{c}");
+    assert!(subword > 0, "{c}");
+    let summary = stderr(&o);
+    assert!(
+        summary.contains(&format!(
+            "continuation {found}/{} (+{subword} subword)",
+            c["rows"]
+        )),
+        "{summary}"
+    );
+}

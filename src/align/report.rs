@@ -13,8 +13,14 @@ pub struct PieceCount {
     pub kind: PieceKind,
     /// Rows of that kind.
     pub rows: usize,
-    /// Of them, rows filled from the file.
+    /// Of them, rows filled from the file's vector of their word form (exactly or
+    /// by the lower-case fallback).
     pub found: usize,
+    /// Of them, rows given their subword vector by a native fastText model
+    /// (continuation pieces from the n-grams of a word's inside: see
+    /// [`WordBounds`](crate::fasttext::WordBounds)); 0 for other formats.
+    #[serde(default)]
+    pub subword: usize,
 }
 
 /// A vocabulary token the file did not have.

@@ -29,6 +29,10 @@ fn piece_counts(vocab: &Vocab, origins: &[RowOrigin]) -> Option<Vec<PieceCount>>
                     kind,
                     rows: rows.len(),
                     found: rows.iter().filter(|&&r| origins[r].is_pretrained()).count(),
+                    subword: rows
+                        .iter()
+                        .filter(|&&r| origins[r] == RowOrigin::Subword)
+                        .count(),
                 })
             })
             .collect()

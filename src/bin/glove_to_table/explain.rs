@@ -75,7 +75,13 @@ pub fn summary(o: &Outcome) {
         let parts: Vec<String> = pieces
             .iter()
             .filter(|p| p.kind != pretrained_vectors::vocab::PieceKind::Special)
-            .map(|p| format!("{} {}/{}", p.kind.name().replace('_', " "), p.found, p.rows))
+            .map(|p| {
+                let mut s = format!("{} {}/{}", p.kind.name().replace('_', " "), p.found, p.rows);
+                if p.subword > 0 {
+                    s += &format!(" (+{} subword)", p.subword);
+                }
+                s
+            })
             .collect();
         line(format!(
             "  pieces      {} (found/rows, by word form)",
