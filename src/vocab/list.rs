@@ -91,8 +91,8 @@ impl Vocab {
     /// ```
     ///
     /// # Errors
-    /// - [`Error::EmptyVocab`] when there is no token (an empty file, or a lone
-    ///   newline);
+    /// - [`Error::EmptyVocab`] when there is no token (an empty file, or nothing but
+    ///   one line end: `\n`, `\r\n` or a lone `\r`);
     /// - [`Error::BadToken`] with its line for a blank line other than the first
     ///   (only a single final newline may follow the last token), a stray carriage return inside a line,
     ///   or a token starting with a byte-order mark;
@@ -146,10 +146,11 @@ impl Vocab {
 fn split_lines(bytes: &[u8], path: &Path) -> Result<Vec<String>> {
     let start = bytes.len() - crate::parse::text::strip_bom(bytes).len();
     let body = &bytes[start..];
-    if body.is_empty() || body == b"\n" || body == b"\r\n" {
-        return Err(Error::EmptyVocab {
-            path: path.to_path_buf(),
-        });
+    let empty = || Error::EmptyVocab {
+        path: path.to_path_buf(),
+    };
+    if body.is_empty() {
+        return Err(empty());
     }
     // A single final newline ends the last token; it does not start a blank one.
     let body = body.strip_suffix(b"\n").unwrap_or(body);
@@ -173,6 +174,11 @@ fn split_lines(bytes: &[u8], path: &Path) -> Result<Vec<String>> {
         }
         tokens.push(token.to_string());
         offset += raw.len() + 1;
+    }
+    // Nothing but a blank first line (`\n`, `\r\n`, a lone `\r`): no token at all, not
+    // a vocabulary of one padding row (which would write back as an empty file).
+    if tokens.len() == 1 && tokens[0].is_empty() {
+        return Err(empty());
     }
     Ok(tokens)
 }
@@ -229,7 +235,14 @@ mod tests {
 
     #[test]
     fn empty_inputs_are_empty_vocabularies() {
-        for input in [&b""[..], b"\n", b"\r\n", b"\xEF\xBB\xBF"] {
+        for input in [
+            &b""[..],
+            b"\n",
+            b"\r\n",
+            b"\r",
+            b"\xEF\xBB\xBF",
+            b"\xEF\xBB\xBF\r",
+        ] {
             assert!(
                 matches!(parse(input), Err(Error::EmptyVocab { .. })),
                 "{input:?}"
