@@ -21,7 +21,7 @@
 //!
 //! ```
 //! use pretrained_vectors::fasttext::{FastTextModel, ModelKind};
-//! let model = FastTextModel::open("fixtures/fasttext/skipgram.bin")?;
+//! let model = FastTextModel::read("fixtures/fasttext/skipgram.bin")?;
 //! assert_eq!((model.kind(), model.dims()), (ModelKind::Skipgram, 20));
 //! let known = model.word_vector("function");
 //! let misspelt = model.word_vector("fucntion"); // not in the dictionary
@@ -46,7 +46,7 @@ use crate::source::{self, Bytes, Input};
 use crate::vectors::{Duplicate, ReadInfo, Vectors, WordIndex};
 
 /// The end-of-sentence token: a dictionary row of its own and no n-grams.
-pub const EOS: &str = "</s>";
+pub(crate) const EOS: &str = "</s>";
 
 /// How a model was trained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -128,7 +128,7 @@ impl FastTextModel {
     /// [`Error::Io`] / [`Error::NotAFile`] when it cannot be read;
     /// [`Error::ModelTruncated`] and [`Error::BadModel`] (with the byte, and the
     /// entry number inside the dictionary) when it is not a complete model.
-    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+    pub fn read(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         match source::open(path, false, true)? {
             Input::Bytes(bytes) => Self::from_source(path, bytes),
@@ -142,12 +142,13 @@ impl FastTextModel {
         }
     }
 
-    /// Reads a model from bytes in memory (errors name the path `<memory>`).
+    /// Reads a model from bytes in memory; errors name `path` (an empty path
+    /// shows as `<memory>`).
     ///
     /// # Errors
-    /// As [`FastTextModel::open`].
-    pub fn from_bytes(bytes: Vec<u8>) -> Result<Self> {
-        Self::from_source(Path::new(""), Bytes::Owned(bytes))
+    /// As [`FastTextModel::read`].
+    pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Self> {
+        Self::from_source(path, Bytes::Owned(bytes))
     }
 
     pub(crate) fn from_source(path: &Path, bytes: Bytes) -> Result<Self> {
@@ -187,7 +188,7 @@ impl FastTextModel {
             let _ = f.take(64).read_to_end(&mut head);
         }
         if Self::sniff(&head, forced) {
-            return Self::open(path).map(Some);
+            return Self::read(path).map(Some);
         }
         Ok(None)
     }
@@ -327,7 +328,7 @@ impl FastTextModel {
     ///
     /// ```
     /// use pretrained_vectors::fasttext::{FastTextModel, WordBounds};
-    /// let model = FastTextModel::open("fixtures/fasttext/skipgram.bin")?;
+    /// let model = FastTextModel::read("fixtures/fasttext/skipgram.bin")?;
     /// let suffix = model.piece_vector("ation", WordBounds::NotStart);
     /// assert_ne!(suffix, model.word_vector("ation"));
     /// assert_eq!(model.piece_vector("ation", WordBounds::Whole), model.word_vector("ation"));
@@ -510,7 +511,7 @@ impl FastTextModel {
                 });
         }
         let info = ReadInfo {
-            format: self.format(),
+            format: Some(self.format()),
             gzip: false,
             header_rows: None,
             file_rows: n as u64,

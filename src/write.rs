@@ -541,11 +541,11 @@ fn write_word2vec_binary_body<W: Write, S: AsRef<str>>(
 /// ```
 /// use pretrained_vectors::{write::write_token_list, Vocab};
 /// use std::path::Path;
-/// let v = Vocab::new(vec!["<pad>".into(), "the".into()])?.with_padding(0)?;
+/// let v = Vocab::new(vec!["<pad>".into(), "the".into()])?.padding(0)?;
 /// let mut out = Vec::new();
 /// write_token_list(&mut out, v.tokens())?;
 /// assert_eq!(out, b"<pad>\nthe\n");
-/// let back = Vocab::from_token_list(&out, Path::new(""), &v.token_list_options())?;
+/// let back = Vocab::from_token_list(Path::new(""), &out, &v.token_list_options())?;
 /// assert_eq!(back, v);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

@@ -40,7 +40,7 @@ fn bits(hex: &str) -> Vec<u32> {
 }
 
 fn model(name: &str) -> FastTextModel {
-    FastTextModel::open(fixture(&format!("fasttext/{name}"))).unwrap()
+    FastTextModel::read(fixture(&format!("fasttext/{name}"))).unwrap()
 }
 
 #[test]
@@ -161,7 +161,7 @@ fn reading_a_model_converts_its_words_exactly() {
         let v = ReadOptions::new().read(&path).unwrap();
         let m = model(name);
         assert_eq!(v.len(), m.word_count(), "{name}");
-        assert_eq!(v.info().format, m.format());
+        assert_eq!(v.info().format, Some(m.format()));
         for (i, w) in m.words().enumerate().step_by(37) {
             let w = std::str::from_utf8(w).unwrap();
             assert_eq!(v.words()[i], w);
@@ -187,7 +187,7 @@ fn reading_a_model_converts_its_words_exactly() {
             .unwrap();
         assert_eq!(forced.matrix(), v.matrix());
         let mem = ReadOptions::new()
-            .read_bytes(&std::fs::read(&path).unwrap())
+            .read_bytes(&path, &std::fs::read(&path).unwrap())
             .unwrap();
         assert_eq!(mem.matrix(), v.matrix());
     }
@@ -203,7 +203,7 @@ fn put_i32(b: &mut [u8], at: usize, v: i32) {
 
 /// The error of reading `bytes` as a model, with its field and byte.
 fn bad(bytes: Vec<u8>) -> (String, u64, String) {
-    let e = FastTextModel::from_bytes(bytes).unwrap_err();
+    let e = FastTextModel::from_bytes("".as_ref(), bytes).unwrap_err();
     let msg = e.to_string();
     match e {
         pretrained_vectors::Error::BadModel { field, pos, .. } => {
@@ -220,7 +220,7 @@ fn bad(bytes: Vec<u8>) -> (String, u64, String) {
 fn every_truncation_is_a_positioned_error() {
     let full = bytes_of("pruned.ftz");
     for len in 0..full.len() {
-        let e = FastTextModel::from_bytes(full[..len].to_vec()).unwrap_err();
+        let e = FastTextModel::from_bytes("".as_ref(), full[..len].to_vec()).unwrap_err();
         assert!(e.position().is_some(), "{len}: {e}");
         assert!(e.position().unwrap().byte <= len as u64, "{len}: {e}");
     }
@@ -279,7 +279,7 @@ fn hostile_counts_are_refused_before_allocating() {
     let mut b = sup.clone();
     let first_type = 92 + b[92..].iter().position(|&c| c == 0).unwrap() + 1 + 8;
     b[first_type] = 1;
-    let e = FastTextModel::from_bytes(b).unwrap_err();
+    let e = FastTextModel::from_bytes("".as_ref(), b).unwrap_err();
     assert_eq!(e.position().unwrap().record, Some(1), "{e}");
     assert_eq!(e.position().unwrap().byte, first_type as u64, "{e}");
     // Not a flag.
@@ -358,9 +358,9 @@ fn the_aligner_gives_missing_tokens_their_official_subword_vectors() {
     let vocab = || {
         Vocab::new(tokens.iter().map(|t| t.to_string()).collect())
             .unwrap()
-            .with_padding(0)
+            .padding(0)
             .unwrap()
-            .with_oov(1)
+            .oov(1)
             .unwrap()
     };
     let path = fixture("fasttext/skipgram.bin");
@@ -375,7 +375,7 @@ fn the_aligner_gives_missing_tokens_their_official_subword_vectors() {
     );
     assert_eq!(&t.origins()[4..], &[Subword, Subword, Subword, Exact]);
     assert_eq!(r.subword, 3);
-    assert_eq!(r.format, Format::FastTextBin);
+    assert_eq!(r.format, Some(Format::FastTextBin));
     // Bit for bit the official vectors: of the token, or (fallback) of the word.
     for (row, word) in [
         (2, "function"),

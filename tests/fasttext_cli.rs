@@ -31,8 +31,8 @@ fn a_model_converts_to_every_word_exactly() {
     let model = fixture("fasttext/sup.ftz");
     let o = run(&[&model, &"-o", &out]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let m = FastTextModel::open(&model).unwrap();
-    let table = npy::load(&out).unwrap();
+    let m = FastTextModel::read(&model).unwrap();
+    let table = npy::read(&out).unwrap();
     assert_eq!(table.nrows(), m.word_count());
     let words = std::fs::read_to_string(dir.path().join("t.vocab.txt")).unwrap();
     for (i, w) in words.lines().enumerate() {

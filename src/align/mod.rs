@@ -8,7 +8,7 @@
 //! ```
 //! use pretrained_vectors::{align::Aligner, Vocab};
 //! let vocab = Vocab::new(vec!["<pad>".into(), "king".into(), "Queen".into(), "zzyzxq".into()])?
-//!     .with_padding(0)?;
+//!     .padding(0)?;
 //! let aligned = Aligner::new().seed(7).align("fixtures/glove.6B.50d.20k.txt.gz", vocab)?;
 //! let r = &aligned.report;
 //! assert_eq!((r.found_exact, r.found_fallback, r.missing, r.reserved), (1, 1, 1, 1));
@@ -220,12 +220,13 @@ impl Aligner {
     /// [`Aligner::align_vectors`] does, which it otherwise equals.
     ///
     /// ```
+    /// use pretrained_vectors::ndarray::array;
     /// use pretrained_vectors::{Aligner, RowOrigin, Vectors, Vocab};
-    /// let v = Vectors::new(vec!["a".into(), "b".into()], ndarray::array![[1.0f32, 2.0], [3.0, 4.0]])?;
+    /// let v = Vectors::new(vec!["a".into(), "b".into()], array![[1.0f32, 2.0], [3.0, 4.0]])?;
     /// let vocab = Vocab::new(vec!["<pad>".into(), "<unk>".into(), "a".into(), "b".into()])?
-    ///     .with_padding(0)?.with_oov(1)?;
+    ///     .padding(0)?.oov(1)?;
     /// let t = Aligner::new().table_from_vectors(v, vocab)?.table;
-    /// assert_eq!(t.weights(), ndarray::array![[0.0f32, 0.0], [2.0, 3.0], [1.0, 2.0], [3.0, 4.0]]);
+    /// assert_eq!(t.weights(), array![[0.0f32, 0.0], [2.0, 3.0], [1.0, 2.0], [3.0, 4.0]]);
     /// assert_eq!(t.origins()[2], RowOrigin::Exact);
     /// # Ok::<(), pretrained_vectors::Error>(())
     /// ```
@@ -236,7 +237,7 @@ impl Aligner {
     pub fn table_from_vectors(&self, vectors: Vectors, vocab: Vocab) -> Result<Aligned> {
         let start = Instant::now();
         self.missing.check()?;
-        let reserved_rows = [vocab.padding(), vocab.oov(), vocab.unused()];
+        let reserved_rows = [vocab.get_padding(), vocab.get_oov(), vocab.get_unused()];
         let reserved = reserved_rows.iter().flatten().count();
         let kept = vocab.len() - reserved;
         let in_front = reserved_rows.iter().flatten().all(|&r| r < reserved);
@@ -277,7 +278,10 @@ impl Aligner {
             ..
         } = vectors;
         let vocab = plain.build(path.as_ref(), words, index)?;
-        let reserved = [vocab.padding(), vocab.oov()].iter().flatten().count();
+        let reserved = [vocab.get_padding(), vocab.get_oov()]
+            .iter()
+            .flatten()
+            .count();
         let kept = vocab.len() - reserved;
         Ok(self.moved_rows(info, matrix, vocab, reserved, kept, start))
     }

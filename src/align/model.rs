@@ -51,9 +51,9 @@ impl Aligner {
     ///
     /// ```
     /// use pretrained_vectors::{Aligner, FastTextModel, RowOrigin, Vocab};
-    /// let model = FastTextModel::open("fixtures/fasttext/skipgram.bin")?;
+    /// let model = FastTextModel::read("fixtures/fasttext/skipgram.bin")?;
     /// let vocab = Vocab::new(vec!["<pad>".into(), "function".into(), "fucntion".into()])?
-    ///     .with_padding(0)?;
+    ///     .padding(0)?;
     /// let aligned = Aligner::new().align_model(&model, vocab);
     /// assert_eq!(aligned.table.origins()[2], RowOrigin::Subword);
     /// assert_eq!(aligned.table.weights().row(2), model.word_vector("fucntion"));
@@ -137,7 +137,7 @@ impl Aligner {
         }
         Scan {
             found,
-            format: model.format(),
+            format: Some(model.format()),
             gzip: false,
             header_rows: None,
             rows_scanned: model.word_count() as u64,

@@ -54,13 +54,13 @@ fn pretrained_stats(found: &Found, rows: usize) -> Stats {
 /// Where row `r` came from: a reserved row of the vocabulary, or what the scan
 /// found for it.
 fn origin_of(vocab: &Vocab, found: &Found, r: usize) -> RowOrigin {
-    if vocab.padding() == Some(r) {
+    if vocab.get_padding() == Some(r) {
         RowOrigin::Padding
-    } else if vocab.oov() == Some(r) {
+    } else if vocab.get_oov() == Some(r) {
         RowOrigin::Oov
     } else if vocab.is_special(r) {
         RowOrigin::Special
-    } else if vocab.unused() == Some(r) {
+    } else if vocab.get_unused() == Some(r) {
         RowOrigin::Unused
     } else if found.exact[r].is_some() {
         RowOrigin::Exact

@@ -42,9 +42,9 @@ fn piece_counts(vocab: &Vocab, origins: &[RowOrigin]) -> Option<Vec<PieceCount>>
 /// The share of the corpus' token occurrences whose row is pretrained, when the
 /// vocabulary has counts.
 fn token_coverage(vocab: &Vocab, origins: &[RowOrigin]) -> Option<f64> {
-    vocab.counts().map(|c| {
+    vocab.get_counts().map(|c| {
         // Words without a row (past Keras' num_words) are OOV occurrences.
-        let (mut hit, mut all) = (0u64, vocab.unlisted_count());
+        let (mut hit, mut all) = (0u64, vocab.get_unlisted_count());
         for (r, o) in origins.iter().enumerate() {
             if !vocab.is_reserved(r) {
                 all += c[r];
@@ -64,7 +64,7 @@ fn token_coverage(vocab: &Vocab, origins: &[RowOrigin]) -> Option<f64> {
 /// The first `n` missing tokens, the most frequent first when there are counts.
 fn top_missing(vocab: &Vocab, missing_rows: &[usize], n: usize) -> Vec<MissingToken> {
     let mut rows = missing_rows.to_vec();
-    if let Some(c) = vocab.counts() {
+    if let Some(c) = vocab.get_counts() {
         rows.sort_by_key(|&r| (std::cmp::Reverse(c[r]), r));
     }
     rows.iter()
@@ -72,7 +72,7 @@ fn top_missing(vocab: &Vocab, missing_rows: &[usize], n: usize) -> Vec<MissingTo
         .map(|&r| MissingToken {
             token: vocab.tokens()[r].clone(),
             row: r,
-            count: vocab.counts().map(|c| c[r]),
+            count: vocab.get_counts().map(|c| c[r]),
         })
         .collect()
 }
@@ -102,6 +102,7 @@ pub(super) fn report(rows: &Rows, vocab: &Vocab, facts: &Facts<'_>) -> AlignRepo
     let origins = &rows.origins;
     let count = |o: RowOrigin| origins.iter().filter(|&&x| x == o).count();
     let (found_exact, found_fallback) = (count(RowOrigin::Exact), count(RowOrigin::Fallback));
+    let found = found_exact + found_fallback;
     let reserved = count(RowOrigin::Padding)
         + count(RowOrigin::Oov)
         + count(RowOrigin::Unused)
@@ -115,9 +116,10 @@ pub(super) fn report(rows: &Rows, vocab: &Vocab, facts: &Facts<'_>) -> AlignRepo
         file_rows_scanned: scan.rows_scanned,
         stopped_early: scan.stopped_early,
         dims: rows.weights.ncols(),
-        vocab_kind: vocab.kind(),
+        vocab_kind: vocab.get_kind(),
         vocab_size: vocab.len(),
         pieces: piece_counts(vocab, origins),
+        found,
         found_exact,
         found_fallback,
         subword: count(RowOrigin::Subword),
@@ -127,7 +129,7 @@ pub(super) fn report(rows: &Rows, vocab: &Vocab, facts: &Facts<'_>) -> AlignRepo
         coverage_types: if wanted == 0 {
             0.0
         } else {
-            (found_exact + found_fallback) as f64 / wanted as f64
+            found as f64 / wanted as f64
         },
         coverage_tokens: token_coverage(vocab, origins),
         top_missing: top_missing(vocab, &rows.missing_rows, facts.top_missing),

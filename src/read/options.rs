@@ -130,9 +130,9 @@ impl ReadOptions {
     /// ```
     /// use pretrained_vectors::{Error, ReadOptions};
     /// let cut = b"3 2\nthe 0.1 0.2\nof 0.3 0.4\n";
-    /// let v = ReadOptions::new().read_bytes(cut)?;
+    /// let v = ReadOptions::new().read_bytes("".as_ref(), cut)?;
     /// assert!(v.info().header_mismatch());
-    /// let e = ReadOptions::new().strict_row_count(true).read_bytes(cut).unwrap_err();
+    /// let e = ReadOptions::new().strict_row_count(true).read_bytes("".as_ref(), cut).unwrap_err();
     /// assert!(matches!(e, Error::RowCount { header: 3, found: 2, .. }));
     /// # Ok::<(), pretrained_vectors::Error>(())
     /// ```

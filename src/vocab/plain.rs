@@ -201,11 +201,11 @@ impl PlainVocab {
         let mut vocab = Vocab::from_distinct(path, words, index)?;
         let mut row = 0;
         if self.padding.is_some() {
-            vocab = vocab.with_padding(row)?;
+            vocab = vocab.padding(row)?;
             row += 1;
         }
         if self.oov.is_some() {
-            vocab = vocab.with_oov(row)?;
+            vocab = vocab.oov(row)?;
         }
         Ok(vocab)
     }

@@ -38,7 +38,7 @@ pub fn summary(o: &Outcome) {
             rows += &format!(
                 "; Keras' default instead of matched random: {} vector(s) found, too few or \
                  too alike to match",
-                r.found()
+                r.found
             );
         } else if r.matched_flat_dims > 0 {
             rows += &format!(
@@ -97,7 +97,9 @@ pub fn summary(o: &Outcome) {
         let names: Vec<String> = others.iter().map(|p| p.display().to_string()).collect();
         line(format!("  also wrote  {}", names.join(", ")));
     }
-    let mut read = r.format.to_string();
+    let mut read = r
+        .format
+        .map_or("vectors in memory".into(), |f| f.to_string());
     if r.gzip {
         read += ", gzip";
     }
@@ -130,7 +132,7 @@ pub fn summary(o: &Outcome) {
         line(format!("warning: {w}"));
     }
     let wanted = r.vocab_size - r.reserved;
-    if wanted > 0 && r.found() == 0 {
+    if wanted > 0 && r.found == 0 {
         line(
             "warning: no token of the vocabulary is in the vector file; is it the right \
              language, tokenizer or casing?"
