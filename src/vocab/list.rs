@@ -109,7 +109,7 @@ impl Vocab {
                 ),
             });
         }
-        let tokens = split_lines(bytes, path)?;
+        let tokens = split_lines(path, bytes)?;
         let mut vocab = Vocab::build(path, tokens, 1)?;
         if let Some(row) = options.padding.as_deref().and_then(|t| vocab.get(t)) {
             vocab = vocab.padding(row)?;
@@ -143,7 +143,7 @@ impl Vocab {
 }
 
 /// Splits a token list into its lines, checking UTF-8 and blank lines.
-fn split_lines(bytes: &[u8], path: &Path) -> Result<Vec<String>> {
+fn split_lines(path: &Path, bytes: &[u8]) -> Result<Vec<String>> {
     let start = bytes.len() - crate::parse::text::strip_bom(bytes).len();
     let body = &bytes[start..];
     let empty = || Error::EmptyVocab {

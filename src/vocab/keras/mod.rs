@@ -53,7 +53,6 @@ mod to_json;
 mod vocab;
 
 pub(super) use from_json::json_error;
-pub use from_json::{detect_json, KerasJsonKind};
 pub(super) use vocab::entry_key;
 
 /// Keras' default `filters`: ASCII punctuation except the apostrophe, tab and
@@ -331,7 +330,7 @@ impl KerasTokenizer {
     /// [`Error::BadUtf8`] with the line and byte of the first invalid byte;
     /// nothing is fitted then.
     pub fn fit_on_corpus(&mut self, path: &Path, bytes: &[u8]) -> Result<()> {
-        let texts = super::corpus::texts(bytes, path)?;
+        let texts = super::corpus::texts(path, bytes)?;
         self.fit_on_texts(texts);
         if self.source.as_os_str().is_empty() {
             // Errors about the fitted vocabulary (an empty one) name the corpus.
