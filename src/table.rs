@@ -106,7 +106,8 @@ impl EmbeddingTable {
     ///     vec![RowOrigin::Padding, RowOrigin::Exact])?;
     /// let path = dir.path().join("table.npy");
     /// table.save(&path, &SaveOptions::new())?;
-    /// let saved = SavedTable::read(&path, &TokenListOptions::new().padding("<pad>"))?;
+    /// // The row origins saved beside the table record its padding row.
+    /// let saved = SavedTable::read(&path, &TokenListOptions::new())?;
     /// assert_eq!(saved.weights(), table.weights());
     /// assert_eq!(saved.vocab().get_padding(), Some(0));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -155,8 +156,12 @@ pub struct SavedTable {
 }
 
 impl SavedTable {
-    /// Opens the npy table at `path` with its sidecar at
-    /// [`write::default_vocab_path`]; `options` name the reserved rows.
+    /// Opens the npy table at `path` with its sidecars: the token list at
+    /// [`write::default_vocab_path`] and, when there is one (tables this crate
+    /// saves have it), the row origins at [`write::default_origins_path`], which
+    /// record the reserved rows (padding, OOV, unused, special): a saved table
+    /// reads back with them without naming them again. `options` name reserved
+    /// rows by token, for tables saved without origins (older files, other tools).
     ///
     /// # Errors
     /// As [`NpyMatrix::read`] and [`Vocab::read_token_list`]; [`Error::Shape`] when
@@ -166,7 +171,8 @@ impl SavedTable {
         Self::read_with_vocab(path, write::default_vocab_path(path), options)
     }
 
-    /// Opens the npy table at `path` with the token list at `vocab_path`.
+    /// Opens the npy table at `path` with the token list at `vocab_path` (and the
+    /// row origins beside the table, as [`SavedTable::read`]).
     ///
     /// # Errors
     /// As [`SavedTable::read`].
@@ -176,7 +182,7 @@ impl SavedTable {
         options: &TokenListOptions,
     ) -> Result<Self> {
         let matrix = NpyMatrix::read(path.as_ref())?;
-        let vocab = Vocab::read_token_list(vocab_path.as_ref(), options)?;
+        let mut vocab = Vocab::read_token_list(vocab_path.as_ref(), options)?;
         if vocab.len() != matrix.rows() {
             return Err(Error::Shape {
                 what: "saved table",
@@ -187,6 +193,10 @@ impl SavedTable {
                 ),
                 found: format!("{} rows in {}", matrix.rows(), path.as_ref().display()),
             });
+        }
+        let origins = write::default_origins_path(path.as_ref());
+        if origins.exists() {
+            vocab = reserve_recorded_rows(vocab, &origins)?;
         }
         Ok(SavedTable { matrix, vocab })
     }
@@ -210,5 +220,50 @@ impl SavedTable {
     /// Whether the weights are viewed in the mapped file (no copy).
     pub fn is_zero_copy(&self) -> bool {
         self.matrix.is_zero_copy()
+    }
+}
+
+/// Reserves the rows that the row origins at `path` (a `|u1` vector, one
+/// [`RowOrigin::code`] per row, as [`write::add_outputs`] writes it) record as
+/// padding, OOV, unused or special.
+fn reserve_recorded_rows(mut vocab: Vocab, path: &Path) -> Result<Vocab> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
+    let rows = vocab.len();
+    let header = crate::npy::header_for("|u1", &[rows]);
+    let bad = |found: String| Error::Shape {
+        what: "row origins",
+        expected: format!(
+            "{rows} row origins (the table's rows) in a NumPy |u1 vector, one RowOrigin code \
+             per row"
+        ),
+        found,
+    };
+    let codes = bytes
+        .strip_prefix(header.as_slice())
+        .filter(|codes| codes.len() == rows)
+        .ok_or_else(|| bad(format!("{} bytes in {}", bytes.len(), path.display())))?;
+    let mut specials = Vec::new();
+    for (row, &code) in codes.iter().enumerate() {
+        vocab = match RowOrigin::from_code(code) {
+            Some(RowOrigin::Padding) => vocab.padding(row)?,
+            Some(RowOrigin::Oov) => vocab.oov(row)?,
+            Some(RowOrigin::Unused) => vocab.unused(row)?,
+            Some(RowOrigin::Special) => {
+                specials.push(row);
+                vocab
+            }
+            Some(_) => vocab,
+            None => {
+                return Err(bad(format!(
+                    "code {code} at row {row} of {}",
+                    path.display()
+                )))
+            }
+        };
+    }
+    if specials.is_empty() {
+        Ok(vocab)
+    } else {
+        vocab.specials(specials)
     }
 }
