@@ -95,7 +95,7 @@ impl KerasTokenizer {
             }
             tokens.push(word.clone());
         }
-        let mut vocab = Vocab::build(&self.source, tokens, 0)?.with_padding(0)?;
+        let mut vocab = Vocab::build(&self.source, tokens, None)?.with_padding(0)?;
         if unused {
             vocab = vocab.with_unused(1)?;
         }

@@ -30,7 +30,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Position, Result};
 
 mod corpus;
 mod detect;
@@ -85,29 +85,33 @@ impl Vocab {
     /// Keras 3's layout (`TextVectorization.get_vocabulary()` starts with `""`, the
     /// mask token, then `[UNK]`); its token list starts with an empty line.
     pub fn new(tokens: Vec<String>) -> Result<Self> {
-        Self::build(Path::new(""), tokens, 1)
+        Self::build(Path::new(""), tokens, None)
     }
 
-    /// Builds and checks a vocabulary; errors name `path` and the line of row `r` as
-    /// `r + first_line`.
-    pub(crate) fn build(path: &Path, tokens: Vec<String>, first_line: u64) -> Result<Self> {
+    /// Builds and checks a vocabulary; errors name `path` and the place of row `r`:
+    /// line `r + 1` starting at byte `starts[r]` when the tokens are the lines of a
+    /// file, else entry `r + 1` (a list in memory, or parsed from JSON).
+    pub(crate) fn build(path: &Path, tokens: Vec<String>, starts: Option<&[u64]>) -> Result<Self> {
         if tokens.is_empty() {
             return Err(Error::EmptyVocab {
                 path: path.to_path_buf(),
             });
         }
         let mut index = TokenIndex::with_capacity_and_hasher(tokens.len(), Default::default());
+        let place = |row: usize| match starts.and_then(|s| s.get(row)) {
+            Some(&byte) => Position::line(row as u64 + 1, byte),
+            None => Position::entry(row as u64 + 1),
+        };
         for (row, token) in tokens.iter().enumerate() {
-            let line = row as u64 + first_line;
             if !(row == 0 && token.is_empty()) {
-                check_token(path, line, token)?;
+                check_token(path, place(row), token)?;
             }
             if let Some(&first) = index.get(token.as_str()) {
                 return Err(Error::DuplicateToken {
                     path: path.to_path_buf(),
-                    line,
+                    pos: place(row),
                     token: token.clone(),
-                    first_line: first as u64 + first_line,
+                    first: Box::new(place(first)),
                 });
             }
             index.insert(token.clone(), row);
@@ -358,7 +362,7 @@ impl Vocab {
 }
 
 /// Refuses tokens that cannot round-trip through a one-token-per-line file.
-fn check_token(path: &Path, line: u64, token: &str) -> Result<()> {
+fn check_token(path: &Path, pos: Position, token: &str) -> Result<()> {
     let reason = if token.is_empty() {
         "empty token (expected at least one character)"
     } else if token.contains(['\n', '\r']) {
@@ -370,8 +374,8 @@ fn check_token(path: &Path, line: u64, token: &str) -> Result<()> {
     };
     Err(Error::BadToken {
         path: path.to_path_buf(),
-        line,
-        token: token.to_string(),
+        pos,
+        token: token.into(),
         reason,
     })
 }
@@ -387,14 +391,11 @@ mod tests {
     #[test]
     fn duplicate_names_both_lines() {
         let e = Vocab::new(toks(&["a", "b", "a"])).unwrap_err();
+        let (at, first) = (Position::entry(3), Position::entry(1));
         assert!(
             matches!(
                 e,
-                Error::DuplicateToken {
-                    line: 3,
-                    first_line: 1,
-                    ..
-                }
+                Error::DuplicateToken { pos, first: ref f, .. } if (pos, **f) == (at, first)
             ),
             "{e}"
         );
@@ -404,9 +405,15 @@ mod tests {
     fn empty_and_newline_tokens_are_refused() {
         assert!(matches!(Vocab::new(vec![]), Err(Error::EmptyVocab { .. })));
         let e = Vocab::new(toks(&["a", "b\nc"])).unwrap_err();
-        assert!(matches!(e, Error::BadToken { line: 2, .. }), "{e}");
+        assert!(
+            matches!(e, Error::BadToken { pos, .. } if pos == Position::entry(2)),
+            "{e}"
+        );
         let e = Vocab::new(toks(&["a", "\u{feff}b"])).unwrap_err();
-        assert!(matches!(e, Error::BadToken { line: 2, .. }), "{e}");
+        assert!(
+            matches!(e, Error::BadToken { pos, .. } if pos == Position::entry(2)),
+            "{e}"
+        );
     }
 
     #[test]

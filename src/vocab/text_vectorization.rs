@@ -208,7 +208,7 @@ impl TextVectorization {
                 path: self.source.clone(),
             });
         }
-        Ok(Vocab::build(&self.source, self.vocabulary.clone(), 0)?
+        Ok(Vocab::build(&self.source, self.vocabulary.clone(), None)?
             .with_oov(1)?
             .with_counts(self.counts.clone())?
             .with_kind(VocabKind::TextVectorization))
