@@ -155,7 +155,7 @@ fn main() {
         }
         eprintln!(
             "run {run}: {secs:.3} s, peak RSS {peak:.0} MiB (before {before:.0}), found {} missing {}",
-            a.report.found(),
+            a.report.found,
             a.report.missing
         );
         if run > 0 {

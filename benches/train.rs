@@ -49,7 +49,7 @@ fn bench(c: &mut Criterion) {
 
     let emb = Embedding::new(weights.clone())
         .unwrap()
-        .with_padding(Some(0))
+        .padding(Some(0))
         .unwrap();
     let mut it = batches.iter().cycle();
     g.bench_function("forward_pooled", |b| {
@@ -81,13 +81,13 @@ fn bench(c: &mut Criterion) {
     ] {
         let emb = Embedding::new(weights.clone())
             .unwrap()
-            .with_padding(Some(0))
+            .padding(Some(0))
             .unwrap()
-            .with_trainability(t)
+            .trainability(t)
             .unwrap();
         let mut model = BagClassifier::new(emb, CLASSES, 1)
             .unwrap()
-            .with_optimizers(OptimConfig::adam(1e-3), OptimConfig::adam(1e-3))
+            .optimizers(OptimConfig::adam(1e-3), OptimConfig::adam(1e-3))
             .unwrap();
         g.bench_function(BenchmarkId::new("step", mode), |b| {
             b.iter(|| {

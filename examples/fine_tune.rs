@@ -8,7 +8,7 @@
 //! the crate's writers; here the table is made in memory so the example runs
 //! anywhere.
 
-use ndarray::Array2;
+use pretrained_vectors::ndarray::Array2;
 use pretrained_vectors::rng::Rng;
 use pretrained_vectors::train::{
     BagClassifier, Embedding, OptimConfig, TrainOptions, Trainability,
@@ -20,7 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rows = 42;
     let mut tokens = vec!["<pad>".to_string(), "<unk>".to_string()];
     tokens.extend((0..40).map(|i| format!("word{i}")));
-    let vocab = Vocab::new(tokens)?.with_padding(0)?.with_oov(1)?;
+    let vocab = Vocab::new(tokens)?.padding(0)?.oov(1)?;
     let origins: Vec<RowOrigin> = (0..rows)
         .map(|r| match r {
             0 => RowOrigin::Padding,
@@ -47,17 +47,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let emb = Embedding::from_table(&table)?
-        .with_trainability(Trainability::oov_and_random(table.origins()))?;
+        .trainability(Trainability::oov_and_random(table.origins()))?;
     let mut model = BagClassifier::new(emb, 2, 7)?
-        .with_optimizers(OptimConfig::adam(0.05), OptimConfig::adam(0.05))?;
-    let opts = TrainOptions::new(6, 32, 7).switch_at(3, Trainability::Trainable);
+        .optimizers(OptimConfig::adam(0.05), OptimConfig::adam(0.05))?;
+    let opts = TrainOptions::new()
+        .epochs(6)
+        .batch_size(32)
+        .seed(7)
+        .switch_at(3, Trainability::Trainable);
     for e in model.train(ids.view(), &labels, &opts)? {
         println!(
             "epoch {}: loss {:.4}, accuracy {:.3}",
             e.epoch, e.loss, e.accuracy
         );
     }
-    let tuned = model.into_embedding().into_table(table.vocab().clone())?;
+    let tuned = model.into_embedding().into_table()?;
     let moved = (0..rows)
         .filter(|&r| tuned.weights().row(r) != table.weights().row(r))
         .count();

@@ -13,7 +13,7 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use ndarray::ArrayView1;
+use pretrained_vectors::ndarray::ArrayView1;
 use pretrained_vectors::{ReadOptions, Vectors};
 
 /// The file read when none is given: the 20,000 most frequent words of GloVe 6B 50d.
@@ -129,7 +129,7 @@ fn describe(path: &str, vectors: &Vectors, secs: f64) {
     println!("{path}");
     println!(
         "  format     {}{}",
-        info.format,
+        info.format.map_or("in memory".into(), |f| f.to_string()),
         if info.gzip { " (gzip)" } else { "" }
     );
     println!(

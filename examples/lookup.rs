@@ -8,7 +8,7 @@
 //! bird cat) gives four rows, the first and the last the same row of the table.
 //! Then the formula is checked position by position on a random batch.
 
-use ndarray::{s, Array2};
+use pretrained_vectors::ndarray::{s, Array2};
 use pretrained_vectors::rng::Rng;
 use pretrained_vectors::train::Embedding;
 

@@ -9,7 +9,7 @@
 //! marks those positions so pooling and later layers skip them. Without it, the
 //! largest id (12) would be past a 12-row table.
 
-use ndarray::Array2;
+use pretrained_vectors::ndarray::Array2;
 use pretrained_vectors::rng::Rng;
 use pretrained_vectors::train::{Embedding, Trainability};
 
@@ -47,7 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let months = 12;
     let mut rng = Rng::new(7);
     let table = Array2::from_shape_simple_fn((months + 1, 3), || rng.uniform(-0.05, 0.05) as f32);
-    let embedding = Embedding::new(table)?.with_padding(Some(0))?;
+    let embedding = Embedding::new(table)?.padding(Some(0))?;
 
     // A batch of two sequences of month numbers: one full, one of 30 months
     // padded with 0 up to the length 1000.
@@ -63,7 +63,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("\ntrainable:");
     summary(&embedding, out.shape());
-    let frozen = embedding.clone().with_trainability(Trainability::Frozen)?;
+    let frozen = embedding.clone().trainability(Trainability::Frozen)?;
     println!("\nfrozen (trainable=False):");
     summary(&frozen, out.shape());
 

@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use ndarray::{Array1, Array2, ArrayView1, Axis};
+use pretrained_vectors::ndarray::{Array1, Array2, ArrayView1, Axis};
 use pretrained_vectors::Vectors;
 
 const TOP: usize = 5;

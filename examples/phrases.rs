@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use ndarray::{Array2, Axis};
+use pretrained_vectors::ndarray::{Array2, Axis};
 use pretrained_vectors::rng::Rng;
 use pretrained_vectors::train::Embedding;
 

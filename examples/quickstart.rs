@@ -28,7 +28,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tokenizer.fit_on_texts(texts);
     let ids = pad_sequences(
         &tokenizer.texts_to_sequences(texts),
-        &PadOptions::new().with_maxlen(4),
+        &PadOptions::new().maxlen(4),
     )?;
     let glove = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -38,14 +38,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "{} rows: {} found in GloVe, {} missing",
         table.rows(),
-        report.found(),
+        report.found,
         report.missing
     );
     let trainable = Trainability::oov_and_random(table.origins()); // only the missing rows
-    let embedding = Embedding::from_table(&table)?.with_trainability(trainable)?;
+    let embedding = Embedding::from_table(&table)?.trainability(trainable)?;
     let mut model = BagClassifier::new(embedding, 2, 1)?
-        .with_optimizers(OptimConfig::adam(0.05), OptimConfig::adam(0.05))?;
-    model.train(ids.view(), &labels, &TrainOptions::new(40, 2, 1))?;
+        .optimizers(OptimConfig::adam(0.05), OptimConfig::adam(0.05))?;
+    model.train(
+        ids.view(),
+        &labels,
+        &TrainOptions::new().epochs(40).batch_size(2).seed(1),
+    )?;
     println!(
         "training accuracy {:.2}",
         model.accuracy(ids.view(), &labels)?

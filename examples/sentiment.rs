@@ -23,7 +23,7 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::time::Instant;
 
-use ndarray::Array2;
+use pretrained_vectors::ndarray::Array2;
 use pretrained_vectors::rng::Rng;
 use pretrained_vectors::train::{
     BagClassifier, Embedding, OptimConfig, TrainOptions, Trainability,
@@ -77,7 +77,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tokens.extend(words.iter().cloned());
     let mut labels = vec![NEGATIVE];
     labels.extend(labels_by_word);
-    let vocab = Vocab::new(tokens)?.with_padding(0)?;
+    let vocab = Vocab::new(tokens)?.padding(0)?;
     let aligned = Aligner::new()
         .seed(seed)
         .align(root.join("fixtures/glove.6B.50d.20k.txt.gz"), vocab)?;
@@ -141,23 +141,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("random_trainable", random_embedding(&table, seed)?),
         (
             "pretrained_frozen",
-            Embedding::from_table(&table)?.with_trainability(Trainability::Frozen)?,
+            Embedding::from_table(&table)?.trainability(Trainability::Frozen)?,
         ),
         ("pretrained_trainable", Embedding::from_table(&table)?),
         (
             "pretrained_missing_only",
             Embedding::from_table(&table)?
-                .with_trainability(Trainability::oov_and_random(table.origins()))?,
+                .trainability(Trainability::oov_and_random(table.origins()))?,
         ),
     ];
     for (name, embedding) in runs {
         let start = Instant::now();
         let mut model = BagClassifier::new(embedding, 2, seed)?
-            .with_optimizers(OptimConfig::adam(LR), OptimConfig::adam(LR))?;
+            .optimizers(OptimConfig::adam(LR), OptimConfig::adam(LR))?;
         model.train(
             train.ids.view(),
             &train.labels,
-            &TrainOptions::new(EPOCHS, BATCH, seed),
+            &TrainOptions::new()
+                .epochs(EPOCHS)
+                .batch_size(BATCH)
+                .seed(seed),
         )?;
         let seconds = start.elapsed().as_secs_f64();
         let train_acc = model.accuracy(train.ids.view(), &train.labels)?;
@@ -214,5 +217,5 @@ fn random_embedding(
     let mut w =
         Array2::from_shape_simple_fn(table.weights().dim(), || rng.uniform(-0.05, 0.05) as f32);
     w.row_mut(0).fill(0.0);
-    Embedding::new(w)?.with_padding(Some(0))
+    Embedding::new(w)?.padding(Some(0))
 }

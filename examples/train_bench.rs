@@ -9,7 +9,7 @@
 
 use std::time::Instant;
 
-use ndarray::Array2;
+use pretrained_vectors::ndarray::Array2;
 use pretrained_vectors::rng::Rng;
 use pretrained_vectors::train::{BagClassifier, Embedding, OptimConfig, Trainability};
 
@@ -49,10 +49,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("trainable", Trainability::Trainable),
     ] {
         let emb = Embedding::new(weights.clone())?
-            .with_padding(Some(0))?
-            .with_trainability(trainability)?;
+            .padding(Some(0))?
+            .trainability(trainability)?;
         let mut model = BagClassifier::new(emb, CLASSES, 1)?
-            .with_optimizers(OptimConfig::adam(1e-3), OptimConfig::adam(1e-3))?;
+            .optimizers(OptimConfig::adam(1e-3), OptimConfig::adam(1e-3))?;
         let tokens_per_s = pool.install(|| -> pretrained_vectors::Result<f64> {
             let warmup = (steps / 10).max(5);
             for (ids, labels) in batches.iter().cycle().take(warmup) {

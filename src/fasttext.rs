@@ -21,7 +21,7 @@
 //!
 //! ```
 //! use pretrained_vectors::fasttext::{FastTextModel, ModelKind};
-//! let model = FastTextModel::open("fixtures/fasttext/skipgram.bin")?;
+//! let model = FastTextModel::read("fixtures/fasttext/skipgram.bin")?;
 //! assert_eq!((model.kind(), model.dims()), (ModelKind::Skipgram, 20));
 //! let known = model.word_vector("function");
 //! let misspelt = model.word_vector("fucntion"); // not in the dictionary
@@ -46,7 +46,7 @@ use crate::source::{self, Bytes, Input};
 use crate::vectors::{Duplicate, ReadInfo, Vectors, WordIndex};
 
 /// The end-of-sentence token: a dictionary row of its own and no n-grams.
-pub const EOS: &str = "</s>";
+pub(crate) const EOS: &str = "</s>";
 
 /// How a model was trained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -58,6 +58,39 @@ pub enum ModelKind {
     Skipgram,
     /// A supervised classifier (its dictionary also holds labels).
     Supervised,
+}
+
+/// Which ends of a string are word boundaries, for its subword vector
+/// ([`FastTextModel::piece_vector`]). fastText marks a word's start with `<` and
+/// its end with `>` before cutting it into n-grams, so `<ing` (a word starting
+/// with "ing") and `ing>` (a word ending with it) are different n-grams: a piece of
+/// a word takes only the marks of the ends it has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WordBounds {
+    /// A whole word, `<` + word + `>`: fastText's own `getWordVector`
+    /// ([`FastTextModel::word_vector`]), the word's own row included when the
+    /// dictionary has it.
+    Whole,
+    /// A piece that does not start a word (WordPiece's `##ing`; a byte-level or
+    /// metaspace piece without its space marker): the n-grams of `ing>`. Where the
+    /// piece ends is not known; most such pieces end words (suffixes), so the end
+    /// mark stays.
+    NotStart,
+    /// A piece that does not end a word (in a vocabulary that marks word ends
+    /// with `</w>`, a piece without the suffix): the n-grams of `<th`.
+    NotEnd,
+}
+
+impl WordBounds {
+    /// Whether the string starts a word and whether it ends one.
+    fn marks(self) -> (bool, bool) {
+        match self {
+            WordBounds::Whole => (true, true),
+            WordBounds::NotStart => (false, true),
+            WordBounds::NotEnd => (true, false),
+        }
+    }
 }
 
 /// A native fastText model, memory-mapped.
@@ -95,7 +128,7 @@ impl FastTextModel {
     /// [`Error::Io`] / [`Error::NotAFile`] when it cannot be read;
     /// [`Error::ModelTruncated`] and [`Error::BadModel`] (with the byte, and the
     /// entry number inside the dictionary) when it is not a complete model.
-    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+    pub fn read(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         match source::open(path, false, true)? {
             Input::Bytes(bytes) => Self::from_source(path, bytes),
@@ -108,12 +141,13 @@ impl FastTextModel {
         }
     }
 
-    /// Reads a model from bytes in memory (errors name the path `<memory>`).
+    /// Reads a model from bytes in memory; errors name `path` (an empty path
+    /// shows as `<memory>`).
     ///
     /// # Errors
-    /// As [`FastTextModel::open`].
-    pub fn from_bytes(bytes: Vec<u8>) -> Result<Self> {
-        Self::from_source(Path::new(""), Bytes::Owned(bytes))
+    /// As [`FastTextModel::read`].
+    pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Self> {
+        Self::from_source(path, Bytes::Owned(bytes))
     }
 
     pub(crate) fn from_source(path: &Path, bytes: Bytes) -> Result<Self> {
@@ -153,7 +187,7 @@ impl FastTextModel {
             let _ = f.take(64).read_to_end(&mut head);
         }
         if Self::sniff(&head, forced) {
-            return Self::open(path).map(Some);
+            return Self::read(path).map(Some);
         }
         Ok(None)
     }
@@ -283,6 +317,46 @@ impl FastTextModel {
         self.average(&rows, out)
     }
 
+    /// The subword vector of a piece of a word, from the rows of its n-grams with
+    /// only the boundary marks `bounds` gives it (see [`WordBounds`]):
+    /// `piece_vector("ing", WordBounds::NotStart)` sums the rows of `ing`, `ing>`
+    /// and `ng>` (for n-grams of 3 and 4 characters), never those of `<ing`. The
+    /// rows are summed and scaled exactly as [`FastTextModel::word_vector`] does;
+    /// a piece that is not a whole word takes no dictionary row. Zeros when it has
+    /// no n-gram row.
+    ///
+    /// ```
+    /// use pretrained_vectors::fasttext::{FastTextModel, WordBounds};
+    /// let model = FastTextModel::read("fixtures/fasttext/skipgram.bin")?;
+    /// let suffix = model.piece_vector("ation", WordBounds::NotStart);
+    /// assert_ne!(suffix, model.word_vector("ation"));
+    /// assert_eq!(model.piece_vector("ation", WordBounds::Whole), model.word_vector("ation"));
+    /// # Ok::<(), pretrained_vectors::Error>(())
+    /// ```
+    pub fn piece_vector(&self, piece: &str, bounds: WordBounds) -> Array1<f32> {
+        let mut out = Array1::zeros(self.dims());
+        self.piece_vector_into(
+            piece.as_bytes(),
+            bounds,
+            out.as_slice_mut().expect("a new array is contiguous"),
+        );
+        out
+    }
+
+    /// Writes [`FastTextModel::piece_vector`] of the piece with these bytes into
+    /// `out` and returns the number of rows summed (0: none, and `out` is zeros).
+    ///
+    /// # Panics
+    /// When `out` does not have [`FastTextModel::dims`] values.
+    pub fn piece_vector_into(&self, piece: &[u8], bounds: WordBounds, out: &mut [f32]) -> usize {
+        if bounds == WordBounds::Whole {
+            return self.word_vector_into(piece, out);
+        }
+        let mut rows = Vec::with_capacity(32);
+        self.ngram_rows(piece, bounds, &mut rows);
+        self.average(&rows, out)
+    }
+
     /// The input rows of a word, in fastText's order: its own row when it has one,
     /// then its n-grams' (none for `</s>`).
     fn rows_of(&self, word: &[u8], id: Option<usize>, rows: &mut Vec<usize>) {
@@ -294,11 +368,21 @@ impl FastTextModel {
                 rows.push(i);
             }
         }
-        if word == EOS.as_bytes() || l.args.bucket == 0 {
+        if word == EOS.as_bytes() {
+            return;
+        }
+        self.ngram_rows(word, WordBounds::Whole, rows);
+    }
+
+    /// The rows of the n-grams of `word` within `bounds`, in fastText's order.
+    fn ngram_rows(&self, word: &[u8], bounds: WordBounds, rows: &mut Vec<usize>) {
+        let l = &self.layout;
+        if l.args.bucket == 0 {
             return;
         }
         let mut scratch = Vec::with_capacity(word.len() + 2);
-        ngrams::for_each_ngram(word, l.args.minn, l.args.maxn, &mut scratch, |h| {
+        let (minn, maxn) = (l.args.minn, l.args.maxn);
+        ngrams::for_each_ngram(word, bounds.marks(), minn, maxn, &mut scratch, |h| {
             let bucket = h % l.args.bucket as u32;
             match &l.prune {
                 None => rows.push(l.nwords + bucket as usize),
@@ -426,7 +510,7 @@ impl FastTextModel {
                 });
         }
         let info = ReadInfo {
-            format: self.format(),
+            format: Some(self.format()),
             gzip: false,
             header_rows: None,
             file_rows: n as u64,

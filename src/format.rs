@@ -28,7 +28,7 @@ use crate::error::{Error, FileKind, FormatFault, Position, Result};
 use crate::parse::text::{self, HeaderLine, Split};
 
 /// The largest number of dimensions accepted (a guard against hostile headers).
-pub const MAX_DIMS: u64 = 1 << 20;
+pub(crate) const MAX_DIMS: u64 = 1 << 20;
 
 /// A vector file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -42,12 +42,13 @@
 //! // Fine-tune only what the file did not have (nothing here), then classify.
 //! let origins = aligned.table.origins().to_vec();
 //! let embedding = Embedding::from_table(&aligned.table)?
-//!     .with_trainability(Trainability::not_in_file(&origins))?;
-//! let ids = pad_sequences(&tokenizer.texts_to_sequences(texts), &PadOptions::new().with_maxlen(3))?;
+//!     .trainability(Trainability::not_in_file(&origins))?;
+//! let ids = pad_sequences(&tokenizer.texts_to_sequences(texts), &PadOptions::new().maxlen(3))?;
 //! let labels = [1, 0, 1, 0];
 //! let mut model = BagClassifier::new(embedding, 2, 7)?
-//!     .with_optimizers(OptimConfig::adam(0.05), OptimConfig::adam(0.05))?;
-//! model.train(ids.view(), &labels, &TrainOptions::new(30, 2, 7))?;
+//!     .optimizers(OptimConfig::adam(0.05), OptimConfig::adam(0.05))?;
+//! let options = TrainOptions::new().epochs(30).batch_size(2).seed(7);
+//! model.train(ids.view(), &labels, &options)?;
 //! assert_eq!(model.accuracy(ids.view(), &labels)?, 1.0);
 //! # Ok::<(), pretrained_vectors::Error>(())
 //! ```
@@ -85,6 +86,10 @@ pub mod train;
 pub mod vectors;
 pub mod vocab;
 pub mod write;
+
+/// The `ndarray` version whose arrays this crate takes and returns, so that
+/// callers need not keep their own dependency in step.
+pub use ndarray;
 
 pub use align::{AlignReport, Aligned, Aligner, MissingInit, OovInit};
 pub use error::{Error, FieldValues, FileKind, FormatFault, IoAction, NpyFault, Position, Result};

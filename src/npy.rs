@@ -14,7 +14,7 @@
 //!   beyond the `f32` range is an error rather than an infinity); C and Fortran order
 //!   (Fortran is transposed on copy, so every matrix handed out is C order). The shape
 //!   must have two entries. The header must account for the file exactly.
-//! * [`NpyMatrix::open`] maps the file and, for `<f4` C-order data on a little-endian
+//! * [`NpyMatrix::read`] maps the file and, for `<f4` C-order data on a little-endian
 //!   machine at a 4-byte-aligned offset (always so for NumPy's files), views the
 //!   values in place without copying.
 //!
@@ -26,7 +26,7 @@
 //! let mut bytes = Vec::new();
 //! npy::write_matrix(&mut bytes, m.view())?;
 //! assert_eq!(bytes.len(), 128 + 6 * 4); // the header is padded to 128 bytes
-//! let back = npy::read_matrix(std::path::Path::new(""), &bytes)?;
+//! let back = npy::from_bytes(std::path::Path::new(""), &bytes)?;
 //! assert_eq!(back, m);
 //! # Ok::<(), pretrained_vectors::Error>(())
 //! ```
@@ -104,7 +104,7 @@ fn decode(path: &Path, header: &NpyHeader, bytes: &[u8]) -> Result<Array2<f32>> 
 ///
 /// # Errors
 /// As [`NpyHeader::parse`]; also [`Error::Npy`] for an `f8` value too large for `f32`.
-pub fn read_matrix(path: &Path, bytes: &[u8]) -> Result<Array2<f32>> {
+pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Array2<f32>> {
     let header = NpyHeader::parse(path, bytes)?;
     decode(path, &header, bytes)
 }
@@ -166,7 +166,7 @@ enum Data {
 /// npy::write_matrix(&mut bytes, m.view())?;
 /// std::fs::write(&path, bytes)?;
 ///
-/// let opened = NpyMatrix::open(&path)?;
+/// let opened = NpyMatrix::read(&path)?;
 /// assert_eq!(opened.view(), m.view());
 /// assert!(opened.is_zero_copy());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -193,8 +193,8 @@ impl NpyMatrix {
     ///
     /// # Errors
     /// [`Error::Io`] when the file cannot be opened or read; otherwise as
-    /// [`read_matrix`].
-    pub fn open(path: impl AsRef<Path>) -> Result<NpyMatrix> {
+    /// [`from_bytes`].
+    pub fn read(path: impl AsRef<Path>) -> Result<NpyMatrix> {
         let path = path.as_ref();
         let file = File::open(path).map_err(|e| Error::io(path, IoAction::Open, e))?;
         match crate::mmap::map(&file) {
@@ -281,9 +281,9 @@ impl NpyMatrix {
 /// Reads the `.npy` file at `path` into an owned matrix.
 ///
 /// # Errors
-/// As [`NpyMatrix::open`].
-pub fn load(path: impl AsRef<Path>) -> Result<Array2<f32>> {
-    NpyMatrix::open(path).map(NpyMatrix::into_array)
+/// As [`NpyMatrix::read`].
+pub fn read(path: impl AsRef<Path>) -> Result<Array2<f32>> {
+    NpyMatrix::read(path).map(NpyMatrix::into_array)
 }
 
 #[cfg(test)]

@@ -52,7 +52,7 @@ pub enum RowOrigin {
     Oov,
     /// A reserved row that no token id maps to (zeros, like padding): Keras'
     /// index 1 when its OOV token is also a word (see
-    /// [`Vocab::with_unused`](crate::Vocab::with_unused)) (code 5).
+    /// [`Vocab::unused`](crate::Vocab::unused)) (code 5).
     Unused,
     /// A reserved special-token row (`[CLS]`, `[SEP]`, `<s>`...; see
     /// [`Vocab::specials`](crate::Vocab::specials)): initialised as the OOV row

@@ -31,7 +31,7 @@ fn mix(mut z: u64) -> u64 {
 ///
 /// Used to give each token its own random stream: the stream depends only on the
 /// seed and the token's bytes, never on its row or on the other tokens.
-pub fn hash_key(seed: u64, key: &[u8]) -> u64 {
+pub(crate) fn hash_key(seed: u64, key: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ mix(seed);
     for &b in key {
         h ^= u64::from(b);

@@ -100,14 +100,14 @@ impl EmbeddingTable {
     /// use pretrained_vectors::{table::SavedTable, vocab::TokenListOptions, EmbeddingTable, RowOrigin, Vocab};
     /// use pretrained_vectors::write::SaveOptions;
     /// let dir = tempfile::tempdir()?;
-    /// let vocab = Vocab::new(vec!["<pad>".into(), "cat".into()])?.with_padding(0)?;
+    /// let vocab = Vocab::new(vec!["<pad>".into(), "cat".into()])?.padding(0)?;
     /// let table = EmbeddingTable::new(ndarray::array![[0.0f32, 0.0], [0.5, -1.0]], vocab,
     ///     vec![RowOrigin::Padding, RowOrigin::Exact])?;
     /// let path = dir.path().join("table.npy");
     /// table.save(&path, &SaveOptions::new())?;
-    /// let saved = SavedTable::open(&path, &TokenListOptions::new().with_padding("<pad>"))?;
+    /// let saved = SavedTable::read(&path, &TokenListOptions::new().padding("<pad>"))?;
     /// assert_eq!(saved.weights(), table.weights());
-    /// assert_eq!(saved.vocab().padding(), Some(0));
+    /// assert_eq!(saved.vocab().get_padding(), Some(0));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
@@ -170,23 +170,23 @@ impl SavedTable {
     /// [`write::default_vocab_path`]; `options` name the reserved rows.
     ///
     /// # Errors
-    /// As [`NpyMatrix::open`] and [`Vocab::read_token_list`]; [`Error::Shape`] when
+    /// As [`NpyMatrix::read`] and [`Vocab::read_token_list`]; [`Error::Shape`] when
     /// the sidecar's rows differ from the table's.
-    pub fn open(path: impl AsRef<Path>, options: &TokenListOptions) -> Result<Self> {
+    pub fn read(path: impl AsRef<Path>, options: &TokenListOptions) -> Result<Self> {
         let path = path.as_ref();
-        Self::open_with_vocab(path, write::default_vocab_path(path), options)
+        Self::read_with_vocab(path, write::default_vocab_path(path), options)
     }
 
     /// Opens the npy table at `path` with the token list at `vocab_path`.
     ///
     /// # Errors
-    /// As [`SavedTable::open`].
-    pub fn open_with_vocab(
+    /// As [`SavedTable::read`].
+    pub fn read_with_vocab(
         path: impl AsRef<Path>,
         vocab_path: impl AsRef<Path>,
         options: &TokenListOptions,
     ) -> Result<Self> {
-        let matrix = NpyMatrix::open(path.as_ref())?;
+        let matrix = NpyMatrix::read(path.as_ref())?;
         let vocab = Vocab::read_token_list(vocab_path.as_ref(), options)?;
         if vocab.len() != matrix.rows() {
             return Err(Error::Shape {

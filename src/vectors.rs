@@ -27,8 +27,9 @@ pub struct Duplicate {
 /// What reading found out about a file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadInfo {
-    /// The format, detected or given.
-    pub format: Format,
+    /// The format, detected or given; `None` for vectors built in memory
+    /// ([`Vectors::new`]).
+    pub format: Option<Format>,
     /// Whether the file was gzip-compressed.
     pub gzip: bool,
     /// Rows claimed by a word2vec header.
@@ -70,12 +71,14 @@ impl Vectors {
     /// Builds vectors from words and a matrix (rows in the same order). A matrix
     /// in any memory layout is accepted (column-major, transposed, sliced): it is
     /// made row-major (standard layout) here, copied only when it is not already.
+    /// No file was read, so [`ReadInfo::format`] is `None`.
     ///
     /// ```
-    /// let m = ndarray::array![[1.0f32, 3.0], [2.0, 4.0]].reversed_axes(); // column-major
+    /// let m = pretrained_vectors::ndarray::array![[1.0f32, 3.0], [2.0, 4.0]].reversed_axes(); // column-major
     /// let v = pretrained_vectors::Vectors::new(vec!["a".into(), "b".into()], m)?;
     /// assert_eq!(v.get("a").unwrap().to_vec(), [1.0, 2.0]);
     /// assert!(v.matrix().is_standard_layout());
+    /// assert_eq!(v.info().format, None); // not read from a file
     /// # Ok::<(), pretrained_vectors::Error>(())
     /// ```
     ///
@@ -106,7 +109,7 @@ impl Vectors {
             });
         }
         let info = ReadInfo {
-            format: Format::Glove,
+            format: None,
             gzip: false,
             header_rows: None,
             file_rows: words.len() as u64,

@@ -755,7 +755,7 @@ pub fn save_matrix<S: AsRef<str>>(
 /// let out = dir.path().join("table.npy");
 /// let written = save_table(&table, &out, OutputFormat::Npy, &SaveOptions::new(), &Layout::new())?;
 /// assert_eq!(written.len(), 3); // table.npy, table.origins.npy, table.vocab.txt
-/// assert_eq!(pretrained_vectors::npy::load(&out)?, table.weights());
+/// assert_eq!(pretrained_vectors::npy::read(&out)?, table.weights());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///

@@ -28,9 +28,9 @@ fn mixed_tokens(v: &Vectors) -> Vec<String> {
 fn mixed_vocab(v: &Vectors) -> Vocab {
     Vocab::new(mixed_tokens(v))
         .unwrap()
-        .with_padding(0)
+        .padding(0)
         .unwrap()
-        .with_oov(1)
+        .oov(1)
         .unwrap()
 }
 
@@ -195,12 +195,7 @@ fn same_seed_same_table_for_any_threads_vocab_order_and_additions() {
     shuffled.push("anotherunseenword".into());
     let mut t2 = toks[..2].to_vec();
     t2.extend(shuffled);
-    let voc2 = Vocab::new(t2)
-        .unwrap()
-        .with_padding(0)
-        .unwrap()
-        .with_oov(1)
-        .unwrap();
+    let voc2 = Vocab::new(t2).unwrap().padding(0).unwrap().oov(1).unwrap();
     let other = base.align(fixture(GLOVE), voc2).unwrap();
     for tok in &toks {
         assert_eq!(
@@ -285,7 +280,7 @@ fn report_counts_coverage_and_top_missing() {
         .to_vec();
     let voc = Vocab::new(toks)
         .unwrap()
-        .with_counts(vec![100, 50, 7, 30, 13])
+        .counts(vec![100, 50, 7, 30, 13])
         .unwrap();
     let a = Aligner::new().align(fixture(GLOVE), voc).unwrap();
     let r = &a.report;
@@ -388,10 +383,10 @@ fn table_from_vectors_moves_the_matrix_and_equals_align_vectors() {
     for (tokens, pad, oov) in cases {
         let mut vocab = Vocab::new(tokens).unwrap();
         if let Some(p) = pad {
-            vocab = vocab.with_padding(p).unwrap();
+            vocab = vocab.padding(p).unwrap();
         }
         if let Some(o) = oov {
-            vocab = vocab.with_oov(o).unwrap();
+            vocab = vocab.oov(o).unwrap();
         }
         let aligner = Aligner::new().seed(3).oov(OovInit::Random);
         let want = aligner.align_vectors(&v, vocab.clone()).unwrap();

@@ -318,7 +318,7 @@ fn errors_print_file_position_and_expectation() {
 #[test]
 fn npy_with_a_lying_header() {
     let path = fixture("bad/lying_header.npy");
-    let e = pretrained_vectors::npy::NpyMatrix::open(&path).unwrap_err();
+    let e = pretrained_vectors::npy::NpyMatrix::read(&path).unwrap_err();
     let Error::Npy { pos, ref fault, .. } = e else {
         panic!("{e}")
     };
@@ -335,7 +335,7 @@ fn npy_with_a_lying_header() {
 #[test]
 fn tokenizer_json_of_the_wrong_shape() {
     let path = fixture("bad/tokenizer_wrong_shape.json");
-    let e = pretrained_vectors::vocab::KerasTokenizer::from_json_file(&path).unwrap_err();
+    let e = pretrained_vectors::vocab::KerasTokenizer::read(&path).unwrap_err();
     let Error::JsonShape { ref key, .. } = e else {
         panic!("{e}")
     };

@@ -123,7 +123,7 @@ fn every_input_format_converts_to_the_same_npy() {
         let o = run(&[&fixture(name), &"-o", &out, &"-q"]);
         ok(&o);
         assert!(o.stderr.is_empty(), "--quiet, yet: {}", stderr(&o));
-        let table = npy::load(&out).unwrap();
+        let table = npy::read(&out).unwrap();
         let vocab = lines(&dir.path().join(format!("t{i}.vocab.txt")));
         assert_eq!(vocab, reference.words(), "{name}");
         assert_eq!(table, reference.matrix(), "{name}");
@@ -137,7 +137,7 @@ fn every_input_format_converts_to_the_same_npy() {
         &"-o",
         &out,
     ]));
-    assert_eq!(npy::load(&out).unwrap(), reference.matrix());
+    assert_eq!(npy::read(&out).unwrap(), reference.matrix());
 }
 
 #[test]
@@ -205,14 +205,11 @@ fn keras_tokenizer_json_gives_keras_rows_and_a_report() {
             "summary lacks {needle}: {summary}"
         );
     }
-    let expected = KerasTokenizer::from_json_file(&json)
-        .unwrap()
-        .vocab("<pad>")
-        .unwrap();
+    let expected = KerasTokenizer::read(&json).unwrap().vocab("<pad>").unwrap();
     let tokens = lines(&dir.path().join("table.vocab.txt"));
     assert_eq!(tokens, expected.tokens());
     assert_eq!((tokens[0].as_str(), tokens[1].as_str()), ("<pad>", "<OOV>"));
-    let table = npy::load(&out).unwrap();
+    let table = npy::read(&out).unwrap();
     let glove = read(fixture(GLOVE)).unwrap();
     check_rows(&table, &tokens, &glove);
     assert!(table.row(0).iter().all(|&x| x == 0.0));
@@ -260,14 +257,14 @@ fn bare_word_index_and_max_words() {
         &out,
     ]));
     let tokens = lines(&dir.path().join("t.vocab.txt"));
-    let expected = KerasTokenizer::from_json_file(fixture("keras/word_index.json"))
+    let expected = KerasTokenizer::read(fixture("keras/word_index.json"))
         .unwrap()
-        .with_num_words(50)
+        .num_words(50)
         .vocab("[PAD]")
         .unwrap();
     assert_eq!(tokens, expected.tokens());
     assert_eq!(tokens.len(), 50);
-    assert_eq!(npy::load(&out).unwrap().nrows(), 50);
+    assert_eq!(npy::read(&out).unwrap().nrows(), 50);
 }
 
 #[test]
@@ -289,10 +286,8 @@ fn corpus_builds_the_keras_vocabulary() {
         &"--vocab-out",
         &side,
     ]));
-    let mut tok = KerasTokenizer::new()
-        .with_oov_token("<unk>")
-        .with_num_words(100);
-    tok.fit_on_corpus(&std::fs::read(&corpus).unwrap(), &corpus)
+    let mut tok = KerasTokenizer::new().oov_token("<unk>").num_words(100);
+    tok.fit_on_corpus(&corpus, &std::fs::read(&corpus).unwrap())
         .unwrap();
     let expected = tok.vocab("<pad>").unwrap();
     assert_eq!(lines(&side), expected.tokens());
@@ -329,7 +324,7 @@ fn token_list_with_reserved_rows_and_options() {
         &"--report",
         &report,
     ]));
-    let table = npy::load(&out).unwrap();
+    let table = npy::read(&out).unwrap();
     let glove = read(fixture(GLOVE)).unwrap();
     assert_eq!(table.row(2), glove.get("the").unwrap());
     assert_eq!(
@@ -358,7 +353,7 @@ fn token_list_with_reserved_rows_and_options() {
         &"-o",
         &out2,
     ]));
-    let t2 = npy::load(&out2).unwrap();
+    let t2 = npy::read(&out2).unwrap();
     assert_ne!(t2.row(3), glove.get("paris").unwrap());
     assert_eq!(t2.row(2), glove.get("the").unwrap());
     let v =
@@ -386,7 +381,7 @@ fn plain_conversion_prepends_reserved_rows() {
     let tokens = lines(&dir.path().join("t.vocab.txt"));
     assert_eq!(tokens[..2], ["<pad>", "<unk>"]);
     assert_eq!(tokens[2..], v.words()[..10]);
-    let t = npy::load(&out).unwrap();
+    let t = npy::read(&out).unwrap();
     assert!(t.row(0).iter().all(|&x| x == 0.0));
     // The OOV row is the mean of the vectors found.
     let mean = v
@@ -598,7 +593,7 @@ fn allow_non_finite_keeps_nan() {
     );
     assert!(!out.exists());
     ok(&run(&[&nan, &"--allow-non-finite", &"-o", &out]));
-    let table = npy::NpyMatrix::open(&out).unwrap().to_owned();
+    let table = npy::NpyMatrix::read(&out).unwrap().to_owned();
     let want = pretrained_vectors::ReadOptions::new()
         .allow_non_finite(true)
         .read(&nan)
@@ -884,7 +879,7 @@ fn missing_rows_follow_the_chosen_initialiser_and_seed() {
             args.push(e);
         }
         ok(&run(&args));
-        npy::load(&out).unwrap()
+        npy::read(&out).unwrap()
     };
     let u = table(&["--missing", "uniform:0.25"], "u.npy");
     assert!(u
@@ -927,7 +922,7 @@ fn max_words_without_a_vocabulary_stops_reading_after_those_rows() {
         lines(&dir.path().join("t.vocab.txt")),
         ["<pad>", "a", "b", "c"]
     );
-    assert_eq!(npy::load(&out).unwrap().row(3).to_vec(), [7.0, 8.0]);
+    assert_eq!(npy::read(&out).unwrap().row(3).to_vec(), [7.0, 8.0]);
     // Past the good rows, the broken one is read and refused.
     let o = run(&[&input, &"--max-words", &"9", &"-o", &out, &"--force"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
@@ -961,7 +956,7 @@ fn oov_token_that_is_also_a_word_gives_keras_rows() {
     let vectors = read(&glove).unwrap();
     let corpus = fixture("keras/corpus.txt");
     let json = fixture("keras/tokenizer_oov_in_texts.json");
-    let keras = KerasTokenizer::from_json_file(&json).unwrap();
+    let keras = KerasTokenizer::read(&json).unwrap();
     let sources: [Vec<&dyn AsRef<std::ffi::OsStr>>; 2] = [
         vec![&"--corpus", &corpus, &"--oov-token", &"the"],
         vec![&"--vocab", &json],
@@ -974,7 +969,7 @@ fn oov_token_that_is_also_a_word_gives_keras_rows() {
         ok(&o);
         assert!(stderr(&o).contains("unused row 1"), "{}", stderr(&o));
         let tokens = lines(&dir.path().join(format!("t{i}.vocab.txt")));
-        let table = npy::NpyMatrix::open(&out).unwrap().to_owned();
+        let table = npy::NpyMatrix::read(&out).unwrap().to_owned();
         assert_eq!(table.nrows(), keras.word_index().len() + 2);
         assert_eq!(tokens[..3], ["<pad>", "<unused>", "the"]);
         assert!(

@@ -245,7 +245,7 @@ fn random_rows_stay_finite_and_say_when_they_fall_back() {
             "{}",
             String::from_utf8_lossy(&o.stderr)
         );
-        let t = pretrained_vectors::table::SavedTable::open(&out, &Default::default()).unwrap();
+        let t = pretrained_vectors::table::SavedTable::read(&out, &Default::default()).unwrap();
         assert!(t.weights().iter().all(|x| x.is_finite()), "{missing}");
     }
     // One vector found: the summary says the rows are Keras' uniform, and why.

@@ -55,7 +55,7 @@ fn keras_3_vocabulary_file_gives_exactly_its_rows() {
         "{summary}"
     );
     let lines = std::fs::read_to_string(&vocab).unwrap().split('\n').count();
-    let table = npy::load(&out).unwrap();
+    let table = npy::read(&out).unwrap();
     assert_eq!(table.nrows(), lines);
     assert!(table.row(0).iter().all(|&x| x == 0.0));
     assert_eq!(report(&rep)["vocab_kind"], "text-vectorization");
@@ -93,7 +93,7 @@ fn hf_tokenizer_reports_pieces_and_special_rows() {
         .map(|p| p["kind"].as_str().unwrap())
         .collect();
     assert_eq!(kinds, ["word", "continuation", "special"]);
-    let table = npy::load(&out).unwrap();
+    let table = npy::read(&out).unwrap();
     for row in [2, 3, 4] {
         assert!(
             table.row(row).iter().all(|&x| x == 0.0),
@@ -112,7 +112,7 @@ fn token_lists_that_look_like_json_and_json_arrays() {
     let out = dir.path().join("a.npy");
     let summary = ok(&run(&[&fixture(GLOVE), &"--vocab", &list, &"-o", &out]));
     assert!(summary.contains("token list"), "{summary}");
-    let t = npy::load(&out).unwrap();
+    let t = npy::read(&out).unwrap();
     assert_eq!(t.nrows(), 4);
     assert_eq!(t.row(1), glove.get("the").unwrap());
     // A JSON array of strings is a token list, one row per element.
@@ -129,7 +129,7 @@ fn token_lists_that_look_like_json_and_json_arrays() {
         &out,
     ]));
     assert!(summary.contains("JSON token list"), "{summary}");
-    let t = npy::load(&out).unwrap();
+    let t = npy::read(&out).unwrap();
     assert_eq!(t.nrows(), 4);
     assert_eq!(t.row(2), glove.get("cat").unwrap());
     // --vocab-format insists: the same file read as lines is one row.
@@ -143,7 +143,7 @@ fn token_lists_that_look_like_json_and_json_arrays() {
         &"-o",
         &out,
     ]));
-    assert_eq!(npy::load(&out).unwrap().nrows(), 1);
+    assert_eq!(npy::read(&out).unwrap().nrows(), 1);
     // A kind the file is not: a positioned error, exit 1.
     let out = dir.path().join("d.npy");
     let o = run(&[
@@ -196,7 +196,7 @@ fn gpt2_vocab_json_and_bert_vocab_txt() {
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&vocab).unwrap()).unwrap();
     let the = v["Ġthe"].as_u64().unwrap() as usize;
-    assert_eq!(npy::load(&out).unwrap().row(the), glove.get("the").unwrap());
+    assert_eq!(npy::read(&out).unwrap().row(the), glove.get("the").unwrap());
     assert_eq!(report(&rep)["vocab_kind"], "hf-vocab-json");
 
     let out = dir.path().join("b.npy");
@@ -230,7 +230,7 @@ fn corpus_with_text_vectorization_rules_is_keras_3s_vocabulary() {
     let keras = std::fs::read_to_string(fixture("keras3/vocabulary_max_tokens_50.txt")).unwrap();
     let sidecar = std::fs::read_to_string(dir.path().join("t.vocab.txt")).unwrap();
     assert_eq!(sidecar, keras + "\n");
-    assert_eq!(npy::load(&out).unwrap().nrows(), 50);
+    assert_eq!(npy::read(&out).unwrap().nrows(), 50);
     let o = run(&[
         &fixture(GLOVE),
         &"--corpus",

@@ -97,7 +97,7 @@ fn every_read(
             let o = opts(ReadOptions::new().small_buffers(small).threads(threads));
             let name = format!("small={small} threads={threads}");
             out.push((format!("file {name}"), o.read(&path)));
-            out.push((format!("bytes {name}"), o.read_bytes(bytes)));
+            out.push((format!("bytes {name}"), o.read_bytes("".as_ref(), bytes)));
         }
     }
     out
@@ -304,7 +304,7 @@ fn write_temp(bytes: &[u8]) -> tempfile::NamedTempFile {
 #[test]
 fn the_aligner_equals_aligning_the_full_read_on_every_path() {
     for (name, plain, _) in inputs() {
-        let full = ReadOptions::new().read_bytes(&plain).unwrap();
+        let full = ReadOptions::new().read_bytes("".as_ref(), &plain).unwrap();
         // Some words of the file (early, late, repeated), a lower-case fallback,
         // and tokens it lacks.
         let mut tokens: Vec<String> = full
@@ -383,7 +383,9 @@ fn a_gzip_bomb_of_one_repeated_row_keeps_one_row() {
     for _ in 0..100_000 {
         plain.extend_from_slice(row);
     }
-    let v = ReadOptions::new().read_bytes(&gzip(&plain)).unwrap();
+    let v = ReadOptions::new()
+        .read_bytes("".as_ref(), &gzip(&plain))
+        .unwrap();
     assert_eq!(v.len(), 1);
     assert_eq!(v.info().file_rows, 100_000);
     assert_eq!(v.info().duplicates.len(), 1, "one entry per repeated word");
@@ -445,7 +447,7 @@ fn a_long_gzip_line_without_a_break_is_read_once() {
     // the error comes at once, at the line's start.
     let e = ReadOptions::new()
         .format(Format::Glove)
-        .read_bytes(&gz)
+        .read_bytes("".as_ref(), &gz)
         .unwrap_err();
     assert!(matches!(e, Error::RaggedRow { .. }), "{e}");
     assert_eq!(e.position(), Some(Position::line(1, 0)));

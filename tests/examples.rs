@@ -244,3 +244,57 @@ fn readme_quickstart_is_the_example_file() {
         .expect("README.md shows examples/quickstart.rs in a ```rust block");
     assert_eq!(shown.trim_end(), code.trim_end());
 }
+
+/// The README's first command (the main job on bundled data) runs as written, from
+/// any folder, and prints the summary the README shows (all but the timing line).
+#[test]
+fn readme_first_command_runs_and_prints_its_summary() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let first_block = readme
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("README.md starts with a ```sh block");
+    let command = first_block
+        .lines()
+        .find(|l| l.contains("--bin glove-to-table"))
+        .expect("the first block runs glove-to-table");
+    let args: Vec<&str> = command
+        .split_once(" -- ")
+        .expect("cargo run ... -- ARGS")
+        .1
+        .split_whitespace()
+        .collect();
+    // Run in an empty folder, with the bundled inputs found where the README's
+    // relative paths point from the repository root.
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(root.join("fixtures"), dir.path().join("fixtures")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_glove-to-table"))
+        .args(&args)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{command}\n{stderr}");
+    let shown = readme
+        .split("```text\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("README.md shows the summary in a ```text block");
+    let without_time = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| !l.trim_start().starts_with("time "))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(without_time(&stderr), without_time(shown), "{stderr}");
+    for name in [
+        "table.npy",
+        "table.vocab.txt",
+        "table.origins.npy",
+        "report.json",
+    ] {
+        assert!(dir.path().join(name).is_file(), "{name} not written");
+    }
+}

@@ -40,7 +40,7 @@ fn bits(hex: &str) -> Vec<u32> {
 }
 
 fn model(name: &str) -> FastTextModel {
-    FastTextModel::open(fixture(&format!("fasttext/{name}"))).unwrap()
+    FastTextModel::read(fixture(&format!("fasttext/{name}"))).unwrap()
 }
 
 #[test]
@@ -161,7 +161,7 @@ fn reading_a_model_converts_its_words_exactly() {
         let v = ReadOptions::new().read(&path).unwrap();
         let m = model(name);
         assert_eq!(v.len(), m.word_count(), "{name}");
-        assert_eq!(v.info().format, m.format());
+        assert_eq!(v.info().format, Some(m.format()));
         for (i, w) in m.words().enumerate().step_by(37) {
             let w = std::str::from_utf8(w).unwrap();
             assert_eq!(v.words()[i], w);
@@ -187,7 +187,7 @@ fn reading_a_model_converts_its_words_exactly() {
             .unwrap();
         assert_eq!(forced.matrix(), v.matrix());
         let mem = ReadOptions::new()
-            .read_bytes(&std::fs::read(&path).unwrap())
+            .read_bytes(&path, &std::fs::read(&path).unwrap())
             .unwrap();
         assert_eq!(mem.matrix(), v.matrix());
     }
@@ -203,7 +203,7 @@ fn put_i32(b: &mut [u8], at: usize, v: i32) {
 
 /// The error of reading `bytes` as a model, with its field and byte.
 fn bad(bytes: Vec<u8>) -> (String, u64, String) {
-    let e = FastTextModel::from_bytes(bytes).unwrap_err();
+    let e = FastTextModel::from_bytes("".as_ref(), bytes).unwrap_err();
     let msg = e.to_string();
     match e {
         pretrained_vectors::Error::BadModel { field, pos, .. } => {
@@ -220,7 +220,7 @@ fn bad(bytes: Vec<u8>) -> (String, u64, String) {
 fn every_truncation_is_a_positioned_error() {
     let full = bytes_of("pruned.ftz");
     for len in 0..full.len() {
-        let e = FastTextModel::from_bytes(full[..len].to_vec()).unwrap_err();
+        let e = FastTextModel::from_bytes("".as_ref(), full[..len].to_vec()).unwrap_err();
         assert!(e.position().is_some(), "{len}: {e}");
         assert!(
             e.position().unwrap().byte.unwrap() <= len as u64,
@@ -282,7 +282,7 @@ fn hostile_counts_are_refused_before_allocating() {
     let mut b = sup.clone();
     let first_type = 92 + b[92..].iter().position(|&c| c == 0).unwrap() + 1 + 8;
     b[first_type] = 1;
-    let e = FastTextModel::from_bytes(b).unwrap_err();
+    let e = FastTextModel::from_bytes("".as_ref(), b).unwrap_err();
     assert_eq!(e.position().unwrap().record, Some(1), "{e}");
     assert_eq!(e.position().unwrap().byte, Some(first_type as u64), "{e}");
     // Not a flag.
@@ -361,9 +361,9 @@ fn the_aligner_gives_missing_tokens_their_official_subword_vectors() {
     let vocab = || {
         Vocab::new(tokens.iter().map(|t| t.to_string()).collect())
             .unwrap()
-            .with_padding(0)
+            .padding(0)
             .unwrap()
-            .with_oov(1)
+            .oov(1)
             .unwrap()
     };
     let path = fixture("fasttext/skipgram.bin");
@@ -378,7 +378,7 @@ fn the_aligner_gives_missing_tokens_their_official_subword_vectors() {
     );
     assert_eq!(&t.origins()[4..], &[Subword, Subword, Subword, Exact]);
     assert_eq!(r.subword, 3);
-    assert_eq!(r.format, Format::FastTextBin);
+    assert_eq!(r.format, Some(Format::FastTextBin));
     // Bit for bit the official vectors: of the token, or (fallback) of the word.
     for (row, word) in [
         (2, "function"),
@@ -427,5 +427,134 @@ fn the_aligner_gives_missing_tokens_their_official_subword_vectors() {
                 assert_eq!(a.table.origins()[row], Missing, "{name}: {word}");
             }
         }
+    }
+}
+
+/// Reads a tokenizer of fixtures/hf as a vocabulary.
+fn tokenizer(name: &str) -> pretrained_vectors::Vocab {
+    use pretrained_vectors::vocab::VocabOptions;
+    pretrained_vectors::Vocab::read(
+        fixture(&format!("hf/{name}.tokenizer.json")),
+        &VocabOptions::new(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn continuation_pieces_get_the_vectors_of_their_n_grams_inside_a_word() {
+    use pretrained_vectors::fasttext::WordBounds;
+    use pretrained_vectors::vocab::PieceKind;
+    use pretrained_vectors::{Aligner, RowOrigin};
+    use std::collections::HashMap;
+    // Built by fixtures/fasttext/make_models.py from the official n-gram ids and
+    // input rows, for the continuation pieces of real tokenizers.
+    let r = reference("pieces.json");
+    for (name, per) in r["models"].as_object().unwrap() {
+        let m = model(name);
+        for (tok, rows) in per.as_object().unwrap() {
+            let want: HashMap<&str, (u64, Vec<u32>)> = rows
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    let bits = bits(p["bits"].as_str().unwrap());
+                    (
+                        p["form"].as_str().unwrap(),
+                        (p["rows"].as_u64().unwrap(), bits),
+                    )
+                })
+                .collect();
+            let lacks = r["tokenizers"][tok.as_str()].as_str().unwrap();
+            let bounds = if lacks == "start" {
+                WordBounds::NotStart
+            } else {
+                WordBounds::NotEnd
+            };
+            let vocab = tokenizer(tok);
+            let a = Aligner::new().align_model(&m, vocab.clone());
+            let t = &a.table;
+            let (mut subword, mut missing, mut exact) = (0, 0, 0);
+            for row in 0..vocab.len() {
+                if vocab.piece_kind(row) != PieceKind::Continuation {
+                    continue;
+                }
+                let form = vocab.lookup_form(row).unwrap();
+                let (n, bits) = want
+                    .get(form)
+                    .unwrap_or_else(|| panic!("{name} {tok}: no reference for {form:?}"));
+                match t.origins()[row] {
+                    RowOrigin::Subword => {
+                        assert_eq!(&row_bits(t, row), bits, "{name} {tok} {form:?}");
+                        subword += 1;
+                    }
+                    RowOrigin::Missing => {
+                        assert_eq!(*n, 0, "{name} {tok} {form:?} has n-gram rows");
+                        missing += 1;
+                    }
+                    // The form is a word of the model: its own vector.
+                    RowOrigin::Exact | RowOrigin::Fallback => exact += 1,
+                    o => panic!("{name} {tok} {form:?}: {o:?}"),
+                }
+                // The library call gives the same, whether or not the form is a word.
+                let direct = m.piece_vector(form, bounds);
+                let direct: Vec<u32> = direct.iter().map(|v| v.to_bits()).collect();
+                assert_eq!(&direct, bits, "{name} {tok} {form:?}");
+            }
+            assert!(subword > 0, "{name} {tok}: {subword} subword rows");
+            assert_eq!(
+                subword + missing + exact,
+                want.len(),
+                "{name} {tok}: every continuation piece of the tokenizer"
+            );
+            // The report counts them as subword rows of their kind.
+            let kinds = a.report.pieces.as_ref().unwrap();
+            let c = kinds
+                .iter()
+                .find(|p| p.kind == PieceKind::Continuation)
+                .unwrap();
+            assert_eq!((c.subword, c.found), (subword, exact), "{name} {tok}");
+            assert_eq!(
+                kinds.iter().map(|p| p.subword).sum::<usize>(),
+                a.report.subword,
+                "{name} {tok}"
+            );
+        }
+    }
+}
+
+#[test]
+fn whole_word_pieces_and_byte_pieces_keep_fasttexts_own_rules() {
+    use pretrained_vectors::vocab::PieceKind;
+    use pretrained_vectors::{Aligner, RowOrigin};
+    let m = model("skipgram.bin");
+    for tok in ["unigram", "bytelevel", "wordpiece", "bpe_suffix"] {
+        let vocab = tokenizer(tok);
+        let a = Aligner::new().align_model(&m, vocab.clone());
+        let mut seen = 0;
+        for row in 0..vocab.len() {
+            let kind = vocab.piece_kind(row);
+            let origin = a.table.origins()[row];
+            match kind {
+                // A piece with no word form is never computed from n-grams.
+                PieceKind::Bytes => assert_eq!(origin, RowOrigin::Missing, "{tok} {row}"),
+                PieceKind::Word | PieceKind::WordStart | PieceKind::WordEnd
+                    if origin == RowOrigin::Subword =>
+                {
+                    // fastText's own getWordVector of the word form.
+                    let form = vocab.lookup_form(row).unwrap();
+                    assert_eq!(
+                        a.table.weights().row(row),
+                        m.word_vector(form),
+                        "{tok} {form}"
+                    );
+                    seen += 1;
+                }
+                _ => {}
+            }
+        }
+        assert!(
+            seen > 0 || tok == "wordpiece",
+            "{tok}: no whole-word subword row"
+        );
     }
 }

@@ -31,8 +31,8 @@ fn a_model_converts_to_every_word_exactly() {
     let model = fixture("fasttext/sup.ftz");
     let o = run(&[&model, &"-o", &out]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let m = FastTextModel::open(&model).unwrap();
-    let table = npy::load(&out).unwrap();
+    let m = FastTextModel::read(&model).unwrap();
+    let table = npy::read(&out).unwrap();
     assert_eq!(table.nrows(), m.word_count());
     let words = std::fs::read_to_string(dir.path().join("t.vocab.txt")).unwrap();
     for (i, w) in words.lines().enumerate() {
@@ -103,4 +103,41 @@ fn a_broken_model_fails_with_its_byte() {
         "{e}"
     );
     assert!(!dir.path().join("t.npy").exists());
+}
+
+#[test]
+fn continuation_pieces_are_subword_rows_of_their_kind_in_summary_and_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, report) = (dir.path().join("t.npy"), dir.path().join("r.json"));
+    let model = fixture("fasttext/cbow.bin");
+    let vocab = fixture("hf/wordpiece.tokenizer.json");
+    let o = run(&[
+        &model,
+        &"--vocab",
+        &vocab,
+        &"-o",
+        &out,
+        &"--report",
+        &report,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let c = r["pieces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "continuation")
+        .unwrap();
+    let (found, subword) = (c["found"].as_u64().unwrap(), c["subword"].as_u64().unwrap());
+    // cbow.bin has one-character n-grams: every `##` piece has rows.
+    assert_eq!(found + subword, c["rows"].as_u64().unwrap(), "{c}");
+    assert!(subword > 0, "{c}");
+    let summary = stderr(&o);
+    assert!(
+        summary.contains(&format!(
+            "continuation {found}/{} (+{subword} subword)",
+            c["rows"]
+        )),
+        "{summary}"
+    );
 }

@@ -60,7 +60,7 @@ fn a_line_break_inside_a_binary_word_is_an_error_at_its_byte() {
     for input in [&file[..], &gz] {
         let e = ReadOptions::new()
             .format(Format::Word2vecBinary)
-            .read_bytes(input)
+            .read_bytes("".as_ref(), input)
             .unwrap_err();
         assert!(
             matches!(&e, Error::WrongFormat { pos, .. } if *pos == Position::record(1, 6)),

@@ -43,7 +43,7 @@ fn a_gzip_bomb_stops_at_the_decompressed_limit() {
         let e = ReadOptions::new()
             .format_opt(format)
             .max_decompressed_bytes(LIMIT)
-            .read_bytes(&gz)
+            .read_bytes("".as_ref(), &gz)
             .unwrap_err();
         match &e {
             Error::TooLarge {
@@ -76,7 +76,7 @@ fn a_header_claim_beyond_the_file_fails_before_allocating() {
         for (how, input) in [("plain", &file[..]), ("gzip", &gz[..])] {
             let e = ReadOptions::new()
                 .format(format)
-                .read_bytes(input)
+                .read_bytes("".as_ref(), input)
                 .unwrap_err();
             assert!(
                 matches!(
@@ -106,7 +106,7 @@ fn an_npy_shape_beyond_the_file_fails_before_allocating() {
         bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
         bytes.extend_from_slice(header.as_bytes());
         bytes.extend_from_slice(&[0; 64]);
-        let e = npy::read_matrix(Path::new(""), &bytes).unwrap_err();
+        let e = npy::from_bytes(Path::new(""), &bytes).unwrap_err();
         assert!(
             matches!(&e, Error::Npy { fault, .. }
                 if matches!(**fault, pretrained_vectors::NpyFault::DataSize { .. })),

@@ -130,7 +130,7 @@ fn assert_reads_back(
     for (how, input) in [("plain", bytes.to_vec()), ("gzip", gzip(bytes))] {
         let v = ReadOptions::new()
             .format(format)
-            .read_bytes(&input)
+            .read_bytes("".as_ref(), &input)
             .map_err(|e| TestCaseError::fail(format!("{how}: {e}")))?;
         prop_assert_eq!(v.words(), words, "{} words", how);
         prop_assert_eq!(v.matrix().dim(), m.dim(), "{} shape", how);
@@ -175,7 +175,7 @@ proptest! {
         let m = Array2::from_shape_fn((rows, cols), |(r, c)| f32::from_bits(seed[r * 8 + c]));
         let mut out = Vec::new();
         write::write_npy(&mut out, m.view()).unwrap();
-        let back = npy::read_matrix(Path::new(""), &out).unwrap();
+        let back = npy::from_bytes(Path::new(""), &out).unwrap();
         prop_assert_eq!(back.dim(), m.dim());
         prop_assert!(bits(back.view()) == bits(m.view()));
     }
@@ -188,7 +188,7 @@ proptest! {
         let words: Vec<String> = words.into_iter().filter(|w| seen.insert(w.clone())).collect();
         let mut out = Vec::new();
         write::write_token_list(&mut out, &words).unwrap();
-        let v = Vocab::from_token_list(&out, Path::new(""), &TokenListOptions::new()).unwrap();
+        let v = Vocab::from_token_list(Path::new(""), &out, &TokenListOptions::new()).unwrap();
         prop_assert_eq!(v.tokens(), &words[..]);
     }
 }
@@ -273,7 +273,7 @@ proptest! {
         let need = rows * cols * item;
         if data.len() >= need {
             bytes.truncate(bytes.len() - (data.len() - need));
-            let m = npy::read_matrix(Path::new(""), &bytes);
+            let m = npy::from_bytes(Path::new(""), &bytes);
             // f8 values beyond the f32 range are refused; anything else reads.
             prop_assert!(m.is_ok() || item == 8, "{:?}", m.err());
         }
@@ -289,7 +289,7 @@ fn same_for_any_threads(bytes: &[u8], format: Option<Format>) -> Result<(), Test
         ReadOptions::new()
             .format_opt(format)
             .threads(n)
-            .read_bytes(bytes)
+            .read_bytes("".as_ref(), bytes)
     };
     let show = |r: &pretrained_vectors::Result<Vectors>| match r {
         Ok(v) => format!("{} rows, duplicates {:?}", v.len(), v.info().duplicates),
@@ -301,7 +301,7 @@ fn same_for_any_threads(bytes: &[u8], format: Option<Format>) -> Result<(), Test
         .format_opt(format)
         .threads(2)
         .small_buffers(true)
-        .read_bytes(bytes);
+        .read_bytes("".as_ref(), bytes);
     prop_assert_eq!(show(&one), show(&three));
     prop_assert_eq!(show(&one), show(&small));
     for other in [&three, &small] {

@@ -32,7 +32,7 @@ fn every_small_fixture_reads_like_the_reference() {
                 .threads(threads)
                 .read(fixture(name))
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
-            assert_eq!(v.info().format, format, "{name}");
+            assert_eq!(v.info().format, Some(format), "{name}");
             assert_eq!(v.info().gzip, gzip, "{name}");
             assert_same(v.words(), v.matrix(), &want);
             // Forcing the right format gives the same result.
@@ -73,7 +73,7 @@ fn real_20k_subset_is_exact_on_every_path_and_thread_count() {
         }
     }
     // In-memory bytes too.
-    let v = ReadOptions::new().read_bytes(&bytes).unwrap();
+    let v = ReadOptions::new().read_bytes("".as_ref(), &bytes).unwrap();
     assert_same(v.words(), v.matrix(), &want);
     // Values as Stanford's file has them.
     let v = pretrained_vectors::read(&gz).unwrap();
@@ -113,7 +113,7 @@ fn duplicates_keep_the_first_and_are_reported() {
 fn header_disagreeing_with_rows_is_reported_not_fatal() {
     let mut text = b"250 50\n".to_vec();
     text.extend(plain_bytes(&fixture("small.glove.txt")));
-    let v = ReadOptions::new().read_bytes(&text).unwrap();
+    let v = ReadOptions::new().read_bytes("".as_ref(), &text).unwrap();
     assert_eq!(v.len(), 300);
     assert!(v.info().header_mismatch());
 }

@@ -160,7 +160,7 @@ fn readme_gradient_mask_recipes_move_exactly_the_oov_and_random_rows() {
     let stdout = String::from_utf8(run.stdout).unwrap();
 
     // The rows the library's preset trains, on the same table.
-    let tokenizer = KerasTokenizer::from_json_bytes(&std::fs::read(&tok).unwrap(), &tok).unwrap();
+    let tokenizer = KerasTokenizer::from_bytes(&tok, &std::fs::read(&tok).unwrap()).unwrap();
     let table = Aligner::new()
         .align(&glove, tokenizer.vocab("<pad>").unwrap())
         .unwrap()

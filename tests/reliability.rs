@@ -142,28 +142,26 @@ fn coverage_counts_words_past_num_words_as_oov() {
     use pretrained_vectors::vocab::KerasTokenizer;
     let dir = tempfile::tempdir().unwrap();
     let path = write(&dir, "v.txt", b"a 1 2\nb 3 4\nc 5 6\nd 7 8\n");
-    let mut tok = KerasTokenizer::new().with_num_words(3);
+    let mut tok = KerasTokenizer::new().num_words(3);
     tok.fit_on_texts(["a a a b b c d"]);
     let voc = tok.vocab("<pad>").unwrap();
     assert_eq!(voc.tokens(), ["<pad>", "a", "b"]);
-    assert_eq!(voc.unlisted_count(), 2);
+    assert_eq!(voc.get_unlisted_count(), 2);
     let a = Aligner::new().align(&path, voc).unwrap();
     assert_eq!(a.report.coverage_types, 1.0);
     assert_eq!(a.report.coverage_tokens, Some(5.0 / 7.0));
     // With an OOV token the same words become OOV ids: still not covered.
-    let mut tok = KerasTokenizer::new()
-        .with_num_words(3)
-        .with_oov_token("<unk>");
+    let mut tok = KerasTokenizer::new().num_words(3).oov_token("<unk>");
     tok.fit_on_texts(["a a a b b c d"]);
     let voc = tok.vocab("<pad>").unwrap();
     assert_eq!(voc.tokens(), ["<pad>", "<unk>", "a"]);
-    assert_eq!(voc.unlisted_count(), 4); // b, c, d
+    assert_eq!(voc.get_unlisted_count(), 4); // b, c, d
     let a = Aligner::new().align(&path, voc).unwrap();
     assert_eq!(a.report.coverage_tokens, Some(3.0 / 7.0));
     // Without num_words nothing is unlisted.
     let mut tok = KerasTokenizer::new();
     tok.fit_on_texts(["a a a b b c d"]);
-    assert_eq!(tok.vocab("<pad>").unwrap().unlisted_count(), 0);
+    assert_eq!(tok.vocab("<pad>").unwrap().get_unlisted_count(), 0);
 }
 
 #[test]
@@ -173,7 +171,7 @@ fn huge_maxlen_is_an_error_not_an_abort() {
     use pretrained_vectors::vocab::{pad_sequences, PadOptions};
     let seqs = vec![vec![1i64, 2], vec![3]];
     for maxlen in [usize::MAX, usize::MAX / 2, 1 << 60, 1 << 50] {
-        let e = pad_sequences(&seqs, &PadOptions::new().with_maxlen(maxlen)).unwrap_err();
+        let e = pad_sequences(&seqs, &PadOptions::new().maxlen(maxlen)).unwrap_err();
         assert!(
             matches!(
                 e,
@@ -185,7 +183,7 @@ fn huge_maxlen_is_an_error_not_an_abort() {
             "{maxlen}: {e}"
         );
     }
-    let ok = pad_sequences(&seqs, &PadOptions::new().with_maxlen(3)).unwrap();
+    let ok = pad_sequences(&seqs, &PadOptions::new().maxlen(3)).unwrap();
     assert_eq!(ok, ndarray::array![[0, 1, 2], [0, 0, 3]]);
 }
 
@@ -221,14 +219,18 @@ fn training_refuses_what_would_silently_give_nan() {
                 "{lr}: {e}"
             );
             let model = BagClassifier::new(Embedding::new(good.clone()).unwrap(), 2, 1).unwrap();
-            assert!(model.with_optimizers(cfg, OptimConfig::adam(0.01)).is_err());
+            assert!(model.optimizers(cfg, OptimConfig::adam(0.01)).is_err());
         }
     }
     let ids = ndarray::array![[1i64, 2], [3, 4], [5, 1], [2, 3]];
     let labels = [0, 1, 0, 1];
     let mut model = BagClassifier::new(Embedding::new(good.clone()).unwrap(), 2, 1).unwrap();
     for at in [3, 4, 100] {
-        let opts = TrainOptions::new(3, 2, 0).switch_at(at, Trainability::Frozen);
+        let opts = TrainOptions::new()
+            .epochs(3)
+            .batch_size(2)
+            .seed(0)
+            .switch_at(at, Trainability::Frozen);
         let e = model.train(ids.view(), &labels, &opts).unwrap_err();
         assert!(
             matches!(
@@ -241,15 +243,23 @@ fn training_refuses_what_would_silently_give_nan() {
             "{at}: {e}"
         );
     }
-    let opts = TrainOptions::new(3, 2, 0).switch_at(2, Trainability::Frozen);
+    let opts = TrainOptions::new()
+        .epochs(3)
+        .batch_size(2)
+        .seed(0)
+        .switch_at(2, Trainability::Frozen);
     model.train(ids.view(), &labels, &opts).unwrap();
     // A rate within the bound that still diverges: an error, not NaN weights.
     let mut model = BagClassifier::new(Embedding::new(good * 1e3).unwrap(), 2, 1)
         .unwrap()
-        .with_optimizers(OptimConfig::sgd(1e6), OptimConfig::sgd(1e6))
+        .optimizers(OptimConfig::sgd(1e6), OptimConfig::sgd(1e6))
         .unwrap();
     let e = model
-        .train(ids.view(), &labels, &TrainOptions::new(50, 1, 0))
+        .train(
+            ids.view(),
+            &labels,
+            &TrainOptions::new().epochs(50).batch_size(1).seed(0),
+        )
         .unwrap_err();
     assert!(e.to_string().contains("diverged"), "{e}");
 }

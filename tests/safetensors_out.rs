@@ -14,9 +14,9 @@ use safetensors::SafeTensors;
 
 /// A real table: the bundled GloVe subset aligned to the Keras tokenizer fixture.
 fn real_table() -> EmbeddingTable {
-    let tok = pretrained_vectors::vocab::KerasTokenizer::from_json_bytes(
-        &std::fs::read(common::fixture("keras/tokenizer_oov.json")).unwrap(),
+    let tok = pretrained_vectors::vocab::KerasTokenizer::from_bytes(
         Path::new("tokenizer_oov.json"),
+        &std::fs::read(common::fixture("keras/tokenizer_oov.json")).unwrap(),
     )
     .unwrap();
     let vocab = tok.vocab("<pad>").unwrap();
@@ -143,7 +143,7 @@ fn candle_and_burn_style_reads_give_dtype_shape_and_row_major_values() {
 fn npy_tables_get_their_origins_beside_them_and_f16_values() {
     let vocab = Vocab::new(vec!["<pad>".into(), "a".into(), "b".into()])
         .unwrap()
-        .with_padding(0)
+        .padding(0)
         .unwrap();
     let m = ndarray::array![[0.0f32, 0.0], [0.1, -2.0], [65504.0, 1e-8]];
     let origins = vec![RowOrigin::Padding, RowOrigin::Exact, RowOrigin::Missing];

@@ -17,9 +17,9 @@ fn aligned_table() -> EmbeddingTable {
     toks.extend(["Paris", "zzqxjv", "naïveté-ish"].map(String::from));
     let vocab = Vocab::new(toks)
         .unwrap()
-        .with_padding(0)
+        .padding(0)
         .unwrap()
-        .with_oov(1)
+        .oov(1)
         .unwrap();
     Aligner::new()
         .seed(5)
@@ -42,15 +42,13 @@ fn npy_reopens_in_place_with_its_sidecar() {
             dir.path().join("table.vocab.txt")
         ]
     );
-    let opts = TokenListOptions::new()
-        .with_padding("<pad>")
-        .with_oov("<unk>");
-    let saved = SavedTable::open(&path, &opts).unwrap();
+    let opts = TokenListOptions::new().padding("<pad>").oov("<unk>");
+    let saved = SavedTable::read(&path, &opts).unwrap();
     assert!(saved.is_zero_copy());
     assert_eq!(saved.weights(), table.weights());
     assert_eq!(saved.vocab().tokens(), table.vocab().tokens());
     assert_eq!(
-        (saved.vocab().padding(), saved.vocab().oov()),
+        (saved.vocab().get_padding(), saved.vocab().get_oov()),
         (Some(0), Some(1))
     );
     assert_eq!(
@@ -114,7 +112,7 @@ fn sidecar_must_match_the_table() {
     let path = dir.path().join("t.npy");
     table.save(&path, &SaveOptions::new()).unwrap();
     std::fs::write(dir.path().join("t.vocab.txt"), "a\nb\n").unwrap();
-    let e = SavedTable::open(&path, &TokenListOptions::new()).unwrap_err();
+    let e = SavedTable::read(&path, &TokenListOptions::new()).unwrap_err();
     assert!(matches!(e, Error::Shape { .. }), "{e}");
     // Existing outputs are refused without force, and kept intact.
     let before = std::fs::read(&path).unwrap();

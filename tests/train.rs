@@ -21,7 +21,7 @@ fn random_ids(b: usize, s: usize, rows: usize, seed: u64) -> Array2<i64> {
 fn layer(rows: usize, dims: usize, seed: u64) -> Embedding {
     let mut w = random(rows, dims, seed);
     w.row_mut(0).fill(0.0);
-    Embedding::new(w).unwrap().with_padding(Some(0)).unwrap()
+    Embedding::new(w).unwrap().padding(Some(0)).unwrap()
 }
 
 fn naive_pooled(emb: &Embedding, ids: ArrayView2<i64>, pooling: Pooling) -> Array2<f32> {
@@ -30,7 +30,7 @@ fn naive_pooled(emb: &Embedding, ids: ArrayView2<i64>, pooling: Pooling) -> Arra
         let kept: Vec<i64> = r
             .iter()
             .copied()
-            .filter(|&id| Some(id as usize) != emb.padding())
+            .filter(|&id| Some(id as usize) != emb.get_padding())
             .collect();
         for &id in &kept {
             let row = emb.weights().row(id as usize).to_owned();
@@ -143,9 +143,7 @@ fn backward_equals_dense_scatter_add_without_padding() {
 
 #[test]
 fn frozen_layer_computes_no_gradient() {
-    let emb = layer(10, 3, 1)
-        .with_trainability(Trainability::Frozen)
-        .unwrap();
+    let emb = layer(10, 3, 1).trainability(Trainability::Frozen).unwrap();
     let ids = random_ids(2, 4, 10, 2);
     assert!(emb
         .backward_pooled(ids.view(), Array2::ones((2, 3)).view(), Pooling::Mean)
@@ -168,7 +166,7 @@ fn numeric(emb: &Embedding, r: usize, k: usize, f: &dyn Fn(&Embedding) -> f64) -
         ws[[r, k]] = v;
         *e = Embedding::new(ws)
             .unwrap()
-            .with_padding(emb.padding())
+            .padding(emb.get_padding())
             .unwrap();
     };
     set(&mut plus, w + h);
@@ -303,10 +301,14 @@ fn classifier_learns_a_separable_task() {
     let (ids, labels) = toy_data(200, 21, 41);
     let mut model = BagClassifier::new(layer(21, 8, 42), 2, 43)
         .unwrap()
-        .with_optimizers(OptimConfig::adam(0.05), OptimConfig::adam(0.05))
+        .optimizers(OptimConfig::adam(0.05), OptimConfig::adam(0.05))
         .unwrap();
     let h = model
-        .train(ids.view(), &labels, &TrainOptions::new(15, 16, 44))
+        .train(
+            ids.view(),
+            &labels,
+            &TrainOptions::new().epochs(15).batch_size(16).seed(44),
+        )
         .unwrap();
     assert!(h[14].loss < h[0].loss, "{h:?}");
     assert!(h[14].accuracy > 0.95, "{h:?}");
@@ -320,14 +322,16 @@ fn classifier_learns_a_separable_task() {
 #[test]
 fn frozen_rows_stay_bit_identical_and_the_head_still_learns() {
     let (ids, labels) = toy_data(64, 21, 51);
-    let emb = layer(21, 8, 52)
-        .with_trainability(Trainability::Frozen)
-        .unwrap();
+    let emb = layer(21, 8, 52).trainability(Trainability::Frozen).unwrap();
     let before = emb.weights().clone();
     let mut model = BagClassifier::new(emb, 2, 53).unwrap();
     let head = model.weight().clone();
     model
-        .train(ids.view(), &labels, &TrainOptions::new(3, 8, 54))
+        .train(
+            ids.view(),
+            &labels,
+            &TrainOptions::new().epochs(3).batch_size(8).seed(54),
+        )
         .unwrap();
     assert_eq!(model.embedding().weights(), &before);
     assert_ne!(model.weight(), &head);
@@ -338,15 +342,19 @@ fn per_row_mode_moves_only_allowed_rows() {
     let (ids, labels) = toy_data(64, 21, 61);
     let mask: Vec<bool> = (0..21).map(|r| r % 3 == 1).collect();
     let emb = layer(21, 8, 62)
-        .with_trainability(Trainability::mask(&mask))
+        .trainability(Trainability::mask(&mask))
         .unwrap();
     let before = emb.weights().clone();
     let mut model = BagClassifier::new(emb, 2, 63)
         .unwrap()
-        .with_optimizers(OptimConfig::adam(0.01), OptimConfig::adam(0.01))
+        .optimizers(OptimConfig::adam(0.01), OptimConfig::adam(0.01))
         .unwrap();
     model
-        .train(ids.view(), &labels, &TrainOptions::new(2, 8, 64))
+        .train(
+            ids.view(),
+            &labels,
+            &TrainOptions::new().epochs(2).batch_size(8).seed(64),
+        )
         .unwrap();
     let after = model.embedding().weights();
     for (r, &trains) in mask.iter().enumerate() {
@@ -362,7 +370,7 @@ fn per_row_mode_moves_only_allowed_rows() {
 fn row_factors_scale_the_update() {
     let emb = Embedding::new(Array2::zeros((3, 2))).unwrap();
     let mut emb = emb
-        .with_trainability(Trainability::per_row(vec![1.0, 0.5, 0.0]).unwrap())
+        .trainability(Trainability::per_row(vec![1.0, 0.5, 0.0]).unwrap())
         .unwrap();
     let ids = ndarray::array![[0i64, 1, 2]];
     let g = emb
@@ -388,10 +396,14 @@ fn padding_row_never_moves_even_when_not_zero() {
     let (ids, labels) = toy_data(64, 21, 71);
     let mut w = random(21, 8, 72);
     w.row_mut(0).fill(0.25);
-    let emb = Embedding::new(w).unwrap().with_padding(Some(0)).unwrap();
+    let emb = Embedding::new(w).unwrap().padding(Some(0)).unwrap();
     let mut model = BagClassifier::new(emb, 2, 73).unwrap();
     model
-        .train(ids.view(), &labels, &TrainOptions::new(2, 8, 74))
+        .train(
+            ids.view(),
+            &labels,
+            &TrainOptions::new().epochs(2).batch_size(8).seed(74),
+        )
         .unwrap();
     assert!(model
         .embedding()
@@ -415,27 +427,34 @@ fn padding_row_never_moves_even_when_not_zero() {
 #[test]
 fn unfreezing_after_n_epochs_trains_from_then_on() {
     let (ids, labels) = toy_data(64, 21, 81);
-    let emb = layer(21, 8, 82)
-        .with_trainability(Trainability::Frozen)
-        .unwrap();
+    let emb = layer(21, 8, 82).trainability(Trainability::Frozen).unwrap();
     let before = emb.weights().clone();
     let mut model = BagClassifier::new(emb, 2, 83).unwrap();
     model
-        .train(ids.view(), &labels, &TrainOptions::new(2, 8, 84))
+        .train(
+            ids.view(),
+            &labels,
+            &TrainOptions::new().epochs(2).batch_size(8).seed(84),
+        )
         .unwrap();
     assert_eq!(model.embedding().weights(), &before);
     let mut model2 = BagClassifier::new(
-        layer(21, 8, 82)
-            .with_trainability(Trainability::Frozen)
-            .unwrap(),
+        layer(21, 8, 82).trainability(Trainability::Frozen).unwrap(),
         2,
         83,
     )
     .unwrap();
-    let opts = TrainOptions::new(3, 8, 84).switch_at(2, Trainability::Trainable);
+    let opts = TrainOptions::new()
+        .epochs(3)
+        .batch_size(8)
+        .seed(84)
+        .switch_at(2, Trainability::Trainable);
     model2.train(ids.view(), &labels, &opts).unwrap();
     assert_ne!(model2.embedding().weights(), &before);
-    assert_eq!(model2.embedding().trainability(), &Trainability::Trainable);
+    assert_eq!(
+        model2.embedding().get_trainability(),
+        &Trainability::Trainable
+    );
 }
 
 #[test]
@@ -449,21 +468,21 @@ fn presets_from_a_table_lock_the_pretrained_rows() {
             .collect(),
     )
     .unwrap()
-    .with_padding(0)
+    .padding(0)
     .unwrap()
-    .with_oov(1)
+    .oov(1)
     .unwrap();
     let mut w = random(6, 4, 91);
     w.row_mut(0).fill(0.0);
     let table = EmbeddingTable::new(w.clone(), vocab.clone(), origins.clone()).unwrap();
     let emb = Embedding::from_table(&table).unwrap();
-    assert_eq!(emb.padding(), Some(0));
+    assert_eq!(emb.get_padding(), Some(0));
     let ids = ndarray::array![[0i64, 1, 2, 3, 4, 5]];
     for (preset, moving) in [
         (Trainability::oov_and_random(&origins), vec![1, 4]),
         (Trainability::not_in_file(&origins), vec![1, 3, 4]),
     ] {
-        let mut e = emb.clone().with_trainability(preset).unwrap();
+        let mut e = emb.clone().trainability(preset).unwrap();
         let g = e
             .backward_pooled(ids.view(), Array2::ones((1, 4)).view(), Pooling::Mean)
             .unwrap();
@@ -478,16 +497,14 @@ fn presets_from_a_table_lock_the_pretrained_rows() {
                 "row {r}"
             );
         }
-        let out = e.into_table(vocab.clone()).unwrap();
+        let out = e.into_table().unwrap();
         assert_eq!(out.origins(), &origins[..]);
+        assert_eq!(out.vocab(), &vocab);
     }
     let mut copy = table.clone();
     let bad = Embedding::new(Array2::zeros((2, 4))).unwrap();
     assert!(matches!(bad.copy_into(&mut copy), Err(Error::Shape { .. })));
-    assert!(
-        bad.into_table(vocab).is_err(),
-        "a plain layer has no origins"
-    );
+    assert!(bad.into_table().is_err(), "a plain layer has no vocabulary");
 }
 
 // ----- determinism ---------------------------------------------------------------------
@@ -502,7 +519,11 @@ fn train_with_threads(threads: usize) -> (Array2<f32>, Array2<f32>) {
         let (ids, labels) = toy_data(256, 401, 101);
         let mut model = BagClassifier::new(layer(401, 64, 102), 2, 103).unwrap();
         model
-            .train(ids.view(), &labels, &TrainOptions::new(2, 128, 104))
+            .train(
+                ids.view(),
+                &labels,
+                &TrainOptions::new().epochs(2).batch_size(128).seed(104),
+            )
             .unwrap();
         (model.embedding().weights().clone(), model.weight().clone())
     })
@@ -556,9 +577,9 @@ proptest::proptest! {
         let pooling = if sum { Pooling::Sum } else { Pooling::Mean };
         let mask: Vec<bool> = (0..rows).map(|r| (r as u64 + seed) % 3 != 0).collect();
         let mut emb = Embedding::new(random(rows, dims, seed)).unwrap()
-            .with_trainability(Trainability::mask(&mask)).unwrap();
+            .trainability(Trainability::mask(&mask)).unwrap();
         if padded {
-            emb = emb.with_padding(Some(0)).unwrap();
+            emb = emb.padding(Some(0)).unwrap();
         }
         let ids = random_ids(batch, seq, rows, seed + 1);
         let fast = emb.forward_pooled(ids.view(), pooling).unwrap();
@@ -570,7 +591,7 @@ proptest::proptest! {
         let mut dense = Array2::<f32>::zeros((rows, dims));
         for (i, r) in ids.rows().into_iter().enumerate() {
             let kept: Vec<usize> = r.iter().map(|&id| id as usize)
-                .filter(|&id| Some(id) != emb.padding()).collect();
+                .filter(|&id| Some(id) != emb.get_padding()).collect();
             let scale = match pooling {
                 Pooling::Sum => 1.0,
                 Pooling::Mean => 1.0 / kept.len().max(1) as f32,
@@ -582,7 +603,7 @@ proptest::proptest! {
             }
         }
         proptest::prop_assert!(sparse.rows.windows(2).all(|p| p[0] < p[1]));
-        proptest::prop_assert!(sparse.rows.iter().all(|&r| mask[r] && Some(r) != emb.padding()));
+        proptest::prop_assert!(sparse.rows.iter().all(|&r| mask[r] && Some(r) != emb.get_padding()));
         let got = sparse.to_dense(rows);
         proptest::prop_assert!(got.iter().zip(&dense).all(|(a, b)| (a - b).abs() < 1e-5));
     }

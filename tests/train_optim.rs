@@ -26,7 +26,7 @@ fn run_adam(bias: BiasCorrection) -> (Array2<f32>, [f64; 2]) {
     let mut emb = Embedding::new(array![[0.5f32], [1.0], [-2.0], [3.0]]).unwrap();
     let mut opt = SparseOptimizer::new(OptimConfig::adam(0.1))
         .unwrap()
-        .with_bias_correction(bias);
+        .bias_correction(bias);
     // Row 1 is in every step; row 2 in steps 1 and 3 only; rows 0 and 3 never.
     opt.step(&mut emb, &grad(vec![1, 2], array![[0.3], [-1.0]]))
         .unwrap();
@@ -109,7 +109,7 @@ fn max_norm_renormalises_updated_rows_only() {
     let mut emb = Embedding::new(array![[3.0f32, 4.0], [30.0, 40.0]]).unwrap();
     let mut opt = SparseOptimizer::new(OptimConfig::sgd(1.0))
         .unwrap()
-        .with_max_norm(1.0)
+        .max_norm(1.0)
         .unwrap();
     opt.step(&mut emb, &grad(vec![0], array![[0.0, 0.0]]))
         .unwrap();
@@ -120,7 +120,7 @@ fn max_norm_renormalises_updated_rows_only() {
     let mut small = Embedding::new(array![[0.3f32, 0.4]]).unwrap();
     opt = SparseOptimizer::new(OptimConfig::sgd(1.0))
         .unwrap()
-        .with_max_norm(1.0)
+        .max_norm(1.0)
         .unwrap();
     opt.step(&mut small, &grad(vec![0], array![[0.0, 0.0]]))
         .unwrap();
@@ -133,7 +133,7 @@ fn anchor_pulls_rows_back_to_pretrained_values() {
     let mut emb = Embedding::new(array![[3.0f32, -1.0], [5.0, 5.0]]).unwrap();
     let mut opt = SparseOptimizer::new(OptimConfig::sgd(0.1))
         .unwrap()
-        .with_anchor(pretrained, 2.0)
+        .anchor(pretrained, 2.0)
         .unwrap();
     opt.step(&mut emb, &grad(vec![0], array![[0.0, 0.0]]))
         .unwrap();
@@ -176,7 +176,7 @@ fn dense_optimizer_agrees_with_the_sparse_one_on_a_full_gradient() {
 fn every_sparse_step_counts_even_without_an_update() {
     let mut emb = Embedding::new(array![[1.0f32], [2.0]])
         .unwrap()
-        .with_trainability(Trainability::mask(&[true, false]))
+        .trainability(Trainability::mask(&[true, false]))
         .unwrap();
     let mut opt = SparseOptimizer::new(OptimConfig::adam(0.1)).unwrap();
     opt.step(&mut emb, &grad(vec![], Array2::zeros((0, 1))))
@@ -222,7 +222,7 @@ fn bad_gradients_and_settings_are_errors() {
     ));
     let mut anchored = SparseOptimizer::new(OptimConfig::sgd(0.1))
         .unwrap()
-        .with_anchor(Array2::zeros((3, 2)), 1.0)
+        .anchor(Array2::zeros((3, 2)), 1.0)
         .unwrap();
     assert!(matches!(
         anchored.step(&mut emb, &grad(vec![1], Array2::ones((1, 2)))),
@@ -258,16 +258,16 @@ fn bad_gradients_and_settings_are_errors() {
     }
     let sgd = || SparseOptimizer::new(OptimConfig::sgd(0.1)).unwrap();
     assert!(matches!(
-        sgd().with_max_norm(0.0),
+        sgd().max_norm(0.0),
         Err(Error::InvalidOption { .. })
     ));
     assert!(matches!(
-        sgd().with_anchor(Array2::zeros((4, 2)), -1.0),
+        sgd().anchor(Array2::zeros((4, 2)), -1.0),
         Err(Error::InvalidOption { .. })
     ));
     let e = Embedding::new(Array2::zeros((3, 2)))
         .unwrap()
-        .with_padding(Some(3))
+        .padding(Some(3))
         .unwrap_err();
     assert!(matches!(e, Error::InvalidOption { .. }), "{e}");
     assert!(matches!(
@@ -290,13 +290,21 @@ fn classifier_refuses_bad_labels_and_batches() {
     let e = m.train_step(ids.view(), &[0, 3]).unwrap_err();
     assert!(e.to_string().contains("label 3 of sequence 1"), "{e}");
     let e = m
-        .train(ids.view(), &[0, 1], &TrainOptions::new(1, 0, 0))
+        .train(
+            ids.view(),
+            &[0, 1],
+            &TrainOptions::new().epochs(1).batch_size(0).seed(0),
+        )
         .unwrap_err();
     assert!(matches!(e, Error::InvalidOption { .. }), "{e}");
     // An id error reports its place in the whole data set, not in a shuffled batch.
     let bad = array![[1i64, 2], [3, 9]];
     match m
-        .train(bad.view(), &[0, 1], &TrainOptions::new(1, 1, 0))
+        .train(
+            bad.view(),
+            &[0, 1],
+            &TrainOptions::new().epochs(1).batch_size(1).seed(0),
+        )
         .unwrap_err()
     {
         Error::IdOutOfRange {

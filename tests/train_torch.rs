@@ -125,14 +125,14 @@ fn classifier_with_locked_rows_trains_as_pytorch() {
         .collect();
     let emb = Embedding::new(mat(&case["embedding"]))
         .unwrap()
-        .with_padding(Some(0))
+        .padding(Some(0))
         .unwrap()
-        .with_trainability(Trainability::mask(&trainable))
+        .trainability(Trainability::mask(&trainable))
         .unwrap();
     let weight = mat(&case["linear_weight"]);
     let mut model = BagClassifier::new(emb, weight.nrows(), 0)
         .unwrap()
-        .with_optimizers(adam(&r), adam(&r))
+        .optimizers(adam(&r), adam(&r))
         .unwrap();
     *model.weight_mut() = weight;
     *model.bias_mut() = Array1::from(vec1(&case["linear_bias"]));

@@ -75,21 +75,21 @@ fn tokenizer_json_rows_are_get_vocab_order_with_reserved_rows() {
     for (name, unk) in MODELS {
         let t = truth(name);
         let v = read(&fixture(&format!("hf/{name}.tokenizer.json")));
-        assert_eq!(v.kind(), Some(VocabKind::HfTokenizer), "{name}");
+        assert_eq!(v.get_kind(), Some(VocabKind::HfTokenizer), "{name}");
         assert_eq!(v.tokens(), t.vocab, "{name}");
         let pad = t
             .pad
             .as_deref()
             .map(|p| t.vocab.iter().position(|x| x == p).unwrap());
-        assert_eq!(v.padding(), pad, "{name}");
-        assert_eq!(v.oov(), unk, "{name}");
+        assert_eq!(v.get_padding(), pad, "{name}");
+        assert_eq!(v.get_oov(), unk, "{name}");
         let specials: Vec<usize> = t
             .special
             .iter()
             .copied()
             .filter(|&s| Some(s) != pad && Some(s) != unk)
             .collect();
-        assert_eq!(v.specials(), specials, "{name}");
+        assert_eq!(v.get_specials(), specials, "{name}");
         // Tokens added after training (not special) come after the model's rows and
         // are looked up as written.
         let added = v.get("New York").unwrap();
@@ -154,12 +154,12 @@ fn pieces_are_looked_up_by_the_form_the_tokenizer_decodes_them_to() {
 fn bert_vocab_txt_and_gpt2_vocab_json() {
     let t = truth("wordpiece");
     let v = read(&fixture("hf/wordpiece/vocab.txt"));
-    assert_eq!(v.kind(), Some(VocabKind::BertVocab));
+    assert_eq!(v.get_kind(), Some(VocabKind::BertVocab));
     // model.save() writes the model's vocabulary: the rows before the added tokens.
     assert_eq!(v.tokens(), &t.vocab[..v.len()]);
     assert_eq!(v.len(), t.vocab.len() - 3);
     assert_eq!(
-        (v.padding(), v.oov(), v.specials()),
+        (v.get_padding(), v.get_oov(), v.get_specials()),
         (Some(0), Some(1), &[2, 3, 4][..])
     );
     let r = (0..v.len())
@@ -170,9 +170,12 @@ fn bert_vocab_txt_and_gpt2_vocab_json() {
 
     let t = truth("bytelevel");
     let v = read(&fixture("hf/bytelevel/vocab.json"));
-    assert_eq!(v.kind(), Some(VocabKind::HfVocabJson));
+    assert_eq!(v.get_kind(), Some(VocabKind::HfVocabJson));
     assert_eq!(v.tokens(), &t.vocab[..v.len()]);
-    assert_eq!((v.padding(), v.oov(), v.specials()), (None, None, &[0][..]));
+    assert_eq!(
+        (v.get_padding(), v.get_oov(), v.get_specials()),
+        (None, None, &[0][..])
+    );
     for r in 1..v.len() {
         assert_eq!(
             v.lookup_form(r),
@@ -204,7 +207,10 @@ fn aligned_pieces_take_the_vectors_of_their_word_forms() {
             if v.is_special(r) {
                 assert_eq!(origin, RowOrigin::Special, "{name} {r}");
                 // As the OOV row: the mean of the vectors found.
-                assert_eq!(t.weights().row(r), t.weights().row(v.oov().unwrap_or(r)));
+                assert_eq!(
+                    t.weights().row(r),
+                    t.weights().row(v.get_oov().unwrap_or(r))
+                );
             }
             if origin == RowOrigin::Exact {
                 let form = v.lookup_form(r).unwrap();
@@ -226,7 +232,7 @@ fn aligned_pieces_take_the_vectors_of_their_word_forms() {
 fn options_override_the_files_reserved_names() {
     let path = fixture("hf/unigram.tokenizer.json");
     let v = Vocab::read(&path, &VocabOptions::new().padding("</s>").oov("<s>")).unwrap();
-    assert_eq!((v.padding(), v.oov()), (Some(3), Some(2)));
+    assert_eq!((v.get_padding(), v.get_oov()), (Some(3), Some(2)));
     // `<pad>` is still special (an added special token), now a special row.
     assert!(v.is_special(0));
 }
@@ -267,7 +273,7 @@ fn hostile_tokenizer_json_gives_errors() {
             r#"model.vocab["b\nc"]"#,
         ),
     ] {
-        let e = Vocab::from_bytes(json.as_bytes(), p, &o).unwrap_err();
+        let e = Vocab::from_bytes(p, json.as_bytes(), &o).unwrap_err();
         assert!(
             matches!(&e, Error::JsonShape { key: k, .. } if k == key),
             "{json}: {e}"

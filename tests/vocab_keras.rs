@@ -39,24 +39,18 @@ fn configs() -> Vec<(&'static str, KerasTokenizer)> {
     let t = KerasTokenizer::new;
     vec![
         ("default", t()),
-        (
-            "num_words_oov",
-            t().with_num_words(50).with_oov_token("<OOV>"),
-        ),
-        ("num_words", t().with_num_words(50)),
-        ("oov", t().with_oov_token("<OOV>")),
+        ("num_words_oov", t().num_words(50).oov_token("<OOV>")),
+        ("num_words", t().num_words(50)),
+        ("oov", t().oov_token("<OOV>")),
         (
             "custom",
-            t().with_lower(false)
-                .with_filters(".,!?")
-                .with_split("\t")
-                .unwrap(),
+            t().lower(false).filters(".,!?").split("\t").unwrap(),
         ),
-        ("char_level", t().with_char_level(true).with_oov_token("?")),
-        ("oov_in_texts", t().with_oov_token("the")),
+        ("char_level", t().char_level(true).oov_token("?")),
+        ("oov_in_texts", t().oov_token("the")),
         (
             "num_words_oov_in_texts",
-            t().with_num_words(20).with_oov_token("will"),
+            t().num_words(20).oov_token("will"),
         ),
     ]
 }
@@ -155,23 +149,28 @@ fn to_json_is_keras_to_json() {
 fn reading_keras_json_gives_the_same_tokenizer() {
     for (name, tok) in fitted() {
         let file = format!("tokenizer_{name}.json");
-        let loaded = KerasTokenizer::from_json_file(fixture(&file)).unwrap();
+        let loaded = KerasTokenizer::read(fixture(&file)).unwrap();
         assert_eq!(loaded.word_index(), tok.word_index(), "{name}");
         assert_eq!(loaded.word_counts(), tok.word_counts(), "{name}");
         assert_eq!(loaded.document_count(), tok.document_count(), "{name}");
         assert_eq!(
             (
-                loaded.num_words(),
-                loaded.oov_token(),
-                loaded.filters(),
-                loaded.split()
+                loaded.get_num_words(),
+                loaded.get_oov_token(),
+                loaded.get_filters(),
+                loaded.get_split()
             ),
-            (tok.num_words(), tok.oov_token(), tok.filters(), tok.split()),
+            (
+                tok.get_num_words(),
+                tok.get_oov_token(),
+                tok.get_filters(),
+                tok.get_split()
+            ),
             "{name}"
         );
         assert_eq!(
-            (loaded.lower(), loaded.char_level()),
-            (tok.lower(), tok.char_level())
+            (loaded.get_lower(), loaded.get_char_level()),
+            (tok.get_lower(), tok.get_char_level())
         );
         assert_eq!(
             loaded.to_json(),
@@ -179,8 +178,7 @@ fn reading_keras_json_gives_the_same_tokenizer() {
             "{name}: round trip"
         );
         // Our own output is read back to the same tokenizer.
-        let again =
-            KerasTokenizer::from_json_bytes(tok.to_json().as_bytes(), Path::new("")).unwrap();
+        let again = KerasTokenizer::from_bytes(Path::new(""), tok.to_json().as_bytes()).unwrap();
         assert_eq!(again.to_json(), tok.to_json(), "{name}");
     }
 }
@@ -197,8 +195,7 @@ fn texts_to_sequences_match_keras() {
         for (i, (g, w)) in got.iter().zip(&want).enumerate() {
             assert_eq!(g, w, "{name}: text {i}: {:?}", texts[i]);
         }
-        let loaded =
-            KerasTokenizer::from_json_file(fixture(&format!("tokenizer_{name}.json"))).unwrap();
+        let loaded = KerasTokenizer::read(fixture(&format!("tokenizer_{name}.json"))).unwrap();
         assert_eq!(
             loaded.texts_to_sequences(&texts),
             want,
@@ -217,16 +214,16 @@ fn pad_sequences_match_keras() {
         let args = &case["args"];
         let mut options = PadOptions::new();
         if let Some(m) = args.get("maxlen") {
-            options = options.with_maxlen(m.as_u64().unwrap() as usize);
+            options = options.maxlen(m.as_u64().unwrap() as usize);
         }
         if let Some(p) = args.get("padding") {
-            options = options.with_padding(p.as_str().unwrap().parse::<Side>().unwrap());
+            options = options.padding(p.as_str().unwrap().parse::<Side>().unwrap());
         }
         if let Some(t) = args.get("truncating") {
-            options = options.with_truncating(t.as_str().unwrap().parse::<Side>().unwrap());
+            options = options.truncating(t.as_str().unwrap().parse::<Side>().unwrap());
         }
         if let Some(v) = args.get("value") {
-            options = options.with_value(v.as_i64().unwrap());
+            options = options.value(v.as_i64().unwrap());
         }
         let want: Vec<Vec<i64>> = serde_json::from_value(case["result"].clone()).unwrap();
         let got = pad_sequences(&seqs, &options).unwrap();
@@ -261,32 +258,32 @@ fn python_lowercasing_of_unicode_words() {
 fn bare_word_index_is_detected_and_read() {
     let bytes = std::fs::read(fixture("word_index.json")).unwrap();
     let path = Path::new("word_index.json");
-    assert_eq!(detect_json(&bytes, path).unwrap(), KerasJsonKind::WordIndex);
+    assert_eq!(detect_json(path, &bytes).unwrap(), KerasJsonKind::WordIndex);
     let doc = std::fs::read(fixture("tokenizer_default.json")).unwrap();
-    assert_eq!(detect_json(&doc, path).unwrap(), KerasJsonKind::Tokenizer);
+    assert_eq!(detect_json(path, &doc).unwrap(), KerasJsonKind::Tokenizer);
 
-    let bare = KerasTokenizer::from_json_bytes(&bytes, path).unwrap();
-    let full = KerasTokenizer::from_json_bytes(&doc, path).unwrap();
+    let bare = KerasTokenizer::from_bytes(path, &bytes).unwrap();
+    let full = KerasTokenizer::from_bytes(path, &doc).unwrap();
     assert_eq!(bare.word_index(), full.word_index());
     let vocab = bare.vocab("<pad>").unwrap();
     assert_eq!(vocab.len(), full.word_index().len() + 1);
     for (word, index) in full.word_index() {
         assert_eq!(vocab.get(word), Some(*index as usize));
     }
-    assert_eq!(vocab.counts(), None, "a bare word_index has no counts");
+    assert_eq!(vocab.get_counts(), None, "a bare word_index has no counts");
 }
 
 #[test]
 fn vocab_for_a_table_follows_keras_indices_and_num_words() {
-    let tok = KerasTokenizer::from_json_file(fixture("tokenizer_num_words_oov.json")).unwrap();
+    let tok = KerasTokenizer::read(fixture("tokenizer_num_words_oov.json")).unwrap();
     let vocab = tok.vocab("<pad>").unwrap();
     assert_eq!(vocab.len(), 50, "rows 0..num_words");
     assert_eq!(
         (vocab.token(0), vocab.token(1)),
         (Some("<pad>"), Some("<OOV>"))
     );
-    assert_eq!((vocab.padding(), vocab.oov()), (Some(0), Some(1)));
-    let counts = vocab.counts().unwrap();
+    assert_eq!((vocab.get_padding(), vocab.get_oov()), (Some(0), Some(1)));
+    let counts = vocab.get_counts().unwrap();
     for (row, token) in vocab.tokens().iter().enumerate().skip(1) {
         assert_eq!(tok.index_of(token), Some(row as i64));
         let want = tok
@@ -307,13 +304,16 @@ fn vocab_for_a_table_follows_keras_indices_and_num_words() {
     let mut out = Vec::new();
     vocab.write_token_list(&mut out).unwrap();
     let back = Vocab::from_token_list(
-        &out,
         Path::new("table.vocab.txt"),
+        &out,
         &vocab.token_list_options(),
     )
     .unwrap();
     assert_eq!(back.tokens(), vocab.tokens());
-    assert_eq!((back.padding(), back.oov()), (vocab.padding(), vocab.oov()));
+    assert_eq!(
+        (back.get_padding(), back.get_oov()),
+        (vocab.get_padding(), vocab.get_oov())
+    );
 }
 
 /// Every config, fitted here and read from Keras' JSON: each id of Keras' own
@@ -325,13 +325,12 @@ fn table_rows_are_the_ids_keras_produces() {
     let mut texts = lines("corpus.txt");
     texts.extend(lines("probe.txt"));
     for (name, fitted) in fitted() {
-        let loaded =
-            KerasTokenizer::from_json_file(fixture(&format!("tokenizer_{name}.json"))).unwrap();
+        let loaded = KerasTokenizer::read(fixture(&format!("tokenizer_{name}.json"))).unwrap();
         let want: Vec<Vec<i64>> =
             serde_json::from_value(json(&format!("sequences_{name}.json"))).unwrap();
         for tok in [&fitted, &loaded] {
             let vocab = tok.vocab("<pad>").unwrap();
-            let oov_row = vocab.oov();
+            let oov_row = vocab.get_oov();
             for (text, ids) in texts.iter().zip(&want) {
                 let words = tok.tokenize(text);
                 let mut known = words.iter().filter_map(|w| tok.index_of(w));
@@ -355,23 +354,23 @@ fn table_rows_are_the_ids_keras_produces() {
                     }
                 }
             }
-            let keras_oov = tok.oov_token().and_then(|t| tok.index_of(t));
+            let keras_oov = tok.get_oov_token().and_then(|t| tok.index_of(t));
             assert_eq!(oov_row.map(|r| r as i64), keras_oov, "{name}");
             // char_level's "?" is a character of the texts too.
             let in_texts = tok
-                .oov_token()
+                .get_oov_token()
                 .is_some_and(|t| tok.word_counts().iter().any(|(w, _)| w == t));
             assert_eq!(
                 in_texts,
                 name.ends_with("oov_in_texts") || name == "char_level"
             );
             if in_texts {
-                assert_eq!(vocab.unused(), Some(1), "{name}");
+                assert_eq!(vocab.get_unused(), Some(1), "{name}");
                 assert_eq!(vocab.token(1), Some("<unused>"));
                 assert!(ids_never(&want, 1), "{name}: Keras never emits 1");
-                assert_eq!(vocab.token(oov_row.unwrap()), tok.oov_token());
+                assert_eq!(vocab.token(oov_row.unwrap()), tok.get_oov_token());
             } else {
-                assert_eq!(vocab.unused(), None, "{name}");
+                assert_eq!(vocab.get_unused(), None, "{name}");
             }
         }
     }
@@ -384,7 +383,7 @@ fn ids_never(seqs: &[Vec<i64>], id: i64) -> bool {
 // ----- bad input --------------------------------------------------------------
 
 fn keras_err(bytes: &str) -> Error {
-    KerasTokenizer::from_json_bytes(bytes.as_bytes(), Path::new("tok.json")).unwrap_err()
+    KerasTokenizer::from_bytes(Path::new("tok.json"), bytes.as_bytes()).unwrap_err()
 }
 
 fn shape_key(e: &Error) -> &str {
@@ -463,8 +462,8 @@ fn bad_word_index_entries_name_their_key() {
     assert_eq!(shape_key(&e), r#""c""#);
     assert!(e.to_string().contains(r#"already the index of "b""#), "{e}");
     // Gaps are refused when the table's vocabulary is made.
-    let tok = KerasTokenizer::from_json_bytes(br#"{"a": 1, "b": 2, "c": 4}"#, Path::new("wi.json"))
-        .unwrap();
+    let tok =
+        KerasTokenizer::from_bytes(Path::new("wi.json"), br#"{"a": 1, "b": 2, "c": 4}"#).unwrap();
     let e = tok.vocab("<pad>").unwrap_err();
     assert_eq!(shape_key(&e), r#""c""#);
     assert!(
@@ -473,35 +472,34 @@ fn bad_word_index_entries_name_their_key() {
         "{e}"
     );
     // A word a token list cannot hold.
-    let tok =
-        KerasTokenizer::from_json_bytes(br#"{"a": 1, "b\nc": 2}"#, Path::new("wi.json")).unwrap();
+    let tok = KerasTokenizer::from_bytes(Path::new("wi.json"), br#"{"a": 1, "b\nc": 2}"#).unwrap();
     assert_eq!(shape_key(&tok.vocab("<pad>").unwrap_err()), r#""b\nc""#);
 }
 
 #[test]
 fn empty_vocabularies_are_refused() {
-    let tok = KerasTokenizer::from_json_bytes(b"{}", Path::new("wi.json")).unwrap();
+    let tok = KerasTokenizer::from_bytes(Path::new("wi.json"), b"{}").unwrap();
     let e = tok.vocab("<pad>").unwrap_err();
     assert!(matches!(e, Error::EmptyVocab { .. }), "{e}");
     assert_eq!(e.path(), Some(Path::new("wi.json")));
-    let e = Vocab::from_token_list(b"", Path::new("v.txt"), &TokenListOptions::new()).unwrap_err();
+    let e = Vocab::from_token_list(Path::new("v.txt"), b"", &TokenListOptions::new()).unwrap_err();
     assert!(matches!(e, Error::EmptyVocab { .. }), "{e}");
 }
 
 #[test]
 fn token_list_errors_name_file_and_line() {
     let o = TokenListOptions::new();
-    let e = Vocab::from_token_list(b"the\ncat\nthe\n", Path::new("v.txt"), &o).unwrap_err();
+    let e = Vocab::from_token_list(Path::new("v.txt"), b"the\ncat\nthe\n", &o).unwrap_err();
     assert_eq!(
         e.to_string(),
         r#"v.txt: line 3, byte 8: duplicate token "the" (first at line 1, byte 0); expected each token once"#
     );
-    let e = Vocab::from_token_list(b"the\ncat\rdog\n", Path::new("v.txt"), &o).unwrap_err();
+    let e = Vocab::from_token_list(Path::new("v.txt"), b"the\ncat\rdog\n", &o).unwrap_err();
     assert!(
         matches!(e, Error::BadToken { pos, .. } if pos == Position::line(2, 4)),
         "{e}"
     );
-    let e = Vocab::from_token_list(b"the\n\ncat\n", Path::new("v.txt"), &o).unwrap_err();
+    let e = Vocab::from_token_list(Path::new("v.txt"), b"the\n\ncat\n", &o).unwrap_err();
     assert!(
         e.to_string()
             .starts_with("v.txt: line 2, byte 4: bad token \"\": blank line"),

@@ -25,9 +25,9 @@ fn the_saved_vocabulary_file_reads_with_padding_and_oov_rows() {
         let want = keras_vocabulary(name);
         let path = fixture(&format!("keras3/vocabulary_{name}.txt"));
         let v = Vocab::read(&path, &VocabOptions::new()).unwrap();
-        assert_eq!(v.kind(), Some(VocabKind::TextVectorization), "{name}");
+        assert_eq!(v.get_kind(), Some(VocabKind::TextVectorization), "{name}");
         assert_eq!(v.tokens(), want, "{name}");
-        assert_eq!((v.padding(), v.oov()), (Some(0), Some(1)), "{name}");
+        assert_eq!((v.get_padding(), v.get_oov()), (Some(0), Some(1)), "{name}");
     }
 }
 
@@ -35,9 +35,9 @@ fn the_saved_vocabulary_file_reads_with_padding_and_oov_rows() {
 fn the_word_index_dict_of_keras_io_reads_to_the_same_rows() {
     let path = fixture("keras3/word_index.json");
     let v = Vocab::read(&path, &VocabOptions::new()).unwrap();
-    assert_eq!(v.kind(), Some(VocabKind::TextVectorization));
+    assert_eq!(v.get_kind(), Some(VocabKind::TextVectorization));
     assert_eq!(v.tokens(), keras_vocabulary("default"));
-    assert_eq!((v.padding(), v.oov()), (Some(0), Some(1)));
+    assert_eq!((v.get_padding(), v.get_oov()), (Some(0), Some(1)));
 }
 
 #[test]
@@ -71,19 +71,16 @@ fn texts(path: &str) -> Vec<String> {
 fn configs() -> Vec<(&'static str, TextVectorization)> {
     vec![
         ("default", TextVectorization::new()),
-        (
-            "max_tokens_50",
-            TextVectorization::new().with_max_tokens(50),
-        ),
+        ("max_tokens_50", TextVectorization::new().max_tokens(50)),
         (
             "seq_len_8",
-            TextVectorization::new().with_output_sequence_length(8),
+            TextVectorization::new().output_sequence_length(8),
         ),
         (
             "max_tokens_20_seq_len_5",
             TextVectorization::new()
-                .with_max_tokens(20)
-                .with_output_sequence_length(5),
+                .max_tokens(20)
+                .output_sequence_length(5),
         ),
     ]
 }
@@ -92,13 +89,13 @@ fn configs() -> Vec<(&'static str, TextVectorization)> {
 fn adapt_gives_keras_3s_vocabulary_ties_included() {
     let bytes = std::fs::read(fixture("keras3/corpus.txt")).unwrap();
     for (name, mut tv) in configs() {
-        tv.adapt_corpus(&bytes, &fixture("keras3/corpus.txt"))
+        tv.adapt_corpus(&fixture("keras3/corpus.txt"), &bytes)
             .unwrap();
         assert_eq!(tv.vocabulary(), keras_vocabulary(name), "{name}");
         let v = tv.vocab().unwrap();
         assert_eq!(v.tokens(), keras_vocabulary(name), "{name}");
         assert_eq!(
-            (v.padding(), v.oov(), v.kind()),
+            (v.get_padding(), v.get_oov(), v.get_kind()),
             (Some(0), Some(1), Some(VocabKind::TextVectorization))
         );
     }

@@ -106,7 +106,7 @@ fn runs_tabs_and_fixed_width_values_read_on_every_path() {
                     .threads(threads)
                     .read(path)
                     .unwrap_or_else(|e| panic!("{e}\n{shown}"));
-                assert_eq!((v.info().format, v.dims()), (format, dims), "{shown}");
+                assert_eq!((v.info().format, v.dims()), (Some(format), dims), "{shown}");
                 check(&c, &v, &shown);
                 let forced = ReadOptions::new().format(format).read(path).unwrap();
                 check(&c, &forced, &shown);
@@ -114,7 +114,9 @@ fn runs_tabs_and_fixed_width_values_read_on_every_path() {
         }
         check(
             &c,
-            &ReadOptions::new().read_bytes(&c.bytes).unwrap(),
+            &ReadOptions::new()
+                .read_bytes("".as_ref(), &c.bytes)
+                .unwrap(),
             &shown,
         );
 
@@ -143,12 +145,12 @@ fn runs_tabs_and_fixed_width_values_read_on_every_path() {
 fn the_word_before_a_run_is_the_vocabularys_word() {
     // The report: `of  0.3 0.4` read as the word "of " and `of` went missing.
     let bytes = b"the 0.1 0.2\nof  0.3 0.4\n";
-    let v = ReadOptions::new().read_bytes(bytes).unwrap();
+    let v = ReadOptions::new().read_bytes("".as_ref(), bytes).unwrap();
     assert_eq!(v.words(), ["the", "of"]);
     assert_eq!(v.get("of").unwrap().to_vec(), vec![0.3, 0.4]);
     // Fixed width: every value of `%9.6f` but negatives has a leading space.
     let bytes = b"the  0.100000 -0.200000  0.300000\nof -0.400000  0.500000  0.600000\n";
-    let v = ReadOptions::new().read_bytes(bytes).unwrap();
+    let v = ReadOptions::new().read_bytes("".as_ref(), bytes).unwrap();
     assert_eq!(v.dims(), 3);
     assert_eq!(v.get("the").unwrap().to_vec(), vec![0.1, -0.2, 0.3]);
 }
@@ -157,7 +159,7 @@ fn the_word_before_a_run_is_the_vocabularys_word() {
 fn a_wrong_count_says_what_was_seen() {
     // Runs count as one separator in the message too.
     let bytes = b"2 3\nthe  0.1\t0.2 0.3\nof 0.3  0.4\n";
-    match ReadOptions::new().read_bytes(bytes) {
+    match ReadOptions::new().read_bytes("".as_ref(), bytes) {
         Err(Error::RaggedRow {
             pos,
             expected: 3,
@@ -167,7 +169,7 @@ fn a_wrong_count_says_what_was_seen() {
         other => panic!("{other:?}"),
     }
     let bytes = b"2 2\nthe  0.1\t0.2 0.3\nof 0.3  0.4\n";
-    match ReadOptions::new().read_bytes(bytes) {
+    match ReadOptions::new().read_bytes("".as_ref(), bytes) {
         Err(
             e @ Error::RaggedRow {
                 expected: 2,

@@ -139,7 +139,7 @@ mod tests {
                 .to_vec(),
         )
         .unwrap()
-        .with_padding(0)
+        .padding(0)
         .unwrap();
         let m = Matcher::new(&vocab, true);
         assert_eq!(m.wanted, 3);

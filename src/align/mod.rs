@@ -8,7 +8,7 @@
 //! ```
 //! use pretrained_vectors::{align::Aligner, Vocab};
 //! let vocab = Vocab::new(vec!["<pad>".into(), "king".into(), "Queen".into(), "zzyzxq".into()])?
-//!     .with_padding(0)?;
+//!     .padding(0)?;
 //! let aligned = Aligner::new().seed(7).align("fixtures/glove.6B.50d.20k.txt.gz", vocab)?;
 //! let r = &aligned.report;
 //! assert_eq!((r.found_exact, r.found_fallback, r.missing, r.reserved), (1, 1, 1, 1));
@@ -219,12 +219,13 @@ impl Aligner {
     /// [`Aligner::align_vectors`] does, which it otherwise equals.
     ///
     /// ```
+    /// use pretrained_vectors::ndarray::array;
     /// use pretrained_vectors::{Aligner, RowOrigin, Vectors, Vocab};
-    /// let v = Vectors::new(vec!["a".into(), "b".into()], ndarray::array![[1.0f32, 2.0], [3.0, 4.0]])?;
+    /// let v = Vectors::new(vec!["a".into(), "b".into()], array![[1.0f32, 2.0], [3.0, 4.0]])?;
     /// let vocab = Vocab::new(vec!["<pad>".into(), "<unk>".into(), "a".into(), "b".into()])?
-    ///     .with_padding(0)?.with_oov(1)?;
+    ///     .padding(0)?.oov(1)?;
     /// let t = Aligner::new().table_from_vectors(v, vocab)?.table;
-    /// assert_eq!(t.weights(), ndarray::array![[0.0f32, 0.0], [2.0, 3.0], [1.0, 2.0], [3.0, 4.0]]);
+    /// assert_eq!(t.weights(), array![[0.0f32, 0.0], [2.0, 3.0], [1.0, 2.0], [3.0, 4.0]]);
     /// assert_eq!(t.origins()[2], RowOrigin::Exact);
     /// # Ok::<(), pretrained_vectors::Error>(())
     /// ```
@@ -235,7 +236,7 @@ impl Aligner {
     pub fn table_from_vectors(&self, vectors: Vectors, vocab: Vocab) -> Result<Aligned> {
         let start = Instant::now();
         self.missing.check()?;
-        let reserved_rows = [vocab.padding(), vocab.oov(), vocab.unused()];
+        let reserved_rows = [vocab.get_padding(), vocab.get_oov(), vocab.get_unused()];
         let reserved = reserved_rows.iter().flatten().count();
         let kept = vocab.len() - reserved;
         let in_front = reserved_rows.iter().flatten().all(|&r| r < reserved);
@@ -353,13 +354,13 @@ impl Aligner {
         let mut missing_init = self.missing;
         let mut missing_rows = Vec::new();
         for (r, token) in vocab.tokens().iter().enumerate() {
-            let origin = if vocab.padding() == Some(r) {
+            let origin = if vocab.get_padding() == Some(r) {
                 RowOrigin::Padding
-            } else if vocab.oov() == Some(r) {
+            } else if vocab.get_oov() == Some(r) {
                 RowOrigin::Oov
             } else if vocab.is_special(r) {
                 RowOrigin::Special
-            } else if vocab.unused() == Some(r) {
+            } else if vocab.get_unused() == Some(r) {
                 RowOrigin::Unused
             } else if exact[r].is_some() {
                 RowOrigin::Exact
@@ -399,6 +400,7 @@ impl Aligner {
 
         let count = |o: RowOrigin| origins.iter().filter(|&&x| x == o).count();
         let (found_exact, found_fallback) = (count(RowOrigin::Exact), count(RowOrigin::Fallback));
+        let found = found_exact + found_fallback;
         let reserved = count(RowOrigin::Padding)
             + count(RowOrigin::Oov)
             + count(RowOrigin::Unused)
@@ -414,14 +416,18 @@ impl Aligner {
                         kind,
                         rows: rows.len(),
                         found: rows.iter().filter(|&&r| origins[r].is_pretrained()).count(),
+                        subword: rows
+                            .iter()
+                            .filter(|&&r| origins[r] == RowOrigin::Subword)
+                            .count(),
                     })
                 })
                 .collect()
         });
         let wanted = vocab.len() - reserved;
-        let coverage_tokens = vocab.counts().map(|c| {
+        let coverage_tokens = vocab.get_counts().map(|c| {
             // Words without a row (past Keras' num_words) are OOV occurrences.
-            let (mut hit, mut all) = (0u64, vocab.unlisted_count());
+            let (mut hit, mut all) = (0u64, vocab.get_unlisted_count());
             for (r, o) in origins.iter().enumerate() {
                 if !vocab.is_reserved(r) {
                     all += c[r];
@@ -436,7 +442,7 @@ impl Aligner {
                 hit as f64 / all as f64
             }
         });
-        if let Some(c) = vocab.counts() {
+        if let Some(c) = vocab.get_counts() {
             missing_rows.sort_by_key(|&r| (std::cmp::Reverse(c[r]), r));
         }
         let top_missing = missing_rows
@@ -445,7 +451,7 @@ impl Aligner {
             .map(|&r| MissingToken {
                 token: vocab.tokens()[r].clone(),
                 row: r,
-                count: vocab.counts().map(|c| c[r]),
+                count: vocab.get_counts().map(|c| c[r]),
             })
             .collect();
         let fallback_examples = (0..vocab.len())
@@ -466,9 +472,10 @@ impl Aligner {
             file_rows_scanned: rows_scanned,
             stopped_early,
             dims,
-            vocab_kind: vocab.kind(),
+            vocab_kind: vocab.get_kind(),
             vocab_size: vocab.len(),
             pieces,
+            found,
             found_exact,
             found_fallback,
             subword: count(RowOrigin::Subword),
@@ -478,7 +485,7 @@ impl Aligner {
             coverage_types: if wanted == 0 {
                 0.0
             } else {
-                (found_exact + found_fallback) as f64 / wanted as f64
+                found as f64 / wanted as f64
             },
             coverage_tokens,
             top_missing,

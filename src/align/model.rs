@@ -1,6 +1,15 @@
 //! Aligning to a native fastText model: the dictionary walked once for the tokens
 //! it has (exactly, or by the lower-case fallback), then each row computed from the
 //! model's own rows, and every other token given its subword vector.
+//!
+//! A token is looked up by its word form ([`Vocab::lookup_form`]: `##ing` as
+//! `ing`), and so is its subword vector computed, with the word boundaries its
+//! piece kind says it has ([`WordBounds`]): a whole word (and a word-start or
+//! word-end piece) as fastText's `getWordVector` of the form, `<` + form + `>`; a
+//! continuation piece without the `<` (it does not start a word: `##ing` from the
+//! n-grams of `ing>`), or, in a vocabulary that marks word ends (`</w>`), without
+//! the `>` (there a continuation piece is one that does not end a word: `th` from
+//! `<th`). A piece with no word form (a lone byte) gets no subword vector.
 
 use std::time::Instant;
 
@@ -9,8 +18,8 @@ use rayon::prelude::*;
 use super::matcher::{Matcher, Step};
 use super::scan::{Found, Scan};
 use super::{Aligned, Aligner};
-use crate::fasttext::FastTextModel;
-use crate::vocab::Vocab;
+use crate::fasttext::{FastTextModel, WordBounds};
+use crate::vocab::{PieceKind, Vocab};
 
 /// Where a row's vector comes from.
 #[derive(Clone, Copy)]
@@ -30,11 +39,21 @@ impl Aligner {
     /// has an n-gram row; the rest are initialised as missing rows. Only the rows
     /// the vocabulary needs are read.
     ///
+    /// Subword pieces ([`PieceKind`]) are looked up, and their subword vectors
+    /// computed, by their word form (`##ing` as `ing`), within the word boundaries
+    /// their kind gives them ([`WordBounds`]): a word, word-start or word-end piece
+    /// as a whole word (fastText's `getWordVector` of the form); a continuation
+    /// piece without the start mark (`ing>`), or, in a vocabulary that marks word
+    /// ends (`</w>`, where a continuation piece is one that does not end a word),
+    /// without the end mark (`<th`). A piece with no word form (a lone byte) gets
+    /// no subword vector. The report counts subword rows per piece kind
+    /// ([`PieceCount::subword`](crate::align::PieceCount::subword)).
+    ///
     /// ```
     /// use pretrained_vectors::{Aligner, FastTextModel, RowOrigin, Vocab};
-    /// let model = FastTextModel::open("fixtures/fasttext/skipgram.bin")?;
+    /// let model = FastTextModel::read("fixtures/fasttext/skipgram.bin")?;
     /// let vocab = Vocab::new(vec!["<pad>".into(), "function".into(), "fucntion".into()])?
-    ///     .with_padding(0)?;
+    ///     .padding(0)?;
     /// let aligned = Aligner::new().align_model(&model, vocab);
     /// assert_eq!(aligned.table.origins()[2], RowOrigin::Subword);
     /// assert_eq!(aligned.table.weights().row(2), model.word_vector("fucntion"));
@@ -79,7 +98,13 @@ impl Aligner {
         }
         let dims = model.dims();
         let subwords = self.subwords;
-        let tokens = vocab.tokens();
+        // A vocabulary with word-end pieces marks ends, not continuations.
+        let marks_ends = (0..vocab.len()).any(|r| vocab.piece_kind(r) == PieceKind::WordEnd);
+        let continuation = if marks_ends {
+            WordBounds::NotEnd
+        } else {
+            WordBounds::NotStart
+        };
         if dims > 0 {
             found
                 .weights
@@ -88,24 +113,31 @@ impl Aligner {
                 .par_chunks_mut(dims)
                 .zip(found.subword.par_iter_mut())
                 .enumerate()
-                .for_each(|(r, (out, subword))| match source[r] {
-                    // The token's own vector: for a word given twice in the
-                    // dictionary, the entry fastText's lookup finds.
-                    Source::Exact => {
-                        model.word_vector_into(tokens[r].as_bytes(), out);
+                .for_each(|(r, (out, subword))| {
+                    let form = vocab.lookup_form(r).unwrap_or_default().as_bytes();
+                    match source[r] {
+                        // The form's own vector: for a word given twice in the
+                        // dictionary, the entry fastText's lookup finds.
+                        Source::Exact => {
+                            model.word_vector_into(form, out);
+                        }
+                        Source::Word(id) => {
+                            model.word_vector_into(model.word(id), out);
+                        }
+                        Source::None if subwords && !vocab.is_reserved(r) && !form.is_empty() => {
+                            let bounds = match vocab.piece_kind(r) {
+                                PieceKind::Continuation => continuation,
+                                _ => WordBounds::Whole,
+                            };
+                            *subword = model.piece_vector_into(form, bounds, out) > 0;
+                        }
+                        Source::None => {}
                     }
-                    Source::Word(id) => {
-                        model.word_vector_into(model.word(id), out);
-                    }
-                    Source::None if subwords && !vocab.is_reserved(r) => {
-                        *subword = model.word_vector_into(tokens[r].as_bytes(), out) > 0;
-                    }
-                    Source::None => {}
                 });
         }
         Scan {
             found,
-            format: model.format(),
+            format: Some(model.format()),
             gzip: false,
             header_rows: None,
             rows_scanned: model.word_count() as u64,

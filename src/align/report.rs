@@ -13,8 +13,14 @@ pub struct PieceCount {
     pub kind: PieceKind,
     /// Rows of that kind.
     pub rows: usize,
-    /// Of them, rows filled from the file.
+    /// Of them, rows filled from the file's vector of their word form (exactly or
+    /// by the lower-case fallback).
     pub found: usize,
+    /// Of them, rows given their subword vector by a native fastText model
+    /// (continuation pieces from the n-grams of a word's inside: see
+    /// [`WordBounds`](crate::fasttext::WordBounds)); 0 for other formats.
+    #[serde(default)]
+    pub subword: usize,
 }
 
 /// A vocabulary token the file did not have.
@@ -40,8 +46,9 @@ pub struct FallbackMatch {
 /// The coverage report of one alignment. Serialises to JSON for `--report`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlignReport {
-    /// Format of the vector file.
-    pub format: Format,
+    /// Format of the vector file; `None` for vectors built in memory
+    /// ([`Vectors::new`](crate::Vectors::new)).
+    pub format: Option<Format>,
     /// Whether it was gzip-compressed.
     pub gzip: bool,
     /// Rows claimed by a word2vec header.
@@ -59,6 +66,9 @@ pub struct AlignReport {
     /// Rows and matches per piece kind, for subword vocabularies (pieces are
     /// looked up by their word form: `##ing` as `ing`).
     pub pieces: Option<Vec<PieceCount>>,
+    /// Rows filled from the file, by either step: `found_exact + found_fallback`.
+    #[serde(default)]
+    pub found: usize,
     /// Rows found under the exact token.
     pub found_exact: usize,
     /// Rows found through the lower-case fallback.
@@ -100,11 +110,6 @@ pub struct AlignReport {
 }
 
 impl AlignReport {
-    /// Rows filled from the file, by either step.
-    pub fn found(&self) -> usize {
-        self.found_exact + self.found_fallback
-    }
-
     /// The report as pretty JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a report always serialises")

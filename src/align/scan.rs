@@ -257,7 +257,7 @@ impl Found {
 /// The outcome of scanning a file.
 pub(super) struct Scan {
     pub(super) found: Found,
-    pub(super) format: Format,
+    pub(super) format: Option<Format>,
     pub(super) gzip: bool,
     pub(super) header_rows: Option<u64>,
     pub(super) rows_scanned: u64,
@@ -274,7 +274,7 @@ impl Scan {
     ) -> Self {
         Scan {
             found,
-            format: layout.format,
+            format: Some(layout.format),
             gzip,
             header_rows: layout.header.map(|(r, _)| r),
             rows_scanned,

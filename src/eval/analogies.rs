@@ -40,7 +40,7 @@ pub struct Section {
 ///
 /// ```
 /// use pretrained_vectors::eval::Analogies;
-/// let set = Analogies::parse(b": capitals\nathens greece paris france\n", "q.txt".as_ref())?;
+/// let set = Analogies::from_bytes("q.txt".as_ref(), b": capitals\nathens greece paris france\n")?;
 /// assert_eq!(set.sections()[0].questions[0].words[3], "france");
 /// # Ok::<(), pretrained_vectors::Error>(())
 /// ```
@@ -54,11 +54,11 @@ impl Analogies {
     /// Reads the analogy file at `path`.
     ///
     /// # Errors
-    /// [`Error::Io`] when it cannot be read; as [`Analogies::parse`].
+    /// [`Error::Io`] when it cannot be read; as [`Analogies::from_bytes`].
     pub fn read(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, IoAction::Read, e))?;
-        Self::parse(&bytes, path)
+        Self::from_bytes(path, &bytes)
     }
 
     /// Parses analogy questions from `bytes`; errors name `path`.
@@ -67,7 +67,7 @@ impl Analogies {
     /// [`Error::BadAnalogyLine`] with the line and byte of a line that is not UTF-8,
     /// of a question before the first section, and of a line that is neither a
     /// section nor four words.
-    pub fn parse(bytes: &[u8], path: &Path) -> Result<Self> {
+    pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Self> {
         let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
         let skipped = (bytes.len() - body.len()) as u64;
         let mut sections: Vec<Section> = Vec::new();
@@ -253,7 +253,7 @@ impl Space<'_> {
     /// ```
     /// use pretrained_vectors::eval::{Analogies, EvalOptions, Space};
     /// let vectors = pretrained_vectors::read("fixtures/glove.6B.50d.20k.txt.gz")?;
-    /// let questions = Analogies::parse(b": family\nking queen man woman\nfather mother son daughter\n", "q.txt".as_ref())?;
+    /// let questions = Analogies::from_bytes("q.txt".as_ref(), b": family\nking queen man woman\nfather mother son daughter\n")?;
     /// let score = Space::new(&vectors).evaluate_analogies(&questions, &EvalOptions::new())?;
     /// assert_eq!((score.correct(), score.incorrect()), (2, 0));
     /// # Ok::<(), pretrained_vectors::Error>(())
@@ -335,7 +335,7 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Analogies> {
-        Analogies::parse(text.as_bytes(), Path::new("q.txt"))
+        Analogies::from_bytes(Path::new("q.txt"), text.as_bytes())
     }
 
     #[test]
@@ -364,7 +364,7 @@ mod tests {
         let e = parse("a b c d\n").unwrap_err();
         assert_eq!(e.position(), Some(Position::line(1, 0)));
         assert!(e.to_string().contains("section"), "{e}");
-        let e = Analogies::parse(b": s\na b \xff d\n", Path::new("q.txt")).unwrap_err();
+        let e = Analogies::from_bytes(Path::new("q.txt"), b": s\na b \xff d\n").unwrap_err();
         assert_eq!(e.position(), Some(Position::line(2, 8)));
         // The BOM counts in byte offsets.
         let e = parse("\u{feff}: s\nx\n").unwrap_err();

@@ -32,7 +32,7 @@ pub struct Pair {
 ///
 /// ```
 /// use pretrained_vectors::eval::Pairs;
-/// let set = Pairs::parse(b"# word1\tword2\tscore\ntiger\tcat\t7.35\n", "p.tsv".as_ref())?;
+/// let set = Pairs::from_bytes("p.tsv".as_ref(), b"# word1\tword2\tscore\ntiger\tcat\t7.35\n")?;
 /// assert_eq!(set.pairs()[0].score, 7.35);
 /// # Ok::<(), pretrained_vectors::Error>(())
 /// ```
@@ -46,11 +46,11 @@ impl Pairs {
     /// Reads the pairs file at `path`.
     ///
     /// # Errors
-    /// [`Error::Io`] when it cannot be read; as [`Pairs::parse`].
+    /// [`Error::Io`] when it cannot be read; as [`Pairs::from_bytes`].
     pub fn read(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, IoAction::Read, e))?;
-        Self::parse(&bytes, path)
+        Self::from_bytes(path, &bytes)
     }
 
     /// Parses pairs from `bytes`; errors name `path`.
@@ -59,7 +59,7 @@ impl Pairs {
     /// [`Error::BadPairLine`] with the line and byte of a line that is not UTF-8,
     /// does not hold three tab-separated fields, or whose score is not a finite
     /// number.
-    pub fn parse(bytes: &[u8], path: &Path) -> Result<Self> {
+    pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Self> {
         let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
         let skipped = (bytes.len() - body.len()) as u64;
         let bad = |line, at, expected, found: String| Error::BadPairLine {
@@ -157,7 +157,7 @@ impl Space<'_> {
     /// ```
     /// use pretrained_vectors::eval::{EvalOptions, Pairs, Space};
     /// let vectors = pretrained_vectors::read("fixtures/glove.6B.50d.20k.txt.gz")?;
-    /// let pairs = Pairs::parse(b"cat\tdog\t8\ncat\tcar\t2\ncar\ttruck\t7\nzyzzyva\tcat\t1\n", "p.tsv".as_ref())?;
+    /// let pairs = Pairs::from_bytes("p.tsv".as_ref(), b"cat\tdog\t8\ncat\tcar\t2\ncar\ttruck\t7\nzyzzyva\tcat\t1\n")?;
     /// let score = Space::new(&vectors).evaluate_pairs(&pairs, &EvalOptions::new())?;
     /// assert!((score.spearman - 1.0).abs() < 1e-12);
     /// assert_eq!(score.oov_percent, 25.0);
@@ -208,7 +208,7 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Pairs> {
-        Pairs::parse(text.as_bytes(), Path::new("p.tsv"))
+        Pairs::from_bytes(Path::new("p.tsv"), text.as_bytes())
     }
 
     #[test]
@@ -235,7 +235,7 @@ mod tests {
         assert!(e.to_string().contains("\"x1\""), "{e}");
         let e = parse("a\tb\tnan\n").unwrap_err();
         assert!(e.to_string().contains("finite"), "{e}");
-        let e = Pairs::parse(b"a\t\xc3\tb\t1\n", Path::new("p.tsv")).unwrap_err();
+        let e = Pairs::from_bytes(Path::new("p.tsv"), b"a\t\xc3\tb\t1\n").unwrap_err();
         assert_eq!(e.position(), Some(Position::line(1, 2)));
     }
 }

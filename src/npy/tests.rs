@@ -35,7 +35,7 @@ fn write(m: &Array2<f32>) -> Vec<u8> {
 
 /// The `Error::Npy` fields, or a panic naming what came instead.
 fn npy_error(bytes: &[u8]) -> (u64, String, String) {
-    match read_matrix(Path::new("t.npy"), bytes) {
+    match from_bytes(Path::new("t.npy"), bytes) {
         Err(Error::Npy { pos, fault, .. }) => (pos.byte.unwrap(), fault.expected(), fault.found()),
         other => panic!("expected an Npy error, got {other:?}"),
     }
@@ -86,7 +86,7 @@ fn data_starts_at_a_multiple_of_64_and_round_trips() {
     }
     let m = Array2::from_shape_fn((5, 3), |(i, j)| i as f32 * 0.1 - j as f32 * 7.5e-12);
     let bytes = write(&m);
-    let back = read_matrix(Path::new(P), &bytes).unwrap();
+    let back = from_bytes(Path::new(P), &bytes).unwrap();
     assert_eq!(back, m);
 }
 
@@ -121,7 +121,7 @@ fn parser_accepts_python_dict_variants() {
         "{ 'descr' : '<f4' ,\n 'fortran_order' : False , 'shape' : ( 2 , 3 ) , }",
     ] {
         for version in [(1, 0), (2, 0), (3, 0)] {
-            let m = read_matrix(Path::new(P), &raw(version, dict, &data))
+            let m = from_bytes(Path::new(P), &raw(version, dict, &data))
                 .unwrap_or_else(|e| panic!("{dict}: {e}"));
             assert_eq!(m, array![[1.0f32, 2.0, 3.0], [4.0, 5.0, 6.0]], "{dict}");
         }
@@ -137,13 +137,13 @@ fn other_byte_orders_widths_and_layouts_convert() {
         .collect();
     let d = "{'descr': '>f4', 'fortran_order': False, 'shape': (2, 3)}";
     assert_eq!(
-        read_matrix(Path::new(P), &raw((1, 0), d, &be)).unwrap(),
+        from_bytes(Path::new(P), &raw((1, 0), d, &be)).unwrap(),
         want
     );
 
     let fortran = le(&[1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
     let d = "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3)}";
-    let m = read_matrix(Path::new(P), &raw((1, 0), d, &fortran)).unwrap();
+    let m = from_bytes(Path::new(P), &raw((1, 0), d, &fortran)).unwrap();
     assert_eq!(m, want);
     assert!(m.is_standard_layout());
 
@@ -153,7 +153,7 @@ fn other_byte_orders_widths_and_layouts_convert() {
         .collect();
     let d = "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3)}";
     assert_eq!(
-        read_matrix(Path::new(P), &raw((1, 0), d, &f8)).unwrap(),
+        from_bytes(Path::new(P), &raw((1, 0), d, &f8)).unwrap(),
         want
     );
     let f8be: Vec<u8> = [1.0f64, 4.0, 2.0, 5.0, 3.0, 6.0]
@@ -162,7 +162,7 @@ fn other_byte_orders_widths_and_layouts_convert() {
         .collect();
     let d = "{'descr': '>f8', 'fortran_order': True, 'shape': (2, 3)}";
     assert_eq!(
-        read_matrix(Path::new(P), &raw((1, 0), d, &f8be)).unwrap(),
+        from_bytes(Path::new(P), &raw((1, 0), d, &f8be)).unwrap(),
         want
     );
 }
@@ -336,7 +336,7 @@ fn huge_shapes_fail_before_allocating() {
 
 #[test]
 fn errors_name_the_file_and_byte() {
-    let e = read_matrix(Path::new("table.npy"), b"nope").unwrap_err();
+    let e = from_bytes(Path::new("table.npy"), b"nope").unwrap_err();
     assert_eq!(
         e.to_string(),
         "table.npy: bad npy at byte 0: expected the npy magic \"\\x93NUMPY\", found \"nope\""
@@ -350,7 +350,7 @@ fn open_views_in_place_or_copies() {
 
     let path = dir.path().join("c.npy");
     std::fs::write(&path, write(&m)).unwrap();
-    let opened = NpyMatrix::open(&path).unwrap();
+    let opened = NpyMatrix::read(&path).unwrap();
     assert_eq!(opened.is_zero_copy(), cfg!(target_endian = "little"));
     assert_eq!(opened.view(), m.view());
     assert_eq!((opened.rows(), opened.cols()), (4, 5));
@@ -361,7 +361,7 @@ fn open_views_in_place_or_copies() {
     let d = "{'descr': '<f4', 'fortran_order': True, 'shape': (4, 5), }";
     let path = dir.path().join("f.npy");
     std::fs::write(&path, raw((1, 0), d, &le(&fortran))).unwrap();
-    let opened = NpyMatrix::open(&path).unwrap();
+    let opened = NpyMatrix::read(&path).unwrap();
     assert!(!opened.is_zero_copy());
     assert_eq!(opened.view(), m.view());
     assert!(opened.header().fortran_order);
@@ -371,10 +371,10 @@ fn open_views_in_place_or_copies() {
     assert_ne!((10 + d.len()) % 4, 0);
     let path = dir.path().join("odd.npy");
     std::fs::write(&path, raw((1, 0), d, &le(m.as_slice().unwrap()))).unwrap();
-    let opened = NpyMatrix::open(&path).unwrap();
+    let opened = NpyMatrix::read(&path).unwrap();
     assert!(!opened.is_zero_copy());
     assert_eq!(opened.view(), m.view());
-    assert_eq!(load(&path).unwrap(), m);
+    assert_eq!(read(&path).unwrap(), m);
 }
 
 #[test]
@@ -384,9 +384,9 @@ fn every_reading_path_gives_the_same_matrix() {
     let bytes = write(&m);
     let path = dir.path().join("m.npy");
     std::fs::write(&path, &bytes).unwrap();
-    let mapped = NpyMatrix::open(&path).unwrap();
+    let mapped = NpyMatrix::read(&path).unwrap();
     let read = NpyMatrix::from_reader(&path, std::fs::File::open(&path).unwrap()).unwrap();
-    let in_memory = read_matrix(&path, &bytes).unwrap();
+    let in_memory = from_bytes(&path, &bytes).unwrap();
     assert!(!read.is_zero_copy());
     assert_eq!(mapped.view(), m.view());
     assert_eq!(read.view(), m.view());
@@ -395,7 +395,7 @@ fn every_reading_path_gives_the_same_matrix() {
     let cut = &bytes[..bytes.len() - 1];
     let a = NpyMatrix::from_reader(&path, cut).unwrap_err().to_string();
     std::fs::write(&path, cut).unwrap();
-    assert_eq!(NpyMatrix::open(&path).unwrap_err().to_string(), a);
+    assert_eq!(NpyMatrix::read(&path).unwrap_err().to_string(), a);
 }
 
 #[test]
@@ -404,7 +404,7 @@ fn hostile_bytes_never_panic() {
     let good = write(&Array2::from_shape_fn((3, 2), |(i, j)| (i + j) as f32));
     for end in 0..good.len() {
         assert!(
-            read_matrix(Path::new(P), &good[..end]).is_err(),
+            from_bytes(Path::new(P), &good[..end]).is_err(),
             "prefix {end}"
         );
     }
@@ -427,7 +427,7 @@ fn hostile_bytes_never_panic() {
                 h.data_offset + h.rows * h.cols * h.descr.item_size(),
                 b.len()
             );
-            let _ = read_matrix(Path::new(P), &b);
+            let _ = from_bytes(Path::new(P), &b);
         }
     }
     assert!(accepted > 0, "some corruptions (padding) are harmless");
@@ -437,7 +437,7 @@ fn hostile_bytes_never_panic() {
 fn open_reports_missing_and_empty_files() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("none.npy");
-    match NpyMatrix::open(&missing) {
+    match NpyMatrix::read(&missing) {
         Err(Error::Io { path, action, .. }) => {
             assert_eq!((path, action), (missing, IoAction::Open))
         }
@@ -445,7 +445,7 @@ fn open_reports_missing_and_empty_files() {
     }
     let empty = dir.path().join("empty.npy");
     std::fs::write(&empty, b"").unwrap();
-    match NpyMatrix::open(&empty) {
+    match NpyMatrix::read(&empty) {
         Err(Error::Npy { path, pos, .. }) if pos.byte == Some(0) => assert_eq!(path, empty),
         other => panic!("{other:?}"),
     }
@@ -504,13 +504,13 @@ np.save(sys.argv[4], a.astype('>f4'))
     let want: Vec<u32> = m.iter().map(|x| x.to_bits()).collect();
     assert_eq!(bits, want);
     for path in [&c, &f, &b] {
-        let got = NpyMatrix::open(path).unwrap();
+        let got = NpyMatrix::read(path).unwrap();
         let got_bits: Vec<u32> = got.view().iter().map(|x| x.to_bits()).collect();
         assert_eq!(got_bits, want, "{}", path.display());
     }
-    assert!(NpyMatrix::open(&f).unwrap().header().fortran_order);
+    assert!(NpyMatrix::read(&f).unwrap().header().fortran_order);
     assert_eq!(
-        NpyMatrix::open(&c).unwrap().is_zero_copy(),
+        NpyMatrix::read(&c).unwrap().is_zero_copy(),
         cfg!(target_endian = "little")
     );
     // NumPy writes exactly our header for a C-order float32 matrix.

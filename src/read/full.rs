@@ -76,7 +76,7 @@ impl FullRead {
             model: None,
             index: self.index,
             info: ReadInfo {
-                format: layout.format,
+                format: Some(layout.format),
                 gzip: scanned.gzip,
                 header_rows: layout.header.map(|(r, _)| r),
                 file_rows: self.file_rows,

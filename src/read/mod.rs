@@ -142,9 +142,9 @@ impl ReadOptions {
     /// ```
     /// use pretrained_vectors::{Error, ReadOptions};
     /// let cut = b"3 2\nthe 0.1 0.2\nof 0.3 0.4\n";
-    /// let v = ReadOptions::new().read_bytes(cut)?;
+    /// let v = ReadOptions::new().read_bytes("".as_ref(), cut)?;
     /// assert!(v.info().header_mismatch());
-    /// let e = ReadOptions::new().strict_row_count(true).read_bytes(cut).unwrap_err();
+    /// let e = ReadOptions::new().strict_row_count(true).read_bytes("".as_ref(), cut).unwrap_err();
     /// assert!(matches!(e, Error::RowCount { header: 3, found: 2, .. }));
     /// # Ok::<(), pretrained_vectors::Error>(())
     /// ```
@@ -196,19 +196,19 @@ impl ReadOptions {
     }
 
     /// Reads vectors from bytes in memory (gzip detected as for files); errors name
-    /// the path `<memory>`.
+    /// `path` (an empty path shows as `<memory>`).
     ///
     /// # Errors
     /// As [`ReadOptions::read`].
-    pub fn read_bytes(&self, bytes: &[u8]) -> Result<Vectors> {
+    pub fn read_bytes(&self, path: &Path, bytes: &[u8]) -> Result<Vectors> {
         if FastTextModel::sniff(bytes, self.format) {
-            let model = FastTextModel::from_bytes(bytes.to_vec())?;
+            let model = FastTextModel::from_bytes(path, bytes.to_vec())?;
             return self.run(|| std::sync::Arc::new(model).to_vectors(self.utf8));
         }
         self.run(|| {
             let mut reader = FullRead::new(self.max_rows);
-            let scanned = scan::scan_bytes(self, Path::new(""), bytes, &mut reader)?;
-            self.finish(Path::new(""), reader, &scanned)
+            let scanned = scan::scan_bytes(self, path, bytes, &mut reader)?;
+            self.finish(path, reader, &scanned)
         })
     }
 

@@ -52,32 +52,67 @@ pub struct EpochStats {
     pub accuracy: f32,
 }
 
-/// Options of [`BagClassifier::train`].
+/// Options of [`BagClassifier::train`]. The defaults are Keras' `fit`: one epoch
+/// in minibatches of 32; the shuffling seed is 0.
+///
+/// ```
+/// use pretrained_vectors::train::{TrainOptions, Trainability};
+/// // Ten epochs, frozen embedding until epoch 5, then trainable.
+/// let opts = TrainOptions::new()
+///     .epochs(10)
+///     .batch_size(64)
+///     .seed(7)
+///     .switch_at(5, Trainability::Trainable);
+/// opts.check()?;
+/// assert!(TrainOptions::new().epochs(0).check().is_err());
+/// # Ok::<(), pretrained_vectors::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainOptions {
-    /// Passes over the data.
-    pub epochs: usize,
-    /// Examples per minibatch (the last one may be smaller).
-    pub batch_size: usize,
-    /// Seed of the shuffling; the same seed gives bit-identical weights.
-    pub seed: u64,
-    /// `Some((n, mode))`: set the embedding's trainability to `mode` before epoch
-    /// `n` (0-based), for example to unfreeze after `n` frozen epochs.
-    pub switch: Option<(usize, Trainability)>,
+    epochs: usize,
+    batch_size: usize,
+    seed: u64,
+    switch: Option<(usize, Trainability)>,
 }
 
-impl TrainOptions {
-    /// `epochs` passes in minibatches of `batch_size`, shuffled with `seed`.
-    pub fn new(epochs: usize, batch_size: usize, seed: u64) -> Self {
+impl Default for TrainOptions {
+    fn default() -> Self {
         TrainOptions {
-            epochs,
-            batch_size,
-            seed,
+            epochs: 1,
+            batch_size: 32,
+            seed: 0,
             switch: None,
         }
     }
+}
 
-    /// Sets the embedding's trainability to `mode` before epoch `epoch`.
+impl TrainOptions {
+    /// The defaults: one epoch, minibatches of 32, seed 0, no switch.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Passes over the data. Default 1.
+    pub fn epochs(mut self, epochs: usize) -> Self {
+        self.epochs = epochs;
+        self
+    }
+
+    /// Examples per minibatch (the last one may be smaller). Default 32.
+    pub fn batch_size(mut self, batch_size: usize) -> Self {
+        self.batch_size = batch_size;
+        self
+    }
+
+    /// Seed of the shuffling; the same seed gives bit-identical weights. Default 0.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Sets the embedding's trainability to `mode` before epoch `epoch`
+    /// (0-based), for example to unfreeze after `epoch` frozen epochs. Default:
+    /// no switch.
     pub fn switch_at(mut self, epoch: usize, mode: Trainability) -> Self {
         self.switch = Some((epoch, mode));
         self
@@ -149,7 +184,7 @@ impl BagClassifier {
     ///
     /// # Errors
     /// As [`OptimConfig::check`].
-    pub fn with_optimizers(mut self, embedding: OptimConfig, head: OptimConfig) -> Result<Self> {
+    pub fn optimizers(mut self, embedding: OptimConfig, head: OptimConfig) -> Result<Self> {
         self.emb_opt = SparseOptimizer::new(embedding)?;
         self.weight_opt = DenseOptimizer::new(head, self.weight.len())?;
         self.bias_opt = DenseOptimizer::new(head, self.bias.len())?;
@@ -157,13 +192,13 @@ impl BagClassifier {
     }
 
     /// Replaces the embedding's optimizer (for `max_norm`, an anchor, ...).
-    pub fn with_embedding_optimizer(mut self, opt: SparseOptimizer) -> Self {
+    pub fn embedding_optimizer(mut self, opt: SparseOptimizer) -> Self {
         self.emb_opt = opt;
         self
     }
 
     /// Sets the pooling (default [`Pooling::Mean`]).
-    pub fn with_pooling(mut self, pooling: Pooling) -> Self {
+    pub fn pooling(mut self, pooling: Pooling) -> Self {
         self.pooling = pooling;
         self
     }
@@ -395,7 +430,7 @@ impl BagClassifier {
         })
     }
 
-    /// Trains for `opts.epochs` epochs; returns each epoch's loss and accuracy.
+    /// Trains for the options' epochs; returns each epoch's loss and accuracy.
     ///
     /// # Errors
     /// [`Error::InvalidOption`] for options that fail [`TrainOptions::check`], or

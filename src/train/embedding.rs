@@ -28,9 +28,9 @@ pub enum Pooling {
 /// rayon threads.
 ///
 /// ```
-/// use ndarray::array;
+/// use pretrained_vectors::ndarray::array;
 /// use pretrained_vectors::train::{Embedding, Pooling};
-/// let emb = Embedding::new(array![[0.0, 0.0], [1.0, 2.0], [3.0, 4.0]])?.with_padding(Some(0))?;
+/// let emb = Embedding::new(array![[0.0, 0.0], [1.0, 2.0], [3.0, 4.0]])?.padding(Some(0))?;
 /// let ids = array![[1i64, 2, 0]];
 /// assert_eq!(emb.forward(ids.view())?[[0, 1, 1]], 4.0);
 /// assert_eq!(emb.forward_pooled(ids.view(), Pooling::Mean)?, array![[2.0, 3.0]]);
@@ -41,10 +41,19 @@ pub enum Pooling {
 pub struct Embedding {
     weights: Array2<f32>,
     padding: Option<usize>,
-    origins: Option<Vec<RowOrigin>>,
+    /// The vocabulary and row origins of the table the layer was made from, so
+    /// that [`Embedding::into_table`] can rebuild one.
+    source: Option<Source>,
     trainability: Trainability,
     /// Cached `trainability.is_frozen()`, so a step need not scan every row.
     frozen: bool,
+}
+
+/// What [`Embedding::from_table`] keeps of the table besides its weights.
+#[derive(Debug, Clone)]
+struct Source {
+    vocab: Vocab,
+    origins: Vec<RowOrigin>,
 }
 
 impl Embedding {
@@ -77,21 +86,25 @@ impl Embedding {
         Ok(Embedding {
             weights,
             padding: None,
-            origins: None,
+            source: None,
             trainability: Trainability::Trainable,
             frozen: false,
         })
     }
 
     /// A trainable layer initialised from a table: its weights, its row origins and
-    /// its vocabulary's padding row.
+    /// its vocabulary's padding row. The vocabulary and origins are kept for
+    /// [`Embedding::into_table`].
     ///
     /// # Errors
     /// As [`Embedding::new`].
     pub fn from_table(table: &EmbeddingTable) -> Result<Self> {
         let mut e = Self::new(table.weights().clone())?;
-        e.padding = table.vocab().padding();
-        e.origins = Some(table.origins().to_vec());
+        e.padding = table.vocab().get_padding();
+        e.source = Some(Source {
+            vocab: table.vocab().clone(),
+            origins: table.origins().to_vec(),
+        });
         Ok(e)
     }
 
@@ -99,7 +112,7 @@ impl Embedding {
     ///
     /// # Errors
     /// [`Error::InvalidOption`] when the row is past the table.
-    pub fn with_padding(mut self, row: Option<usize>) -> Result<Self> {
+    pub fn padding(mut self, row: Option<usize>) -> Result<Self> {
         if let Some(r) = row.filter(|&r| r >= self.rows()) {
             return Err(Error::InvalidOption {
                 option: "padding row",
@@ -114,7 +127,7 @@ impl Embedding {
     ///
     /// # Errors
     /// As [`Embedding::set_trainability`].
-    pub fn with_trainability(mut self, t: Trainability) -> Result<Self> {
+    pub fn trainability(mut self, t: Trainability) -> Result<Self> {
         self.set_trainability(t)?;
         Ok(self)
     }
@@ -133,18 +146,18 @@ impl Embedding {
     }
 
     /// The current trainability.
-    pub fn trainability(&self) -> &Trainability {
+    pub fn get_trainability(&self) -> &Trainability {
         &self.trainability
     }
 
     /// The padding row, if any.
-    pub fn padding(&self) -> Option<usize> {
+    pub fn get_padding(&self) -> Option<usize> {
         self.padding
     }
 
     /// Row origins, when the layer was made from a table.
     pub fn origins(&self) -> Option<&[RowOrigin]> {
-        self.origins.as_deref()
+        self.source.as_ref().map(|s| &s.origins[..])
     }
 
     /// The weights, `rows x dims`, C order.
@@ -188,17 +201,18 @@ impl Embedding {
         self.weights
     }
 
-    /// An [`EmbeddingTable`] of the trained weights with `vocab` and the origins
-    /// the layer was made with, ready for the crate's writers.
+    /// An [`EmbeddingTable`] of the trained weights with the vocabulary and the
+    /// origins of the table the layer was made from ([`Embedding::from_table`]),
+    /// ready for the crate's writers.
     ///
     /// # Errors
     /// [`Error::InvalidOption`] when the layer was not made from a table (it has no
-    /// origins: use [`EmbeddingTable::new`] with origins of your own), and
-    /// [`Error::Shape`] when `vocab` does not have one token per row.
-    pub fn into_table(self, vocab: Vocab) -> Result<EmbeddingTable> {
-        let origins = self.origins.ok_or_else(|| Error::InvalidOption {
+    /// vocabulary: use [`EmbeddingTable::new`] with a vocabulary and origins of
+    /// your own).
+    pub fn into_table(self) -> Result<EmbeddingTable> {
+        let Source { vocab, origins } = self.source.ok_or_else(|| Error::InvalidOption {
             option: "into_table",
-            message: "the layer has no row origins (it was not made with from_table)".into(),
+            message: "the layer has no vocabulary (it was not made with from_table)".into(),
         })?;
         EmbeddingTable::new(self.weights, vocab, origins)
     }

@@ -66,7 +66,7 @@ impl SparseGrad {
 impl Embedding {
     /// Scale of each sequence's positions in the pooled output.
     fn pool_scales(&self, ids: ArrayView2<'_, i64>, pooling: Pooling) -> Vec<f32> {
-        let pad = self.padding().map(|p| p as i64);
+        let pad = self.get_padding().map(|p| p as i64);
         ids.rows()
             .into_iter()
             .map(|r| match pooling {

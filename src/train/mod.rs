@@ -22,14 +22,15 @@
 //!
 //! # Example
 //! ```
-//! use ndarray::{array, Array2};
+//! use pretrained_vectors::ndarray::{array, Array2};
 //! use pretrained_vectors::train::{BagClassifier, Embedding, OptimConfig, TrainOptions};
-//! let emb = Embedding::new(Array2::zeros((5, 4)))?.with_padding(Some(0))?;
+//! let emb = Embedding::new(Array2::zeros((5, 4)))?.padding(Some(0))?;
 //! let mut model = BagClassifier::new(emb, 2, 7)?
-//!     .with_optimizers(OptimConfig::adam(0.1), OptimConfig::adam(0.1))?;
+//!     .optimizers(OptimConfig::adam(0.1), OptimConfig::adam(0.1))?;
 //! let ids = array![[1i64, 2, 0], [3, 4, 0], [1, 1, 2], [4, 3, 3]];
 //! let labels = [0, 1, 0, 1];
-//! let history = model.train(ids.view(), &labels, &TrainOptions::new(20, 2, 7))?;
+//! let options = TrainOptions::new().epochs(20).batch_size(2).seed(7);
+//! let history = model.train(ids.view(), &labels, &options)?;
 //! assert_eq!(history.len(), 20);
 //! assert_eq!(model.accuracy(ids.view(), &labels)?, 1.0);
 //! // The padding row never moves.

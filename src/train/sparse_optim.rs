@@ -43,9 +43,9 @@ pub enum BiasCorrection {
 /// their factor.
 ///
 /// ```
-/// use ndarray::{array, Array2};
+/// use pretrained_vectors::ndarray::{array, Array2};
 /// use pretrained_vectors::train::{Embedding, OptimConfig, Pooling, SparseOptimizer};
-/// let mut emb = Embedding::new(Array2::ones((4, 2)))?.with_padding(Some(0))?;
+/// let mut emb = Embedding::new(Array2::ones((4, 2)))?.padding(Some(0))?;
 /// let ids = array![[1i64, 0], [2, 2]];
 /// let grad = emb.backward_pooled(ids.view(), array![[1.0f32, 1.0], [1.0, 1.0]].view(), Pooling::Sum)?;
 /// assert_eq!(grad.rows, vec![1, 2]);
@@ -90,7 +90,7 @@ impl SparseOptimizer {
     ///
     /// # Errors
     /// [`Error::InvalidOption`] unless `max_norm` is finite and > 0.
-    pub fn with_max_norm(mut self, max_norm: f32) -> Result<Self> {
+    pub fn max_norm(mut self, max_norm: f32) -> Result<Self> {
         if !(max_norm.is_finite() && max_norm > 0.0) {
             return Err(Error::InvalidOption {
                 option: "max_norm",
@@ -107,7 +107,7 @@ impl SparseOptimizer {
     /// # Errors
     /// [`Error::InvalidOption`] unless `strength` is finite and >= 0. The shape is
     /// checked against the embedding at each step.
-    pub fn with_anchor(mut self, pretrained: Array2<f32>, strength: f32) -> Result<Self> {
+    pub fn anchor(mut self, pretrained: Array2<f32>, strength: f32) -> Result<Self> {
         if !(strength.is_finite() && strength >= 0.0) {
             return Err(Error::InvalidOption {
                 option: "anchor strength",
@@ -120,7 +120,7 @@ impl SparseOptimizer {
     }
 
     /// Chooses Adam's bias-correction count (default [`BiasCorrection::PerTable`]).
-    pub fn with_bias_correction(mut self, bias: BiasCorrection) -> Self {
+    pub fn bias_correction(mut self, bias: BiasCorrection) -> Self {
         self.bias = bias;
         self
     }

@@ -148,16 +148,16 @@ impl FromStr for VocabKind {
 /// use std::path::Path;
 ///
 /// // Keras 3's saved vocabulary: the empty first line is the padding row.
-/// let v = Vocab::from_bytes(b"\n[UNK]\nthe\ncat", Path::new("vocabulary.txt"), &VocabOptions::new())?;
-/// assert_eq!(v.kind(), Some(VocabKind::TextVectorization));
-/// assert_eq!((v.len(), v.padding(), v.oov()), (4, Some(0), Some(1)));
+/// let v = Vocab::from_bytes(Path::new("vocabulary.txt"), b"\n[UNK]\nthe\ncat", &VocabOptions::new())?;
+/// assert_eq!(v.get_kind(), Some(VocabKind::TextVectorization));
+/// assert_eq!((v.len(), v.get_padding(), v.get_oov()), (4, Some(0), Some(1)));
 ///
 /// // A token list whose first token is `{`, and a JSON array of strings.
-/// let v = Vocab::from_bytes(b"{\nthe\n", Path::new("v.txt"), &VocabOptions::new())?;
-/// assert_eq!((v.kind(), v.tokens()), (Some(VocabKind::TokenList), &["{".to_string(), "the".into()][..]));
-/// let v = Vocab::from_bytes(br#"["<pad>", "the"]"#, Path::new("v.json"),
+/// let v = Vocab::from_bytes(Path::new("v.txt"), b"{\nthe\n", &VocabOptions::new())?;
+/// assert_eq!((v.get_kind(), v.tokens()), (Some(VocabKind::TokenList), &["{".to_string(), "the".into()][..]));
+/// let v = Vocab::from_bytes(Path::new("v.json"), br#"["<pad>", "the"]"#,
 ///     &VocabOptions::new().padding("<pad>"))?;
-/// assert_eq!((v.kind(), v.len(), v.padding()), (Some(VocabKind::JsonList), 2, Some(0)));
+/// assert_eq!((v.get_kind(), v.len(), v.get_padding()), (Some(VocabKind::JsonList), 2, Some(0)));
 /// # Ok::<(), pretrained_vectors::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -206,12 +206,12 @@ impl VocabOptions {
     }
 
     /// The padding token asked for, if any.
-    pub fn padding_token(&self) -> Option<&str> {
+    pub fn get_padding(&self) -> Option<&str> {
         self.padding.as_deref()
     }
 
     /// The OOV token asked for, if any.
-    pub fn oov_token(&self) -> Option<&str> {
+    pub fn get_oov(&self) -> Option<&str> {
         self.oov.as_deref()
     }
 }
@@ -285,11 +285,11 @@ fn text_kind(bytes: &[u8]) -> VocabKind {
 /// use pretrained_vectors::vocab::{detect_kind, VocabKind};
 /// use std::path::Path;
 /// let p = Path::new("v");
-/// assert_eq!(detect_kind(br#"{"": 0, "[UNK]": 1, "the": 2}"#, p)?, VocabKind::TextVectorization);
-/// assert_eq!(detect_kind(br#"{"the": 1, "cat": 2}"#, p)?, VocabKind::KerasWordIndex);
-/// assert_eq!(detect_kind(br#"{"<|endoftext|>": 0, "the": 1}"#, p)?, VocabKind::HfVocabJson);
-/// assert_eq!(detect_kind(b"{\n}\nthe\n", p)?, VocabKind::TokenList);
-/// assert_eq!(detect_kind(b"[PAD]\n[UNK]\n[CLS]\n[SEP]\nthe\n##s\n", p)?, VocabKind::BertVocab);
+/// assert_eq!(detect_kind(p, br#"{"": 0, "[UNK]": 1, "the": 2}"#)?, VocabKind::TextVectorization);
+/// assert_eq!(detect_kind(p, br#"{"the": 1, "cat": 2}"#)?, VocabKind::KerasWordIndex);
+/// assert_eq!(detect_kind(p, br#"{"<|endoftext|>": 0, "the": 1}"#)?, VocabKind::HfVocabJson);
+/// assert_eq!(detect_kind(p, b"{\n}\nthe\n")?, VocabKind::TokenList);
+/// assert_eq!(detect_kind(p, b"[PAD]\n[UNK]\n[CLS]\n[SEP]\nthe\n##s\n")?, VocabKind::BertVocab);
 /// # Ok::<(), pretrained_vectors::Error>(())
 /// ```
 ///
@@ -297,7 +297,7 @@ fn text_kind(bytes: &[u8]) -> VocabKind {
 /// [`Error::JsonShape`] (key `$`) for JSON of no vocabulary kind (a number, an
 /// array of numbers, an object of strings...); [`Error::WrongFormat`] for a BPE
 /// `merges.txt` (its vocabulary is the `vocab.json` beside it).
-pub fn detect_kind(bytes: &[u8], path: &Path) -> Result<VocabKind> {
+pub fn detect_kind(path: &Path, bytes: &[u8]) -> Result<VocabKind> {
     if let Some(root) = as_json(bytes) {
         // `{}` and `[]` are two-line token lists rather than empty vocabularies.
         let empty = matches!(&root, Value::Object(m) if m.is_empty())
@@ -334,7 +334,7 @@ fn describe(v: &Value) -> String {
 impl Vocab {
     /// Reads a vocabulary file of any kind ([`VocabKind`]): detected, or the one
     /// `options` insist on; `path` is only used in errors. The vocabulary remembers
-    /// its kind ([`Vocab::kind`]).
+    /// its kind ([`Vocab::get_kind`]).
     ///
     /// Row rules by kind are in the crate README's vocabulary section; in short,
     /// row `i` is always the token of id `i` (line `i + 1` of a token list), the
@@ -344,10 +344,10 @@ impl Vocab {
     /// # Errors
     /// Those of [`detect_kind`] and of the kind's reader; [`Error::InvalidOption`]
     /// for `max_words` with a kind other than a Keras 2 tokenizer.
-    pub fn from_bytes(bytes: &[u8], path: &Path, options: &VocabOptions) -> Result<Self> {
+    pub fn from_bytes(path: &Path, bytes: &[u8], options: &VocabOptions) -> Result<Self> {
         let kind = match options.kind {
             Some(k) => k,
-            None => detect_kind(bytes, path)?,
+            None => detect_kind(path, bytes)?,
         };
         if options.max_words.is_some()
             && !matches!(kind, VocabKind::KerasTokenizer | VocabKind::KerasWordIndex)
@@ -366,15 +366,15 @@ impl Vocab {
         };
         let vocab = match kind {
             VocabKind::TokenList => {
-                Vocab::from_token_list(bytes, path, &list_options(options, None, None))?
+                Vocab::from_token_list(path, bytes, &list_options(options, None, None))?
             }
             VocabKind::BertVocab => {
                 let o = list_options(options, Some("[PAD]"), Some("[UNK]"));
-                hf::bert_vocab(Vocab::from_token_list(bytes, path, &o)?)?
+                hf::bert_vocab(Vocab::from_token_list(path, bytes, &o)?)?
             }
             VocabKind::TextVectorization if as_json(bytes).is_none() => {
                 let o = list_options(options, Some(""), Some("[UNK]"));
-                Vocab::from_token_list(bytes, path, &o)?
+                Vocab::from_token_list(path, bytes, &o)?
             }
             VocabKind::TextVectorization => {
                 let o = list_options(options, Some(""), Some("[UNK]"));
@@ -387,11 +387,11 @@ impl Vocab {
             }
             VocabKind::HfTokenizer => hf::tokenizer_json(&json()?, path, options)?,
             VocabKind::KerasTokenizer | VocabKind::KerasWordIndex => {
-                let mut tok = KerasTokenizer::from_json_bytes(bytes, path)?;
+                let mut tok = KerasTokenizer::from_bytes(path, bytes)?;
                 if let Some(n) = options.max_words {
-                    tok = tok.with_num_words(n);
+                    tok = tok.num_words(n);
                 }
-                if let (Some(asked), has) = (options.oov.as_deref(), tok.oov_token()) {
+                if let (Some(asked), has) = (options.oov.as_deref(), tok.get_oov_token()) {
                     if has != Some(asked) {
                         return Err(Error::InvalidOption {
                             option: "VocabOptions::oov",
@@ -405,7 +405,7 @@ impl Vocab {
             }
         };
         debug_assert!(kind.is_json() || as_json(bytes).is_none() || options.kind.is_some());
-        Ok(vocab.with_kind(kind))
+        Ok(vocab.kind(kind))
     }
 
     /// Reads the vocabulary file at `path`; see [`Vocab::from_bytes`].
@@ -416,7 +416,7 @@ impl Vocab {
     pub fn read(path: impl AsRef<Path>, options: &VocabOptions) -> Result<Self> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, IoAction::Read, e))?;
-        Self::from_bytes(&bytes, path, options)
+        Self::from_bytes(path, &bytes, options)
     }
 }
 
@@ -424,10 +424,10 @@ impl Vocab {
 fn list_options(options: &VocabOptions, pad: Option<&str>, oov: Option<&str>) -> TokenListOptions {
     let mut o = TokenListOptions::new();
     if let Some(p) = options.padding.as_deref().or(pad) {
-        o = o.with_padding(p);
+        o = o.padding(p);
     }
     if let Some(u) = options.oov.as_deref().or(oov) {
-        o = o.with_oov(u);
+        o = o.oov(u);
     }
     o
 }
@@ -475,13 +475,13 @@ mod tests {
         ) {
             let kind = VocabKind::ALL.get(k).copied();
             let o = VocabOptions::new().kind_opt(kind);
-            let _ = Vocab::from_bytes(&bytes, Path::new("v"), &o);
-            let _ = Vocab::from_bytes(json.as_bytes(), Path::new("v"), &o);
+            let _ = Vocab::from_bytes(Path::new("v"), &bytes, &o);
+            let _ = Vocab::from_bytes(Path::new("v"), json.as_bytes(), &o);
         }
     }
 
     fn kind(bytes: &[u8]) -> VocabKind {
-        detect_kind(bytes, Path::new("v")).unwrap()
+        detect_kind(Path::new("v"), bytes).unwrap()
     }
 
     #[test]
@@ -508,13 +508,13 @@ mod tests {
     #[test]
     fn json_of_no_kind_and_merges_are_refused() {
         for bad in [&b"[1, 2]"[..], br#"{"a": "b"}"#, br#"{"a": 1.5}"#] {
-            let e = detect_kind(bad, Path::new("v.json")).unwrap_err();
+            let e = detect_kind(Path::new("v.json"), bad).unwrap_err();
             assert!(
                 matches!(&e, Error::JsonShape { key, .. } if key == "$"),
                 "{e}"
             );
         }
-        let e = detect_kind(b"#version: 0.2\nt h\n", Path::new("merges.txt")).unwrap_err();
+        let e = detect_kind(Path::new("merges.txt"), b"#version: 0.2\nt h\n").unwrap_err();
         assert!(e.to_string().contains("vocab.json"), "{e}");
     }
 
@@ -535,11 +535,11 @@ mod tests {
         let p = Path::new("v");
         // A JSON array read as lines is one token per line.
         let o = VocabOptions::new().kind(VocabKind::TokenList);
-        let v = Vocab::from_bytes(b"[\"a\",\n\"b\"]\n", p, &o).unwrap();
+        let v = Vocab::from_bytes(p, b"[\"a\",\n\"b\"]\n", &o).unwrap();
         assert_eq!(v.tokens(), ["[\"a\",", "\"b\"]"]);
         let e = Vocab::from_bytes(
-            b"a\nb\n",
             p,
+            b"a\nb\n",
             &VocabOptions::new().kind(VocabKind::HfTokenizer),
         )
         .unwrap_err();
@@ -547,7 +547,7 @@ mod tests {
             matches!(e, Error::Json { pos, .. } if pos.line == Some(1)),
             "{e}"
         );
-        let e = Vocab::from_bytes(b"a\n", p, &VocabOptions::new().max_words(3)).unwrap_err();
+        let e = Vocab::from_bytes(p, b"a\n", &VocabOptions::new().max_words(3)).unwrap_err();
         assert!(matches!(e, Error::InvalidOption { .. }), "{e}");
     }
 
@@ -555,20 +555,20 @@ mod tests {
     fn json_list_rows_and_errors() {
         let p = Path::new("v.json");
         let v = Vocab::from_bytes(
-            br#"["", "[UNK]", "a"]"#,
             p,
+            br#"["", "[UNK]", "a"]"#,
             &VocabOptions::new().oov("[UNK]"),
         )
         .unwrap();
-        assert_eq!((v.padding(), v.oov()), (Some(0), Some(1)));
-        let e = Vocab::from_bytes(br#"["a", "b", "a"]"#, p, &VocabOptions::new()).unwrap_err();
+        assert_eq!((v.get_padding(), v.get_oov()), (Some(0), Some(1)));
+        let e = Vocab::from_bytes(p, br#"["a", "b", "a"]"#, &VocabOptions::new()).unwrap_err();
         assert!(
             matches!(&e, Error::JsonShape { key, .. } if key == "[2]"),
             "{e}"
         );
         assert!(e.to_string().contains("first at [0]"), "{e}");
         let o = VocabOptions::new().kind(VocabKind::JsonList);
-        let e = Vocab::from_bytes(br#"["a", 2]"#, p, &o).unwrap_err();
+        let e = Vocab::from_bytes(p, br#"["a", 2]"#, &o).unwrap_err();
         assert!(
             matches!(&e, Error::JsonShape { key, .. } if key == "[1]"),
             "{e}"

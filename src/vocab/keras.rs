@@ -24,7 +24,7 @@
 //!
 //! ```
 //! use pretrained_vectors::vocab::KerasTokenizer;
-//! let mut tok = KerasTokenizer::new().with_oov_token("<OOV>").with_num_words(4);
+//! let mut tok = KerasTokenizer::new().oov_token("<OOV>").num_words(4);
 //! tok.fit_on_texts(["The cat sat.", "The cat ran!", "the end"]);
 //! assert_eq!(tok.index_of("the"), Some(2));
 //! assert_eq!(tok.index_of("cat"), Some(3));
@@ -33,7 +33,7 @@
 //!
 //! let vocab = tok.vocab("<pad>")?;
 //! assert_eq!(vocab.tokens(), ["<pad>", "<OOV>", "the", "cat"]);
-//! assert_eq!((vocab.padding(), vocab.oov()), (Some(0), Some(1)));
+//! assert_eq!((vocab.get_padding(), vocab.get_oov()), (Some(0), Some(1)));
 //! # Ok::<(), pretrained_vectors::Error>(())
 //! ```
 
@@ -85,7 +85,7 @@ impl Counts {
 /// Build one with [`KerasTokenizer::new`] and the `with_*` options (Keras'
 /// defaults otherwise), then [`fit_on_texts`](Self::fit_on_texts); or read a
 /// `Tokenizer.to_json()` document or a bare `word_index` object with
-/// [`from_json_bytes`](Self::from_json_bytes).
+/// [`from_bytes`](Self::from_bytes).
 ///
 /// Two tokenizers are equal when their configuration, counts and `word_index`
 /// are (the file one was read from does not count).
@@ -168,20 +168,20 @@ impl KerasTokenizer {
     /// Keep only indices below `num_words` when encoding (Keras' `num_words`; the
     /// OOV token counts as one of them; `0` means no limit, as in Keras). Default:
     /// no limit.
-    pub fn with_num_words(mut self, num_words: usize) -> Self {
+    pub fn num_words(mut self, num_words: usize) -> Self {
         self.num_words = Some(num_words);
         self
     }
 
     /// The characters replaced by the split string before splitting. Default:
     /// [`DEFAULT_FILTERS`].
-    pub fn with_filters(mut self, filters: impl Into<String>) -> Self {
+    pub fn filters(mut self, filters: impl Into<String>) -> Self {
         self.filters = filters.into();
         self
     }
 
     /// Whether texts are lower-cased first. Default: `true`.
-    pub fn with_lower(mut self, lower: bool) -> Self {
+    pub fn lower(mut self, lower: bool) -> Self {
         self.lower = lower;
         self
     }
@@ -191,7 +191,7 @@ impl KerasTokenizer {
     /// # Errors
     /// [`Error::InvalidOption`] for an empty string (Python's `str.split` refuses
     /// it too).
-    pub fn with_split(mut self, split: impl Into<String>) -> Result<Self> {
+    pub fn split(mut self, split: impl Into<String>) -> Result<Self> {
         let split = split.into();
         if split.is_empty() {
             return Err(Error::InvalidOption {
@@ -205,45 +205,45 @@ impl KerasTokenizer {
 
     /// Whether every character is a token (filters and split are then unused).
     /// Default: `false`.
-    pub fn with_char_level(mut self, char_level: bool) -> Self {
+    pub fn char_level(mut self, char_level: bool) -> Self {
         self.char_level = char_level;
         self
     }
 
     /// The OOV token: index 1 after fitting, and what unknown words are encoded
     /// as. Default: none (unknown words are dropped).
-    pub fn with_oov_token(mut self, token: impl Into<String>) -> Self {
+    pub fn oov_token(mut self, token: impl Into<String>) -> Self {
         self.oov_token = Some(token.into());
         self
     }
 
     /// Keras' `num_words`.
-    pub fn num_words(&self) -> Option<usize> {
+    pub fn get_num_words(&self) -> Option<usize> {
         self.num_words
     }
 
     /// Keras' `filters`.
-    pub fn filters(&self) -> &str {
+    pub fn get_filters(&self) -> &str {
         &self.filters
     }
 
     /// Keras' `lower`.
-    pub fn lower(&self) -> bool {
+    pub fn get_lower(&self) -> bool {
         self.lower
     }
 
     /// Keras' `split`.
-    pub fn split(&self) -> &str {
+    pub fn get_split(&self) -> &str {
         &self.split
     }
 
     /// Keras' `char_level`.
-    pub fn char_level(&self) -> bool {
+    pub fn get_char_level(&self) -> bool {
         self.char_level
     }
 
     /// Keras' `oov_token`.
-    pub fn oov_token(&self) -> Option<&str> {
+    pub fn get_oov_token(&self) -> Option<&str> {
         self.oov_token.as_deref()
     }
 
@@ -320,7 +320,7 @@ impl KerasTokenizer {
     /// # Errors
     /// [`Error::BadUtf8`] with the line and byte of the first invalid byte;
     /// nothing is fitted then.
-    pub fn fit_on_corpus(&mut self, bytes: &[u8], path: &Path) -> Result<()> {
+    pub fn fit_on_corpus(&mut self, path: &Path, bytes: &[u8]) -> Result<()> {
         let texts = super::corpus::texts(bytes, path)?;
         self.fit_on_texts(texts);
         if self.source.as_os_str().is_empty() {
@@ -401,7 +401,7 @@ impl KerasTokenizer {
 /// ```
 ///
 /// An empty `split` splits nowhere (the text, filtered, is one word); Keras would
-/// raise an error, and [`KerasTokenizer::with_split`] refuses it.
+/// raise an error, and [`KerasTokenizer::split`] refuses it.
 pub fn text_to_word_sequence(text: &str, filters: &str, lower: bool, split: &str) -> Vec<String> {
     let lowered;
     let text = if lower {
@@ -439,7 +439,7 @@ mod tests {
 
     #[test]
     fn ties_keep_first_seen_order_and_oov_is_first() {
-        let mut tok = KerasTokenizer::new().with_oov_token("<OOV>");
+        let mut tok = KerasTokenizer::new().oov_token("<OOV>");
         tok.fit_on_texts(["b a c", "c d a"]);
         let order: Vec<_> = tok
             .word_index()
@@ -456,10 +456,10 @@ mod tests {
 
     #[test]
     fn num_words_zero_means_no_limit_and_oov_counts_as_one() {
-        let mut tok = KerasTokenizer::new().with_num_words(0);
+        let mut tok = KerasTokenizer::new().num_words(0);
         tok.fit_on_texts(["x x x y y z"]);
         assert_eq!(tok.texts_to_sequences(["z y x q"]), [[3, 2, 1]]);
-        let mut tok = KerasTokenizer::new().with_num_words(3).with_oov_token("?");
+        let mut tok = KerasTokenizer::new().num_words(3).oov_token("?");
         tok.fit_on_texts(["x x x y y z"]);
         // ? = 1, x = 2, y = 3 (>= 3, so OOV), z = 4 (OOV), q unknown (OOV).
         assert_eq!(tok.texts_to_sequences(["z y x q"]), [[1, 1, 2, 1]]);
@@ -468,7 +468,7 @@ mod tests {
 
     #[test]
     fn char_level_ignores_filters_and_split() {
-        let mut tok = KerasTokenizer::new().with_char_level(true);
+        let mut tok = KerasTokenizer::new().char_level(true);
         tok.fit_on_texts(["Ab, a"]);
         let words: Vec<_> = tok
             .word_counts()
@@ -485,24 +485,24 @@ mod tests {
             ["a", "b-c"]
         );
         assert_eq!(text_to_word_sequence("a b", "", false, ""), ["a b"]);
-        assert!(KerasTokenizer::new().with_split("").is_err());
+        assert!(KerasTokenizer::new().split("").is_err());
     }
 
     #[test]
     fn corpus_lines_crlf_bom_and_bad_utf8() {
         let mut tok = KerasTokenizer::new();
-        tok.fit_on_corpus(b"\xEF\xBB\xBFa b\r\n\r\nb\n", Path::new("c.txt"))
+        tok.fit_on_corpus(Path::new("c.txt"), b"\xEF\xBB\xBFa b\r\n\r\nb\n")
             .unwrap();
         assert_eq!(tok.document_count(), 3);
         assert_eq!(tok.index_of("b"), Some(1));
         let e = tok
-            .fit_on_corpus(b"ok\nb\xFFad\n", Path::new("c.txt"))
+            .fit_on_corpus(Path::new("c.txt"), b"ok\nb\xFFad\n")
             .unwrap_err();
         assert_eq!(e.position(), Some(Position::line(2, 4)), "{e}");
         assert_eq!(tok.document_count(), 3, "nothing fitted on error");
         let mut empty = KerasTokenizer::new();
         empty
-            .fit_on_corpus(b"!!\n...\n", Path::new("c.txt"))
+            .fit_on_corpus(Path::new("c.txt"), b"!!\n...\n")
             .unwrap();
         assert_eq!(empty.document_count(), 2);
         let e = empty.vocab("<pad>").unwrap_err();

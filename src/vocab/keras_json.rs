@@ -29,15 +29,15 @@ pub enum KerasJsonKind {
 
 /// Tells whether `bytes` hold a `Tokenizer.to_json()` document or a bare
 /// `word_index` object (a UTF-8 byte-order mark is skipped). Only the shape is
-/// checked here; [`KerasTokenizer::from_json_bytes`] checks every entry.
+/// checked here; [`KerasTokenizer::from_bytes`] checks every entry.
 ///
 /// ```
 /// use pretrained_vectors::vocab::keras::{detect_json, KerasJsonKind};
 /// use std::path::Path;
-/// let kind = detect_json(br#"{"the": 1, "cat": 2}"#, Path::new("wi.json"))?;
+/// let kind = detect_json(Path::new("wi.json"), br#"{"the": 1, "cat": 2}"#)?;
 /// assert_eq!(kind, KerasJsonKind::WordIndex);
 /// let doc = br#"{"class_name": "Tokenizer", "config": {"word_index": "{}"}}"#;
-/// assert_eq!(detect_json(doc, Path::new("tok.json"))?, KerasJsonKind::Tokenizer);
+/// assert_eq!(detect_json(Path::new("tok.json"), doc)?, KerasJsonKind::Tokenizer);
 /// # Ok::<(), pretrained_vectors::Error>(())
 /// ```
 ///
@@ -45,7 +45,7 @@ pub enum KerasJsonKind {
 /// [`Error::Json`] with line and column for text that is not JSON;
 /// [`Error::JsonShape`] for JSON that is not an object (key `$`), or that has a
 /// `class_name` but no `config` object, or another class than `Tokenizer`.
-pub fn detect_json(bytes: &[u8], path: &Path) -> Result<KerasJsonKind> {
+pub fn detect_json(path: &Path, bytes: &[u8]) -> Result<KerasJsonKind> {
     classify(&parse_root(bytes, path)?, path)
 }
 
@@ -313,7 +313,7 @@ impl KerasTokenizer {
     /// ```
     /// use pretrained_vectors::vocab::KerasTokenizer;
     /// use std::path::Path;
-    /// let tok = KerasTokenizer::from_json_bytes(br#"{"the": 1, "cat": 2}"#, Path::new("wi.json"))?;
+    /// let tok = KerasTokenizer::from_bytes(Path::new("wi.json"), br#"{"the": 1, "cat": 2}"#)?;
     /// assert_eq!(tok.texts_to_sequences(["The dog, the cat."]), vec![vec![1, 1, 2]]);
     /// assert_eq!(tok.vocab("<pad>")?.tokens(), ["<pad>", "the", "cat"]);
     /// # Ok::<(), pretrained_vectors::Error>(())
@@ -324,7 +324,7 @@ impl KerasTokenizer {
     /// of the wrong type (`config.lower`), an inner string that is not a JSON
     /// object, an index that is not a positive integer, a word or an index given
     /// twice, or an empty `split`.
-    pub fn from_json_bytes(bytes: &[u8], path: &Path) -> Result<Self> {
+    pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Self> {
         let root = parse_root(bytes, path)?;
         match classify(&root, path)? {
             KerasJsonKind::WordIndex => {
@@ -349,15 +349,15 @@ impl KerasTokenizer {
         }
     }
 
-    /// Reads the file at `path`; see [`KerasTokenizer::from_json_bytes`].
+    /// Reads the file at `path`; see [`KerasTokenizer::from_bytes`].
     ///
     /// # Errors
     /// [`Error::Io`] when the file cannot be read, and those of
-    /// [`KerasTokenizer::from_json_bytes`].
-    pub fn from_json_file(path: impl AsRef<Path>) -> Result<Self> {
+    /// [`KerasTokenizer::from_bytes`].
+    pub fn read(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, IoAction::Read, e))?;
-        Self::from_json_bytes(&bytes, path)
+        Self::from_bytes(path, &bytes)
     }
 
     fn from_config(c: &Config<'_>) -> Result<Self> {
@@ -422,31 +422,30 @@ mod tests {
     #[test]
     fn config_may_hold_objects_and_omit_keys() {
         let doc = br#"{"config": {"word_index": {"a": 1}, "num_words": null}}"#;
-        let tok = KerasTokenizer::from_json_bytes(doc, Path::new("")).unwrap();
+        let tok = KerasTokenizer::from_bytes(Path::new(""), doc).unwrap();
         assert_eq!(tok.index_of("a"), Some(1));
         assert_eq!(
-            (tok.lower(), tok.split(), tok.num_words()),
+            (tok.get_lower(), tok.get_split(), tok.get_num_words()),
             (true, " ", None)
         );
     }
 
     #[test]
     fn a_word_named_config_is_still_a_word_index() {
-        let kind = detect_json(br#"{"config": 1, "b": 2}"#, Path::new("")).unwrap();
+        let kind = detect_json(Path::new(""), br#"{"config": 1, "b": 2}"#).unwrap();
         assert_eq!(kind, KerasJsonKind::WordIndex);
     }
 
     #[test]
     fn a_bom_is_skipped() {
-        let tok =
-            KerasTokenizer::from_json_bytes(b"\xEF\xBB\xBF{\"a\": 1}", Path::new("")).unwrap();
+        let tok = KerasTokenizer::from_bytes(Path::new(""), b"\xEF\xBB\xBF{\"a\": 1}").unwrap();
         assert_eq!(tok.index_of("a"), Some(1));
     }
 
     proptest! {
         #[test]
         fn hostile_bytes_give_errors_not_panics(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
-            let _ = KerasTokenizer::from_json_bytes(&bytes, Path::new(""));
+            let _ = KerasTokenizer::from_bytes(Path::new(""), &bytes);
         }
 
         #[test]
@@ -460,7 +459,7 @@ mod tests {
             let body: Vec<String> = keys.iter().zip(&values).map(|(k, v)| format!("\"{k}\": {v}")).collect();
             let config = format!("{{{}}}", body.join(", "));
             for doc in [config.clone(), format!(r#"{{"class_name": "Tokenizer", "config": {config}}}"#)] {
-                if let Ok(tok) = KerasTokenizer::from_json_bytes(doc.as_bytes(), Path::new("")) {
+                if let Ok(tok) = KerasTokenizer::from_bytes(Path::new(""), doc.as_bytes()) {
                     let _ = tok.vocab("<pad>");
                     let _ = tok.texts_to_sequences(["a b"]);
                     let _ = tok.to_json();

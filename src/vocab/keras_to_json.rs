@@ -9,16 +9,16 @@ use super::keras::KerasTokenizer;
 impl KerasTokenizer {
     /// The tokenizer as Keras' `Tokenizer.to_json()` writes it: the same keys in
     /// the same order, the count and index tables as JSON strings, so that Keras'
-    /// `tokenizer_from_json` and [`KerasTokenizer::from_json_bytes`] read it back.
+    /// `tokenizer_from_json` and [`KerasTokenizer::from_bytes`] read it back.
     ///
     /// ```
     /// use pretrained_vectors::vocab::KerasTokenizer;
     /// use std::path::Path;
-    /// let mut tok = KerasTokenizer::new().with_oov_token("<OOV>");
+    /// let mut tok = KerasTokenizer::new().oov_token("<OOV>");
     /// tok.fit_on_texts(["a b b"]);
     /// let json = tok.to_json();
     /// assert!(json.starts_with(r#"{"class_name": "Tokenizer", "config": {"num_words": null, "#));
-    /// let back = KerasTokenizer::from_json_bytes(json.as_bytes(), Path::new(""))?;
+    /// let back = KerasTokenizer::from_bytes(Path::new(""), json.as_bytes())?;
     /// assert_eq!(back.word_index(), tok.word_index());
     /// # Ok::<(), pretrained_vectors::Error>(())
     /// ```
@@ -163,7 +163,7 @@ mod tests {
 
     #[test]
     fn fitted_json_has_keras_keys_in_order() {
-        let mut tok = KerasTokenizer::new().with_num_words(3);
+        let mut tok = KerasTokenizer::new().num_words(3);
         tok.fit_on_texts(["b a b"]);
         let json = tok.to_json();
         let keys = [

@@ -21,17 +21,17 @@ impl KerasTokenizer {
     /// and `texts_to_sequences` encodes unknown words with the word's index. The
     /// table follows: that row is the OOV row (initialised as the OOV row, since
     /// unknown words share it), and row 1 is reserved as the unused row
-    /// ([`Vocab::with_unused`]), named `<unused>` (or `<unused-2>`, ... if that is
+    /// ([`Vocab::unused`]), named `<unused>` (or `<unused-2>`, ... if that is
     /// a word or `padding_token`).
     ///
     /// ```
     /// use pretrained_vectors::vocab::KerasTokenizer;
-    /// let mut tok = KerasTokenizer::new().with_oov_token("the");
+    /// let mut tok = KerasTokenizer::new().oov_token("the");
     /// tok.fit_on_texts(["the cat and the dog"]);
     /// assert_eq!(tok.texts_to_sequences(["the bird"]), vec![vec![2, 2]]);
     /// let vocab = tok.vocab("<pad>")?;
     /// assert_eq!(vocab.tokens(), ["<pad>", "<unused>", "the", "cat", "and", "dog"]);
-    /// assert_eq!((vocab.padding(), vocab.unused(), vocab.oov()), (Some(0), Some(1), Some(2)));
+    /// assert_eq!((vocab.get_padding(), vocab.get_unused(), vocab.get_oov()), (Some(0), Some(1), Some(2)));
     /// # Ok::<(), pretrained_vectors::Error>(())
     /// ```
     ///
@@ -95,12 +95,12 @@ impl KerasTokenizer {
             }
             tokens.push(word.clone());
         }
-        let mut vocab = Vocab::build(&self.source, tokens, None)?.with_padding(0)?;
+        let mut vocab = Vocab::build(&self.source, tokens, None)?.padding(0)?;
         if unused {
-            vocab = vocab.with_unused(1)?;
+            vocab = vocab.unused(1)?;
         }
         if let Some(oov) = self.oov_token.as_deref().and_then(|t| vocab.get(t)) {
-            vocab = vocab.with_oov(oov)?;
+            vocab = vocab.oov(oov)?;
         }
         if !self.word_counts.items.is_empty() {
             let counts = vocab
@@ -121,8 +121,8 @@ impl KerasTokenizer {
             let all: u64 = self.word_counts.items.iter().map(|(_, c)| c).sum();
             let listed: u64 = counts.iter().sum();
             vocab = vocab
-                .with_counts(counts)?
-                .with_unlisted_count(all.saturating_sub(listed));
+                .counts(counts)?
+                .unlisted_count(all.saturating_sub(listed));
         }
         Ok(vocab)
     }
@@ -167,15 +167,15 @@ mod tests {
 
     #[test]
     fn oov_token_found_in_texts_leaves_a_gap_like_keras() {
-        let mut tok = KerasTokenizer::new().with_oov_token("unk");
+        let mut tok = KerasTokenizer::new().oov_token("unk");
         tok.fit_on_texts(["a a unk"]);
         // Python: dict(zip(["unk", "a", "unk"], [1, 2, 3])) == {"unk": 3, "a": 2}
         assert_eq!(tok.index_of("unk"), Some(3));
         assert_eq!(tok.texts_to_sequences(["b a"]), [[3, 2]]);
         let v = tok.vocab("<unused>").unwrap();
         assert_eq!(v.tokens(), ["<unused>", "<unused-2>", "a", "unk"]);
-        assert_eq!((v.unused(), v.oov()), (Some(1), Some(3)));
-        assert_eq!(v.counts(), Some(&[0, 0, 2, 1][..]));
+        assert_eq!((v.get_unused(), v.get_oov()), (Some(1), Some(3)));
+        assert_eq!(v.get_counts(), Some(&[0, 0, 2, 1][..]));
         // Any other gap is not Keras' and stays an error.
         let mut gapped = tok.clone();
         gapped.oov_token = None;
@@ -188,7 +188,7 @@ mod tests {
 
     #[test]
     fn padding_name_clash_and_empty_tokenizer() {
-        let mut tok = KerasTokenizer::new().with_filters("");
+        let mut tok = KerasTokenizer::new().filters("");
         assert!(matches!(tok.vocab("<pad>"), Err(Error::EmptyVocab { .. })));
         tok.fit_on_texts(["<pad> x"]);
         assert!(matches!(
@@ -203,11 +203,11 @@ mod tests {
 
     #[test]
     fn num_words_one_keeps_the_oov_row() {
-        let mut tok = KerasTokenizer::new().with_num_words(1).with_oov_token("?");
+        let mut tok = KerasTokenizer::new().num_words(1).oov_token("?");
         tok.fit_on_texts(["a b"]);
         assert_eq!(tok.texts_to_sequences(["a c"]), [[1, 1]]);
         assert_eq!(tok.vocab("<pad>").unwrap().tokens(), ["<pad>", "?"]);
-        let mut tok = KerasTokenizer::new().with_num_words(1);
+        let mut tok = KerasTokenizer::new().num_words(1);
         tok.fit_on_texts(["a b"]);
         assert_eq!(tok.vocab("<pad>").unwrap().tokens(), ["<pad>"]);
     }

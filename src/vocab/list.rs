@@ -17,20 +17,20 @@ use super::Vocab;
 /// A line equal to the padding token becomes the padding row, a line equal to the
 /// OOV token the OOV row. Both default to none. A configured name that no line
 /// holds is not an error: that row is then simply not reserved (check
-/// [`Vocab::padding`] / [`Vocab::oov`] if you rely on it).
+/// [`Vocab::get_padding`] / [`Vocab::get_oov`] if you rely on it).
 ///
 /// ```
 /// use pretrained_vectors::vocab::TokenListOptions;
 /// use pretrained_vectors::Vocab;
 /// use std::path::Path;
 ///
-/// let options = TokenListOptions::new().with_padding("<pad>").with_oov("<unk>");
-/// let v = Vocab::from_token_list(b"<pad>\n<unk>\nthe\n", Path::new("vocab.txt"), &options)?;
-/// assert_eq!((v.padding(), v.oov()), (Some(0), Some(1)));
+/// let options = TokenListOptions::new().padding("<pad>").oov("<unk>");
+/// let v = Vocab::from_token_list(Path::new("vocab.txt"), b"<pad>\n<unk>\nthe\n", &options)?;
+/// assert_eq!((v.get_padding(), v.get_oov()), (Some(0), Some(1)));
 ///
 /// // A name that is absent reserves nothing.
-/// let v = Vocab::from_token_list(b"the\ncat\n", Path::new("vocab.txt"), &options)?;
-/// assert_eq!((v.padding(), v.oov()), (None, None));
+/// let v = Vocab::from_token_list(Path::new("vocab.txt"), b"the\ncat\n", &options)?;
+/// assert_eq!((v.get_padding(), v.get_oov()), (None, None));
 /// # Ok::<(), pretrained_vectors::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -46,24 +46,24 @@ impl TokenListOptions {
     }
 
     /// The line whose token is `name` is the padding row. Default: none.
-    pub fn with_padding(mut self, name: impl Into<String>) -> Self {
+    pub fn padding(mut self, name: impl Into<String>) -> Self {
         self.padding = Some(name.into());
         self
     }
 
     /// The line whose token is `name` is the OOV row. Default: none.
-    pub fn with_oov(mut self, name: impl Into<String>) -> Self {
+    pub fn oov(mut self, name: impl Into<String>) -> Self {
         self.oov = Some(name.into());
         self
     }
 
     /// The padding token name, if set.
-    pub fn padding(&self) -> Option<&str> {
+    pub fn get_padding(&self) -> Option<&str> {
         self.padding.as_deref()
     }
 
     /// The OOV token name, if set.
-    pub fn oov(&self) -> Option<&str> {
+    pub fn get_oov(&self) -> Option<&str> {
         self.oov.as_deref()
     }
 }
@@ -84,25 +84,25 @@ impl Vocab {
     /// use std::path::Path;
     ///
     /// let v = Vocab::from_token_list(
-    ///     b"\xEF\xBB\xBF<pad>\r\nNew York\r\nthe",
     ///     Path::new("vocab.txt"),
-    ///     &TokenListOptions::new().with_padding("<pad>"),
+    ///     b"\xEF\xBB\xBF<pad>\r\nNew York\r\nthe",
+    ///     &TokenListOptions::new().padding("<pad>"),
     /// )?;
     /// assert_eq!(v.tokens(), ["<pad>", "New York", "the"]);
-    /// assert_eq!(v.padding(), Some(0));
+    /// assert_eq!(v.get_padding(), Some(0));
     /// # Ok::<(), pretrained_vectors::Error>(())
     /// ```
     ///
     /// # Errors
-    /// - [`Error::EmptyVocab`] when there is no token (an empty file, or a lone
-    ///   newline);
+    /// - [`Error::EmptyVocab`] when there is no token (an empty file, or nothing but
+    ///   one line end: `\n`, `\r\n` or a lone `\r`);
     /// - [`Error::BadToken`] with its line for a blank line other than the first
     ///   (only a single final newline may follow the last token), a stray carriage return inside a line,
     ///   or a token starting with a byte-order mark;
     /// - [`Error::BadUtf8`] with the line and byte of the first invalid byte;
     /// - [`Error::DuplicateToken`] naming both lines;
     /// - [`Error::InvalidOption`] when the padding and OOV names are the same.
-    pub fn from_token_list(bytes: &[u8], path: &Path, options: &TokenListOptions) -> Result<Self> {
+    pub fn from_token_list(path: &Path, bytes: &[u8], options: &TokenListOptions) -> Result<Self> {
         if options.padding.is_some() && options.padding == options.oov {
             return Err(Error::InvalidOption {
                 option: "token list reserved rows",
@@ -115,10 +115,10 @@ impl Vocab {
         let (tokens, starts) = split_lines(bytes, path)?;
         let mut vocab = Vocab::build(path, tokens, Some(&starts))?;
         if let Some(row) = options.padding.as_deref().and_then(|t| vocab.get(t)) {
-            vocab = vocab.with_padding(row)?;
+            vocab = vocab.padding(row)?;
         }
         if let Some(row) = options.oov.as_deref().and_then(|t| vocab.get(t)) {
-            vocab = vocab.with_oov(row)?;
+            vocab = vocab.oov(row)?;
         }
         Ok(vocab)
     }
@@ -131,7 +131,7 @@ impl Vocab {
     pub fn read_token_list(path: impl AsRef<Path>, options: &TokenListOptions) -> Result<Self> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, IoAction::Read, e))?;
-        Self::from_token_list(&bytes, path, options)
+        Self::from_token_list(path, &bytes, options)
     }
 
     /// Writes the tokens in row order, one per line, each ended by `\n`.
@@ -144,11 +144,11 @@ impl Vocab {
     /// use pretrained_vectors::Vocab;
     /// use std::path::Path;
     ///
-    /// let v = Vocab::new(vec!["<pad>".into(), "the".into()])?.with_padding(0)?;
+    /// let v = Vocab::new(vec!["<pad>".into(), "the".into()])?.padding(0)?;
     /// let mut out = Vec::new();
     /// v.write_token_list(&mut out)?;
     /// assert_eq!(out, b"<pad>\nthe\n");
-    /// let back = Vocab::from_token_list(&out, Path::new(""), &v.token_list_options())?;
+    /// let back = Vocab::from_token_list(Path::new(""), &out, &v.token_list_options())?;
     /// assert_eq!(back, v);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -180,10 +180,11 @@ impl Vocab {
 fn split_lines(bytes: &[u8], path: &Path) -> Result<(Vec<String>, Vec<u64>)> {
     let start = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
     let body = &bytes[start..];
-    if body.is_empty() || body == b"\n" || body == b"\r\n" {
-        return Err(Error::EmptyVocab {
-            path: path.to_path_buf(),
-        });
+    let empty = || Error::EmptyVocab {
+        path: path.to_path_buf(),
+    };
+    if body.is_empty() {
+        return Err(empty());
     }
     // A single final newline ends the last token; it does not start a blank one.
     let body = body.strip_suffix(b"\n").unwrap_or(body);
@@ -211,6 +212,11 @@ fn split_lines(bytes: &[u8], path: &Path) -> Result<(Vec<String>, Vec<u64>)> {
         starts.push(offset as u64);
         offset += raw.len() + 1;
     }
+    // Nothing but a blank first line (`\n`, `\r\n`, a lone `\r`): no token at all, not
+    // a vocabulary of one padding row (which would write back as an empty file).
+    if tokens.len() == 1 && tokens[0].is_empty() {
+        return Err(empty());
+    }
     Ok((tokens, starts))
 }
 
@@ -220,7 +226,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn parse(bytes: &[u8]) -> Result<Vocab> {
-        Vocab::from_token_list(bytes, Path::new("v.txt"), &TokenListOptions::new())
+        Vocab::from_token_list(Path::new("v.txt"), bytes, &TokenListOptions::new())
     }
 
     #[test]
@@ -261,7 +267,7 @@ mod tests {
     fn an_empty_first_line_is_keras_3s_padding_row() {
         let v = parse(b"\n[UNK]\nthe\ncat").unwrap();
         assert_eq!(v.tokens(), ["", "[UNK]", "the", "cat"]);
-        assert_eq!((v.padding(), v.oov()), (Some(0), None));
+        assert_eq!((v.get_padding(), v.get_oov()), (Some(0), None));
         let mut out = Vec::new();
         v.write_token_list(&mut out).unwrap();
         assert_eq!(out, b"\n[UNK]\nthe\ncat\n");
@@ -270,7 +276,14 @@ mod tests {
 
     #[test]
     fn empty_inputs_are_empty_vocabularies() {
-        for input in [&b""[..], b"\n", b"\r\n", b"\xEF\xBB\xBF"] {
+        for input in [
+            &b""[..],
+            b"\n",
+            b"\r\n",
+            b"\r",
+            b"\xEF\xBB\xBF",
+            b"\xEF\xBB\xBF\r",
+        ] {
             assert!(
                 matches!(parse(input), Err(Error::EmptyVocab { .. })),
                 "{input:?}"
@@ -308,15 +321,13 @@ mod tests {
 
     #[test]
     fn reserved_rows_by_name() {
-        let o = TokenListOptions::new()
-            .with_padding("[PAD]")
-            .with_oov("[UNK]");
-        let v = Vocab::from_token_list(b"x\n[UNK]\n[PAD]\n", Path::new(""), &o).unwrap();
-        assert_eq!((v.padding(), v.oov()), (Some(2), Some(1)));
-        let v = Vocab::from_token_list(b"x\n[UNK]\n", Path::new(""), &o).unwrap();
-        assert_eq!((v.padding(), v.oov()), (None, Some(1)));
-        let same = TokenListOptions::new().with_padding("x").with_oov("x");
-        let e = Vocab::from_token_list(b"x\n", Path::new(""), &same).unwrap_err();
+        let o = TokenListOptions::new().padding("[PAD]").oov("[UNK]");
+        let v = Vocab::from_token_list(Path::new(""), b"x\n[UNK]\n[PAD]\n", &o).unwrap();
+        assert_eq!((v.get_padding(), v.get_oov()), (Some(2), Some(1)));
+        let v = Vocab::from_token_list(Path::new(""), b"x\n[UNK]\n", &o).unwrap();
+        assert_eq!((v.get_padding(), v.get_oov()), (None, Some(1)));
+        let same = TokenListOptions::new().padding("x").oov("x");
+        let e = Vocab::from_token_list(Path::new(""), b"x\n", &same).unwrap_err();
         assert!(matches!(e, Error::InvalidOption { .. }), "{e}");
     }
 
@@ -348,13 +359,13 @@ mod tests {
             prop_assume!(tokens.iter().all(|t| !t.starts_with('\u{feff}')));
             let mut v = Vocab::new(tokens.clone()).unwrap();
             let (p, o) = (pad.index(tokens.len()), oov.index(tokens.len()));
-            v = v.with_padding(p).unwrap();
+            v = v.padding(p).unwrap();
             if o != p {
-                v = v.with_oov(o).unwrap();
+                v = v.oov(o).unwrap();
             }
             let mut out = Vec::new();
             v.write_token_list(&mut out).unwrap();
-            let back = Vocab::from_token_list(&out, Path::new(""), &v.token_list_options()).unwrap();
+            let back = Vocab::from_token_list(Path::new(""), &out, &v.token_list_options()).unwrap();
             prop_assert_eq!(back, v);
         }
     }

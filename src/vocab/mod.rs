@@ -19,8 +19,8 @@
 //! ```
 //! use pretrained_vectors::Vocab;
 //! let v = Vocab::new(vec!["<pad>".into(), "<unk>".into(), "the".into()])?
-//!     .with_padding(0)?
-//!     .with_oov(1)?;
+//!     .padding(0)?
+//!     .oov(1)?;
 //! assert_eq!(v.get("the"), Some(2));
 //! assert_eq!(v.token(1), Some("<unk>"));
 //! assert!(v.is_reserved(0));
@@ -136,7 +136,7 @@ impl Vocab {
     ///
     /// # Errors
     /// [`Error::Shape`] when the lengths differ.
-    pub fn with_counts(mut self, counts: Vec<u64>) -> Result<Self> {
+    pub fn counts(mut self, counts: Vec<u64>) -> Result<Self> {
         if counts.len() != self.tokens.len() {
             return Err(Error::Shape {
                 what: "vocabulary counts",
@@ -152,7 +152,7 @@ impl Vocab {
     ///
     /// # Errors
     /// [`Error::InvalidOption`] when the row does not exist or is the OOV row.
-    pub fn with_padding(mut self, row: usize) -> Result<Self> {
+    pub fn padding(mut self, row: usize) -> Result<Self> {
         self.check_reserved("padding row", row, [self.oov, self.unused])?;
         self.padding = Some(row);
         self.specials.retain(|&r| r != row);
@@ -163,7 +163,7 @@ impl Vocab {
     ///
     /// # Errors
     /// [`Error::InvalidOption`] when the row does not exist or is the padding row.
-    pub fn with_oov(mut self, row: usize) -> Result<Self> {
+    pub fn oov(mut self, row: usize) -> Result<Self> {
         self.check_reserved("OOV row", row, [self.padding, self.unused])?;
         self.oov = Some(row);
         self.specials.retain(|&r| r != row);
@@ -178,7 +178,7 @@ impl Vocab {
     /// # Errors
     /// [`Error::InvalidOption`] when the row does not exist or is the padding or
     /// the OOV row.
-    pub fn with_unused(mut self, row: usize) -> Result<Self> {
+    pub fn unused(mut self, row: usize) -> Result<Self> {
         self.check_reserved("unused row", row, [self.padding, self.oov])?;
         self.unused = Some(row);
         self.specials.retain(|&r| r != row);
@@ -235,28 +235,28 @@ impl Vocab {
     /// have no row: Keras' words at or past `num_words`, which its tokenizer
     /// encodes as the OOV id (or drops). The aligner's token coverage counts them
     /// as occurrences not covered by the file. Default 0.
-    pub fn with_unlisted_count(mut self, n: u64) -> Self {
+    pub fn unlisted_count(mut self, n: u64) -> Self {
         self.unlisted = n;
         self
     }
 
-    /// Occurrences of words without a row (see [`Vocab::with_unlisted_count`]).
-    pub fn unlisted_count(&self) -> u64 {
+    /// Occurrences of words without a row (see [`Vocab::unlisted_count`]).
+    pub fn get_unlisted_count(&self) -> u64 {
         self.unlisted
     }
 
     /// Counts per token, when the source had them.
-    pub fn counts(&self) -> Option<&[u64]> {
+    pub fn get_counts(&self) -> Option<&[u64]> {
         self.counts.as_deref()
     }
 
     /// The padding row, if reserved.
-    pub fn padding(&self) -> Option<usize> {
+    pub fn get_padding(&self) -> Option<usize> {
         self.padding
     }
 
     /// The OOV row, if reserved.
-    pub fn oov(&self) -> Option<usize> {
+    pub fn get_oov(&self) -> Option<usize> {
         self.oov
     }
 
@@ -267,7 +267,7 @@ impl Vocab {
     ///
     /// # Errors
     /// [`Error::InvalidOption`] for a row past the end.
-    pub fn with_specials(mut self, rows: impl IntoIterator<Item = usize>) -> Result<Self> {
+    pub fn specials(mut self, rows: impl IntoIterator<Item = usize>) -> Result<Self> {
         for row in rows {
             self.check_reserved("special row", row, [None, None])?;
             if ![self.padding, self.oov, self.unused].contains(&Some(row)) {
@@ -285,11 +285,7 @@ impl Vocab {
     ///
     /// # Errors
     /// [`Error::Shape`] when the lengths differ from the rows.
-    pub fn with_pieces(
-        mut self,
-        kinds: Vec<PieceKind>,
-        forms: Vec<Option<Box<str>>>,
-    ) -> Result<Self> {
+    pub fn pieces(mut self, kinds: Vec<PieceKind>, forms: Vec<Option<Box<str>>>) -> Result<Self> {
         if kinds.len() != self.tokens.len() || forms.len() != self.tokens.len() {
             return Err(Error::Shape {
                 what: "vocabulary pieces",
@@ -303,13 +299,13 @@ impl Vocab {
     }
 
     /// Names the kind of source the vocabulary was read from (for reports).
-    pub fn with_kind(mut self, kind: VocabKind) -> Self {
+    pub fn kind(mut self, kind: VocabKind) -> Self {
         self.kind = Some(kind);
         self
     }
 
-    /// The unused row, if reserved (see [`Vocab::with_unused`]).
-    pub fn unused(&self) -> Option<usize> {
+    /// The unused row, if reserved (see [`Vocab::unused`]).
+    pub fn get_unused(&self) -> Option<usize> {
         self.unused
     }
 
@@ -320,7 +316,7 @@ impl Vocab {
     }
 
     /// The reserved rows of special tokens, sorted (not the padding or OOV row).
-    pub fn specials(&self) -> &[usize] {
+    pub fn get_specials(&self) -> &[usize] {
         &self.specials
     }
 
@@ -356,7 +352,7 @@ impl Vocab {
     }
 
     /// The kind of source the vocabulary was read from, when a reader set it.
-    pub fn kind(&self) -> Option<VocabKind> {
+    pub fn get_kind(&self) -> Option<VocabKind> {
         self.kind
     }
 }
@@ -419,11 +415,11 @@ mod tests {
     #[test]
     fn reserved_rows_are_checked() {
         let v = Vocab::new(toks(&["<pad>", "<unk>", "x"])).unwrap();
-        assert!(v.clone().with_padding(3).is_err());
-        let v = v.with_padding(0).unwrap();
-        assert!(v.clone().with_oov(0).is_err());
-        let v = v.with_oov(1).unwrap();
-        assert_eq!((v.padding(), v.oov()), (Some(0), Some(1)));
+        assert!(v.clone().padding(3).is_err());
+        let v = v.padding(0).unwrap();
+        assert!(v.clone().oov(0).is_err());
+        let v = v.oov(1).unwrap();
+        assert_eq!((v.get_padding(), v.get_oov()), (Some(0), Some(1)));
         assert!(v.is_reserved(1) && !v.is_reserved(2));
     }
 }

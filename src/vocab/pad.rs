@@ -44,8 +44,8 @@ impl FromStr for Side {
 /// ```
 /// use pretrained_vectors::vocab::{pad_sequences, PadOptions, Side};
 /// let seqs = vec![vec![1, 2, 3], vec![4]];
-/// let out = pad_sequences(&seqs, &PadOptions::new().with_maxlen(2).with_padding(Side::Post))?;
-/// assert_eq!(out, ndarray::array![[2, 3], [4, 0]]);
+/// let out = pad_sequences(&seqs, &PadOptions::new().maxlen(2).padding(Side::Post))?;
+/// assert_eq!(out, pretrained_vectors::ndarray::array![[2, 3], [4, 0]]);
 /// # Ok::<(), pretrained_vectors::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -65,47 +65,47 @@ impl PadOptions {
 
     /// Every row has `maxlen` ids; longer sequences are truncated. Default: the
     /// length of the longest sequence.
-    pub fn with_maxlen(mut self, maxlen: usize) -> Self {
+    pub fn maxlen(mut self, maxlen: usize) -> Self {
         self.maxlen = Some(maxlen);
         self
     }
 
     /// Where padding goes. Default: [`Side::Pre`].
-    pub fn with_padding(mut self, side: Side) -> Self {
+    pub fn padding(mut self, side: Side) -> Self {
         self.padding = side;
         self
     }
 
     /// Which end is cut from sequences longer than `maxlen`. Default: [`Side::Pre`]
     /// (the last `maxlen` ids are kept).
-    pub fn with_truncating(mut self, side: Side) -> Self {
+    pub fn truncating(mut self, side: Side) -> Self {
         self.truncating = side;
         self
     }
 
     /// The id that fills padding. Default: `0`.
-    pub fn with_value(mut self, value: i64) -> Self {
+    pub fn value(mut self, value: i64) -> Self {
         self.value = value;
         self
     }
 
     /// The configured `maxlen`, if any.
-    pub fn maxlen(&self) -> Option<usize> {
+    pub fn get_maxlen(&self) -> Option<usize> {
         self.maxlen
     }
 
     /// The padding side.
-    pub fn padding(&self) -> Side {
+    pub fn get_padding(&self) -> Side {
         self.padding
     }
 
     /// The truncating side.
-    pub fn truncating(&self) -> Side {
+    pub fn get_truncating(&self) -> Side {
         self.truncating
     }
 
     /// The padding value.
-    pub fn value(&self) -> i64 {
+    pub fn get_value(&self) -> i64 {
         self.value
     }
 }
@@ -121,14 +121,14 @@ impl PadOptions {
 /// let seqs = vec![vec![5, 6, 7, 8], vec![], vec![9]];
 /// // Keras' defaults: pad and truncate at the start.
 /// assert_eq!(
-///     pad_sequences(&seqs, &PadOptions::new().with_maxlen(3))?,
-///     ndarray::array![[6, 7, 8], [0, 0, 0], [0, 0, 9]]
+///     pad_sequences(&seqs, &PadOptions::new().maxlen(3))?,
+///     pretrained_vectors::ndarray::array![[6, 7, 8], [0, 0, 0], [0, 0, 9]]
 /// );
-/// let post = PadOptions::new().with_maxlen(3).with_padding(Side::Post)
-///     .with_truncating(Side::Post).with_value(-1);
+/// let post = PadOptions::new().maxlen(3).padding(Side::Post)
+///     .truncating(Side::Post).value(-1);
 /// assert_eq!(
 ///     pad_sequences(&seqs, &post)?,
-///     ndarray::array![[5, 6, 7], [-1, -1, -1], [9, -1, -1]]
+///     pretrained_vectors::ndarray::array![[5, 6, 7], [-1, -1, -1], [9, -1, -1]]
 /// );
 /// # Ok::<(), pretrained_vectors::Error>(())
 /// ```
@@ -226,7 +226,7 @@ mod tests {
 
     #[test]
     fn maxlen_zero_gives_empty_rows() {
-        let out = pad_sequences(&[vec![1, 2]], &PadOptions::new().with_maxlen(0)).unwrap();
+        let out = pad_sequences(&[vec![1, 2]], &PadOptions::new().maxlen(0)).unwrap();
         assert_eq!(out.dim(), (1, 0));
     }
 
@@ -238,9 +238,9 @@ mod tests {
             pad_post: bool, trunc_post: bool, value in -3i64..3,
         ) {
             let side = |post| if post { Side::Post } else { Side::Pre };
-            let mut o = PadOptions::new().with_padding(side(pad_post))
-                .with_truncating(side(trunc_post)).with_value(value);
-            if let Some(m) = maxlen { o = o.with_maxlen(m); }
+            let mut o = PadOptions::new().padding(side(pad_post))
+                .truncating(side(trunc_post)).value(value);
+            if let Some(m) = maxlen { o = o.maxlen(m); }
             let got = pad_sequences(&seqs, &o).unwrap();
             let want = naive(&seqs, &o);
             proptest::prop_assert_eq!(got.nrows(), want.len());

@@ -41,12 +41,12 @@ fn is_split(c: char) -> bool {
 ///
 /// ```
 /// use pretrained_vectors::vocab::TextVectorization;
-/// let mut tv = TextVectorization::new().with_output_sequence_length(4);
+/// let mut tv = TextVectorization::new().output_sequence_length(4);
 /// tv.adapt(["The cat sat.", "the DOG, it's the dog!"]);
 /// assert_eq!(tv.vocabulary(), ["", "[UNK]", "the", "dog", "sat", "its", "cat"]);
 /// assert_eq!(tv.encode(["the bird sat", "its the dog the cat"]), [[2, 1, 4, 0], [5, 2, 3, 2]]);
 /// let vocab = tv.vocab()?; // row i is id i: padding row 0, OOV row 1
-/// assert_eq!((vocab.len(), vocab.padding(), vocab.oov()), (7, Some(0), Some(1)));
+/// assert_eq!((vocab.len(), vocab.get_padding(), vocab.get_oov()), (7, Some(0), Some(1)));
 /// # Ok::<(), pretrained_vectors::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -67,25 +67,25 @@ impl TextVectorization {
 
     /// `max_tokens`: the vocabulary keeps at most `n` entries, `""` and `[UNK]`
     /// included (Keras requires `n > 1`; [`TextVectorization::vocab`] refuses less).
-    pub fn with_max_tokens(mut self, n: usize) -> Self {
+    pub fn max_tokens(mut self, n: usize) -> Self {
         self.max_tokens = Some(n);
         self
     }
 
     /// `output_sequence_length`: encoded texts are cut to `n` ids, or padded with 0
     /// at the end to `n`.
-    pub fn with_output_sequence_length(mut self, n: usize) -> Self {
+    pub fn output_sequence_length(mut self, n: usize) -> Self {
         self.output_sequence_length = Some(n);
         self
     }
 
     /// The `max_tokens` setting.
-    pub fn max_tokens(&self) -> Option<usize> {
+    pub fn get_max_tokens(&self) -> Option<usize> {
         self.max_tokens
     }
 
     /// The `output_sequence_length` setting.
-    pub fn output_sequence_length(&self) -> Option<usize> {
+    pub fn get_output_sequence_length(&self) -> Option<usize> {
         self.output_sequence_length
     }
 
@@ -146,7 +146,7 @@ impl TextVectorization {
     /// # Errors
     /// [`Error::BadUtf8`] with the line and byte of the first invalid byte; nothing
     /// is fitted then.
-    pub fn adapt_corpus(&mut self, bytes: &[u8], path: &Path) -> Result<()> {
+    pub fn adapt_corpus(&mut self, path: &Path, bytes: &[u8]) -> Result<()> {
         let texts = super::corpus::texts(bytes, path)?;
         self.adapt(texts);
         self.source = path.to_path_buf();
@@ -197,7 +197,7 @@ impl TextVectorization {
     pub fn vocab(&self) -> Result<Vocab> {
         if let Some(n) = self.max_tokens.filter(|&n| n < 2) {
             return Err(Error::InvalidOption {
-                option: "TextVectorization::with_max_tokens",
+                option: "TextVectorization::max_tokens",
                 message: format!(
                     "{n} leaves no room for the padding token \"\" and [UNK]; expected at least 2"
                 ),
@@ -209,9 +209,9 @@ impl TextVectorization {
             });
         }
         Ok(Vocab::build(&self.source, self.vocabulary.clone(), None)?
-            .with_oov(1)?
-            .with_counts(self.counts.clone())?
-            .with_kind(VocabKind::TextVectorization))
+            .oov(1)?
+            .counts(self.counts.clone())?
+            .kind(VocabKind::TextVectorization))
     }
 }
 
@@ -229,7 +229,7 @@ mod tests {
             TextVectorization::tokenize("a\u{b}b\u{c}c\rd\u{a0}e\u{2003}f\u{1c}g\t\th"),
             ["a", "b", "c", "d\u{a0}e\u{2003}f\u{1c}g", "h"]
         );
-        let mut tv = TextVectorization::new().with_max_tokens(4);
+        let mut tv = TextVectorization::new().max_tokens(4);
         tv.adapt(["b a c a b", "c"]);
         // a, b, c all twice: ties by bytes descending; max_tokens counts "" and [UNK].
         assert_eq!(tv.vocabulary(), ["", "[UNK]", "c", "b"]);
@@ -242,7 +242,7 @@ mod tests {
             TextVectorization::new().vocab(),
             Err(Error::EmptyVocab { .. })
         ));
-        let mut tv = TextVectorization::new().with_max_tokens(1);
+        let mut tv = TextVectorization::new().max_tokens(1);
         tv.adapt(["a"]);
         assert!(matches!(tv.vocab(), Err(Error::InvalidOption { .. })));
         let mut tv = TextVectorization::new();

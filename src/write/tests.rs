@@ -66,7 +66,7 @@ fn token_list_bytes() {
 fn npy_writer_matches_the_npy_module() {
     let mut a = Vec::new();
     write_npy(&mut a, m().view()).unwrap();
-    assert_eq!(crate::npy::read_matrix(Path::new(""), &a).unwrap(), m());
+    assert_eq!(crate::npy::from_bytes(Path::new(""), &a).unwrap(), m());
     assert_eq!(a.len(), 128 + 6 * 4);
 }
 
@@ -505,7 +505,7 @@ fn a_failed_group_renames_nothing() {
     // And a group that succeeds replaces both.
     let written = save_matrix(&WORDS, m().view(), &table, OutputFormat::Npy, &opts).unwrap();
     assert_eq!(written, [table.clone(), vocab.clone()]);
-    assert_eq!(crate::npy::load(&table).unwrap(), m());
+    assert_eq!(crate::npy::read(&table).unwrap(), m());
     assert_eq!(fs::read_to_string(&vocab).unwrap(), "the\nčaj\n");
 }
 

@@ -38,7 +38,7 @@ pub fn summary(o: &Outcome) {
             rows += &format!(
                 "; Keras' default instead of matched random: {} vector(s) found, too few or \
                  too alike to match",
-                r.found()
+                r.found
             );
         } else if r.matched_flat_dims > 0 {
             rows += &format!(
@@ -75,7 +75,13 @@ pub fn summary(o: &Outcome) {
         let parts: Vec<String> = pieces
             .iter()
             .filter(|p| p.kind != pretrained_vectors::vocab::PieceKind::Special)
-            .map(|p| format!("{} {}/{}", p.kind.name().replace('_', " "), p.found, p.rows))
+            .map(|p| {
+                let mut s = format!("{} {}/{}", p.kind.name().replace('_', " "), p.found, p.rows);
+                if p.subword > 0 {
+                    s += &format!(" (+{} subword)", p.subword);
+                }
+                s
+            })
             .collect();
         line(format!(
             "  pieces      {} (found/rows, by word form)",
@@ -91,7 +97,9 @@ pub fn summary(o: &Outcome) {
         let names: Vec<String> = others.iter().map(|p| p.display().to_string()).collect();
         line(format!("  also wrote  {}", names.join(", ")));
     }
-    let mut read = r.format.to_string();
+    let mut read = r
+        .format
+        .map_or("vectors in memory".into(), |f| f.to_string());
     if r.gzip {
         read += ", gzip";
     }
@@ -124,7 +132,7 @@ pub fn summary(o: &Outcome) {
         line(format!("warning: {w}"));
     }
     let wanted = r.vocab_size - r.reserved;
-    if wanted > 0 && r.found() == 0 {
+    if wanted > 0 && r.found == 0 {
         line(
             "warning: no token of the vocabulary is in the vector file; is it the right \
              language, tokenizer or casing?"

@@ -230,11 +230,11 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
     bar.done();
     Ok(Outcome {
         rows: aligned.table.rows(),
-        padding: aligned.table.vocab().padding().is_some(),
-        oov: aligned.table.vocab().oov().is_some(),
-        specials: aligned.table.vocab().specials().len(),
+        padding: aligned.table.vocab().get_padding().is_some(),
+        oov: aligned.table.vocab().get_oov().is_some(),
+        specials: aligned.table.vocab().get_specials().len(),
         special_init: args.special_init.unwrap_or(args.oov_init).init(),
-        unused: aligned.table.vocab().unused(),
+        unused: aligned.table.vocab().get_unused(),
         warnings,
         report: aligned.report,
         written,
@@ -342,7 +342,7 @@ fn vocab_file(args: &Args, path: &Path) -> Result<(Vocab, Source), Failure> {
     })?;
     let kind = match args.vocab_format {
         Some(k) => k.kind(),
-        None => detect_kind(&bytes, path)?,
+        None => detect_kind(path, &bytes)?,
     };
     let source = Source {
         kind: kind.name(),
@@ -352,8 +352,8 @@ fn vocab_file(args: &Args, path: &Path) -> Result<(Vocab, Source), Failure> {
         lookalikes: Vec::new(),
     };
     if matches!(kind, VocabKind::KerasTokenizer | VocabKind::KerasWordIndex) {
-        let mut tok = KerasTokenizer::from_json_bytes(&bytes, path)?;
-        match (tok.oov_token(), args.oov_token.as_deref()) {
+        let mut tok = KerasTokenizer::from_bytes(path, &bytes)?;
+        match (tok.get_oov_token(), args.oov_token.as_deref()) {
             (Some(has), Some(asked)) if has != asked => {
                 return Err(Failure::Usage(format!(
                     "{}: the tokenizer's OOV token is {has:?}, not {asked:?}; drop --oov-token \
@@ -371,10 +371,10 @@ fn vocab_file(args: &Args, path: &Path) -> Result<(Vocab, Source), Failure> {
             _ => {}
         }
         if let Some(n) = args.max_words {
-            tok = tok.with_num_words(n);
+            tok = tok.num_words(n);
         }
         let vocab = tok.vocab(args.pad_token.as_deref().unwrap_or(DEFAULT_PADDING_TOKEN))?;
-        return Ok((vocab.with_kind(kind), source));
+        return Ok((vocab.kind(kind), source));
     }
     if args.max_words.is_some() {
         return Err(Failure::Usage(format!(
@@ -391,10 +391,10 @@ fn vocab_file(args: &Args, path: &Path) -> Result<(Vocab, Source), Failure> {
     if let Some(o) = &args.oov_token {
         options = options.oov(o);
     }
-    let vocab = Vocab::from_bytes(&bytes, path, &options)?;
+    let vocab = Vocab::from_bytes(path, &bytes, &options)?;
     for (flag, name, row) in [
-        ("--pad-token", &args.pad_token, vocab.padding()),
-        ("--oov-token", &args.oov_token, vocab.oov()),
+        ("--pad-token", &args.pad_token, vocab.get_padding()),
+        ("--oov-token", &args.oov_token, vocab.get_oov()),
     ] {
         if let (Some(name), None) = (name, row) {
             return Err(Failure::Usage(format!(
@@ -498,9 +498,9 @@ fn corpus_vocab(args: &Args, path: &Path) -> Result<Vocab, Failure> {
         }
         let mut tv = TextVectorization::new();
         if let Some(n) = args.max_words {
-            tv = tv.with_max_tokens(n);
+            tv = tv.max_tokens(n);
         }
-        tv.adapt_corpus(&bytes, path)?;
+        tv.adapt_corpus(path, &bytes)?;
         return tv.vocab().map_err(|e| match e {
             Error::InvalidOption { .. } => Failure::Usage(format!(
                 "--max-words {} leaves no room for Keras 3's \"\" and [UNK] rows; expected at \
@@ -512,12 +512,12 @@ fn corpus_vocab(args: &Args, path: &Path) -> Result<Vocab, Failure> {
     }
     let mut tok = KerasTokenizer::new();
     if let Some(o) = &args.oov_token {
-        tok = tok.with_oov_token(o.clone());
+        tok = tok.oov_token(o.clone());
     }
     if let Some(n) = args.max_words {
-        tok = tok.with_num_words(n);
+        tok = tok.num_words(n);
     }
-    tok.fit_on_corpus(&bytes, path)?;
+    tok.fit_on_corpus(path, &bytes)?;
     if tok.word_index().is_empty() {
         return Err(Failure::Data(Error::EmptyVocab {
             path: path.to_path_buf(),
@@ -587,11 +587,11 @@ fn plain_vocab(args: &Args, words: &[String]) -> Result<Vocab, Failure> {
     let mut vocab = Vocab::new(tokens)?;
     let mut row = 0;
     if args.pad_token.is_some() {
-        vocab = vocab.with_padding(row)?;
+        vocab = vocab.padding(row)?;
         row += 1;
     }
     if args.oov_token.is_some() {
-        vocab = vocab.with_oov(row)?;
+        vocab = vocab.oov(row)?;
     }
     Ok(vocab)
 }

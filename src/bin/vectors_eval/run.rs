@@ -57,7 +57,8 @@ impl Loaded {
         let kind = match self {
             Loaded::Vectors(v) => {
                 let i = v.info();
-                format!("{}{}", i.format, if i.gzip { ", gzip" } else { "" })
+                let format = i.format.map_or("in memory".into(), |f| f.to_string());
+                format!("{format}{}", if i.gzip { ", gzip" } else { "" })
             }
             Loaded::Table(_) => "npy table".into(),
         };
@@ -215,7 +216,7 @@ fn load(args: &Args, path: &Path, vocab: Option<&Path>) -> Result<Loaded, Failur
         && &head == MAGIC;
     if is_npy {
         let vocab = vocab.map_or_else(|| default_vocab_path(path), Path::to_path_buf);
-        return Ok(Loaded::Table(SavedTable::open_with_vocab(
+        return Ok(Loaded::Table(SavedTable::read_with_vocab(
             path,
             vocab,
             &TokenListOptions::new(),

@@ -3,7 +3,8 @@
 //! A word's n-grams are taken from `<` + word + `>`: from each byte that is not a
 //! UTF-8 continuation byte (`0b10xx_xxxx`), every run of `minn..=maxn` characters
 //! (a character being a lead byte and the continuation bytes after it), except the
-//! lone `<` and `>`. Each n-gram's bucket is its hash modulo the bucket count.
+//! lone `<` and `>`; a piece of a word goes without the mark of an end it lacks
+//! (`ing>` for `##ing`). Each n-gram's bucket is its hash modulo the bucket count.
 
 /// fastText's hash: 32-bit FNV-1a over the bytes taken as *signed* chars, so a byte
 /// of 0x80 or more is sign-extended before it is mixed in (the C++ `int8_t` cast).
@@ -27,14 +28,19 @@ fn is_continuation(b: u8) -> bool {
     b & 0xC0 == 0x80
 }
 
-/// Calls `f(hash)` for every n-gram of `word` (without its `<`/`>`), in fastText's
-/// order: by start byte, then by length.
+/// Calls `f(hash)` for every n-gram of `word`, in fastText's order: by start
+/// byte, then by length. A whole word is `bounds = (true, true)`: the n-grams of
+/// `<` + word + `>`; a piece of a word whose start or end (`bounds.0`, `bounds.1`)
+/// is not a word boundary goes without that `<` or `>`. A lone mark is never an
+/// n-gram; a lone character of the string is (when `minn` allows one-character
+/// n-grams), whichever end it sits at.
 ///
 /// `minn`/`maxn` are character counts; `maxn == 0` (or `minn > maxn`) gives none.
-/// The bracketed word is built in `scratch` (kept by callers across words so that
+/// The marked word is built in `scratch` (kept by callers across words so that
 /// computing many words allocates once).
 pub(crate) fn for_each_ngram(
     word: &[u8],
+    bounds: (bool, bool),
     minn: usize,
     maxn: usize,
     scratch: &mut Vec<u8>,
@@ -43,11 +49,16 @@ pub(crate) fn for_each_ngram(
     if maxn == 0 || minn > maxn {
         return;
     }
+    let (start, end) = bounds;
     scratch.clear();
     scratch.reserve(word.len() + 2);
-    scratch.push(b'<');
+    if start {
+        scratch.push(b'<');
+    }
     scratch.extend_from_slice(word);
-    scratch.push(b'>');
+    if end {
+        scratch.push(b'>');
+    }
     let w = &scratch[..];
     for i in 0..w.len() {
         if is_continuation(w[i]) {
@@ -61,7 +72,8 @@ pub(crate) fn for_each_ngram(
                 j += 1;
             }
             n += 1;
-            if n >= minn && !(n == 1 && (i == 0 || j == w.len())) {
+            let lone_mark = n == 1 && ((start && i == 0) || (end && j == w.len()));
+            if n >= minn && !lone_mark {
                 f(hash(&w[i..j]));
             }
         }
@@ -73,21 +85,52 @@ mod tests {
     use super::*;
 
     fn grams(word: &str, minn: usize, maxn: usize) -> Vec<String> {
-        // The naive reference: characters of `<word>`, every run of minn..=maxn.
-        let chars: Vec<char> = format!("<{word}>").chars().collect();
+        grams_within(word, (true, true), minn, maxn)
+    }
+
+    /// The naive reference: characters of the marked string, every run of
+    /// minn..=maxn characters that is not a lone mark.
+    fn grams_within(word: &str, bounds: (bool, bool), minn: usize, maxn: usize) -> Vec<String> {
+        let open = if bounds.0 { "<" } else { "" };
+        let close = if bounds.1 { ">" } else { "" };
+        let chars: Vec<char> = format!("{open}{word}{close}").chars().collect();
         let mut out = vec![];
         for i in 0..chars.len() {
             for n in minn.max(1)..=maxn {
                 if i + n > chars.len() {
                     break;
                 }
-                if n == 1 && (i == 0 || i + 1 == chars.len()) {
-                    continue;
+                let lone_mark =
+                    n == 1 && ((bounds.0 && i == 0) || (bounds.1 && i + 1 == chars.len()));
+                if !lone_mark {
+                    out.push(chars[i..i + n].iter().collect());
                 }
-                out.push(chars[i..i + n].iter().collect());
             }
         }
         out
+    }
+
+    #[test]
+    fn pieces_inside_a_word_lack_the_marks_of_the_ends_they_do_not_have() {
+        for word in ["", "a", "ing", "café", "日本語", "x<y>"] {
+            for bounds in [(true, true), (false, true), (true, false), (false, false)] {
+                for (minn, maxn) in [(1, 1), (1, 3), (3, 6), (5, 5)] {
+                    let mut got = vec![];
+                    for_each_ngram(word.as_bytes(), bounds, minn, maxn, &mut vec![], |h| {
+                        got.push(h)
+                    });
+                    let want: Vec<u32> = grams_within(word, bounds, minn, maxn)
+                        .iter()
+                        .map(|g| hash(g.as_bytes()))
+                        .collect();
+                    assert_eq!(got, want, "{word:?} {bounds:?} {minn} {maxn}");
+                }
+            }
+        }
+        // `##ing` after a word start: `ing`, `ing>`, `ng>`, never `<ing`.
+        let mut got = vec![];
+        for_each_ngram(b"ing", (false, true), 3, 4, &mut vec![], |h| got.push(h));
+        assert_eq!(got, [hash(b"ing"), hash(b"ing>"), hash(b"ng>")]);
     }
 
     #[test]
@@ -111,7 +154,14 @@ mod tests {
             for (minn, maxn) in [(1, 1), (1, 3), (2, 4), (3, 6), (3, 3), (4, 2), (0, 5)] {
                 let mut got = vec![];
                 let mut scratch = vec![];
-                for_each_ngram(word.as_bytes(), minn, maxn, &mut scratch, |h| got.push(h));
+                for_each_ngram(
+                    word.as_bytes(),
+                    (true, true),
+                    minn,
+                    maxn,
+                    &mut scratch,
+                    |h| got.push(h),
+                );
                 let want: Vec<u32> = grams(word, minn, maxn)
                     .iter()
                     .map(|g| hash(g.as_bytes()))
@@ -120,7 +170,7 @@ mod tests {
             }
         }
         let mut n = 0;
-        for_each_ngram(b"abc", 3, 0, &mut vec![], |_| n += 1);
+        for_each_ngram(b"abc", (true, true), 3, 0, &mut vec![], |_| n += 1);
         assert_eq!(n, 0);
     }
 
@@ -128,7 +178,7 @@ mod tests {
     fn invalid_utf8_is_cut_at_lead_bytes_only() {
         // A stray continuation byte joins the character before it, as in fastText.
         let mut got = vec![];
-        for_each_ngram(b"a\x80b", 1, 1, &mut vec![], |h| got.push(h));
+        for_each_ngram(b"a\x80b", (true, true), 1, 1, &mut vec![], |h| got.push(h));
         assert_eq!(got, vec![hash(b"a\x80"), hash(b"b")]);
     }
 }

@@ -17,9 +17,9 @@
 //!                                     {"id": 2, "content": "[CLS]", "special": true}],
 //!   "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
 //!             "vocab": {"[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "play": 3, "##ing": 4}}}"###;
-//! let v = Vocab::from_bytes(json, Path::new("tokenizer.json"), &VocabOptions::new())?;
-//! assert_eq!(v.kind(), Some(VocabKind::HfTokenizer));
-//! assert_eq!((v.padding(), v.oov(), v.specials()), (Some(0), Some(1), &[2][..]));
+//! let v = Vocab::from_bytes(Path::new("tokenizer.json"), json, &VocabOptions::new())?;
+//! assert_eq!(v.get_kind(), Some(VocabKind::HfTokenizer));
+//! assert_eq!((v.get_padding(), v.get_oov(), v.get_specials()), (Some(0), Some(1), &[2][..]));
 //! assert_eq!((v.piece_kind(4), v.lookup_form(4)), (PieceKind::Continuation, Some("ing")));
 //! # Ok::<(), pretrained_vectors::Error>(())
 //! ```
@@ -56,12 +56,12 @@ fn shape(path: &Path, key: String, expected: &'static str, found: &Value) -> Err
 
 /// Marks the rows of the tokens `options` name as padding and OOV.
 pub(crate) fn reserve_by_name(mut vocab: Vocab, options: &TokenListOptions) -> Result<Vocab> {
-    if let Some(row) = options.padding().and_then(|t| vocab.get(t)) {
-        vocab = vocab.with_padding(row)?;
+    if let Some(row) = options.get_padding().and_then(|t| vocab.get(t)) {
+        vocab = vocab.padding(row)?;
     }
-    if let Some(row) = options.oov().and_then(|t| vocab.get(t)) {
-        if vocab.padding() != Some(row) {
-            vocab = vocab.with_oov(row)?;
+    if let Some(row) = options.get_oov().and_then(|t| vocab.get(t)) {
+        if vocab.get_padding() != Some(row) {
+            vocab = vocab.oov(row)?;
         }
     }
     Ok(vocab)
@@ -162,11 +162,11 @@ pub(crate) fn id_map(
     let tokens = rows_from_ids(path, id_entries(path, prefix, map)?)?;
     let mut options = options.clone();
     if pieces {
-        if options.padding().is_none() && map.contains_key("<pad>") {
-            options = options.with_padding("<pad>");
+        if options.get_padding().is_none() && map.contains_key("<pad>") {
+            options = options.padding("<pad>");
         }
-        if options.oov().is_none() && map.contains_key("<unk>") {
-            options = options.with_oov("<unk>");
+        if options.get_oov().is_none() && map.contains_key("<unk>") {
+            options = options.oov("<unk>");
         }
     }
     let mut vocab = reserve_by_name(Vocab::build(path, tokens, None)?, &options)?;
@@ -174,7 +174,7 @@ pub(crate) fn id_map(
         let specials: Vec<usize> = (0..vocab.len())
             .filter(|&r| is_special_name(&vocab.tokens()[r]))
             .collect();
-        vocab = vocab.with_specials(specials)?;
+        vocab = vocab.specials(specials)?;
         let byte_level = vocab.tokens().iter().any(|t| t.starts_with('Ġ'))
             && (0..vocab.len())
                 .filter(|&r| !vocab.is_reserved(r))
@@ -223,7 +223,7 @@ fn with_piece_kinds(
             }
         })
         .unzip();
-    vocab.with_pieces(kinds, forms)
+    vocab.pieces(kinds, forms)
 }
 
 /// BERT's `vocab.txt`, read as a token list (`[PAD]` and `[UNK]` reserved by
@@ -232,7 +232,7 @@ pub(crate) fn bert_vocab(vocab: Vocab) -> Result<Vocab> {
     let specials: Vec<usize> = (0..vocab.len())
         .filter(|&r| is_bert_special(&vocab.tokens()[r]))
         .collect();
-    let vocab = vocab.with_specials(specials)?;
+    let vocab = vocab.specials(specials)?;
     let markers = Markers {
         continuing_prefix: Some("##".into()),
         ..Markers::default()
@@ -435,20 +435,20 @@ pub(crate) fn tokenizer_json(root: &Value, path: &Path, options: &VocabOptions) 
     };
     let has = |t: &str| tokens.iter().any(|x| x == t);
     let pad = options
-        .padding_token()
+        .get_padding()
         .or(pad_section)
         .or(["[PAD]", "<pad>"].into_iter().find(|t| has(t)));
-    let oov = options.oov_token().or(unk);
+    let oov = options.get_oov().or(unk);
     let mut names = TokenListOptions::new();
     if let Some(p) = pad {
-        names = names.with_padding(p);
+        names = names.padding(p);
     }
     if let Some(u) = oov {
-        names = names.with_oov(u);
+        names = names.oov(u);
     }
     let mut vocab = reserve_by_name(Vocab::build(path, tokens, None)?, &names)?;
     let specials: Vec<usize> = special_added.iter().filter_map(|t| vocab.get(t)).collect();
-    vocab = vocab.with_specials(specials)?;
+    vocab = vocab.specials(specials)?;
 
     let byte_level = ["pre_tokenizer", "decoder"].iter().any(|p| {
         root.get(*p)
@@ -520,7 +520,7 @@ mod tests {
         .unwrap();
         assert_eq!(v.tokens(), ["a", "b", "<new>", "<s>"]);
         assert_eq!(
-            (v.specials(), v.piece_kind(2), v.piece_kind(3)),
+            (v.get_specials(), v.piece_kind(2), v.piece_kind(3)),
             (&[3][..], PieceKind::Word, PieceKind::Special)
         );
         let e = read(
@@ -542,7 +542,7 @@ mod tests {
                           "vocab": [["<pad>", 0.0], ["<unk>", 0.0], ["▁the", -1.0], ["s", -2.0], ["<0x0A>", -3.0]]}}"#,
         )
         .unwrap();
-        assert_eq!((v.padding(), v.oov()), (Some(0), Some(1)));
+        assert_eq!((v.get_padding(), v.get_oov()), (Some(0), Some(1)));
         assert_eq!(
             (v.piece_kind(2), v.lookup_form(2)),
             (PieceKind::WordStart, Some("the"))
@@ -572,7 +572,7 @@ mod tests {
             &TokenListOptions::new(),
         )
         .unwrap();
-        assert_eq!(v.specials(), [3]);
+        assert_eq!(v.get_specials(), [3]);
         assert_eq!(v.lookup_form(1), Some("the"));
         assert_eq!(v.lookup_form(4), Some("café"));
         assert_eq!(v.piece_kind(2), PieceKind::Continuation);
