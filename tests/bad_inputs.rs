@@ -226,6 +226,71 @@ fn truncated_binary_record() {
     assert!(expected > available);
 }
 
+/// Files of another kind are named by what their bytes say, through the public
+/// reader, with a suggested format only where one reads them.
+#[test]
+fn other_kinds_of_file_are_named() {
+    use pretrained_vectors::{FileKind, FormatFault};
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    let gzip = |bytes: &[u8]| {
+        let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        z.write_all(bytes).unwrap();
+        z.finish().unwrap()
+    };
+    let text = std::fs::read_to_string(fixture("small.glove.txt")).unwrap();
+    let mut npy = Vec::new();
+    pretrained_vectors::npy::write_matrix(&mut npy, ndarray::Array2::<f32>::ones((2, 3)).view())
+        .unwrap();
+    let utf16: Vec<u8> = [0xFE, 0xFF]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+        .collect();
+    let model = std::fs::read(fixture("fasttext/cbow.bin")).unwrap();
+    let nested = gzip(&std::fs::read(fixture("small.glove.txt.gz")).unwrap());
+    let cases = [
+        (write("t.npy", &npy), None, FileKind::Npy, None),
+        (write("u.txt", &utf16), None, FileKind::Utf16Be, None),
+        (write("n.txt.gz", &nested), None, FileKind::NestedGzip, None),
+        (
+            write("m.bin", &model),
+            Some(Format::Glove),
+            FileKind::FastTextModel,
+            Some(Format::FastTextBin),
+        ),
+        (
+            write("m.bin.gz", &gzip(&model)),
+            None,
+            FileKind::FastTextModel,
+            None,
+        ),
+    ];
+    for (path, format, want, suggested) in cases {
+        let e = ReadOptions::new()
+            .format_opt(format)
+            .read(&path)
+            .unwrap_err();
+        match &e {
+            Error::WrongFormat {
+                fault: FormatFault::OtherKind(kind),
+                suggest,
+                pos,
+                path: p,
+            } => {
+                assert_eq!((*kind, *suggest), (want, suggested), "{e}");
+                assert_eq!((p, *pos), (&path, Position::byte(0)), "{e}");
+            }
+            other => panic!("{}: {other:?}", path.display()),
+        }
+        assert!(!e.to_string().contains("--"), "library terms only: {e}");
+    }
+}
+
 #[test]
 fn binary_read_as_text_gets_a_hint() {
     let e = read_err_with(
