@@ -62,6 +62,20 @@
 //! | any of them, gzip-compressed | | | detected by the magic bytes; multi-member streams |
 //! | NumPy `.npy` (tables) | | `float32`, C order | written aligned; `<f4`/`>f4`/`<f8`, C or Fortran order read |
 //!
+//! # Conventions
+//! - Files are read with `read(path, ...)` ([`read()`], [`ReadOptions::read`],
+//!   [`Vocab::read`], [`vocab::KerasTokenizer::read`], [`FastTextModel::read`],
+//!   [`table::SavedTable::read`], [`npy::read`]); bytes in memory with
+//!   `from_bytes(path, bytes, ...)` (or [`ReadOptions::read_bytes`]). The path always
+//!   comes before the bytes and is only used to name the place of an error (an
+//!   empty path shows as `<memory>`).
+//! - Options and builders take by-value setters named after the setting:
+//!   `ReadOptions::new().format(Format::Glove).threads(4)`. Where a value also reads
+//!   a setting back, the getter is `get_*` ([`Vocab::padding`] sets the padding row,
+//!   [`Vocab::get_padding`] reads it).
+//! - The arrays are [`ndarray`]'s, re-exported as `pretrained_vectors::ndarray` so
+//!   that callers need no version of their own.
+//!
 //! # Features
 //! - `cli` (default): the `glove-to-table` command line tool (clap, indicatif).
 //!   Library users can turn it off with `default-features = false`.

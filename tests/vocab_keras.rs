@@ -5,9 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use pretrained_vectors::vocab::keras::{detect_json, KerasJsonKind};
 use pretrained_vectors::vocab::{
-    pad_sequences, KerasTokenizer, PadOptions, Side, TokenListOptions,
+    detect_kind, pad_sequences, KerasTokenizer, PadOptions, Side, TokenListOptions, VocabKind,
 };
 use pretrained_vectors::{Error, Position, Vocab};
 use serde_json::Value;
@@ -258,9 +257,12 @@ fn python_lowercasing_of_unicode_words() {
 fn bare_word_index_is_detected_and_read() {
     let bytes = std::fs::read(fixture("word_index.json")).unwrap();
     let path = Path::new("word_index.json");
-    assert_eq!(detect_json(path, &bytes).unwrap(), KerasJsonKind::WordIndex);
+    assert_eq!(
+        detect_kind(path, &bytes).unwrap(),
+        VocabKind::KerasWordIndex
+    );
     let doc = std::fs::read(fixture("tokenizer_default.json")).unwrap();
-    assert_eq!(detect_json(path, &doc).unwrap(), KerasJsonKind::Tokenizer);
+    assert_eq!(detect_kind(path, &doc).unwrap(), VocabKind::KerasTokenizer);
 
     let bare = KerasTokenizer::from_bytes(path, &bytes).unwrap();
     let full = KerasTokenizer::from_bytes(path, &doc).unwrap();

@@ -10,7 +10,7 @@ use crate::error::{Error, Position, Result};
 ///
 /// # Errors
 /// [`Error::BadUtf8`] with the line and byte of the first invalid byte.
-pub(crate) fn texts<'a>(bytes: &'a [u8], path: &Path) -> Result<Vec<&'a str>> {
+pub(crate) fn texts<'a>(path: &Path, bytes: &'a [u8]) -> Result<Vec<&'a str>> {
     let start = if bytes.starts_with(b"\xEF\xBB\xBF") {
         3
     } else {

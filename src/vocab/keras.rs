@@ -44,8 +44,6 @@ use crate::error::{Error, Result};
 #[cfg(doc)]
 use crate::vocab::Vocab;
 
-pub use super::keras_json::{detect_json, KerasJsonKind};
-
 /// Keras' default `filters`: ASCII punctuation except the apostrophe, tab and
 /// newline.
 pub const DEFAULT_FILTERS: &str = "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n";
@@ -321,7 +319,7 @@ impl KerasTokenizer {
     /// [`Error::BadUtf8`] with the line and byte of the first invalid byte;
     /// nothing is fitted then.
     pub fn fit_on_corpus(&mut self, path: &Path, bytes: &[u8]) -> Result<()> {
-        let texts = super::corpus::texts(bytes, path)?;
+        let texts = super::corpus::texts(path, bytes)?;
         self.fit_on_texts(texts);
         if self.source.as_os_str().is_empty() {
             // Errors about the fitted vocabulary (an empty one) name the corpus.

@@ -20,40 +20,18 @@ use crate::error::{Error, IoAction, Position, Result};
 
 /// What a Keras JSON holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KerasJsonKind {
+enum KerasJsonKind {
     /// A `Tokenizer.to_json()` document (`class_name` and `config`).
     Tokenizer,
     /// A bare `{"word": index, ...}` object (`json.dumps(tokenizer.word_index)`).
     WordIndex,
 }
 
-/// Tells whether `bytes` hold a `Tokenizer.to_json()` document or a bare
-/// `word_index` object (a UTF-8 byte-order mark is skipped). Only the shape is
-/// checked here; [`KerasTokenizer::from_bytes`] checks every entry.
-///
-/// ```
-/// use pretrained_vectors::vocab::keras::{detect_json, KerasJsonKind};
-/// use std::path::Path;
-/// let kind = detect_json(Path::new("wi.json"), br#"{"the": 1, "cat": 2}"#)?;
-/// assert_eq!(kind, KerasJsonKind::WordIndex);
-/// let doc = br#"{"class_name": "Tokenizer", "config": {"word_index": "{}"}}"#;
-/// assert_eq!(detect_json(Path::new("tok.json"), doc)?, KerasJsonKind::Tokenizer);
-/// # Ok::<(), pretrained_vectors::Error>(())
-/// ```
-///
-/// # Errors
-/// [`Error::Json`] with line and column for text that is not JSON;
-/// [`Error::JsonShape`] for JSON that is not an object (key `$`), or that has a
-/// `class_name` but no `config` object, or another class than `Tokenizer`.
-pub fn detect_json(path: &Path, bytes: &[u8]) -> Result<KerasJsonKind> {
-    classify(&parse_root(bytes, path)?, path)
-}
-
 fn strip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
-fn parse_root(bytes: &[u8], path: &Path) -> Result<Value> {
+fn parse_root(path: &Path, bytes: &[u8]) -> Result<Value> {
     serde_json::from_slice(strip_bom(bytes)).map_err(|e| json_error(path, bytes, &e))
 }
 
@@ -81,6 +59,13 @@ pub(super) fn json_error(path: &Path, bytes: &[u8], e: &serde_json::Error) -> Er
     }
 }
 
+/// Tells whether a parsed document is a `Tokenizer.to_json()` document or a bare
+/// `word_index` object. Only the shape is checked here;
+/// [`KerasTokenizer::from_bytes`] checks every entry. Callers outside the crate
+/// tell the kinds with [`detect_kind`](crate::vocab::detect_kind).
+///
+/// Errors: [`Error::JsonShape`] for JSON that is not an object (key `$`), or that
+/// has a `class_name` but no `config` object, or another class than `Tokenizer`.
 fn classify(root: &Value, path: &Path) -> Result<KerasJsonKind> {
     let Value::Object(map) = root else {
         return Err(shape(
@@ -303,7 +288,7 @@ fn word_index(
 
 impl KerasTokenizer {
     /// Reads a Keras tokenizer from a `Tokenizer.to_json()` document or a bare
-    /// `word_index` object (see [`detect_json`]); `path` is only used in errors.
+    /// `word_index` object (see [`detect_kind`](crate::vocab::detect_kind)); `path` is only used in errors.
     ///
     /// Missing `config` keys take Keras' defaults; a bare `word_index` gives a
     /// tokenizer with Keras' default rules and no counts. A UTF-8 byte-order mark
@@ -320,12 +305,14 @@ impl KerasTokenizer {
     /// ```
     ///
     /// # Errors
-    /// Those of [`detect_json`], and [`Error::JsonShape`] naming the key for a value
-    /// of the wrong type (`config.lower`), an inner string that is not a JSON
-    /// object, an index that is not a positive integer, a word or an index given
+    /// [`Error::Json`] with line and column for text that is not JSON;
+    /// [`Error::JsonShape`] for JSON that is not an object (key `$`), that has a
+    /// `class_name` but no `config` object or another class than `Tokenizer`, and
+    /// naming the key for a value of the wrong type (`config.lower`), an inner
+    /// string that is not a JSON object, an index that is not a positive integer, a word or an index given
     /// twice, or an empty `split`.
     pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Self> {
-        let root = parse_root(bytes, path)?;
+        let root = parse_root(path, bytes)?;
         match classify(&root, path)? {
             KerasJsonKind::WordIndex => {
                 let entries = serde_json::from_slice::<Pairs>(strip_bom(bytes))
@@ -432,8 +419,12 @@ mod tests {
 
     #[test]
     fn a_word_named_config_is_still_a_word_index() {
-        let kind = detect_json(Path::new(""), br#"{"config": 1, "b": 2}"#).unwrap();
+        let detect = |path: &Path, bytes: &[u8]| classify(&parse_root(path, bytes)?, path);
+        let kind = detect(Path::new(""), br#"{"config": 1, "b": 2}"#).unwrap();
         assert_eq!(kind, KerasJsonKind::WordIndex);
+        let doc = br#"{"class_name": "Tokenizer", "config": {"word_index": "{}"}}"#;
+        let kind = detect(Path::new("tok.json"), doc).unwrap();
+        assert_eq!(kind, KerasJsonKind::Tokenizer);
     }
 
     #[test]

@@ -112,7 +112,7 @@ impl Vocab {
                 ),
             });
         }
-        let (tokens, starts) = split_lines(bytes, path)?;
+        let (tokens, starts) = split_lines(path, bytes)?;
         let mut vocab = Vocab::build(path, tokens, Some(&starts))?;
         if let Some(row) = options.padding.as_deref().and_then(|t| vocab.get(t)) {
             vocab = vocab.padding(row)?;
@@ -177,7 +177,7 @@ impl Vocab {
 
 /// Splits a token list into its lines, checking UTF-8 and blank lines; also returns
 /// the byte offset where each line starts.
-fn split_lines(bytes: &[u8], path: &Path) -> Result<(Vec<String>, Vec<u64>)> {
+fn split_lines(path: &Path, bytes: &[u8]) -> Result<(Vec<String>, Vec<u64>)> {
     let start = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
     let body = &bytes[start..];
     let empty = || Error::EmptyVocab {

@@ -147,7 +147,7 @@ impl TextVectorization {
     /// [`Error::BadUtf8`] with the line and byte of the first invalid byte; nothing
     /// is fitted then.
     pub fn adapt_corpus(&mut self, path: &Path, bytes: &[u8]) -> Result<()> {
-        let texts = super::corpus::texts(bytes, path)?;
+        let texts = super::corpus::texts(path, bytes)?;
         self.adapt(texts);
         self.source = path.to_path_buf();
         Ok(())

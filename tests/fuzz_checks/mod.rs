@@ -12,7 +12,7 @@ use std::path::Path;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use pretrained_vectors::npy::{self, NpyHeader};
-use pretrained_vectors::vocab::keras::detect_json;
+use pretrained_vectors::vocab::detect_kind;
 use pretrained_vectors::vocab::{KerasTokenizer, TokenListOptions};
 use pretrained_vectors::{write, Format, ReadOptions, Utf8Policy, Vectors, Vocab};
 
@@ -270,7 +270,7 @@ pub fn npy(data: &[u8]) {
 /// `to_json`, which must load again to the same word index.
 pub fn keras_json(data: &[u8]) {
     let path = Path::new("");
-    let _ = detect_json(path, data);
+    let _ = detect_kind(path, data);
     let Ok(tok) = KerasTokenizer::from_bytes(path, data) else {
         return;
     };
