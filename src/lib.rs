@@ -1,5 +1,6 @@
-//! Pretrained word vectors (GloVe, word2vec, fastText `.vec`) read exactly and fast,
-//! aligned to a tokenizer's vocabulary, and fine-tuned, frozen or trainable.
+//! Pretrained word vectors (GloVe, word2vec, fastText `.vec`, native fastText
+//! models) read exactly and fast, aligned to a tokenizer's vocabulary, and
+//! fine-tuned, frozen or trainable.
 //!
 //! # Overview
 //! The Keras recipe "an `Embedding` layer initialised from GloVe", done right:
@@ -15,8 +16,9 @@
 //!    [`vocab::pad_sequences`]), with padding, OOV and special-token rows.
 //! 3. **Align** ([`Aligner`]): the matrix whose row `i` is token `i`'s vector,
 //!    parsing only the rows the vocabulary needs; words the file lacks get seeded
-//!    random rows matched to the pretrained statistics; an [`AlignReport`] says what
-//!    was found, how, and what was not.
+//!    random rows matched to the pretrained statistics, or, from a native fastText
+//!    model ([`FastTextModel`]), their subword vectors, bit for bit as fastText's
+//!    `getWordVector`; an [`AlignReport`] says what was found, how, and what was not.
 //! 4. **Save** it ([`write`](mod@write), [`npy`]) as a NumPy `.npy` for Keras or PyTorch, or as
 //!    GloVe / word2vec text or binary, atomically; reopen an `.npy` without copying
 //!    ([`table::SavedTable`]).
@@ -61,6 +63,11 @@
 //! | word2vec binary | `rows dims` | word, space, `D` little-endian `f32`, optional `\n` | |
 //! | any of them, gzip-compressed | | | detected by the magic bytes; multi-member streams |
 //! | NumPy `.npy` (tables) | | `float32`, C order | written aligned; `<f4`/`>f4`/`<f8`, C or Fortran order read |
+//! | fastText model `.bin` ([`FastTextModel`]) | magic `0x2F4F16BA`, version up to 12, the arguments | a dictionary, then the input matrix of words and n-gram buckets | read, mapped: the dictionary is the only full pass; a vector reads only its word's row and its n-gram rows |
+//! | fastText `.bin`, the format before it | the arguments (no magic, no version) | as `.bin`, without prune index or quantization flags | read the same way |
+//! | supervised fastText model | as `.bin` | the dictionary also holds labels | labels are not words: left out of conversions and lookups |
+//! | quantized fastText `.ftz` | as `.bin` | the input matrix product-quantized (optional norm quantizer) | each needed row decoded from its codes, multiply-adds unfused as in fastText's source |
+//! | pruned `.ftz` | as `.bin`, a prune index | only the n-gram buckets kept, remapped | an n-gram whose bucket was dropped has no row |
 //!
 //! # Conventions
 //! - Files are read with `read(path, ...)` ([`read()`], [`ReadOptions::read`],

@@ -214,6 +214,35 @@ fn neighbours_king_man_woman_is_queen() {
 }
 
 #[test]
+fn misspelt_words_have_the_intended_word_among_their_neighbours() {
+    let out = run("misspelt");
+    let model = pretrained_vectors::FastTextModel::read("fixtures/fasttext/docs.bin").unwrap();
+    let mut checked = 0;
+    for (word, intended) in [
+        ("atribute", "attribute"),
+        ("modul", "module"),
+        ("dictonary", "dictionary"),
+        ("paramter", "parameter"),
+        ("charachter", "character"),
+        ("directroy", "directory"),
+        ("objct", "object"),
+    ] {
+        // The claim is about words the model does not have.
+        assert!(model.word_id(word.as_bytes()).is_none(), "{word}");
+        let line = out
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(word))
+            .unwrap_or_else(|| panic!("no line for {word}:\n{out}"));
+        let (_, neighbours) = line.split_once("->").unwrap();
+        let neighbours: Vec<&str> = neighbours.split(',').map(str::trim).collect();
+        assert_eq!(neighbours.len(), 5, "{line}");
+        assert!(neighbours.contains(&intended), "{line}");
+        checked += 1;
+    }
+    assert_eq!(checked, 7);
+}
+
+#[test]
 fn quickstart_trains_the_missing_rows_and_fits() {
     let out = run("quickstart");
     let first = out.lines().next().unwrap_or_default();

@@ -13,6 +13,8 @@ use serde_json::Value;
 /// Models and the reference file of their official vectors.
 const MODELS: &[(&str, &str)] = &[
     ("skipgram.bin", "skipgram.bin.json"),
+    // The model of examples/misspelt.rs.
+    ("docs.bin", "docs.bin.json"),
     ("cbow.bin", "cbow.bin.json"),
     // The format before the current one: the same values as cbow.bin.
     ("old.bin", "cbow.bin.json"),
