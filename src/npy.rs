@@ -43,8 +43,22 @@ use crate::error::{Error, IoAction, NpyFault, Result};
 mod header;
 
 use header::npy_err;
+pub(crate) use header::MAGIC;
 pub(crate) use header::{header_bytes, header_for};
-pub use header::{Descr, NpyHeader, MAGIC};
+pub use header::{Descr, NpyHeader};
+
+/// Whether `bytes` (the start of a file) begin as every `.npy` file does.
+///
+/// ```
+/// let mut bytes = Vec::new();
+/// pretrained_vectors::npy::write_matrix(&mut bytes, ndarray::array![[1.0f32]].view())?;
+/// assert!(pretrained_vectors::npy::is_npy(&bytes));
+/// assert!(!pretrained_vectors::npy::is_npy(b"the 0.1 0.2\n"));
+/// # Ok::<(), pretrained_vectors::Error>(())
+/// ```
+pub fn is_npy(bytes: &[u8]) -> bool {
+    bytes.starts_with(MAGIC)
+}
 
 // ----- values -----------------------------------------------------------------------
 

@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 
 use ndarray::{Array2, ArrayView1, ArrayView2};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, IoAction, Result};
 use crate::npy::NpyMatrix;
 pub use crate::origin::RowOrigin;
 use crate::vocab::{TokenListOptions, Vocab};
-use crate::write::{self, Layout, OutputFormat, SaveOptions};
+use crate::write::{self, OutputFormat, SaveOptions};
 
 /// An embedding matrix whose row `i` belongs to token `i` of its vocabulary.
 #[derive(Debug, Clone)]
@@ -93,8 +93,9 @@ impl EmbeddingTable {
 impl EmbeddingTable {
     /// Saves the table at `path` in the format its extension names (`.npy` with
     /// `.vocab.txt` and `.origins.npy` sidecars, `.safetensors` with a `.vocab.txt`
-    /// sidecar, `.txt` GloVe, `.vec` word2vec text, `.bin` word2vec binary), in
-    /// `f32`, atomically; returns the files written.
+    /// sidecar, `.txt` GloVe, `.vec` word2vec text, `.bin` word2vec binary), in the
+    /// layout of `options` (value type, safetensors metadata; `f32` by default) and
+    /// by its write policy, atomically; returns the files written.
     ///
     /// ```
     /// use pretrained_vectors::{table::SavedTable, vocab::TokenListOptions, EmbeddingTable, RowOrigin, Vocab};
@@ -105,28 +106,22 @@ impl EmbeddingTable {
     ///     vec![RowOrigin::Padding, RowOrigin::Exact])?;
     /// let path = dir.path().join("table.npy");
     /// table.save(&path, &SaveOptions::new())?;
-    /// let saved = SavedTable::read(&path, &TokenListOptions::new().padding("<pad>"))?;
+    /// // The row origins saved beside the table record its padding row.
+    /// let saved = SavedTable::read(&path, &TokenListOptions::new())?;
     /// assert_eq!(saved.weights(), table.weights());
     /// assert_eq!(saved.vocab().get_padding(), Some(0));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
-    /// # Errors
-    /// As [`write::add_outputs`]: nothing is written unless everything is.
-    pub fn save(&self, path: impl AsRef<Path>, options: &SaveOptions) -> Result<Vec<PathBuf>> {
-        self.save_with(path, options, &Layout::new())
-    }
-
-    /// As [`save`](Self::save), in `layout` (value type, safetensors metadata).
-    ///
+    /// In half precision:
     /// ```
     /// use pretrained_vectors::{EmbeddingTable, RowOrigin, Vocab};
-    /// use pretrained_vectors::write::{Dtype, Layout, SaveOptions};
+    /// use pretrained_vectors::write::{Dtype, SaveOptions};
     /// let dir = tempfile::tempdir()?;
     /// let vocab = Vocab::new(vec!["cat".into()])?;
     /// let table = EmbeddingTable::new(ndarray::array![[0.1f32, -1.0]], vocab, vec![RowOrigin::Exact])?;
     /// let path = dir.path().join("table.safetensors");
-    /// table.save_with(&path, &SaveOptions::new(), &Layout::new().dtype(Dtype::F16))?;
+    /// table.save(&path, &SaveOptions::new().dtype(Dtype::F16))?;
     /// let bytes = std::fs::read(&path)?;
     /// let st = safetensors::SafeTensors::deserialize(&bytes)?;
     /// assert_eq!(st.tensor("embeddings")?.dtype(), safetensors::Dtype::F16);
@@ -134,15 +129,10 @@ impl EmbeddingTable {
     /// ```
     ///
     /// # Errors
-    /// As [`save`](Self::save).
-    pub fn save_with(
-        &self,
-        path: impl AsRef<Path>,
-        options: &SaveOptions,
-        layout: &Layout,
-    ) -> Result<Vec<PathBuf>> {
+    /// As [`write::add_outputs`]: nothing is written unless everything is.
+    pub fn save(&self, path: impl AsRef<Path>, options: &SaveOptions) -> Result<Vec<PathBuf>> {
         let path = path.as_ref();
-        let mut group = write::AtomicGroup::new(options.clone());
+        let mut group = write::AtomicGroup::new(options.policy().clone());
         write::add_outputs(
             &mut group,
             self.vocab.tokens(),
@@ -150,7 +140,7 @@ impl EmbeddingTable {
             Some(&self.origins),
             path,
             OutputFormat::from_extension(path)?,
-            layout,
+            options.layout(),
         )?;
         group.commit()
     }
@@ -166,8 +156,12 @@ pub struct SavedTable {
 }
 
 impl SavedTable {
-    /// Opens the npy table at `path` with its sidecar at
-    /// [`write::default_vocab_path`]; `options` name the reserved rows.
+    /// Opens the npy table at `path` with its sidecars: the token list at
+    /// [`write::default_vocab_path`] and, when there is one (tables this crate
+    /// saves have it), the row origins at [`write::default_origins_path`], which
+    /// record the reserved rows (padding, OOV, unused, special): a saved table
+    /// reads back with them without naming them again. `options` name reserved
+    /// rows by token, for tables saved without origins (older files, other tools).
     ///
     /// # Errors
     /// As [`NpyMatrix::read`] and [`Vocab::read_token_list`]; [`Error::Shape`] when
@@ -177,7 +171,8 @@ impl SavedTable {
         Self::read_with_vocab(path, write::default_vocab_path(path), options)
     }
 
-    /// Opens the npy table at `path` with the token list at `vocab_path`.
+    /// Opens the npy table at `path` with the token list at `vocab_path` (and the
+    /// row origins beside the table, as [`SavedTable::read`]).
     ///
     /// # Errors
     /// As [`SavedTable::read`].
@@ -187,7 +182,7 @@ impl SavedTable {
         options: &TokenListOptions,
     ) -> Result<Self> {
         let matrix = NpyMatrix::read(path.as_ref())?;
-        let vocab = Vocab::read_token_list(vocab_path.as_ref(), options)?;
+        let mut vocab = Vocab::read_token_list(vocab_path.as_ref(), options)?;
         if vocab.len() != matrix.rows() {
             return Err(Error::Shape {
                 what: "saved table",
@@ -198,6 +193,10 @@ impl SavedTable {
                 ),
                 found: format!("{} rows in {}", matrix.rows(), path.as_ref().display()),
             });
+        }
+        let origins = write::default_origins_path(path.as_ref());
+        if origins.exists() {
+            vocab = reserve_recorded_rows(vocab, &origins)?;
         }
         Ok(SavedTable { matrix, vocab })
     }
@@ -221,5 +220,50 @@ impl SavedTable {
     /// Whether the weights are viewed in the mapped file (no copy).
     pub fn is_zero_copy(&self) -> bool {
         self.matrix.is_zero_copy()
+    }
+}
+
+/// Reserves the rows that the row origins at `path` (a `|u1` vector, one
+/// [`RowOrigin::code`] per row, as [`write::add_outputs`] writes it) record as
+/// padding, OOV, unused or special.
+fn reserve_recorded_rows(mut vocab: Vocab, path: &Path) -> Result<Vocab> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, IoAction::Read, e))?;
+    let rows = vocab.len();
+    let header = crate::npy::header_for("|u1", &[rows]);
+    let bad = |found: String| Error::Shape {
+        what: "row origins",
+        expected: format!(
+            "{rows} row origins (the table's rows) in a NumPy |u1 vector, one RowOrigin code \
+             per row"
+        ),
+        found,
+    };
+    let codes = bytes
+        .strip_prefix(header.as_slice())
+        .filter(|codes| codes.len() == rows)
+        .ok_or_else(|| bad(format!("{} bytes in {}", bytes.len(), path.display())))?;
+    let mut specials = Vec::new();
+    for (row, &code) in codes.iter().enumerate() {
+        vocab = match RowOrigin::from_code(code) {
+            Some(RowOrigin::Padding) => vocab.padding(row)?,
+            Some(RowOrigin::Oov) => vocab.oov(row)?,
+            Some(RowOrigin::Unused) => vocab.unused(row)?,
+            Some(RowOrigin::Special) => {
+                specials.push(row);
+                vocab
+            }
+            Some(_) => vocab,
+            None => {
+                return Err(bad(format!(
+                    "code {code} at row {row} of {}",
+                    path.display()
+                )))
+            }
+        };
+    }
+    if specials.is_empty() {
+        Ok(vocab)
+    } else {
+        vocab.specials(specials)
     }
 }

@@ -40,8 +40,13 @@
 //!   with a byte-order mark (which [`Vocab::from_token_list`](crate::Vocab::from_token_list) refuses).
 //!
 //! # Outputs
-//! [`save_matrix`] and [`save_table`] write through an [`AtomicGroup`]: every file
-//! goes to a temporary name and is renamed only when all were written.
+//! [`save_matrix`] and [`EmbeddingTable::save`](crate::EmbeddingTable::save) write
+//! through an [`AtomicGroup`]: every file goes to a temporary name and is renamed
+//! only when all were written. What a save does comes in two parts
+//! ([`SaveOptions`]): the [`Layout`] of the files (value type, metadata, where the
+//! token list goes) and the atomic-write [`WritePolicy`] (what may be replaced, what
+//! must not be touched). The writers themselves know only words, a matrix and, for
+//! a table, its row origins.
 //!
 //! ```
 //! use pretrained_vectors::write::{save_matrix, OutputFormat, SaveOptions};
@@ -62,15 +67,19 @@ use ndarray::ArrayView2;
 
 use crate::error::{Error, IoAction, Position, Result};
 use crate::origin::RowOrigin;
-use crate::table::EmbeddingTable;
+use crate::vocab::TokenFault;
 
 mod atomic;
 mod dtype;
+mod options;
 mod safetensors;
 
 pub use self::safetensors::{write_safetensors, EMBEDDINGS, ORIGINS};
-pub use atomic::{temp_path, AtomicFile, AtomicGroup, SaveOptions, NAME_MAX};
+#[doc(hidden)]
+pub use atomic::temp_path;
+pub use atomic::{AtomicFile, AtomicGroup, WritePolicy};
 pub use dtype::Dtype;
+pub use options::{Layout, SaveOptions};
 
 /// The files this crate writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -151,51 +160,6 @@ impl OutputFormat {
             OutputFormat::Safetensors => true,
             _ => dtype == Dtype::F32,
         }
-    }
-}
-
-/// How a table's values are laid out in its files, beside the atomic-write policy of
-/// [`SaveOptions`]: the value type, and metadata for the formats that have some.
-///
-/// ```
-/// use pretrained_vectors::write::{Dtype, Layout};
-/// let layout = Layout::new().dtype(Dtype::F16).metadata("vocabulary", "tokenizer.json");
-/// assert_eq!(layout.value_type(), Dtype::F16);
-/// ```
-#[derive(Debug, Clone, Default)]
-pub struct Layout {
-    dtype: Dtype,
-    metadata: std::collections::BTreeMap<String, String>,
-}
-
-impl Layout {
-    /// The defaults: `f32` values, no metadata of the caller's.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The value type of npy and safetensors outputs (default [`Dtype::F32`]; the
-    /// GloVe and word2vec formats hold `f32` only, and npy has no `bf16`).
-    pub fn dtype(mut self, dtype: Dtype) -> Self {
-        self.dtype = dtype;
-        self
-    }
-
-    /// Adds `key: value` to the metadata of a safetensors output (other formats
-    /// have none); a key the writer sets itself (see [`write_safetensors`]) wins.
-    pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.metadata.insert(key.into(), value.into());
-        self
-    }
-
-    /// The value type.
-    pub fn value_type(&self) -> Dtype {
-        self.dtype
-    }
-
-    /// The caller's metadata.
-    pub fn metadata_map(&self) -> &std::collections::BTreeMap<String, String> {
-        &self.metadata
     }
 }
 
@@ -297,23 +261,21 @@ pub fn check_words<S: AsRef<str>>(format: OutputFormat, words: &[S]) -> Result<(
 
 fn check_word(rule: Words, row: usize, word: &str) -> Result<()> {
     let ws = |c: char| c.is_ascii_whitespace() || c == '\x0b';
-    let reason = if word.is_empty() {
-        if matches!(rule, Words::TokenList) && row == 0 {
-            // Keras 3's padding token "": an empty first line (Vocab::new).
-            return Ok(());
+    // The rule of every token (crate::vocab::TokenFault) first, then each format's own.
+    let reason = match (TokenFault::of(word), rule) {
+        (Some(fault), Words::TokenList) if fault.allowed_at(row) => return Ok(()),
+        (Some(TokenFault::Empty), _) => "empty word (expected at least one character)",
+        (Some(TokenFault::LineBreak), _) => {
+            "contains a line break (expected one line per word: no output format can hold it)"
         }
-        "empty word (expected at least one character)"
-    } else if word.contains(['\n', '\r']) {
-        "contains a line break (expected one line per word: no output format can hold it)"
-    } else {
-        match rule {
-            Words::TokenList if word.starts_with('\u{feff}') => {
-                "starts with a byte-order mark U+FEFF (a token list would lose it on reading; word2vec text or binary can hold it)"
-            }
+        (Some(TokenFault::LeadingBom), Words::TokenList) => {
+            "starts with a byte-order mark U+FEFF (a token list would lose it on reading; word2vec text or binary can hold it)"
+        }
+        (Some(TokenFault::LeadingBom), Words::Glove) if row == 0 => {
+            "starts with a byte-order mark U+FEFF (at the start of a GloVe file, readers take it for the file's and drop it; word2vec text or binary can hold it)"
+        }
+        _ => match rule {
             Words::TokenList => return Ok(()),
-            Words::Glove if row == 0 && word.starts_with('\u{feff}') => {
-                "starts with a byte-order mark U+FEFF (at the start of a GloVe file, readers take it for the file's and drop it; word2vec text or binary can hold it)"
-            }
             Words::Glove if word.starts_with(ws) || word.ends_with(ws) => {
                 "starts or ends with white space (a GloVe line could not be split back into this word; npy or safetensors, with their token list, can hold it)"
             }
@@ -333,7 +295,7 @@ fn check_word(rule: Words, row: usize, word: &str) -> Result<()> {
                 "contains white space (word2vec readers end a word at the first space; npy or safetensors, with their token list, can hold it, and GloVe text a word with inner spaces)"
             }
             _ => return Ok(()),
-        }
+        },
     };
     Err(Error::BadToken {
         path: PathBuf::new(),
@@ -400,17 +362,9 @@ fn at_path(path: &Path) -> impl Fn(Error) -> Error + '_ {
 
 // ----- writers ------------------------------------------------------------------------
 
-/// Writes `matrix` as a NumPy `.npy` (`<f4`, C order, version 1.0); see
-/// [`crate::npy::write_matrix`].
-///
-/// # Errors
-/// [`Error::Io`] (with an empty path) when `w` fails.
-pub fn write_npy<W: Write>(w: &mut W, matrix: ArrayView2<'_, f32>) -> Result<()> {
-    crate::npy::write_matrix(w, matrix)
-}
-
 /// Writes `matrix` as a NumPy `.npy` of `dtype` (`<f4` or `<f2`, C order,
-/// version 1.0); a finite value beyond `dtype`'s range is refused.
+/// version 1.0); a finite value beyond `dtype`'s range is refused. In `f32` the
+/// bytes are those of [`crate::npy::write_matrix`].
 ///
 /// ```
 /// use pretrained_vectors::write::{write_npy_as, Dtype};
@@ -578,7 +532,23 @@ fn write_word2vec_binary_body<W: Write, S: AsRef<str>>(
     Ok(())
 }
 
-/// Writes one token per line: the vocabulary sidecar of an npy table.
+/// Writes one token per line, each ended by `\n`: the token list beside an npy or
+/// safetensors table, the one writer of that format. Tokens follow the rule of
+/// [`TokenFault`], so [`Vocab::from_token_list`](crate::Vocab::from_token_list) with
+/// [`Vocab::token_list_options`](crate::Vocab::token_list_options) reads the result
+/// back to the same tokens and reserved rows (counts are not written).
+///
+/// ```
+/// use pretrained_vectors::{write::write_token_list, Vocab};
+/// use std::path::Path;
+/// let v = Vocab::new(vec!["<pad>".into(), "the".into()])?.padding(0)?;
+/// let mut out = Vec::new();
+/// write_token_list(&mut out, v.tokens())?;
+/// assert_eq!(out, b"<pad>\nthe\n");
+/// let back = Vocab::from_token_list(Path::new(""), &out, &v.token_list_options())?;
+/// assert_eq!(back, v);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
 /// Before writing anything: [`Error::BadToken`] for an empty token (except the
@@ -599,14 +569,14 @@ pub fn write_token_list<W: Write, S: AsRef<str>>(w: &mut W, words: &[S]) -> Resu
 
 /// Adds the files of `words` + `matrix` in `format` at `path` to `group` and writes
 /// them (an npy or safetensors table also gets its token list, at the group's
-/// [`SaveOptions::vocab_path_for`]). Nothing is renamed until
+/// [`default_vocab_path`]). Nothing is renamed until
 /// the group is committed, so a caller can add more outputs (a report) first.
 ///
 /// ```
 /// use std::io::Write;
-/// use pretrained_vectors::write::{add_matrix, AtomicGroup, OutputFormat, SaveOptions};
+/// use pretrained_vectors::write::{add_matrix, AtomicGroup, OutputFormat, WritePolicy};
 /// let dir = tempfile::tempdir()?;
-/// let mut group = AtomicGroup::new(SaveOptions::new());
+/// let mut group = AtomicGroup::new(WritePolicy::new());
 /// let m = ndarray::array![[1.0f32, 2.0]];
 /// add_matrix(&mut group, &["x"], m.view(), dir.path().join("t.npy"), OutputFormat::Npy)?;
 /// group.create(dir.path().join("report.json"))?.write_all(b"{}")?;
@@ -632,13 +602,13 @@ pub fn add_matrix<S: AsRef<str>>(
 /// As [`add_matrix`], with the row origins of a table (`origins`: the `origins`
 /// tensor of a safetensors output, the [`default_origins_path`] sidecar of an npy
 /// one; the text formats and word2vec binary have no place for them) and a
-/// [`Layout`] (value type, metadata).
+/// [`Layout`] (value type, metadata, where the token list goes).
 ///
 /// ```
-/// use pretrained_vectors::write::{add_outputs, AtomicGroup, Dtype, Layout, OutputFormat, SaveOptions};
+/// use pretrained_vectors::write::{add_outputs, AtomicGroup, Dtype, Layout, OutputFormat, WritePolicy};
 /// use pretrained_vectors::RowOrigin;
 /// let dir = tempfile::tempdir()?;
-/// let mut group = AtomicGroup::new(SaveOptions::new());
+/// let mut group = AtomicGroup::new(WritePolicy::new());
 /// let m = ndarray::array![[0.0f32, 0.0], [1.0, 2.0]];
 /// let origins = [RowOrigin::Padding, RowOrigin::Exact];
 /// let out = dir.path().join("t.safetensors");
@@ -665,7 +635,7 @@ pub fn add_outputs<S: AsRef<str>>(
 ) -> Result<()> {
     let path = path.as_ref();
     let here = at_path(path);
-    let dtype = layout.dtype;
+    let dtype = layout.value_type();
     if !format.holds(dtype) {
         if format == OutputFormat::Npy {
             npy_descr(dtype)?;
@@ -681,7 +651,7 @@ pub fn add_outputs<S: AsRef<str>>(
         });
     }
     if format.has_token_sidecar() {
-        let vocab = group.options().vocab_path_for(path);
+        let vocab = layout.vocab_path_for(path);
         if words.len() != matrix.nrows() {
             return Err(Error::Shape {
                 what: "words and matrix",
@@ -701,7 +671,7 @@ pub fn add_outputs<S: AsRef<str>>(
                 write_origins_npy(group.create(&at)?, origins).map_err(at_path(&at))?;
             }
         } else {
-            let mut metadata = layout.metadata.clone();
+            let mut metadata = layout.metadata_map().clone();
             if let Some(name) = vocab.file_name() {
                 metadata.insert("tokens_file".into(), name.to_string_lossy().into_owned());
             }
@@ -737,46 +707,15 @@ pub fn save_matrix<S: AsRef<str>>(
     format: OutputFormat,
     options: &SaveOptions,
 ) -> Result<Vec<PathBuf>> {
-    let mut group = AtomicGroup::new(options.clone());
-    add_matrix(&mut group, words, matrix, path, format)?;
-    group.commit()
-}
-
-/// Saves a table's weights with its vocabulary's tokens and its row origins (for
-/// npy and safetensors; see [`add_outputs`]), in `layout`, atomically; returns the
-/// files written.
-///
-/// ```
-/// use pretrained_vectors::{EmbeddingTable, RowOrigin, Vocab};
-/// use pretrained_vectors::write::{save_table, Layout, OutputFormat, SaveOptions};
-/// let dir = tempfile::tempdir()?;
-/// let vocab = Vocab::new(vec!["a".into(), "b".into()])?;
-/// let table = EmbeddingTable::new(ndarray::array![[1.0f32], [2.0]], vocab, vec![RowOrigin::Exact; 2])?;
-/// let out = dir.path().join("table.npy");
-/// let written = save_table(&table, &out, OutputFormat::Npy, &SaveOptions::new(), &Layout::new())?;
-/// assert_eq!(written.len(), 3); // table.npy, table.origins.npy, table.vocab.txt
-/// assert_eq!(pretrained_vectors::npy::read(&out)?, table.weights());
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-///
-/// # Errors
-/// As [`add_outputs`] and [`AtomicGroup::commit`].
-pub fn save_table(
-    table: &EmbeddingTable,
-    path: impl AsRef<Path>,
-    format: OutputFormat,
-    options: &SaveOptions,
-    layout: &Layout,
-) -> Result<Vec<PathBuf>> {
-    let mut group = AtomicGroup::new(options.clone());
+    let mut group = AtomicGroup::new(options.policy().clone());
     add_outputs(
         &mut group,
-        table.vocab().tokens(),
-        table.weights().view(),
-        Some(table.origins()),
+        words,
+        matrix,
+        None,
         path,
         format,
-        layout,
+        options.layout(),
     )?;
     group.commit()
 }

@@ -174,7 +174,7 @@ proptest! {
         // Any bit pattern, NaN payloads and infinities included: npy keeps them all.
         let m = Array2::from_shape_fn((rows, cols), |(r, c)| f32::from_bits(seed[r * 8 + c]));
         let mut out = Vec::new();
-        write::write_npy(&mut out, m.view()).unwrap();
+        npy::write_matrix(&mut out, m.view()).unwrap();
         let back = npy::from_bytes(Path::new(""), &out).unwrap();
         prop_assert_eq!(back.dim(), m.dim());
         prop_assert!(bits(back.view()) == bits(m.view()));

@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use pretrained_vectors::write::{Dtype, Layout, SaveOptions};
+use pretrained_vectors::write::{Dtype, SaveOptions};
 use pretrained_vectors::{Aligner, EmbeddingTable, RowOrigin, Vocab};
 use safetensors::SafeTensors;
 
@@ -71,10 +71,11 @@ fn candle_and_burn_style_reads_give_dtype_shape_and_row_major_values() {
             .path()
             .join(format!("table.{}.safetensors", dtype.name()));
         let written = table
-            .save_with(
+            .save(
                 &path,
-                &SaveOptions::new(),
-                &Layout::new().dtype(dtype).metadata("vocabulary", "keras"),
+                &SaveOptions::new()
+                    .dtype(dtype)
+                    .metadata("vocabulary", "keras"),
             )
             .unwrap();
         assert_eq!(written.len(), 2, "{written:?}"); // the table and its token list
@@ -151,7 +152,7 @@ fn npy_tables_get_their_origins_beside_them_and_f16_values() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.npy");
     let written = table
-        .save_with(&path, &SaveOptions::new(), &Layout::new().dtype(Dtype::F16))
+        .save(&path, &SaveOptions::new().dtype(Dtype::F16))
         .unwrap();
     assert_eq!(written.len(), 3, "{written:?}");
     let bytes = std::fs::read(&path).unwrap();
@@ -179,10 +180,9 @@ fn out_of_range_and_unholdable_dtypes_write_nothing() {
         EmbeddingTable::new(ndarray::array![[1e5f32]], vocab, vec![RowOrigin::Exact]).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let e = table
-        .save_with(
+        .save(
             dir.path().join("t.safetensors"),
-            &SaveOptions::new(),
-            &Layout::new().dtype(Dtype::F16),
+            &SaveOptions::new().dtype(Dtype::F16),
         )
         .unwrap_err();
     let msg = e.to_string();
@@ -191,18 +191,16 @@ fn out_of_range_and_unholdable_dtypes_write_nothing() {
         "{msg}"
     );
     let e = table
-        .save_with(
+        .save(
             dir.path().join("t.npy"),
-            &SaveOptions::new(),
-            &Layout::new().dtype(Dtype::Bf16),
+            &SaveOptions::new().dtype(Dtype::Bf16),
         )
         .unwrap_err();
     assert!(e.to_string().contains("NumPy has no bf16 type"), "{e}");
     let e = table
-        .save_with(
+        .save(
             dir.path().join("t.vec"),
-            &SaveOptions::new(),
-            &Layout::new().dtype(Dtype::F16),
+            &SaveOptions::new().dtype(Dtype::F16),
         )
         .unwrap_err();
     assert!(

@@ -57,6 +57,52 @@ fn npy_reopens_in_place_with_its_sidecar() {
     );
 }
 
+/// The row origins beside a saved table record its reserved rows: it reads back
+/// with them without naming them; a table without origins (an older file) still
+/// reads with the names given.
+#[test]
+fn saved_tables_read_back_their_reserved_rows() {
+    let table = aligned_table();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("table.npy");
+    table.save(&path, &SaveOptions::new()).unwrap();
+    let saved = SavedTable::read(&path, &TokenListOptions::new()).unwrap();
+    assert_eq!(saved.vocab(), table.vocab());
+    assert_eq!(
+        (saved.vocab().get_padding(), saved.vocab().get_oov()),
+        (Some(0), Some(1))
+    );
+    let origins = dir.path().join("table.origins.npy");
+    let recorded = std::fs::read(&origins).unwrap();
+    std::fs::remove_file(&origins).unwrap();
+    let old = SavedTable::read(&path, &TokenListOptions::new()).unwrap();
+    assert_eq!(
+        (old.vocab().get_padding(), old.vocab().get_oov()),
+        (None, None)
+    );
+    let named = TokenListOptions::new().padding("<pad>").oov("<unk>");
+    let old = SavedTable::read(&path, &named).unwrap();
+    assert_eq!(old.vocab(), table.vocab());
+    // Origins that do not fit the table are refused, not ignored.
+    std::fs::write(&origins, &recorded[..recorded.len() - 1]).unwrap();
+    let e = SavedTable::read(&path, &TokenListOptions::new()).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Shape {
+                what: "row origins",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let mut unknown = recorded.clone();
+    *unknown.last_mut().unwrap() = 200;
+    std::fs::write(&origins, &unknown).unwrap();
+    let e = SavedTable::read(&path, &TokenListOptions::new()).unwrap_err();
+    assert!(e.to_string().contains("code 200 at row"), "{e}");
+}
+
 #[test]
 fn npy_header_checked_by_hand() {
     // Independent of src/npy: the NEP 1 layout, read byte by byte.

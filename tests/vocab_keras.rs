@@ -304,7 +304,7 @@ fn vocab_for_a_table_follows_keras_indices_and_num_words() {
 
     // The sidecar token list reads back to the same rows.
     let mut out = Vec::new();
-    vocab.write_token_list(&mut out).unwrap();
+    pretrained_vectors::write::write_token_list(&mut out, vocab.tokens()).unwrap();
     let back = Vocab::from_token_list(
         Path::new("table.vocab.txt"),
         &out,

@@ -20,7 +20,9 @@ mod init;
 mod matcher;
 mod model;
 mod report;
+mod rows;
 mod scan;
+mod tally;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -32,10 +34,9 @@ pub use report::{AlignReport, FallbackMatch, MissingToken, PieceCount};
 use crate::error::Result;
 use crate::fasttext::FastTextModel;
 use crate::read::ReadOptions;
-use crate::table::{EmbeddingTable, RowOrigin};
-use crate::vectors::Vectors;
-use crate::vocab::{PieceKind, Vocab};
-use init::Stats;
+use crate::table::EmbeddingTable;
+use crate::vectors::{ReadInfo, Vectors};
+use crate::vocab::{PlainVocab, Vocab};
 use matcher::Matcher;
 use ndarray::Array2;
 use scan::{AlignScan, Found, Hits, Scan};
@@ -93,7 +94,7 @@ impl Default for Aligner {
 }
 
 /// The file's repeated words (dropped when it was read) that `vocab` needs.
-fn needed_duplicates(info: &crate::vectors::ReadInfo, vocab: &Vocab) -> usize {
+fn needed_duplicates(info: &ReadInfo, vocab: &Vocab) -> usize {
     info.duplicates
         .iter()
         .filter(|d| vocab.get(&d.word).is_some())
@@ -162,7 +163,7 @@ impl Aligner {
 
     /// Whether a token that a native fastText model lacks (exactly and by the
     /// lower-case fallback) gets its subword vector, from the rows of its character
-    /// n-grams, as [`RowOrigin::Subword`] (default: on). Off, or for a token without
+    /// n-grams, as [`RowOrigin::Subword`](crate::RowOrigin::Subword) (default: on). Off, or for a token without
     /// any n-gram row, the row is initialised as missing rows are. Other formats
     /// have no n-grams, and this changes nothing for them.
     pub fn subwords(mut self, on: bool) -> Self {
@@ -246,10 +247,59 @@ impl Aligner {
         {
             return self.align_vectors(&vectors, vocab);
         }
-        let info = vectors.info().clone();
+        let (info, matrix) = (vectors.info, vectors.matrix);
+        Ok(self.moved_rows(info, matrix, vocab, reserved, kept, start))
+    }
+
+    /// The table of a plain conversion: the vocabulary `plain` makes of the
+    /// file's own words (read into `vectors` from `path`, for instance by
+    /// [`PlainVocab::read`]), its rows those of `vectors`. The words and the
+    /// matrix are moved into the table, not copied, and the words are not hashed
+    /// again unless reserved rows shift them.
+    ///
+    /// # Errors
+    /// As [`PlainVocab::check`]; [`Error::InvalidOption`](crate::Error::InvalidOption)
+    /// when a reserved name is also a word of the file, and for missing-row
+    /// parameters that are not finite; [`Error::BadToken`](crate::Error::BadToken)
+    /// (naming `path`) for a word that no output can store.
+    pub fn convert(
+        &self,
+        path: impl AsRef<Path>,
+        vectors: Vectors,
+        plain: &PlainVocab,
+    ) -> Result<Aligned> {
+        let start = Instant::now();
+        self.missing.check()?;
+        let Vectors {
+            words,
+            matrix,
+            index,
+            info,
+            ..
+        } = vectors;
+        let vocab = plain.build(path.as_ref(), words, index)?;
+        let reserved = [vocab.get_padding(), vocab.get_oov()]
+            .iter()
+            .flatten()
+            .count();
+        let kept = vocab.len() - reserved;
+        Ok(self.moved_rows(info, matrix, vocab, reserved, kept, start))
+    }
+
+    /// The table whose rows are `reserved` rows, then the first `kept` rows of
+    /// `matrix` (read as `info` says), moved in place (the reserved rows made room
+    /// for at the front).
+    fn moved_rows(
+        &self,
+        info: ReadInfo,
+        matrix: Array2<f32>,
+        vocab: Vocab,
+        reserved: usize,
+        kept: usize,
+        start: Instant,
+    ) -> Aligned {
         let duplicates = needed_duplicates(&info, &vocab);
-        let dims = vectors.dims();
-        let (_, matrix) = vectors.into_parts();
+        let dims = matrix.ncols();
         let (mut data, offset) = matrix.into_raw_vec_and_offset();
         debug_assert_eq!(offset.unwrap_or(0), 0, "read matrices are C order from 0");
         data.truncate(kept * dims);
@@ -277,7 +327,7 @@ impl Aligner {
             rows_scanned: info.file_rows,
             stopped_early: false,
         };
-        Ok(self.finish(scan, vocab, start))
+        self.finish(scan, vocab, start)
     }
 
     /// Aligns vectors already in memory to `vocab` (the same matching and
@@ -313,195 +363,25 @@ impl Aligner {
         Ok(self.finish(scan, vocab, start))
     }
 
-    /// Initialises missing and reserved rows and writes the report.
-    fn finish(&self, scan: Scan, vocab: Vocab, start: Instant) -> Aligned {
-        let Scan {
-            found,
-            format,
-            gzip,
-            header_rows,
-            rows_scanned,
-            stopped_early,
-        } = scan;
-        let dims = found.weights.ncols();
-        let Found {
-            mut weights,
-            exact,
-            fallback,
-            duplicates,
-            subword,
-            ..
-        } = found;
-        // Statistics over the distinct file rows found, in file order: the same for
-        // any vocabulary order and thread count.
-        let mut sources: Vec<(u64, usize)> = (0..vocab.len())
-            .filter_map(|r| {
-                exact[r]
-                    .or(fallback[r].as_ref().map(|f| f.0))
-                    .map(|at| (at, r))
-            })
-            .collect();
-        sources.sort_unstable();
-        sources.dedup_by_key(|s| s.0);
-        let stats = Stats::of(
-            dims,
-            sources
-                .iter()
-                .map(|&(_, r)| weights.row(r).to_slice().expect("C order")),
-        );
-
-        let mut origins = Vec::with_capacity(vocab.len());
-        let mut missing_init = self.missing;
-        let mut missing_rows = Vec::new();
-        for (r, token) in vocab.tokens().iter().enumerate() {
-            let origin = if vocab.get_padding() == Some(r) {
-                RowOrigin::Padding
-            } else if vocab.get_oov() == Some(r) {
-                RowOrigin::Oov
-            } else if vocab.is_special(r) {
-                RowOrigin::Special
-            } else if vocab.get_unused() == Some(r) {
-                RowOrigin::Unused
-            } else if exact[r].is_some() {
-                RowOrigin::Exact
-            } else if fallback[r].is_some() {
-                RowOrigin::Fallback
-            } else if subword[r] {
-                RowOrigin::Subword
-            } else {
-                RowOrigin::Missing
-            };
-            origins.push(origin);
-            let mut row = weights.row_mut(r);
-            let out = row.as_slice_mut().expect("C order");
-            let reserved_init = match origin {
-                RowOrigin::Oov => Some(self.oov),
-                RowOrigin::Special => Some(self.special.unwrap_or(self.oov)),
-                _ => None,
-            };
-            match (origin, reserved_init) {
-                (RowOrigin::Padding | RowOrigin::Unused, _) => out.fill(0.0),
-                (_, Some(OovInit::Mean)) => {
-                    for (o, m) in out.iter_mut().zip(&stats.mean) {
-                        *o = *m as f32;
-                    }
-                }
-                (_, Some(OovInit::Random)) => {
-                    init::fill(self.missing, &stats, self.seed, token, out);
-                }
-                (_, Some(OovInit::Zeros)) => out.fill(0.0),
-                (RowOrigin::Missing, None) => {
-                    missing_init = init::fill(self.missing, &stats, self.seed, token, out);
-                    missing_rows.push(r);
-                }
-                _ => {}
-            }
-        }
-
-        let count = |o: RowOrigin| origins.iter().filter(|&&x| x == o).count();
-        let (found_exact, found_fallback) = (count(RowOrigin::Exact), count(RowOrigin::Fallback));
-        let found = found_exact + found_fallback;
-        let reserved = count(RowOrigin::Padding)
-            + count(RowOrigin::Oov)
-            + count(RowOrigin::Unused)
-            + count(RowOrigin::Special);
-        let pieces = vocab.has_pieces().then(|| {
-            PieceKind::ALL
-                .into_iter()
-                .filter_map(|kind| {
-                    let rows: Vec<usize> = (0..vocab.len())
-                        .filter(|&r| vocab.piece_kind(r) == kind)
-                        .collect();
-                    (!rows.is_empty()).then(|| PieceCount {
-                        kind,
-                        rows: rows.len(),
-                        found: rows.iter().filter(|&&r| origins[r].is_pretrained()).count(),
-                        subword: rows
-                            .iter()
-                            .filter(|&&r| origins[r] == RowOrigin::Subword)
-                            .count(),
-                    })
-                })
-                .collect()
-        });
-        let wanted = vocab.len() - reserved;
-        let coverage_tokens = vocab.get_counts().map(|c| {
-            // Words without a row (past Keras' num_words) are OOV occurrences.
-            let (mut hit, mut all) = (0u64, vocab.get_unlisted_count());
-            for (r, o) in origins.iter().enumerate() {
-                if !vocab.is_reserved(r) {
-                    all += c[r];
-                    if o.is_pretrained() {
-                        hit += c[r];
-                    }
-                }
-            }
-            if all == 0 {
-                0.0
-            } else {
-                hit as f64 / all as f64
-            }
-        });
-        if let Some(c) = vocab.get_counts() {
-            missing_rows.sort_by_key(|&r| (std::cmp::Reverse(c[r]), r));
-        }
-        let top_missing = missing_rows
-            .iter()
-            .take(self.top_missing)
-            .map(|&r| MissingToken {
-                token: vocab.tokens()[r].clone(),
-                row: r,
-                count: vocab.get_counts().map(|c| c[r]),
-            })
-            .collect();
-        let fallback_examples = (0..vocab.len())
-            .filter(|&r| origins[r] == RowOrigin::Fallback)
-            .take(self.top_missing)
-            .map(|r| FallbackMatch {
-                token: vocab.tokens()[r].clone(),
-                word: fallback[r]
-                    .as_ref()
-                    .map(|f| f.1.to_string())
-                    .unwrap_or_default(),
-            })
-            .collect();
-        let report = AlignReport {
-            format,
-            gzip,
-            header_rows,
-            file_rows_scanned: rows_scanned,
-            stopped_early,
-            dims,
-            vocab_kind: vocab.get_kind(),
-            vocab_size: vocab.len(),
-            pieces,
-            found,
-            found_exact,
-            found_fallback,
-            subword: count(RowOrigin::Subword),
-            missing: count(RowOrigin::Missing),
-            reserved,
-            duplicates_seen: duplicates,
-            coverage_types: if wanted == 0 {
-                0.0
-            } else {
-                found as f64 / wanted as f64
-            },
-            coverage_tokens,
-            top_missing,
-            fallback_examples,
-            missing_init,
-            matched_flat_dims: if self.missing == MissingInit::Matched {
-                stats.flat_dims()
-            } else {
-                0
-            },
-            oov_init: self.oov,
+    /// Builds the rows ([`rows::build`]: origins, reserved and missing rows), then
+    /// the report ([`tally::report`]).
+    fn finish(&self, mut scan: Scan, vocab: Vocab, start: Instant) -> Aligned {
+        let fill = rows::Fill {
+            missing: self.missing,
+            oov: self.oov,
+            special: self.special,
             seed: self.seed,
+        };
+        let rows = rows::build(&mut scan.found, &vocab, &fill);
+        let facts = tally::Facts {
+            scan: &scan,
+            fill: &fill,
+            top_missing: self.top_missing,
             seconds: start.elapsed().as_secs_f64(),
         };
-        let table =
-            EmbeddingTable::new(weights, vocab, origins).expect("rows agree by construction");
+        let report = tally::report(&rows, &vocab, &facts);
+        let table = EmbeddingTable::new(rows.weights, vocab, rows.origins)
+            .expect("rows agree by construction");
         Aligned { table, report }
     }
 }

@@ -10,6 +10,8 @@ use clap::Parser;
 mod args;
 #[path = "glove_to_table/explain.rs"]
 mod explain;
+#[path = "common/failure.rs"]
+mod failure;
 #[path = "glove_to_table/progress.rs"]
 mod progress;
 #[path = "glove_to_table/run.rs"]

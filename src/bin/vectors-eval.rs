@@ -9,6 +9,8 @@ use clap::Parser;
 
 #[path = "vectors_eval/args.rs"]
 mod args;
+#[path = "common/failure.rs"]
+mod failure;
 #[path = "vectors_eval/run.rs"]
 mod run;
 
@@ -17,12 +19,12 @@ fn main() -> ExitCode {
     let args = args::Args::parse();
     match run::run(&args) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(run::Failure::Usage(message)) => {
+        Err(failure::Failure::Usage(message)) => {
             eprintln!("error: {message}");
             eprintln!("  (see vectors-eval --help)");
             ExitCode::from(2)
         }
-        Err(run::Failure::Data(e)) => {
+        Err(failure::Failure::Data(e)) => {
             eprintln!("error: {e}");
             // The library names its own option; the flag that sets it is ours.
             if let pretrained_vectors::Error::OutputExists { .. } = e {

@@ -10,7 +10,7 @@ use super::batch::{Combo, Rule};
 
 use super::{EvalOptions, Space};
 use crate::error::{Error, IoAction, Position, Result};
-use crate::parse::{for_each_line, text::BOM};
+use crate::parse::{for_each_line, text::strip_bom};
 
 /// One question `a b c expected`: `a` is to `b` as `c` is to `expected`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +68,7 @@ impl Analogies {
     /// of a question before the first section, and of a line that is neither a
     /// section nor four words.
     pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Self> {
-        let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
+        let body = strip_bom(bytes);
         let skipped = (bytes.len() - body.len()) as u64;
         let mut sections: Vec<Section> = Vec::new();
         let bad = |line, at, expected, found: String| Error::BadAnalogyLine {

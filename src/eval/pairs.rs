@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{pearson, spearman, EvalOptions, Space};
 use crate::error::{Error, IoAction, Position, Result};
-use crate::parse::{for_each_line, text::BOM};
+use crate::parse::{for_each_line, text::strip_bom};
 
 /// One pair and its gold score.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,7 +60,7 @@ impl Pairs {
     /// does not hold three tab-separated fields, or whose score is not a finite
     /// number.
     pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Self> {
-        let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
+        let body = strip_bom(bytes);
         let skipped = (bytes.len() - body.len()) as u64;
         let bad = |line, at, expected, found: String| Error::BadPairLine {
             path: path.to_path_buf(),

@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::error::{Error, NpyFault, Position, Result};
 
 /// The six bytes every `.npy` file starts with.
-pub const MAGIC: &[u8; 6] = b"\x93NUMPY";
+pub(crate) const MAGIC: &[u8; 6] = b"\x93NUMPY";
 
 /// NumPy aligns the start of the data to this many bytes.
 const ALIGN: usize = 64;

@@ -57,8 +57,14 @@ pub(crate) fn first_field(line: &[u8]) -> (&[u8], &[u8]) {
     }
 }
 
-/// The UTF-8 byte order mark some editors put at the start of a file.
+/// The UTF-8 byte-order mark (`EF BB BF`) some editors put at the start of a file;
+/// every reader of text skips it. The one definition in the crate.
 pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// `bytes` without a leading byte-order mark.
+pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(BOM).unwrap_or(bytes)
+}
 
 /// What the first line of a text file says about a header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,11 +11,7 @@ use crate::error::{Error, Position, Result};
 /// # Errors
 /// [`Error::BadUtf8`] with the line and byte of the first invalid byte.
 pub(crate) fn texts<'a>(path: &Path, bytes: &'a [u8]) -> Result<Vec<&'a str>> {
-    let start = if bytes.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
-    };
+    let start = bytes.len() - crate::parse::text::strip_bom(bytes).len();
     let mut texts = Vec::new();
     if bytes.len() > start {
         let body = &bytes[start..];

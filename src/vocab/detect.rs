@@ -25,6 +25,7 @@ use serde_json::Value;
 use super::keras::{KerasTokenizer, DEFAULT_PADDING_TOKEN};
 use super::{hf, TokenListOptions, Vocab};
 use crate::error::{Error, IoAction, Result};
+use crate::parse::text::strip_bom;
 
 /// The kinds of vocabulary file, and how [`detect_kind`] tells each:
 ///
@@ -216,10 +217,6 @@ impl VocabOptions {
     }
 }
 
-fn strip_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
-}
-
 /// Parses `bytes` as JSON when they can only be JSON: the first non-blank byte
 /// opens an object or an array and the whole text parses.
 pub(super) fn as_json(bytes: &[u8]) -> Option<Value> {
@@ -362,7 +359,7 @@ impl Vocab {
         }
         let json = || -> Result<Value> {
             serde_json::from_slice(strip_bom(bytes))
-                .map_err(|e| super::keras_json::json_error(path, bytes, &e))
+                .map_err(|e| super::keras::json_error(path, bytes, &e))
         };
         let vocab = match kind {
             VocabKind::TokenList => {

@@ -5,7 +5,6 @@
 //! the path only to name it in errors; [`Vocab::read_token_list`] is the
 //! convenience that reads the file first.
 
-use std::io::{self, Write};
 use std::path::Path;
 
 use crate::error::{Error, IoAction, Position, Result};
@@ -67,8 +66,6 @@ impl TokenListOptions {
         self.oov.as_deref()
     }
 }
-
-const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 impl Vocab {
     /// Parses a token list: one token per line, row `i` is line `i + 1`.
@@ -134,36 +131,6 @@ impl Vocab {
         Self::from_token_list(path, &bytes, options)
     }
 
-    /// Writes the tokens in row order, one per line, each ended by `\n`.
-    ///
-    /// [`Vocab::from_token_list`] with [`Vocab::token_list_options`] reads the
-    /// result back to the same tokens and reserved rows (counts are not written).
-    /// Output is buffered; pass `&mut file` to keep using the writer.
-    ///
-    /// ```
-    /// use pretrained_vectors::Vocab;
-    /// use std::path::Path;
-    ///
-    /// let v = Vocab::new(vec!["<pad>".into(), "the".into()])?.padding(0)?;
-    /// let mut out = Vec::new();
-    /// v.write_token_list(&mut out)?;
-    /// assert_eq!(out, b"<pad>\nthe\n");
-    /// let back = Vocab::from_token_list(Path::new(""), &out, &v.token_list_options())?;
-    /// assert_eq!(back, v);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    ///
-    /// # Errors
-    /// Whatever the writer returns.
-    pub fn write_token_list<W: Write>(&self, out: W) -> io::Result<()> {
-        let mut out = io::BufWriter::new(out);
-        for token in &self.tokens {
-            out.write_all(token.as_bytes())?;
-            out.write_all(b"\n")?;
-        }
-        out.flush()
-    }
-
     /// The options that mark this vocabulary's reserved rows when its token list is
     /// read back: the padding and OOV tokens by name.
     pub fn token_list_options(&self) -> TokenListOptions {
@@ -178,7 +145,7 @@ impl Vocab {
 /// Splits a token list into its lines, checking UTF-8 and blank lines; also returns
 /// the byte offset where each line starts.
 fn split_lines(path: &Path, bytes: &[u8]) -> Result<(Vec<String>, Vec<u64>)> {
-    let start = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
+    let start = bytes.len() - crate::parse::text::strip_bom(bytes).len();
     let body = &bytes[start..];
     let empty = || Error::EmptyVocab {
         path: path.to_path_buf(),
@@ -269,7 +236,7 @@ mod tests {
         assert_eq!(v.tokens(), ["", "[UNK]", "the", "cat"]);
         assert_eq!((v.get_padding(), v.get_oov()), (Some(0), None));
         let mut out = Vec::new();
-        v.write_token_list(&mut out).unwrap();
+        crate::write::write_token_list(&mut out, v.tokens()).unwrap();
         assert_eq!(out, b"\n[UNK]\nthe\ncat\n");
         assert_eq!(parse(&out).unwrap(), v);
     }
@@ -364,7 +331,7 @@ mod tests {
                 v = v.oov(o).unwrap();
             }
             let mut out = Vec::new();
-            v.write_token_list(&mut out).unwrap();
+            crate::write::write_token_list(&mut out, v.tokens()).unwrap();
             let back = Vocab::from_token_list(Path::new(""), &out, &v.token_list_options()).unwrap();
             prop_assert_eq!(back, v);
         }

@@ -6,8 +6,8 @@
 //!
 //! Where vocabularies come from:
 //! - a token list, one token per line ([`Vocab::from_token_list`],
-//!   [`Vocab::read_token_list`]); [`Vocab::write_token_list`] writes the same
-//!   format, the sidecar of a saved table;
+//!   [`Vocab::read_token_list`]); [`write_token_list`](crate::write::write_token_list)
+//!   writes the same format, the sidecar of a saved table;
 //! - a Keras tokenizer ([`KerasTokenizer`]): its `to_json()` document or a bare
 //!   `word_index` object, or fitted here on a corpus by Keras' rules; then
 //!   [`KerasTokenizer::vocab`] gives the table's rows in Keras' index order;
@@ -27,36 +27,36 @@
 //! # Ok::<(), pretrained_vectors::Error>(())
 //! ```
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use crate::error::{Error, Position, Result};
+use crate::vectors::{hash_word, WordIndex};
 
 mod corpus;
 mod detect;
 pub mod hf;
 pub mod keras;
-mod keras_json;
-mod keras_to_json;
-mod keras_vocab;
 mod list;
 pub mod pad;
+mod plain;
 mod text_vectorization;
+mod token;
 
 pub use detect::{detect_kind, VocabKind, VocabOptions};
 pub use hf::PieceKind;
 pub use keras::KerasTokenizer;
 pub use list::TokenListOptions;
 pub use pad::{pad_sequences, PadOptions, Side};
+pub use plain::PlainVocab;
 pub use text_vectorization::TextVectorization;
-
-type TokenIndex = HashMap<String, usize, foldhash::fast::FixedState>;
+pub use token::TokenFault;
 
 /// Ordered, unique tokens with optional counts and reserved rows.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Vocab {
     tokens: Vec<String>,
-    index: TokenIndex,
+    /// Token -> row, over `tokens` (the tokens are stored once, not copied here).
+    index: WordIndex,
     counts: Option<Vec<u64>>,
     unlisted: u64,
     padding: Option<usize>,
@@ -70,6 +70,23 @@ pub struct Vocab {
     forms: Option<Vec<Option<Box<str>>>>,
     kind: Option<VocabKind>,
     unused: Option<usize>,
+}
+
+/// Equal vocabularies have the same tokens, counts and reserved rows (the index
+/// follows from the tokens).
+impl PartialEq for Vocab {
+    fn eq(&self, other: &Self) -> bool {
+        self.tokens == other.tokens
+            && self.counts == other.counts
+            && self.unlisted == other.unlisted
+            && self.padding == other.padding
+            && self.oov == other.oov
+            && self.specials == other.specials
+            && self.pieces == other.pieces
+            && self.forms == other.forms
+            && self.kind == other.kind
+            && self.unused == other.unused
+    }
 }
 
 impl Vocab {
@@ -97,16 +114,22 @@ impl Vocab {
                 path: path.to_path_buf(),
             });
         }
-        let mut index = TokenIndex::with_capacity_and_hasher(tokens.len(), Default::default());
+        let mut index = WordIndex::default();
+        index.reserve(tokens.len(), &[]);
         let place = |row: usize| match starts.and_then(|s| s.get(row)) {
             Some(&byte) => Position::line(row as u64 + 1, byte),
             None => Position::entry(row as u64 + 1),
         };
         for (row, token) in tokens.iter().enumerate() {
-            if !(row == 0 && token.is_empty()) {
-                check_token(path, place(row), token)?;
+            if let Some(fault) = TokenFault::at_row(row, token) {
+                return Err(Error::BadToken {
+                    path: path.to_path_buf(),
+                    pos: place(row),
+                    token: token.as_str().into(),
+                    reason: fault.reason(),
+                });
             }
-            if let Some(&first) = index.get(token.as_str()) {
+            if let Err(first) = index.insert(&tokens[..row], hash_word(token), token) {
                 return Err(Error::DuplicateToken {
                     path: path.to_path_buf(),
                     pos: place(row),
@@ -114,10 +137,41 @@ impl Vocab {
                     first: Box::new(place(first)),
                 });
             }
-            index.insert(token.clone(), row);
         }
+        Ok(Self::assemble(tokens, index))
+    }
+
+    /// A vocabulary of `tokens` known to be distinct, with their `index` (built
+    /// over the same tokens): the tokens are checked by the rule of every token,
+    /// not hashed again. Errors name `path` and row `r` as line `r + 1`.
+    pub(crate) fn from_distinct(
+        path: &Path,
+        tokens: Vec<String>,
+        index: WordIndex,
+    ) -> Result<Self> {
+        if tokens.is_empty() {
+            return Err(Error::EmptyVocab {
+                path: path.to_path_buf(),
+            });
+        }
+        if let Some((row, fault)) = tokens
+            .iter()
+            .enumerate()
+            .find_map(|(row, t)| TokenFault::at_row(row, t).map(|f| (row, f)))
+        {
+            return Err(Error::BadToken {
+                path: path.to_path_buf(),
+                pos: Position::entry(row as u64 + 1),
+                token: tokens[row].as_str().into(),
+                reason: fault.reason(),
+            });
+        }
+        Ok(Self::assemble(tokens, index))
+    }
+
+    fn assemble(tokens: Vec<String>, index: WordIndex) -> Self {
         let padding = tokens[0].is_empty().then_some(0);
-        Ok(Vocab {
+        Vocab {
             tokens,
             index,
             counts: None,
@@ -129,7 +183,7 @@ impl Vocab {
             forms: None,
             kind: None,
             unused: None,
-        })
+        }
     }
 
     /// Attaches a count per token (same order as the tokens).
@@ -228,7 +282,7 @@ impl Vocab {
 
     /// The row of `token`.
     pub fn get(&self, token: &str) -> Option<usize> {
-        self.index.get(token).copied()
+        self.index.get(&self.tokens, token)
     }
 
     /// Records `n` occurrences, counted by the vocabulary's source, of words that
@@ -355,25 +409,6 @@ impl Vocab {
     pub fn get_kind(&self) -> Option<VocabKind> {
         self.kind
     }
-}
-
-/// Refuses tokens that cannot round-trip through a one-token-per-line file.
-fn check_token(path: &Path, pos: Position, token: &str) -> Result<()> {
-    let reason = if token.is_empty() {
-        "empty token (expected at least one character)"
-    } else if token.contains(['\n', '\r']) {
-        "contains a line break (expected one line per token)"
-    } else if token.starts_with('\u{feff}') {
-        "starts with a byte-order mark U+FEFF (a token list would lose it on reading)"
-    } else {
-        return Ok(());
-    };
-    Err(Error::BadToken {
-        path: path.to_path_buf(),
-        pos,
-        token: token.into(),
-        reason,
-    })
 }
 
 #[cfg(test)]

@@ -14,23 +14,23 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::error::{Error, IoAction, Result};
 
-/// What outputs may replace and must not touch.
+/// The atomic-write policy: what outputs may replace and must not touch. It knows
+/// nothing of what the files hold; [`SaveOptions`](super::SaveOptions) pairs it with a
+/// table's [`Layout`](super::Layout).
 ///
 /// ```
-/// use pretrained_vectors::write::SaveOptions;
-/// let opts = SaveOptions::new().force(true).input("glove.6B.50d.txt");
-/// assert!(opts.is_force());
+/// use pretrained_vectors::write::WritePolicy;
+/// let policy = WritePolicy::new().force(true).input("glove.6B.50d.txt");
+/// assert!(policy.is_force());
 /// ```
 #[derive(Debug, Clone, Default)]
-pub struct SaveOptions {
+pub struct WritePolicy {
     force: bool,
     inputs: Vec<PathBuf>,
-    vocab_path: Option<PathBuf>,
 }
 
-impl SaveOptions {
-    /// The defaults: refuse to overwrite, no inputs to protect, the vocabulary
-    /// sidecar of an npy table at [`default_vocab_path`](super::default_vocab_path).
+impl WritePolicy {
+    /// The defaults: refuse to overwrite, no inputs to protect.
     pub fn new() -> Self {
         Self::default()
     }
@@ -49,13 +49,6 @@ impl SaveOptions {
         self
     }
 
-    /// Where the vocabulary sidecar of an npy table goes (default: beside the
-    /// table, see [`default_vocab_path`](super::default_vocab_path)).
-    pub fn vocab_path(mut self, path: impl Into<PathBuf>) -> Self {
-        self.vocab_path = Some(path.into());
-        self
-    }
-
     /// Whether `force` is set.
     pub fn is_force(&self) -> bool {
         self.force
@@ -70,15 +63,15 @@ impl SaveOptions {
     /// lets a caller refuse an output before a long computation rather than after.
     ///
     /// ```
-    /// use pretrained_vectors::write::SaveOptions;
+    /// use pretrained_vectors::write::WritePolicy;
     /// use pretrained_vectors::Error;
     /// let dir = tempfile::tempdir()?;
     /// let out = dir.path().join("table.npy");
-    /// SaveOptions::new().check_target(&out)?; // absent: fine
+    /// WritePolicy::new().check_target(&out)?; // absent: fine
     /// std::fs::write(&out, b"old")?;
-    /// let e = SaveOptions::new().check_target(&out).unwrap_err();
+    /// let e = WritePolicy::new().check_target(&out).unwrap_err();
     /// assert!(matches!(e, Error::OutputExists { .. }));
-    /// SaveOptions::new().force(true).check_target(&out)?;
+    /// WritePolicy::new().force(true).check_target(&out)?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
@@ -90,15 +83,6 @@ impl SaveOptions {
     /// too long for the file system.
     pub fn check_target(&self, target: impl AsRef<Path>) -> Result<()> {
         check_target(target.as_ref(), self)
-    }
-
-    /// Where the vocabulary sidecar of the npy table `table` goes: the path set
-    /// with [`vocab_path`](Self::vocab_path), or
-    /// [`default_vocab_path`](super::default_vocab_path)`(table)`.
-    pub fn vocab_path_for(&self, table: &Path) -> PathBuf {
-        self.vocab_path
-            .clone()
-            .unwrap_or_else(|| super::default_vocab_path(table))
     }
 }
 
@@ -124,7 +108,7 @@ fn folder_of(target: &Path) -> &Path {
 /// assert_eq!(temp_path(Path::new("out/t.npy"), 42, 0), Path::new("out/.t.npy.42.0.tmp"));
 /// ```
 ///
-/// The name is kept within [`NAME_MAX`] bytes: a long `NAME` is cut (at a character
+/// The name is kept within 255 bytes (`NAME_MAX`): a long `NAME` is cut (at a character
 /// boundary) so that a target whose own name fits always gets a temporary.
 pub fn temp_path(target: &Path, pid: u32, n: u32) -> PathBuf {
     let name = target
@@ -141,7 +125,7 @@ pub fn temp_path(target: &Path, pid: u32, n: u32) -> PathBuf {
 
 /// The longest file name, in bytes, of the usual file systems (ext4, XFS, Btrfs,
 /// tmpfs, APFS, NTFS in UTF-16 units): temporary names stay within it.
-pub const NAME_MAX: usize = 255;
+pub(crate) const NAME_MAX: usize = 255;
 
 /// Whether `a` and `b` are the same existing file (same device and inode on unix,
 /// same canonical path elsewhere).
@@ -165,7 +149,7 @@ pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
 
 /// Checks a target before anything is written: its folder exists, it is not an
 /// input, and it does not exist unless `force`.
-fn check_target(target: &Path, options: &SaveOptions) -> Result<()> {
+fn check_target(target: &Path, options: &WritePolicy) -> Result<()> {
     let folder = folder_of(target);
     match fs::metadata(folder) {
         Ok(m) if m.is_dir() => {}
@@ -271,10 +255,10 @@ fn check_regular(target: &Path, m: &fs::Metadata) -> Result<()> {
 ///
 /// ```
 /// use std::io::Write;
-/// use pretrained_vectors::write::{AtomicFile, SaveOptions};
+/// use pretrained_vectors::write::{AtomicFile, WritePolicy};
 /// let dir = tempfile::tempdir()?;
 /// let target = dir.path().join("out.txt");
-/// let mut f = AtomicFile::create(&target, &SaveOptions::new())?;
+/// let mut f = AtomicFile::create(&target, &WritePolicy::new())?;
 /// f.write_all(b"hello\n")?;
 /// assert!(!target.exists()); // nothing there until the commit
 /// f.commit()?;
@@ -303,11 +287,11 @@ impl AtomicFile {
     /// # Errors
     /// Before creating anything: [`Error::Io`] naming the folder when the target's
     /// folder does not exist (or is not a folder), [`Error::OutputIsInput`] when the
-    /// target is one of `options`' inputs, [`Error::OutputExists`] when it exists and
+    /// target is one of `policy`' inputs, [`Error::OutputExists`] when it exists and
     /// `force` is off, [`Error::OutputNotRegular`] when it is a device, FIFO or
     /// socket (or a link to one), [`Error::Io`] when it is a folder or its name is too
     /// long. Then [`Error::Io`] when the temporary file cannot be created.
-    pub fn create(target: impl AsRef<Path>, options: &SaveOptions) -> Result<AtomicFile> {
+    pub fn create(target: impl AsRef<Path>, options: &WritePolicy) -> Result<AtomicFile> {
         let target = target.as_ref();
         check_target(target, options)?;
         let pid = std::process::id();
@@ -534,10 +518,10 @@ impl Drop for AtomicFile {
 /// was written and synced.
 ///
 /// # What is never replaced
-/// An input ([`SaveOptions::input`]), a folder, and anything that is not a regular
+/// An input ([`WritePolicy::input`]), a folder, and anything that is not a regular
 /// file: a device (`/dev/null`), a FIFO, a socket, or a symbolic link to one of them
 /// ([`Error::OutputNotRegular`], even with `force`). A name too long for the file
-/// system is refused by the checks, before any work ([`SaveOptions::check_target`]).
+/// system is refused by the checks, before any work ([`WritePolicy::check_target`]).
 ///
 /// # Concurrent runs
 /// Two processes (or threads) writing the same outputs at once:
@@ -553,9 +537,9 @@ impl Drop for AtomicFile {
 ///
 /// ```
 /// use std::io::Write;
-/// use pretrained_vectors::write::{AtomicGroup, SaveOptions};
+/// use pretrained_vectors::write::{AtomicGroup, WritePolicy};
 /// let dir = tempfile::tempdir()?;
-/// let mut group = AtomicGroup::new(SaveOptions::new());
+/// let mut group = AtomicGroup::new(WritePolicy::new());
 /// group.create(dir.path().join("a.txt"))?.write_all(b"a\n")?;
 /// group.create(dir.path().join("b.txt"))?.write_all(b"b\n")?;
 /// let written = group.commit()?;
@@ -564,22 +548,22 @@ impl Drop for AtomicFile {
 /// ```
 #[derive(Debug)]
 pub struct AtomicGroup {
-    options: SaveOptions,
+    policy: WritePolicy,
     files: Vec<AtomicFile>,
 }
 
 impl AtomicGroup {
-    /// An empty group whose files follow `options` (`force`, inputs).
-    pub fn new(options: SaveOptions) -> Self {
+    /// An empty group whose files follow `policy` (`force`, inputs).
+    pub fn new(policy: WritePolicy) -> Self {
         AtomicGroup {
-            options,
+            policy,
             files: Vec::new(),
         }
     }
 
-    /// The options of the group.
-    pub fn options(&self) -> &SaveOptions {
-        &self.options
+    /// The write policy of the group.
+    pub fn policy(&self) -> &WritePolicy {
+        &self.policy
     }
 
     /// Adds an output and returns it for writing.
@@ -603,7 +587,7 @@ impl AtomicGroup {
                 });
             }
         }
-        let file = AtomicFile::create(target, &self.options)?;
+        let file = AtomicFile::create(target, &self.policy)?;
         self.files.push(file);
         let last = self.files.len() - 1;
         Ok(&mut self.files[last])

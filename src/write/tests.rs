@@ -63,11 +63,14 @@ fn token_list_bytes() {
 }
 
 #[test]
-fn npy_writer_matches_the_npy_module() {
+fn npy_writer_in_f32_matches_the_npy_module() {
     let mut a = Vec::new();
-    write_npy(&mut a, m().view()).unwrap();
+    write_npy_as(&mut a, m().view(), Dtype::F32).unwrap();
     assert_eq!(crate::npy::from_bytes(Path::new(""), &a).unwrap(), m());
     assert_eq!(a.len(), 128 + 6 * 4);
+    let mut b = Vec::new();
+    crate::npy::write_matrix(&mut b, m().view()).unwrap();
+    assert_eq!(a, b);
 }
 
 #[test]
@@ -148,7 +151,7 @@ fn non_finite_values_are_refused_before_writing() {
         assert!(write_word2vec_binary(&mut out, &WORDS, mat.view()).is_err());
         assert!(out.is_empty());
         // npy keeps any value.
-        write_npy(&mut out, mat.view()).unwrap();
+        crate::npy::write_matrix(&mut out, mat.view()).unwrap();
     }
 }
 
@@ -270,7 +273,7 @@ fn formats_from_extensions() {
 fn atomic_file_appears_only_on_commit() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("out.txt");
-    let mut f = AtomicFile::create(&target, &SaveOptions::new()).unwrap();
+    let mut f = AtomicFile::create(&target, &WritePolicy::new()).unwrap();
     f.write_all(b"new\n").unwrap();
     let temp = f.temp_path().to_path_buf();
     assert!(temp.exists());
@@ -291,7 +294,7 @@ fn dropping_without_commit_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("out.npy");
     {
-        let mut f = AtomicFile::create(&target, &SaveOptions::new()).unwrap();
+        let mut f = AtomicFile::create(&target, &WritePolicy::new()).unwrap();
         f.write_all(&[0; 3_000_000]).unwrap();
     }
     assert!(listing(dir.path()).is_empty());
@@ -333,7 +336,7 @@ fn force_off_refuses_an_existing_file_before_any_temp() {
 fn a_target_that_appears_meanwhile_is_not_clobbered() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("late.txt");
-    let f = AtomicFile::create(&target, &SaveOptions::new()).unwrap();
+    let f = AtomicFile::create(&target, &WritePolicy::new()).unwrap();
     fs::write(&target, b"someone else's").unwrap();
     assert!(matches!(f.commit(), Err(Error::OutputExists { .. })));
     assert_eq!(fs::read(&target).unwrap(), b"someone else's");
@@ -365,12 +368,12 @@ fn output_is_input_refused_even_with_force() {
     {
         let link = dir.path().join("link.txt");
         std::os::unix::fs::symlink(&input, &link).unwrap();
-        let err = AtomicFile::create(&link, &opts).unwrap_err();
+        let err = AtomicFile::create(&link, opts.policy()).unwrap_err();
         assert!(matches!(err, Error::OutputIsInput { .. }), "{err}");
         // A dangling link counts as an existing output.
         let dangling = dir.path().join("dangling.txt");
         std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
-        let err = AtomicFile::create(&dangling, &SaveOptions::new()).unwrap_err();
+        let err = AtomicFile::create(&dangling, &WritePolicy::new()).unwrap_err();
         assert!(matches!(err, Error::OutputExists { .. }), "{err}");
     }
     assert_eq!(
@@ -386,7 +389,7 @@ fn output_is_input_refused_even_with_force() {
 fn missing_folder_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("no").join("such");
-    let err = AtomicFile::create(folder.join("t.npy"), &SaveOptions::new()).unwrap_err();
+    let err = AtomicFile::create(folder.join("t.npy"), &WritePolicy::new()).unwrap_err();
     match &err {
         Error::Io {
             path,
@@ -406,13 +409,13 @@ fn missing_folder_is_named() {
     // A file where the folder should be.
     let file = dir.path().join("plain");
     fs::write(&file, b"").unwrap();
-    let err = AtomicFile::create(file.join("t.npy"), &SaveOptions::new()).unwrap_err();
+    let err = AtomicFile::create(file.join("t.npy"), &WritePolicy::new()).unwrap_err();
     assert!(
         matches!(&err, Error::Io { path, .. } if path == &file),
         "{err}"
     );
     // A folder where the file should be.
-    let err = AtomicFile::create(dir.path(), &SaveOptions::new().force(true)).unwrap_err();
+    let err = AtomicFile::create(dir.path(), &WritePolicy::new().force(true)).unwrap_err();
     assert!(
         matches!(
             &err,
@@ -430,7 +433,7 @@ fn check_target_creates_nothing_and_agrees_with_create() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.txt");
     fs::write(&input, b"a 1\n").unwrap();
-    let opts = SaveOptions::new().force(true).input(&input);
+    let opts = WritePolicy::new().force(true).input(&input);
     let err = opts.check_target(&input).unwrap_err();
     assert!(matches!(err, Error::OutputIsInput { .. }), "{err}");
     let err = opts
@@ -459,7 +462,7 @@ fn a_failed_group_renames_nothing() {
     fs::write(&vocab, b"old vocab").unwrap();
     let opts = SaveOptions::new().force(true);
     {
-        let mut group = AtomicGroup::new(opts.clone());
+        let mut group = AtomicGroup::new(opts.policy().clone());
         add_matrix(&mut group, &WORDS, m().view(), &table, OutputFormat::Npy).unwrap();
         // The third output cannot be created: the group is dropped uncommitted.
         let err = group
@@ -554,19 +557,12 @@ fn errors_from_saving_name_the_file() {
 }
 
 #[test]
-fn save_table_writes_weights_and_tokens() {
+fn a_table_saves_through_the_writers_of_words_and_matrix() {
     let dir = tempfile::tempdir().unwrap();
     let vocab = crate::Vocab::new(WORDS.iter().map(|w| w.to_string()).collect()).unwrap();
     let table = crate::EmbeddingTable::new(m(), vocab, vec![crate::RowOrigin::Exact; 2]).unwrap();
     let out = dir.path().join("w.bin");
-    save_table(
-        &table,
-        &out,
-        OutputFormat::Word2vecBinary,
-        &SaveOptions::new(),
-        &Layout::new(),
-    )
-    .unwrap();
+    table.save(&out, &SaveOptions::new()).unwrap();
     let bytes = fs::read(&out).unwrap();
     assert!(bytes.starts_with(b"2 3\nthe "));
     assert_eq!(bytes.len(), 4 + 4 + 12 + 1 + 5 + 12 + 1); // "čaj " is 5 bytes
@@ -649,7 +645,7 @@ fn with_other_run<T>(hook: impl Fn(&Path) + Send + Sync + 'static, f: impl FnOnc
 fn a_target_another_run_creates_meanwhile_withdraws_the_whole_group() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("t.npy"), dir.path().join("t.vocab.txt"));
-    let mut group = AtomicGroup::new(SaveOptions::new());
+    let mut group = AtomicGroup::new(WritePolicy::new());
     group.create(&a).unwrap().write_all(b"ours a").unwrap();
     group.create(&b).unwrap().write_all(b"ours b").unwrap();
     // The other run creates b after our checks, just before we would put b in place
@@ -687,7 +683,7 @@ fn two_concurrent_groups_without_force_one_wins_whole() {
                 let paths = paths.clone();
                 let barrier = barrier.clone();
                 std::thread::spawn(move || {
-                    let mut group = AtomicGroup::new(SaveOptions::new());
+                    let mut group = AtomicGroup::new(WritePolicy::new());
                     for p in &paths {
                         group.create(p).unwrap().write_all(who.as_bytes()).unwrap();
                     }
@@ -722,7 +718,7 @@ fn with_force_a_group_is_from_one_run() {
                 let paths = paths.clone();
                 let barrier = barrier.clone();
                 std::thread::spawn(move || {
-                    let mut group = AtomicGroup::new(SaveOptions::new().force(true));
+                    let mut group = AtomicGroup::new(WritePolicy::new().force(true));
                     for p in &paths {
                         group.create(p).unwrap().write_all(who.as_bytes()).unwrap();
                     }
@@ -745,10 +741,10 @@ fn force_while_another_run_renames_between_our_files_keeps_the_group_whole() {
     // a commit attempted (in another thread) while we are between our two renames.
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("t.npy"), dir.path().join("t.vocab.txt"));
-    let mut group = AtomicGroup::new(SaveOptions::new().force(true));
+    let mut group = AtomicGroup::new(WritePolicy::new().force(true));
     group.create(&a).unwrap().write_all(b"A").unwrap();
     group.create(&b).unwrap().write_all(b"A").unwrap();
-    let mut other = AtomicGroup::new(SaveOptions::new().force(true));
+    let mut other = AtomicGroup::new(WritePolicy::new().force(true));
     other.create(&a).unwrap().write_all(b"B").unwrap();
     other.create(&b).unwrap().write_all(b"B").unwrap();
     let other = std::sync::Mutex::new(Some(other));
@@ -804,7 +800,7 @@ fn devices_fifos_and_links_to_them_are_never_replaced() {
             assert!(e
                 .to_string()
                 .contains("not a regular file; refusing to replace it"));
-            assert!(o.check_target(target).is_err());
+            assert!(o.policy().check_target(target).is_err());
         }
     }
     assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
@@ -834,7 +830,7 @@ fn names_too_long_are_refused_by_the_checks_and_long_ones_work() {
     let m = array![[1.0f32]];
     // 256 bytes: longer than any usual file system allows.
     let too_long = dir.path().join(format!("{}.txt", "n".repeat(252)));
-    let e = SaveOptions::new().check_target(&too_long).unwrap_err();
+    let e = WritePolicy::new().check_target(&too_long).unwrap_err();
     assert!(e.to_string().contains("File name too long"), "{e}");
     assert!(
         matches!(e, Error::Io { ref path, .. } if *path == too_long),

@@ -314,7 +314,7 @@ pub fn token_list(data: &[u8]) {
         assert_eq!(v.get(t), Some(i));
     }
     let mut out = Vec::new();
-    v.write_token_list(&mut out).unwrap();
+    pretrained_vectors::write::write_token_list(&mut out, v.tokens()).unwrap();
     let back = Vocab::from_token_list(Path::new(""), &out, &v.token_list_options())
         .expect("read back what was written");
     assert_eq!(back, v);

@@ -4,13 +4,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+pub use crate::failure::Failure;
 use pretrained_vectors::vocab::keras::DEFAULT_PADDING_TOKEN;
 use pretrained_vectors::vocab::{
-    detect_kind, KerasTokenizer, TextVectorization, VocabKind, VocabOptions,
+    detect_kind, KerasTokenizer, PlainVocab, TextVectorization, TokenFault, VocabKind, VocabOptions,
 };
 use pretrained_vectors::write::{
-    add_outputs, default_origins_path, write_token_list, AtomicGroup, Dtype, Layout, OutputFormat,
-    SaveOptions,
+    add_outputs, default_origins_path, write_token_list, AtomicGroup, OutputFormat, SaveOptions,
 };
 use pretrained_vectors::{
     AlignReport, Aligned, Aligner, Error, IoAction, Position, ReadOptions, RowOrigin, Vocab,
@@ -19,25 +19,6 @@ use serde::Serialize;
 
 use crate::args::{Args, CorpusRules};
 use crate::progress::Bar;
-
-/// Why a run failed: a usage error (exit 2) or a data or I/O error (exit 1).
-#[derive(Debug)]
-pub enum Failure {
-    /// The command line cannot work; the message says why and what to do.
-    Usage(String),
-    /// The library refused: the error names the file and the position.
-    Data(Error),
-}
-
-impl From<Error> for Failure {
-    fn from(e: Error) -> Self {
-        match e {
-            // Options and option combinations come from the command line.
-            Error::InvalidOption { .. } => Failure::Usage(e.to_string()),
-            e => Failure::Data(e),
-        }
-    }
-}
 
 /// What a successful run made, for the summary.
 pub struct Outcome {
@@ -122,7 +103,6 @@ struct Outputs {
     vocab: Option<PathBuf>,
     /// The row origins beside an npy table (safetensors holds them inside).
     origins: Option<PathBuf>,
-    dtype: Dtype,
     report: Option<PathBuf>,
     /// `--report -`: the report goes to standard output, after the files.
     report_stdout: bool,
@@ -188,14 +168,26 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
         }
         (None, None) => {
             bar.reading(&args.vectors, false);
-            let vectors = read_plain(args, &read)?;
+            let mut plain = PlainVocab::new();
+            if let Some(p) = &args.pad_token {
+                plain = plain.padding(p);
+            }
+            if let Some(o) = &args.oov_token {
+                plain = plain.oov(o);
+            }
+            if let Some(n) = args.max_words {
+                plain = plain.max_rows(n);
+            }
+            let vectors = plain.read(&read, &args.vectors)?;
             duplicates = vectors
                 .info()
                 .duplicates
                 .iter()
                 .map(|d| (d.word.clone(), d.at, d.first, d.repeats))
                 .collect();
-            let vocab = plain_vocab(args, vectors.words())?;
+            let aligned = aligner
+                .convert(&args.vectors, vectors, &plain)
+                .map_err(|e| at_vector_line(&args.vectors, e))?;
             let source = Source {
                 kind: "vector-file-words",
                 json: false,
@@ -203,8 +195,8 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
                 path: Some(args.vectors.clone()),
                 lookalikes: Vec::new(),
             };
-            fits_output(&outputs, &vocab, &source)?;
-            (aligner.table_from_vectors(vectors, vocab)?, source)
+            fits_output(&outputs, aligned.table.vocab(), &source)?;
+            (aligned, source)
         }
     };
     let warnings = lookalike_warnings(&source, &aligned);
@@ -296,7 +288,10 @@ fn plan_outputs(args: &Args) -> Result<Outputs, Failure> {
         None => None,
     };
     let origins = (format == OutputFormat::Npy).then(|| default_origins_path(&args.out));
-    let mut save = SaveOptions::new().force(args.force).input(&args.vectors);
+    let mut save = SaveOptions::new()
+        .force(args.force)
+        .input(&args.vectors)
+        .dtype(args.dtype);
     for input in [&args.vocab, &args.corpus].into_iter().flatten() {
         save = save.input(input);
     }
@@ -308,7 +303,6 @@ fn plan_outputs(args: &Args) -> Result<Outputs, Failure> {
         format,
         vocab,
         origins,
-        dtype: args.dtype,
         report: args.report.clone().filter(|p| !stdout(p)),
         report_stdout: args.report.as_deref().is_some_and(stdout),
         save,
@@ -327,7 +321,7 @@ fn plan_outputs(args: &Args) -> Result<Outputs, Failure> {
                 )));
             }
         }
-        outputs.save.check_target(a)?;
+        outputs.save.policy().check_target(a)?;
     }
     Ok(outputs)
 }
@@ -460,18 +454,13 @@ fn check_token_flags(args: &Args) -> Result<(), Failure> {
         ("--oov-token", &args.oov_token),
     ] {
         let Some(token) = token else { continue };
-        let problem = if token.is_empty() {
-            "is empty"
-        } else if token.contains(['\n', '\r']) {
-            "holds a line break"
-        } else if token.starts_with('\u{feff}') {
-            "starts with a byte-order mark"
-        } else {
+        let Some(fault) = TokenFault::of(token) else {
             continue;
         };
         return Err(Failure::Usage(format!(
-            "{flag} {token:?} {problem}; expected a token of at least one character, \
-             without line breaks (the table's token list holds one token per line)"
+            "{flag} {token:?} {}; expected a token of at least one character, \
+             without line breaks (the table's token list holds one token per line)",
+            fault.describe()
         )));
     }
     Ok(())
@@ -524,76 +513,6 @@ fn corpus_vocab(args: &Args, path: &Path) -> Result<Vocab, Failure> {
         }));
     }
     Ok(tok.vocab(args.pad_token.as_deref().unwrap_or(DEFAULT_PADDING_TOKEN))?)
-}
-
-/// A plain conversion: `[pad] [oov]` then the file's words in file order, at most
-/// `--max-words` rows in all.
-/// Reads the vectors of a plain conversion: with `--max-words`, only as many file
-/// rows as the table keeps (read again further, in the rare case that repeated
-/// words among them leave it short).
-fn read_plain(args: &Args, read: &ReadOptions) -> Result<pretrained_vectors::Vectors, Failure> {
-    let reserved = usize::from(args.pad_token.is_some()) + usize::from(args.oov_token.is_some());
-    if let Some(keep) = args.max_words.map(|n| n.saturating_sub(reserved)) {
-        let mut limit = keep as u64;
-        for _ in 0..4 {
-            let v = read.clone().max_rows(limit).read(&args.vectors)?;
-            if v.len() >= keep || v.info().file_rows < limit {
-                return Ok(v);
-            }
-            limit += (keep - v.len()) as u64;
-        }
-    }
-    Ok(read.read(&args.vectors)?)
-}
-
-fn plain_vocab(args: &Args, words: &[String]) -> Result<Vocab, Failure> {
-    let reserved: Vec<(&str, &String)> = [
-        ("--pad-token", &args.pad_token),
-        ("--oov-token", &args.oov_token),
-    ]
-    .into_iter()
-    .filter_map(|(flag, name)| name.as_ref().map(|n| (flag, n)))
-    .collect();
-    for (flag, name) in &reserved {
-        if let Some(row) = words.iter().position(|w| w == *name) {
-            return Err(Failure::Usage(format!(
-                "{flag} {name:?} is also word {} of {}; its row would be ambiguous, choose \
-                 another name",
-                row + 1,
-                args.vectors.display()
-            )));
-        }
-    }
-    if reserved.len() == 2 && reserved[0].1 == reserved[1].1 {
-        return Err(Failure::Usage(
-            "--pad-token and --oov-token name the same token; give two different names".into(),
-        ));
-    }
-    let keep = args.max_words.map_or(words.len(), |n| {
-        n.saturating_sub(reserved.len()).min(words.len())
-    });
-    if keep == 0 && reserved.is_empty() {
-        return Err(Failure::Usage("--max-words 0 leaves no row".into()));
-    }
-    if let Some((row, word)) = words[..keep]
-        .iter()
-        .enumerate()
-        .find(|(_, w)| w.contains(['\n', '\r']) || w.starts_with('\u{feff}'))
-    {
-        return Err(Failure::Data(unstorable_word(&args.vectors, row, word)));
-    }
-    let mut tokens: Vec<String> = reserved.iter().map(|(_, n)| (*n).clone()).collect();
-    tokens.extend(words[..keep].iter().cloned());
-    let mut vocab = Vocab::new(tokens)?;
-    let mut row = 0;
-    if args.pad_token.is_some() {
-        vocab = vocab.padding(row)?;
-        row += 1;
-    }
-    if args.oov_token.is_some() {
-        vocab = vocab.oov(row)?;
-    }
-    Ok(vocab)
 }
 
 /// Checks, before reading the vectors, that the table's format can hold every
@@ -668,24 +587,24 @@ fn corpus_line(path: &Path, word: &str) -> Option<Position> {
     None
 }
 
-/// The error for word `row` of a vector file that no output can store as a word
-/// (a line break, a leading byte-order mark): it names the file and the word's
-/// line, found by scanning the (decompressed) text for the line that starts
-/// with it, or its record in a word2vec binary file.
-fn unstorable_word(path: &Path, row: usize, word: &str) -> Error {
-    let reason = if word.starts_with('\u{feff}') {
-        "starts with a byte-order mark U+FEFF, which no output can store as a word \
-         (readers drop it); fix or remove that row of the vector file"
-    } else {
-        "contains a line break, which no output can store as a word (every format \
-         holds one word per line, the token list beside an .npy too); fix or remove \
-         that row of the vector file"
-    };
-    Error::BadToken {
-        path: path.to_path_buf(),
-        pos: find_line(path, word).unwrap_or(Position::entry(row as u64 + 1)),
-        token: word.into(),
-        reason,
+/// A word of the vector file that no output can store, named by the library with
+/// its number among the file's words: named here by its line in the file, found by
+/// scanning the (decompressed) text for the line that starts with it (a word2vec
+/// binary file keeps the word's number).
+fn at_vector_line(path: &Path, e: Error) -> Failure {
+    match e {
+        Error::BadToken {
+            path: p,
+            pos,
+            token,
+            reason,
+        } if p == path => Failure::Data(Error::BadToken {
+            pos: find_line(path, &token).unwrap_or(pos),
+            path: p,
+            token,
+            reason,
+        }),
+        e => e.into(),
     }
 }
 
@@ -732,10 +651,8 @@ fn write(
 ) -> Result<Vec<PathBuf>, Failure> {
     let table = &aligned.table;
     let tokens = table.vocab().tokens();
-    let mut group = AtomicGroup::new(outputs.save.clone());
-    let layout = Layout::new()
-        .dtype(outputs.dtype)
-        .metadata("vocabulary", source);
+    let mut group = AtomicGroup::new(outputs.save.policy().clone());
+    let layout = outputs.save.layout().clone().metadata("vocabulary", source);
     add_outputs(
         &mut group,
         tokens,

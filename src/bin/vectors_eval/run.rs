@@ -5,37 +5,19 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::failure::Failure;
 use pretrained_vectors::eval::{
     drift, Analogies, AnalogyScore, DriftOptions, DriftReport, Embeddings, EvalOptions, PairScore,
     Pairs, Space,
 };
-use pretrained_vectors::npy::MAGIC;
 use pretrained_vectors::table::SavedTable;
 use pretrained_vectors::vocab::TokenListOptions;
-use pretrained_vectors::write::{default_vocab_path, AtomicFile, SaveOptions};
+use pretrained_vectors::write::{default_vocab_path, AtomicFile, WritePolicy};
 use pretrained_vectors::{Error, IoAction, ReadOptions, Vectors};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
 use crate::args::Args;
-
-/// Why a run failed: a usage error (exit 2) or a data or I/O error (exit 1).
-#[derive(Debug)]
-pub enum Failure {
-    /// The command line cannot work; the message says why.
-    Usage(String),
-    /// The library refused: the error names the file and the position.
-    Data(Error),
-}
-
-impl From<Error> for Failure {
-    fn from(e: Error) -> Self {
-        match e {
-            Error::InvalidOption { .. } => Failure::Usage(e.to_string()),
-            e => Failure::Data(e),
-        }
-    }
-}
 
 /// Vectors read from a file, or a saved table.
 enum Loaded {
@@ -143,7 +125,7 @@ fn run_in_pool(args: &Args) -> Result<(), Failure> {
         .collect::<Result<_, _>>()?;
     let json = match &args.json {
         Some(path) => {
-            let mut save = SaveOptions::new().force(args.force).input(&args.vectors);
+            let mut save = WritePolicy::new().force(args.force).input(&args.vectors);
             for f in args.analogies.iter().chain(&args.pairs).chain(&args.drift) {
                 save = save.input(f);
             }
@@ -213,7 +195,7 @@ fn load(args: &Args, path: &Path, vocab: Option<&Path>) -> Result<Loaded, Failur
     let is_npy = std::fs::File::open(path)
         .and_then(|mut f| f.read_exact(&mut head))
         .is_ok()
-        && &head == MAGIC;
+        && pretrained_vectors::npy::is_npy(&head);
     if is_npy {
         let vocab = vocab.map_or_else(|| default_vocab_path(path), Path::to_path_buf);
         return Ok(Loaded::Table(SavedTable::read_with_vocab(

@@ -35,8 +35,8 @@ pub use pieces::PieceKind;
 pub(crate) use pieces::{classify, is_byte_level, Markers};
 
 use super::detect::VocabOptions;
-use super::keras_vocab::entry_key;
-use super::{TokenListOptions, Vocab};
+use super::keras::entry_key;
+use super::{TokenFault, TokenListOptions, Vocab};
 use crate::error::{Error, Result};
 
 fn shape(path: &Path, key: String, expected: &'static str, found: &Value) -> Error {
@@ -86,22 +86,25 @@ pub(crate) fn rows_from_ids(
                 found: format!("{id} with {n} tokens"),
             });
         };
-        if token.contains(['\n', '\r']) || token.starts_with('\u{feff}') {
-            return Err(Error::JsonShape {
-                path: path.to_path_buf(),
-                key: key.clone(),
-                expected: "a token without line breaks or a leading byte-order mark (the \
-                           table's token list holds one token per line)",
-                found: format!("{token:?}"),
-            });
-        }
-        if token.is_empty() && slot != 0 {
-            return Err(Error::JsonShape {
-                path: path.to_path_buf(),
-                key: key.clone(),
-                expected: "id 0 for the empty token (Keras 3's padding token)",
-                found: id.to_string(),
-            });
+        match TokenFault::at_row(slot, token) {
+            None => {}
+            Some(TokenFault::Empty) => {
+                return Err(Error::JsonShape {
+                    path: path.to_path_buf(),
+                    key: key.clone(),
+                    expected: "id 0 for the empty token (Keras 3's padding token)",
+                    found: id.to_string(),
+                })
+            }
+            Some(_) => {
+                return Err(Error::JsonShape {
+                    path: path.to_path_buf(),
+                    key: key.clone(),
+                    expected: "a token without line breaks or a leading byte-order mark (the \
+                               table's token list holds one token per line)",
+                    found: format!("{token:?}"),
+                })
+            }
         }
         if let Some(&first) = seen.get(token.as_str()) {
             return Err(Error::JsonShape {

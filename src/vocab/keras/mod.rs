@@ -1,5 +1,9 @@
 //! Keras `Tokenizer` rules, reproduced to the index.
 //!
+//! One file per concept: this one fits and encodes; `from_json.rs` reads a
+//! tokenizer's `to_json()` document or a bare `word_index`; `to_json.rs` writes the
+//! document as Keras does; `vocab.rs` gives the table's rows in Keras' index order.
+//!
 //! [`KerasTokenizer`] fits on texts and encodes them exactly as
 //! `keras_preprocessing.text.Tokenizer` (the class behind
 //! `tf.keras.preprocessing.text.Tokenizer`) does, reads and writes its
@@ -43,6 +47,13 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 #[cfg(doc)]
 use crate::vocab::Vocab;
+
+mod from_json;
+mod to_json;
+mod vocab;
+
+pub(super) use from_json::json_error;
+pub(super) use vocab::entry_key;
 
 /// Keras' default `filters`: ASCII punctuation except the apostrophe, tab and
 /// newline.

@@ -4,7 +4,7 @@
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-use super::keras::KerasTokenizer;
+use super::KerasTokenizer;
 
 impl KerasTokenizer {
     /// The tokenizer as Keras' `Tokenizer.to_json()` writes it: the same keys in

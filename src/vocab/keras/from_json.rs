@@ -14,9 +14,10 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::keras::{Counts, KerasTokenizer};
-use super::keras_vocab::entry_key;
+use super::vocab::entry_key;
+use super::{Counts, KerasTokenizer};
 use crate::error::{Error, IoAction, Position, Result};
+use crate::parse::text::strip_bom;
 
 /// What a Keras JSON holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,17 +28,13 @@ enum KerasJsonKind {
     WordIndex,
 }
 
-fn strip_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
-}
-
 fn parse_root(path: &Path, bytes: &[u8]) -> Result<Value> {
     serde_json::from_slice(strip_bom(bytes)).map_err(|e| json_error(path, bytes, &e))
 }
 
 /// The error for JSON that does not parse: `bytes` is the whole file (a leading
 /// byte-order mark included), so that the parser's line and column give the byte.
-pub(super) fn json_error(path: &Path, bytes: &[u8], e: &serde_json::Error) -> Error {
+pub(in crate::vocab) fn json_error(path: &Path, bytes: &[u8], e: &serde_json::Error) -> Error {
     let message = e.to_string();
     let message = match message.rfind(" at line ") {
         Some(cut) => message[..cut].to_string(),
@@ -375,7 +372,7 @@ impl KerasTokenizer {
         }
         let mut tok = KerasTokenizer {
             num_words,
-            filters: c.string("filters", super::keras::DEFAULT_FILTERS)?,
+            filters: c.string("filters", super::DEFAULT_FILTERS)?,
             lower: c.bool("lower", true)?,
             split,
             char_level: c.bool("char_level", false)?,

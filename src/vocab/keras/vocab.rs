@@ -1,11 +1,11 @@
 //! The [`Vocab`] of an embedding table for a Keras tokenizer: row `i` is Keras
 //! index `i`.
 
-use super::keras::KerasTokenizer;
+use super::KerasTokenizer;
 #[cfg(doc)]
-use super::keras::DEFAULT_PADDING_TOKEN;
+use super::DEFAULT_PADDING_TOKEN;
 use crate::error::{Error, Result};
-use crate::vocab::Vocab;
+use crate::vocab::{TokenFault, Vocab};
 
 impl KerasTokenizer {
     /// The vocabulary of the embedding table for this tokenizer: row `i` is Keras
@@ -86,7 +86,10 @@ impl KerasTokenizer {
                     format!("index {index} where {} was due", tokens.len()),
                 ));
             }
-            if word.contains(['\n', '\r']) || word.starts_with('\u{feff}') {
+            if matches!(
+                TokenFault::of(word),
+                Some(TokenFault::LineBreak | TokenFault::LeadingBom)
+            ) {
                 return Err(self.shape_error(
                     word,
                     "a word without line breaks or a leading byte-order mark (the vocabulary file has one token per line)",
@@ -152,7 +155,7 @@ impl KerasTokenizer {
 
 /// Names the entry `word` of the JSON object at `prefix` (`prefix["word"]`, or
 /// `"word"` for a top-level object), for errors.
-pub(super) fn entry_key(prefix: &str, word: &str) -> String {
+pub(in crate::vocab) fn entry_key(prefix: &str, word: &str) -> String {
     let quoted = serde_json::to_string(word).unwrap_or_else(|_| format!("{word:?}"));
     if prefix.is_empty() {
         quoted
