@@ -150,16 +150,40 @@ pub fn write_matrix<W: Write>(w: &mut W, matrix: ArrayView2<'_, f32>) -> Result<
     let io = |e| Error::io(Path::new(""), IoAction::Write, e);
     w.write_all(&header_bytes(matrix.nrows(), matrix.ncols()))
         .map_err(io)?;
-    let mut buf = Vec::with_capacity(64 * 1024);
+    write_f32s(w, matrix).map_err(io)
+}
+
+/// Writes the values of `matrix` row by row (C order whatever its layout) as
+/// little-endian `f32`: a standard-layout matrix on a little-endian machine in one
+/// write of its bytes as they are in memory, anything else through a buffer.
+pub(crate) fn write_f32s<W: Write>(w: &mut W, matrix: ArrayView2<'_, f32>) -> std::io::Result<()> {
+    #[cfg(target_endian = "little")]
+    if let Some(values) = matrix.as_slice() {
+        return w.write_all(f32s_as_bytes(values));
+    }
+    const BLOCK: usize = 64 * 1024;
+    let mut buf = Vec::with_capacity(BLOCK + 4);
     for &x in matrix.iter() {
         buf.extend_from_slice(&x.to_le_bytes());
-        if buf.len() >= 64 * 1024 {
-            w.write_all(&buf).map_err(io)?;
+        if buf.len() >= BLOCK {
+            w.write_all(&buf)?;
             buf.clear();
         }
     }
-    w.write_all(&buf).map_err(io)
+    w.write_all(&buf)
 }
+
+/// The bytes of `values` as they are in memory (little-endian `f32`s on this machine).
+#[cfg(target_endian = "little")]
+fn f32s_as_bytes(values: &[f32]) -> &[u8] {
+    // SAFETY: `u8` has alignment 1 and every byte of an `f32` is initialised, so the
+    // `4 * len` bytes from the slice's start are a valid `[u8]`; the lifetime is tied
+    // to `values`, which are only read while borrowed.
+    unsafe {
+        std::slice::from_raw_parts(values.as_ptr().cast::<u8>(), std::mem::size_of_val(values))
+    }
+}
+
 // ----- opening ----------------------------------------------------------------------
 
 enum Data {

@@ -303,9 +303,12 @@ impl Aligner {
         let (mut data, offset) = matrix.into_raw_vec_and_offset();
         debug_assert_eq!(offset.unwrap_or(0), 0, "read matrices are C order from 0");
         data.truncate(kept * dims);
-        // Room for the reserved rows at the front: grow in place, shift the rows.
-        data.resize((kept + reserved) * dims, 0.0);
-        data.copy_within(0..kept * dims, reserved * dims);
+        if reserved > 0 {
+            // Room for the reserved rows at the front: grow in place, shift the rows
+            // (without reserved rows the matrix is already the table: no copy).
+            data.resize((kept + reserved) * dims, 0.0);
+            data.copy_within(0..kept * dims, reserved * dims);
+        }
         let weights =
             Array2::from_shape_vec((vocab.len(), dims), data).expect("rows * dims values");
         let exact = (0..vocab.len())

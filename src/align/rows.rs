@@ -14,8 +14,9 @@ use crate::vocab::Vocab;
 pub(super) struct Rows {
     pub(super) weights: Array2<f32>,
     pub(super) origins: Vec<RowOrigin>,
-    /// The statistics of the pretrained rows (for the report's flat dimensions).
-    pub(super) stats: Stats,
+    /// The statistics of the pretrained rows (for the report's flat dimensions),
+    /// when some row was filled from them.
+    pub(super) stats: Option<Stats>,
     /// The initialisation the missing rows got (the asked one, or what it fell
     /// back to).
     pub(super) missing_init: MissingInit,
@@ -76,10 +77,17 @@ fn origin_of(vocab: &Vocab, found: &Found, r: usize) -> RowOrigin {
 /// Gives every row its origin and fills the rows the file did not give; takes the
 /// weights out of `found` (the rest stays for the report).
 pub(super) fn build(found: &mut Found, vocab: &Vocab, fill: &Fill) -> Rows {
-    let stats = pretrained_stats(found, vocab.len());
     let origins: Vec<RowOrigin> = (0..vocab.len())
         .map(|r| origin_of(vocab, found, r))
         .collect();
+    // Only OOV, special and missing rows are drawn from the statistics: a table
+    // whose every row the file gave (a plain conversion) skips the pass.
+    let drawn = origins
+        .iter()
+        .any(|o| matches!(o, RowOrigin::Oov | RowOrigin::Special | RowOrigin::Missing));
+    let stats = drawn.then(|| pretrained_stats(found, vocab.len()));
+    let empty = Stats::of(found.weights.ncols(), std::iter::empty());
+    let used = stats.as_ref().unwrap_or(&empty);
     let mut weights = std::mem::take(&mut found.weights);
     let mut missing_init = fill.missing;
     let mut missing_rows = Vec::new();
@@ -94,16 +102,16 @@ pub(super) fn build(found: &mut Found, vocab: &Vocab, fill: &Fill) -> Rows {
         match (origin, reserved_init) {
             (RowOrigin::Padding | RowOrigin::Unused, _) => out.fill(0.0),
             (_, Some(OovInit::Mean)) => {
-                for (o, m) in out.iter_mut().zip(&stats.mean) {
+                for (o, m) in out.iter_mut().zip(&used.mean) {
                     *o = *m as f32;
                 }
             }
             (_, Some(OovInit::Random)) => {
-                init::fill(fill.missing, &stats, fill.seed, token, out);
+                init::fill(fill.missing, used, fill.seed, token, out);
             }
             (_, Some(OovInit::Zeros)) => out.fill(0.0),
             (RowOrigin::Missing, None) => {
-                missing_init = init::fill(fill.missing, &stats, fill.seed, token, out);
+                missing_init = init::fill(fill.missing, used, fill.seed, token, out);
                 missing_rows.push(r);
             }
             _ => {}

@@ -1,6 +1,7 @@
 //! The report of an alignment: counts and coverage of the rows built, the
 //! missing tokens worth naming, and how the scan went.
 
+use super::init::Stats;
 use super::report::{AlignReport, FallbackMatch, MissingToken, PieceCount};
 use super::rows::{Fill, Rows};
 use super::scan::Scan;
@@ -141,7 +142,7 @@ pub(super) fn report(rows: &Rows, vocab: &Vocab, facts: &Facts<'_>) -> AlignRepo
         ),
         missing_init: rows.missing_init,
         matched_flat_dims: if facts.fill.missing == MissingInit::Matched {
-            rows.stats.flat_dims()
+            rows.stats.as_ref().map_or(0, Stats::flat_dims)
         } else {
             0
         },

@@ -148,6 +148,9 @@ pub(crate) fn write_values<W: std::io::Write>(
     dtype: Dtype,
     matrix: ArrayView2<'_, f32>,
 ) -> std::io::Result<()> {
+    if dtype == Dtype::F32 {
+        return crate::npy::write_f32s(w, matrix);
+    }
     const BLOCK: usize = 64 * 1024;
     let mut buf = Vec::with_capacity(BLOCK + 4);
     for &x in matrix.iter() {
