@@ -19,7 +19,7 @@
 //!   values in place without copying.
 //!
 //! ```
-//! use ndarray::array;
+//! use pretrained_vectors::ndarray::array;
 //! use pretrained_vectors::npy;
 //!
 //! let m = array![[1.0f32, 2.0, 3.0], [4.0, 5.0, 6.0]];
@@ -50,8 +50,9 @@ pub use header::{Descr, NpyHeader};
 /// Whether `bytes` (the start of a file) begin as every `.npy` file does.
 ///
 /// ```
+/// use pretrained_vectors::ndarray::array;
 /// let mut bytes = Vec::new();
-/// pretrained_vectors::npy::write_matrix(&mut bytes, ndarray::array![[1.0f32]].view())?;
+/// pretrained_vectors::npy::write_matrix(&mut bytes, array![[1.0f32]].view())?;
 /// assert!(pretrained_vectors::npy::is_npy(&bytes));
 /// assert!(!pretrained_vectors::npy::is_npy(b"the 0.1 0.2\n"));
 /// # Ok::<(), pretrained_vectors::Error>(())
@@ -196,10 +197,11 @@ enum Data {
 /// A `.npy` matrix opened from a file, viewed in place when possible.
 ///
 /// ```
+/// use pretrained_vectors::ndarray::array;
 /// use pretrained_vectors::npy::{self, NpyMatrix};
 /// let dir = tempfile::tempdir()?;
 /// let path = dir.path().join("m.npy");
-/// let m = ndarray::array![[1.5f32, -2.0], [0.25, 8.0]];
+/// let m = array![[1.5f32, -2.0], [0.25, 8.0]];
 /// let mut bytes = Vec::new();
 /// npy::write_matrix(&mut bytes, m.view())?;
 /// std::fs::write(&path, bytes)?;

@@ -98,11 +98,12 @@ impl EmbeddingTable {
     /// by its write policy, atomically; returns the files written.
     ///
     /// ```
+    /// use pretrained_vectors::ndarray::array;
     /// use pretrained_vectors::{table::SavedTable, vocab::TokenListOptions, EmbeddingTable, RowOrigin, Vocab};
     /// use pretrained_vectors::write::SaveOptions;
     /// let dir = tempfile::tempdir()?;
     /// let vocab = Vocab::new(vec!["<pad>".into(), "cat".into()])?.padding(0)?;
-    /// let table = EmbeddingTable::new(ndarray::array![[0.0f32, 0.0], [0.5, -1.0]], vocab,
+    /// let table = EmbeddingTable::new(array![[0.0f32, 0.0], [0.5, -1.0]], vocab,
     ///     vec![RowOrigin::Padding, RowOrigin::Exact])?;
     /// let path = dir.path().join("table.npy");
     /// table.save(&path, &SaveOptions::new())?;
@@ -115,11 +116,12 @@ impl EmbeddingTable {
     ///
     /// In half precision:
     /// ```
+    /// use pretrained_vectors::ndarray::array;
     /// use pretrained_vectors::{EmbeddingTable, RowOrigin, Vocab};
     /// use pretrained_vectors::write::{Dtype, SaveOptions};
     /// let dir = tempfile::tempdir()?;
     /// let vocab = Vocab::new(vec!["cat".into()])?;
-    /// let table = EmbeddingTable::new(ndarray::array![[0.1f32, -1.0]], vocab, vec![RowOrigin::Exact])?;
+    /// let table = EmbeddingTable::new(array![[0.1f32, -1.0]], vocab, vec![RowOrigin::Exact])?;
     /// let path = dir.path().join("table.safetensors");
     /// table.save(&path, &SaveOptions::new().dtype(Dtype::F16))?;
     /// let bytes = std::fs::read(&path)?;

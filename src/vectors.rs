@@ -74,7 +74,8 @@ impl Vectors {
     /// No file was read, so [`ReadInfo::format`] is `None`.
     ///
     /// ```
-    /// let m = pretrained_vectors::ndarray::array![[1.0f32, 3.0], [2.0, 4.0]].reversed_axes(); // column-major
+    /// use pretrained_vectors::ndarray::array;
+    /// let m = array![[1.0f32, 3.0], [2.0, 4.0]].reversed_axes(); // column-major
     /// let v = pretrained_vectors::Vectors::new(vec!["a".into(), "b".into()], m)?;
     /// assert_eq!(v.get("a").unwrap().to_vec(), [1.0, 2.0]);
     /// assert!(v.matrix().is_standard_layout());

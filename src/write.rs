@@ -49,10 +49,11 @@
 //! a table, its row origins.
 //!
 //! ```
+//! use pretrained_vectors::ndarray::array;
 //! use pretrained_vectors::write::{save_matrix, OutputFormat, SaveOptions};
 //! let dir = tempfile::tempdir()?;
 //! let out = dir.path().join("vectors.vec");
-//! let m = ndarray::array![[0.1f32, -2.0], [1e-30, 3.0]];
+//! let m = array![[0.1f32, -2.0], [1e-30, 3.0]];
 //! let format = OutputFormat::from_extension(&out)?;
 //! save_matrix(&["the", "cat"], m.view(), &out, format, &SaveOptions::new())?;
 //! assert_eq!(std::fs::read_to_string(&out)?, "2 2\nthe 0.1 -2\ncat 1e-30 3\n");
@@ -367,9 +368,10 @@ fn at_path(path: &Path) -> impl Fn(Error) -> Error + '_ {
 /// bytes are those of [`crate::npy::write_matrix`].
 ///
 /// ```
+/// use pretrained_vectors::ndarray::array;
 /// use pretrained_vectors::write::{write_npy_as, Dtype};
 /// let mut out = Vec::new();
-/// write_npy_as(&mut out, ndarray::array![[1.0f32, 0.1]].view(), Dtype::F16)?;
+/// write_npy_as(&mut out, array![[1.0f32, 0.1]].view(), Dtype::F16)?;
 /// assert_eq!(&out[out.len() - 4..], &[0x00, 0x3c, 0x66, 0x2e]); // 1.0, 0.1 as f16
 /// # Ok::<(), pretrained_vectors::Error>(())
 /// ```
@@ -445,9 +447,10 @@ fn write_lines<W: Write, S: AsRef<str>>(
 /// Writes GloVe text: one `word v1 ... vD` line per row, no header.
 ///
 /// ```
+/// use pretrained_vectors::ndarray::array;
 /// use pretrained_vectors::write::write_glove_text;
 /// let mut out = Vec::new();
-/// write_glove_text(&mut out, &["new york"], ndarray::array![[0.5f32, -1e-7]].view())?;
+/// write_glove_text(&mut out, &["new york"], array![[0.5f32, -1e-7]].view())?;
 /// assert_eq!(out, b"new york 0.5 -1e-7\n");
 /// # Ok::<(), pretrained_vectors::Error>(())
 /// ```
@@ -493,9 +496,10 @@ pub fn write_word2vec_text<W: Write, S: AsRef<str>>(
 /// space, `dims` little-endian `f32`s and `\n` (as the original tool and gensim do).
 ///
 /// ```
+/// use pretrained_vectors::ndarray::array;
 /// use pretrained_vectors::write::write_word2vec_binary;
 /// let mut out = Vec::new();
-/// write_word2vec_binary(&mut out, &["a"], ndarray::array![[1.0f32]].view())?;
+/// write_word2vec_binary(&mut out, &["a"], array![[1.0f32]].view())?;
 /// assert_eq!(out, b"1 1\na \x00\x00\x80\x3f\n");
 /// # Ok::<(), pretrained_vectors::Error>(())
 /// ```
@@ -573,11 +577,12 @@ pub fn write_token_list<W: Write, S: AsRef<str>>(w: &mut W, words: &[S]) -> Resu
 /// the group is committed, so a caller can add more outputs (a report) first.
 ///
 /// ```
+/// use pretrained_vectors::ndarray::array;
 /// use std::io::Write;
 /// use pretrained_vectors::write::{add_matrix, AtomicGroup, OutputFormat, WritePolicy};
 /// let dir = tempfile::tempdir()?;
 /// let mut group = AtomicGroup::new(WritePolicy::new());
-/// let m = ndarray::array![[1.0f32, 2.0]];
+/// let m = array![[1.0f32, 2.0]];
 /// add_matrix(&mut group, &["x"], m.view(), dir.path().join("t.npy"), OutputFormat::Npy)?;
 /// group.create(dir.path().join("report.json"))?.write_all(b"{}")?;
 /// let written = group.commit()?;
@@ -605,11 +610,12 @@ pub fn add_matrix<S: AsRef<str>>(
 /// [`Layout`] (value type, metadata, where the token list goes).
 ///
 /// ```
+/// use pretrained_vectors::ndarray::array;
 /// use pretrained_vectors::write::{add_outputs, AtomicGroup, Dtype, Layout, OutputFormat, WritePolicy};
 /// use pretrained_vectors::RowOrigin;
 /// let dir = tempfile::tempdir()?;
 /// let mut group = AtomicGroup::new(WritePolicy::new());
-/// let m = ndarray::array![[0.0f32, 0.0], [1.0, 2.0]];
+/// let m = array![[0.0f32, 0.0], [1.0, 2.0]];
 /// let origins = [RowOrigin::Padding, RowOrigin::Exact];
 /// let out = dir.path().join("t.safetensors");
 /// let layout = Layout::new().dtype(Dtype::Bf16).metadata("vocabulary", "my list");
@@ -635,7 +641,7 @@ pub fn add_outputs<S: AsRef<str>>(
 ) -> Result<()> {
     let path = path.as_ref();
     let here = at_path(path);
-    let dtype = layout.value_type();
+    let dtype = layout.get_dtype();
     if !format.holds(dtype) {
         if format == OutputFormat::Npy {
             npy_descr(dtype)?;
@@ -671,7 +677,7 @@ pub fn add_outputs<S: AsRef<str>>(
                 write_origins_npy(group.create(&at)?, origins).map_err(at_path(&at))?;
             }
         } else {
-            let mut metadata = layout.metadata_map().clone();
+            let mut metadata = layout.get_metadata().clone();
             if let Some(name) = vocab.file_name() {
                 metadata.insert("tokens_file".into(), name.to_string_lossy().into_owned());
             }

@@ -42,10 +42,11 @@ impl FromStr for Side {
 /// Options of [`pad_sequences`], with Keras' defaults.
 ///
 /// ```
+/// use pretrained_vectors::ndarray::array;
 /// use pretrained_vectors::vocab::{pad_sequences, PadOptions, Side};
 /// let seqs = vec![vec![1, 2, 3], vec![4]];
 /// let out = pad_sequences(&seqs, &PadOptions::new().maxlen(2).padding(Side::Post))?;
-/// assert_eq!(out, pretrained_vectors::ndarray::array![[2, 3], [4, 0]]);
+/// assert_eq!(out, array![[2, 3], [4, 0]]);
 /// # Ok::<(), pretrained_vectors::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -117,18 +118,19 @@ impl PadOptions {
 /// sequences). An empty sequence gives a row of `value`.
 ///
 /// ```
+/// use pretrained_vectors::ndarray::array;
 /// use pretrained_vectors::vocab::{pad_sequences, PadOptions, Side};
 /// let seqs = vec![vec![5, 6, 7, 8], vec![], vec![9]];
 /// // Keras' defaults: pad and truncate at the start.
 /// assert_eq!(
 ///     pad_sequences(&seqs, &PadOptions::new().maxlen(3))?,
-///     pretrained_vectors::ndarray::array![[6, 7, 8], [0, 0, 0], [0, 0, 9]]
+///     array![[6, 7, 8], [0, 0, 0], [0, 0, 9]]
 /// );
 /// let post = PadOptions::new().maxlen(3).padding(Side::Post)
 ///     .truncating(Side::Post).value(-1);
 /// assert_eq!(
 ///     pad_sequences(&seqs, &post)?,
-///     pretrained_vectors::ndarray::array![[5, 6, 7], [-1, -1, -1], [9, -1, -1]]
+///     array![[5, 6, 7], [-1, -1, -1], [9, -1, -1]]
 /// );
 /// # Ok::<(), pretrained_vectors::Error>(())
 /// ```

@@ -18,7 +18,7 @@ use crate::vectors::{hash_word, Vectors, WordIndex};
 /// use pretrained_vectors::{Aligner, ReadOptions, RowOrigin};
 /// let plain = PlainVocab::new().padding("<pad>").max_rows(101);
 /// let path = "fixtures/glove.6B.50d.20k.txt.gz";
-/// let vectors = plain.read(&ReadOptions::new(), path)?;
+/// let vectors = plain.read(path, &ReadOptions::new())?;
 /// let table = Aligner::new().convert(path, vectors, &plain)?.table;
 /// assert_eq!(table.rows(), 101);
 /// assert_eq!(table.vocab().tokens()[..3], ["<pad>", "the", ","]);
@@ -113,7 +113,7 @@ impl PlainVocab {
     ///
     /// # Errors
     /// As [`check`](Self::check) and [`ReadOptions::read`].
-    pub fn read(&self, options: &ReadOptions, path: impl AsRef<Path>) -> Result<Vectors> {
+    pub fn read(&self, path: impl AsRef<Path>, options: &ReadOptions) -> Result<Vectors> {
         let path = path.as_ref();
         self.check()?;
         if let Some(keep) = self.words_kept() {

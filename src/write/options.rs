@@ -14,7 +14,7 @@ use super::Dtype;
 /// ```
 /// use pretrained_vectors::write::{Dtype, Layout};
 /// let layout = Layout::new().dtype(Dtype::F16).metadata("vocabulary", "tokenizer.json");
-/// assert_eq!(layout.value_type(), Dtype::F16);
+/// assert_eq!(layout.get_dtype(), Dtype::F16);
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct Layout {
@@ -53,12 +53,12 @@ impl Layout {
     }
 
     /// The value type.
-    pub fn value_type(&self) -> Dtype {
+    pub fn get_dtype(&self) -> Dtype {
         self.dtype
     }
 
     /// The caller's metadata.
-    pub fn metadata_map(&self) -> &BTreeMap<String, String> {
+    pub fn get_metadata(&self) -> &BTreeMap<String, String> {
         &self.metadata
     }
 
@@ -80,7 +80,7 @@ impl Layout {
 /// use pretrained_vectors::write::{Dtype, SaveOptions};
 /// let opts = SaveOptions::new().force(true).input("glove.6B.50d.txt").dtype(Dtype::F16);
 /// assert!(opts.policy().is_force());
-/// assert_eq!(opts.layout().value_type(), Dtype::F16);
+/// assert_eq!(opts.layout().get_dtype(), Dtype::F16);
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct SaveOptions {

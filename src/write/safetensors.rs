@@ -184,10 +184,11 @@ pub(crate) fn check_origins(rows: usize, origins: Option<&[RowOrigin]>) -> Resul
 /// from.
 ///
 /// ```
+/// use pretrained_vectors::ndarray::array;
 /// use std::collections::BTreeMap;
 /// use pretrained_vectors::write::{write_safetensors, Dtype};
 /// use pretrained_vectors::RowOrigin;
-/// let m = ndarray::array![[0.0f32, 0.0], [0.5, -1.0]];
+/// let m = array![[0.0f32, 0.0], [0.5, -1.0]];
 /// let mut out = Vec::new();
 /// let origins = [RowOrigin::Padding, RowOrigin::Exact];
 /// write_safetensors(&mut out, m.view(), Some(&origins), Dtype::F16, &BTreeMap::new())?;

@@ -178,7 +178,7 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
             if let Some(n) = args.max_words {
                 plain = plain.max_rows(n);
             }
-            let vectors = plain.read(&read, &args.vectors)?;
+            let vectors = plain.read(&args.vectors, &read)?;
             duplicates = vectors
                 .info()
                 .duplicates
