@@ -10,22 +10,27 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::format::Format;
+
 /// The result type of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// A place inside an input.
 ///
 /// `byte` is the 0-based offset, in the decompressed stream, of the start of the
-/// offending line, record or field. `line` is 1-based and set for text inputs;
-/// `record` is 1-based and set for binary records (and for npy headers it is unset).
+/// offending line, record or field; it is `None` only for an entry of a list held in
+/// memory (a `Vec` of tokens), which has no bytes. `line` is 1-based and set for
+/// text inputs; `record` is 1-based and set for binary records and for entries of a
+/// list (a JSON array, a `Vec` of tokens); both are unset for a bare byte offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Position {
     /// 1-based line number, for text inputs.
     pub line: Option<u64>,
-    /// 1-based record number, for word2vec binary (the header is not a record).
+    /// 1-based record number, for word2vec binary (the header is not a record), or
+    /// entry number, for a list.
     pub record: Option<u64>,
-    /// 0-based byte offset in the (decompressed) input.
-    pub byte: u64,
+    /// 0-based byte offset in the (decompressed) input, when the input has bytes.
+    pub byte: Option<u64>,
 }
 
 impl Position {
@@ -34,7 +39,7 @@ impl Position {
         Position {
             line: Some(line),
             record: None,
-            byte,
+            byte: Some(byte),
         }
     }
 
@@ -43,7 +48,7 @@ impl Position {
         Position {
             line: None,
             record: Some(record),
-            byte,
+            byte: Some(byte),
         }
     }
 
@@ -52,19 +57,424 @@ impl Position {
         Position {
             line: None,
             record: None,
-            byte,
+            byte: Some(byte),
         }
+    }
+
+    /// The 1-based entry of a list that has no bytes (tokens given in memory, the
+    /// tokens of a parsed JSON document).
+    pub fn entry(entry: u64) -> Self {
+        Position {
+            line: None,
+            record: Some(entry),
+            byte: None,
+        }
+    }
+
+    /// The byte offset, 0 where there is none (an entry of a list in memory).
+    pub(crate) fn byte_or_zero(&self) -> u64 {
+        self.byte.unwrap_or(0)
     }
 }
 
 impl fmt::Display for Position {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.line, self.record) {
-            (Some(l), _) => write!(f, "line {l}, byte {}", self.byte),
-            (None, Some(r)) => write!(f, "record {r}, byte {}", self.byte),
-            (None, None) => write!(f, "byte {}", self.byte),
+        match (self.line, self.record, self.byte) {
+            (Some(l), _, Some(b)) => write!(f, "line {l}, byte {b}"),
+            (Some(l), _, None) => write!(f, "line {l}"),
+            (None, Some(r), Some(b)) => write!(f, "record {r}, byte {b}"),
+            (None, Some(r), None) => write!(f, "entry {r}"),
+            (None, None, Some(b)) => write!(f, "byte {b}"),
+            (None, None, None) => f.write_str("the start"),
         }
     }
+}
+
+/// What was being done with a file when the operating system refused
+/// ([`Error::Io`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IoAction {
+    /// Opening (or finding out what the path is).
+    Open,
+    /// Reading.
+    Read,
+    /// Writing.
+    Write,
+    /// Flushing written data to the disk.
+    Sync,
+    /// Renaming the finished temporary file over the output.
+    Rename,
+    /// Opening the folder an output goes into.
+    OpenOutputFolder,
+    /// Using the path before the file name as the output's folder.
+    UseAsOutputFolder,
+    /// Replacing an existing output.
+    ReplaceOutput,
+    /// Checking what is at an output's path.
+    CheckOutput,
+    /// Creating the temporary file an output is written to first.
+    CreateTemporary,
+}
+
+impl IoAction {
+    /// The action as words ("open", "open the output folder", ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IoAction::Open => "open",
+            IoAction::Read => "read",
+            IoAction::Write => "write",
+            IoAction::Sync => "sync",
+            IoAction::Rename => "rename",
+            IoAction::OpenOutputFolder => "open the output folder",
+            IoAction::UseAsOutputFolder => "use as the output folder",
+            IoAction::ReplaceOutput => "replace the output",
+            IoAction::CheckOutput => "check the output",
+            IoAction::CreateTemporary => "create a temporary file for the output",
+        }
+    }
+}
+
+impl fmt::Display for IoAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A kind of file told apart by its first bytes, named in an error when it is not
+/// the kind that was asked for or detected ([`FormatFault::OtherKind`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FileKind {
+    /// A NumPy array (`\x93NUMPY`), such as a table this crate writes.
+    Npy,
+    /// UTF-16 text, little-endian (byte-order mark `FF FE`).
+    Utf16Le,
+    /// UTF-16 text, big-endian (byte-order mark `FE FF`).
+    Utf16Be,
+    /// UTF-32 text, little-endian (byte-order mark `FF FE 00 00`).
+    Utf32Le,
+    /// UTF-32 text, big-endian (byte-order mark `00 00 FE FF`).
+    Utf32Be,
+    /// A native fastText model (`.bin`, `.ftz`).
+    FastTextModel,
+    /// A gzip stream inside a gzip stream: once decompressed, the bytes are gzip again.
+    NestedGzip,
+    /// A safetensors file (an 8-byte header length, then a JSON header).
+    Safetensors,
+}
+
+impl FileKind {
+    /// Tells the kind from the first bytes of a (decompressed) input, for the kinds
+    /// that no vector text file can start with.
+    pub fn of(head: &[u8]) -> Option<FileKind> {
+        // UTF-32 before UTF-16: FF FE 00 00 also starts with FF FE.
+        if head.starts_with(b"\x93NUMPY") {
+            Some(FileKind::Npy)
+        } else if head.starts_with(&[0xFF, 0xFE, 0, 0]) {
+            Some(FileKind::Utf32Le)
+        } else if head.starts_with(&[0, 0, 0xFE, 0xFF]) {
+            Some(FileKind::Utf32Be)
+        } else if head.starts_with(&[0xFF, 0xFE]) {
+            Some(FileKind::Utf16Le)
+        } else if head.starts_with(&[0xFE, 0xFF]) {
+            Some(FileKind::Utf16Be)
+        } else if head.starts_with(&[0x1F, 0x8B]) {
+            Some(FileKind::NestedGzip)
+        } else if crate::parse::fasttext::looks_like_model(head) {
+            Some(FileKind::FastTextModel)
+        } else if looks_like_safetensors(head) {
+            Some(FileKind::Safetensors)
+        } else {
+            None
+        }
+    }
+
+    /// What the kind is, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            FileKind::Npy => "a NumPy array (.npy), not vectors with words",
+            FileKind::Utf16Le => "UTF-16 text (little-endian, byte-order mark FF FE), not UTF-8",
+            FileKind::Utf16Be => "UTF-16 text (big-endian, byte-order mark FE FF), not UTF-8",
+            FileKind::Utf32Le => {
+                "UTF-32 text (little-endian, byte-order mark FF FE 00 00), not UTF-8"
+            }
+            FileKind::Utf32Be => "UTF-32 text (big-endian, byte-order mark 00 00 FE FF), not UTF-8",
+            FileKind::FastTextModel => "a native fastText model (.bin or .ftz)",
+            FileKind::NestedGzip => {
+                "gzip inside gzip: once decompressed, the bytes are gzip-compressed again"
+            }
+            FileKind::Safetensors => "a safetensors file, not vectors with words",
+        }
+    }
+}
+
+/// An 8-byte little-endian header length that fits, then a JSON object.
+fn looks_like_safetensors(head: &[u8]) -> bool {
+    let Some(len) = head.get(..8) else {
+        return false;
+    };
+    let len = u64::from_le_bytes(len.try_into().expect("8 bytes"));
+    (2..(100 << 20)).contains(&len) && head.get(8) == Some(&b'{')
+}
+
+/// Why the bytes are not of the format that was asked for or detected
+/// ([`Error::WrongFormat`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FormatFault {
+    /// The bytes are another kind of file.
+    OtherKind(FileKind),
+    /// The first row after a `rows dims` header is not a word and numbers, while the
+    /// format asked for is word2vec text.
+    RowsNotText,
+    /// Line 1 is a word2vec header `rows dims`, not a row, while the format asked
+    /// for is GloVe.
+    HeaderNotRow,
+    /// The first line is neither a word followed by numbers nor a `rows dims` header.
+    NotVectors,
+    /// A word2vec binary record without a space within `max` bytes.
+    WordTooLong {
+        /// The longest word accepted, in bytes.
+        max: usize,
+        /// The dims of the file.
+        dims: usize,
+    },
+    /// A word2vec binary record whose word is empty.
+    EmptyWord,
+    /// A line break inside the word of a word2vec binary record.
+    LineBreakInWord {
+        /// The dims of the file (the header's, perhaps wrong).
+        dims: usize,
+    },
+    /// A gzip-compressed file where a native fastText model, which is read
+    /// uncompressed, was asked for.
+    CompressedModel,
+    /// A BPE `merges.txt` where a vocabulary was expected.
+    BpeMerges,
+}
+
+impl fmt::Display for FormatFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            FormatFault::OtherKind(kind) => {
+                write!(f, "this is {} (expected word vectors)", kind.describe())
+            }
+            FormatFault::RowsNotText => f.write_str(
+                "the first row is not a word and numbers (expected word2vec text rows)",
+            ),
+            FormatFault::HeaderNotRow => {
+                f.write_str("line 1 is a word2vec header `rows dims`, not a GloVe row")
+            }
+            FormatFault::NotVectors => f.write_str(
+                "expected a word followed by numbers (GloVe text), or a `rows dims` header (word2vec)",
+            ),
+            FormatFault::WordTooLong { max, dims } => write!(
+                f,
+                "no space within {max} bytes: expected a word, a space and {dims} binary floats"
+            ),
+            FormatFault::EmptyWord => f.write_str("empty word: expected a word before the space"),
+            FormatFault::LineBreakInWord { dims } => write!(
+                f,
+                "line break inside a word: expected a word, a space and {dims} binary floats (are the header's dims right?)"
+            ),
+            FormatFault::CompressedModel => f.write_str(
+                "gzip-compressed; expected a native fastText model (.bin or .ftz), which is read uncompressed: decompress it first",
+            ),
+            FormatFault::BpeMerges => f.write_str(
+                "this is a BPE merges.txt (expected a vocabulary: give the vocab.json beside it)",
+            ),
+        }
+    }
+}
+
+/// Shows the format an error suggests, in library terms.
+struct Suggested(Option<Format>);
+
+impl fmt::Display for Suggested {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(format) => write!(f, "; the bytes read as {format} (`Format::{format:?}`)"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// What is wrong with an npy file ([`Error::Npy`]).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum NpyFault {
+    /// The file does not start with the npy magic `\\x93NUMPY`.
+    Magic {
+        /// The first bytes, escaped.
+        found: String,
+    },
+    /// The file ends before the 2-byte version.
+    NoVersion {
+        /// The file's length.
+        file_len: u64,
+    },
+    /// A version other than 1.0, 2.0 or 3.0.
+    Version {
+        /// Major version.
+        major: u8,
+        /// Minor version.
+        minor: u8,
+    },
+    /// The file ends inside the header length (2 bytes in version 1.0, else 4).
+    NoHeaderLength {
+        /// The size of the length field.
+        size: u8,
+        /// The file's length.
+        file_len: u64,
+    },
+    /// The header runs past the end of the file.
+    HeaderPastEnd {
+        /// The header's length, as its length field says.
+        header_len: u64,
+        /// The offset where it would end.
+        end: u64,
+        /// The file's length.
+        file_len: u64,
+    },
+    /// The header dict does not parse.
+    Syntax {
+        /// What should be there.
+        expected: &'static str,
+        /// What is there (escaped bytes, or `the end of the header`).
+        found: String,
+    },
+    /// A `descr` that is not a float type read.
+    Descr {
+        /// The `descr` given.
+        found: String,
+    },
+    /// A value of the wrong type for its key (`descr`, `fortran_order`, `shape`).
+    ValueType {
+        /// The key.
+        key: &'static str,
+    },
+    /// A shape that is not 2-D.
+    NotTwoD {
+        /// Its number of dims.
+        dims: usize,
+        /// The shape, as a Python tuple.
+        shape: String,
+    },
+    /// A key other than `descr`, `fortran_order` and `shape`.
+    UnknownKey {
+        /// The key.
+        key: String,
+    },
+    /// A key given twice.
+    RepeatedKey {
+        /// The key.
+        key: String,
+    },
+    /// A key missing.
+    MissingKey {
+        /// The key.
+        key: &'static str,
+    },
+    /// The data after the header is not exactly the size the shape says.
+    DataSize {
+        /// Rows of the shape.
+        rows: u64,
+        /// Columns of the shape.
+        cols: u64,
+        /// The value type (`<f4`, ...).
+        descr: &'static str,
+        /// Bytes the shape needs (`None`: more than 2^64).
+        needed: Option<u64>,
+        /// Bytes there are after the header.
+        have: u64,
+        /// Where the data starts.
+        data_offset: u64,
+    },
+    /// An `f8` value too large for `f32`.
+    F64OutOfRange {
+        /// The value.
+        value: f64,
+    },
+}
+
+impl NpyFault {
+    /// What was expected, in words.
+    pub fn expected(&self) -> String {
+        match self {
+            NpyFault::Magic { .. } => "the npy magic \"\\x93NUMPY\"".into(),
+            NpyFault::NoVersion { .. } => "a 2-byte version".into(),
+            NpyFault::Version { .. } => "version 1.0, 2.0 or 3.0".into(),
+            NpyFault::NoHeaderLength { size, .. } => format!("a {size}-byte header length"),
+            NpyFault::HeaderPastEnd {
+                header_len, end, ..
+            } => format!("a header of {header_len} bytes, ending at byte {end}"),
+            NpyFault::Syntax { expected, .. } => (*expected).into(),
+            NpyFault::Descr { .. } => "descr '<f4', '>f4', '<f8' or '>f8' (a float matrix)".into(),
+            NpyFault::ValueType { key: "descr" } => "descr as a type string such as '<f4'".into(),
+            NpyFault::ValueType { key: "shape" } => "shape as a tuple (rows, cols)".into(),
+            NpyFault::ValueType { key } => format!("{key} True or False"),
+            NpyFault::NotTwoD { .. } => "a 2-D shape (rows, cols): a matrix".into(),
+            NpyFault::UnknownKey { .. } => {
+                "only the keys 'descr', 'fortran_order' and 'shape'".into()
+            }
+            NpyFault::RepeatedKey { .. } => "each key once".into(),
+            NpyFault::MissingKey { .. } => {
+                "a header dict with 'descr', 'fortran_order' and 'shape'".into()
+            }
+            NpyFault::DataSize {
+                rows,
+                cols,
+                descr,
+                needed,
+                ..
+            } => {
+                let need = match needed {
+                    None => "more than 2^64 bytes of data".to_string(),
+                    Some(n) => format!("{n} bytes of data"),
+                };
+                format!("{need} for shape ({rows}, {cols}) of {descr} after the header")
+            }
+            NpyFault::F64OutOfRange { .. } => {
+                "a value within the f32 range (the matrix is read as f32)".into()
+            }
+        }
+    }
+
+    /// What was found, in words.
+    pub fn found(&self) -> String {
+        match self {
+            NpyFault::Magic { found } | NpyFault::Syntax { found, .. } => found.clone(),
+            NpyFault::NoVersion { file_len }
+            | NpyFault::NoHeaderLength { file_len, .. }
+            | NpyFault::HeaderPastEnd { file_len, .. } => {
+                format!("the file ends at byte {file_len}")
+            }
+            NpyFault::Version { major, minor } => format!("version {major}.{minor}"),
+            NpyFault::Descr { found } => format!("'{found}'"),
+            NpyFault::ValueType { key: "descr" } => {
+                "another kind of value (a structured dtype?)".into()
+            }
+            NpyFault::ValueType { .. } => "another kind of value".into(),
+            NpyFault::NotTwoD { dims, shape } => format!("a {dims}-D shape {shape}"),
+            NpyFault::UnknownKey { key } => format!("key '{key}'"),
+            NpyFault::RepeatedKey { key } => format!("a second '{key}'"),
+            NpyFault::MissingKey { key } => format!("no '{key}'"),
+            NpyFault::DataSize {
+                have, data_offset, ..
+            } => format!("{have} bytes from byte {data_offset} to the end of the file"),
+            NpyFault::F64OutOfRange { value } => format!("{value:e}"),
+        }
+    }
+}
+
+/// What a field of a file allows and what it holds ([`Error::BadModel`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldValues {
+    /// What the format allows there.
+    pub expected: String,
+    /// What the file holds.
+    pub found: String,
 }
 
 /// Shows a path, or `<memory>` for inputs that are not files.
@@ -90,8 +500,8 @@ pub enum Error {
     Io {
         /// The file.
         path: PathBuf,
-        /// What was being done ("open", "read", "write", "rename", ...).
-        action: &'static str,
+        /// What was being done.
+        action: IoAction,
         /// The underlying error.
         #[source]
         source: io::Error,
@@ -105,18 +515,22 @@ pub enum Error {
     },
 
     /// A gzip stream is corrupt or truncated.
-    #[error("{}: gzip stream broken near decompressed byte {byte}: {message} (expected a complete gzip file)", Shown(path))]
+    #[error(
+        "{}: gzip stream broken at decompressed {pos}: {message} (expected a complete gzip file)",
+        Shown(path)
+    )]
     Gzip {
         /// The file.
         path: PathBuf,
-        /// How many decompressed bytes had been produced when it broke.
-        byte: u64,
+        /// How many decompressed bytes had been produced when it broke (a bare byte
+        /// offset in the decompressed stream).
+        pos: Position,
         /// What the decompressor said.
         message: String,
     },
 
     /// Bytes that are not gzip follow a complete gzip stream.
-    #[error("{}: {count} bytes after the end of the gzip data (compressed byte {at}, after {pos} decompressed) are not gzip (expected the file to end with the gzip data; zcat would ignore them with a warning)", Shown(path), pos = pos.byte)]
+    #[error("{}: {count} bytes after the end of the gzip data (compressed byte {at}, after {pos} decompressed) are not gzip (expected the file to end with the gzip data; zcat would ignore them with a warning)", Shown(path), pos = pos.byte_or_zero())]
     GzipTrailing {
         /// The file.
         path: PathBuf,
@@ -298,14 +712,16 @@ pub enum Error {
     },
 
     /// The bytes are not of the format that was asked for or detected.
-    #[error("{}: at {pos}: {message}", Shown(path))]
+    #[error("{}: at {pos}: {fault}{}", Shown(path), Suggested(*suggest))]
     WrongFormat {
         /// The file.
         path: PathBuf,
         /// Where it became clear.
         pos: Position,
-        /// What was expected and what was seen, with a hint where one helps.
-        message: String,
+        /// What is wrong.
+        fault: FormatFault,
+        /// The format the bytes read as, when detection can tell (at most one).
+        suggest: Option<Format>,
     },
 
     // ----- fastText models ------------------------------------------------------
@@ -329,8 +745,8 @@ pub enum Error {
 
     /// A field of a native fastText model holding a value the format does not allow.
     #[error(
-        "{}: bad fastText model at {pos}: {field} is {found}, expected {expected}",
-        Shown(path)
+        "{}: bad fastText model at {pos}: {field} is {}, expected {}",
+        Shown(path), values.found, values.expected
     )]
     BadModel {
         /// The file.
@@ -339,24 +755,26 @@ pub enum Error {
         pos: Position,
         /// The field (`dim`, `nlabels`, `input matrix shape`, ...).
         field: &'static str,
-        /// What the format allows there.
-        expected: Box<str>,
-        /// What the file holds.
-        found: Box<str>,
+        /// What the format allows there and what the file holds (boxed, to keep the
+        /// error small).
+        values: Box<FieldValues>,
     },
 
     // ----- vocabularies ---------------------------------------------------------
     /// A token appears twice in a token list.
-    #[error("{}: line {line}: duplicate token {token:?} (first on line {first_line}); expected each token once", Shown(path))]
+    #[error(
+        "{}: {pos}: duplicate token {token:?} (first at {first}); expected each token once",
+        Shown(path)
+    )]
     DuplicateToken {
         /// The file.
         path: PathBuf,
-        /// 1-based line of the repeat.
-        line: u64,
+        /// Where the repeat is (its line, or its entry in a list without bytes).
+        pos: Position,
         /// The token.
         token: String,
-        /// 1-based line where it first appears.
-        first_line: u64,
+        /// Where it first appears (boxed, to keep the error small).
+        first: Box<Position>,
     },
 
     /// A vocabulary with no tokens.
@@ -367,28 +785,28 @@ pub enum Error {
     },
 
     /// A token that cannot be stored (contains a newline, is empty, ...).
-    #[error("{}: line {line}: bad token {token:?}: {reason}", Shown(path))]
+    #[error("{}: {pos}: bad token {token:?}: {reason}", Shown(path))]
     BadToken {
         /// The file.
         path: PathBuf,
-        /// 1-based line or row (0 when not from a file).
-        line: u64,
+        /// Where the token is (its line, or its entry in a list without bytes).
+        pos: Position,
         /// The token.
-        token: String,
+        token: Box<str>,
         /// Why it is refused.
         reason: &'static str,
     },
 
     /// A JSON document that does not parse.
     #[error(
-        "{}: invalid JSON at line {line}, column {column}: {message}",
-        Shown(path)
+        "{}: invalid JSON at line {}, column {column} (byte {}): {message}",
+        Shown(path), pos.line.unwrap_or(0), pos.byte_or_zero()
     )]
     Json {
         /// The file.
         path: PathBuf,
-        /// 1-based line.
-        line: u64,
+        /// Where the parser stopped: the line and its byte.
+        pos: Position,
         /// 1-based column.
         column: u64,
         /// What the parser said.
@@ -411,18 +829,16 @@ pub enum Error {
     // ----- tables and npy --------------------------------------------------------
     /// An npy file whose header is malformed or disagrees with the file.
     #[error(
-        "{}: bad npy at byte {byte}: expected {expected}, found {found}",
-        Shown(path)
+        "{}: bad npy at {pos}: expected {}, found {}",
+        Shown(path), fault.expected(), fault.found()
     )]
     Npy {
         /// The file.
         path: PathBuf,
-        /// Where in the file.
-        byte: u64,
-        /// What was expected.
-        expected: String,
-        /// What was found.
-        found: String,
+        /// Where in the file (a bare byte offset).
+        pos: Position,
+        /// What is wrong (boxed, to keep the error small).
+        fault: Box<NpyFault>,
     },
 
     /// A NaN or infinite value that a GloVe or word2vec file cannot hold (npy can).
@@ -461,7 +877,10 @@ pub enum Error {
     },
 
     /// An output that already exists, refused without `force`.
-    #[error("{}: output exists (refusing to overwrite; use --force)", Shown(path))]
+    #[error(
+        "{}: output exists (refusing to overwrite it; `SaveOptions::force` replaces it)",
+        Shown(path)
+    )]
     OutputExists {
         /// The output path.
         path: PathBuf,
@@ -499,7 +918,7 @@ pub enum Error {
         /// What the line should have been.
         expected: &'static str,
         /// What it was (a short description).
-        found: String,
+        found: Box<str>,
     },
 
     /// A line of a word-pairs file (`word1<TAB>word2<TAB>score`) that does not parse.
@@ -515,7 +934,7 @@ pub enum Error {
         /// What the line should have been.
         expected: &'static str,
         /// What it was (a short description).
-        found: String,
+        found: Box<str>,
     },
 
     /// A word-pairs file none of whose pairs can be scored (every pair has an
@@ -636,16 +1055,18 @@ impl Error {
             | BadAnalogyLine { pos, .. }
             | BadPairLine { pos, .. }
             | ModelTruncated { pos, .. }
-            | BadModel { pos, .. } => Some(*pos),
-            Gzip { byte, .. } | Npy { byte, .. } => Some(Position::byte(*byte)),
-            DuplicateToken { line, .. } | BadToken { line, .. } => Some(Position::line(*line, 0)),
-            Json { line, .. } => Some(Position::line(*line, 0)),
+            | BadModel { pos, .. }
+            | Gzip { pos, .. }
+            | Npy { pos, .. }
+            | DuplicateToken { pos, .. }
+            | BadToken { pos, .. }
+            | Json { pos, .. } => Some(*pos),
             _ => None,
         }
     }
 
     /// An `Io` error for `path`.
-    pub(crate) fn io(path: &Path, action: &'static str, source: io::Error) -> Self {
+    pub(crate) fn io(path: &Path, action: IoAction, source: io::Error) -> Self {
         Error::Io {
             path: path.to_path_buf(),
             action,
@@ -663,6 +1084,7 @@ mod tests {
         assert_eq!(Position::line(4, 57).to_string(), "line 4, byte 57");
         assert_eq!(Position::record(3, 120).to_string(), "record 3, byte 120");
         assert_eq!(Position::byte(9).to_string(), "byte 9");
+        assert_eq!(Position::entry(2).to_string(), "entry 2");
     }
 
     #[test]

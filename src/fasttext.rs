@@ -135,9 +135,8 @@ impl FastTextModel {
             Input::Gzip { .. } => Err(Error::WrongFormat {
                 path: path.to_path_buf(),
                 pos: Position::byte(0),
-                message: "gzip-compressed; expected a native fastText model (.bin or .ftz): \
-                          decompress it first"
-                    .to_string(),
+                fault: crate::error::FormatFault::CompressedModel,
+                suggest: None,
             }),
         }
     }

@@ -24,7 +24,7 @@ use std::str::FromStr;
 use memchr::memchr;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Position, Result};
+use crate::error::{Error, FileKind, FormatFault, Position, Result};
 use crate::parse::text::{self, HeaderLine, Split};
 
 /// The largest number of dimensions accepted (a guard against hostile headers).
@@ -137,16 +137,29 @@ fn lines_from(
 /// Detects the layout from the first bytes of a (decompressed) file.
 ///
 /// `head` must hold at least the header and the first rows (a few MiB of a stream);
-/// `forced` is the user's explicit choice, which detection then only checks.
-pub(crate) fn detect(path: &Path, head: &[u8], forced: Option<Format>) -> Result<Layout> {
+/// `forced` is the user's explicit choice, which detection then only checks;
+/// `gzip` says whether `head` was decompressed.
+pub(crate) fn detect(
+    path: &Path,
+    head: &[u8],
+    forced: Option<Format>,
+    gzip: bool,
+) -> Result<Layout> {
     if forced.is_some_and(Format::is_fasttext_model) {
         // Models are read before detection, from uncompressed bytes only.
-        return Err(wrong(
-            path,
-            0,
-            1,
-            "a native fastText model is read from an uncompressed file (this one is gzip-compressed): decompress it first",
-        ));
+        return Err(wrong(path, 0, 1, FormatFault::CompressedModel, None));
+    }
+    // Kinds no vector text can start with are named rather than misread. A model
+    // reaches here only when text was asked for, or inside gzip.
+    if let Some(kind) = FileKind::of(head) {
+        // An uncompressed model reads as one (models are read from plain files).
+        let suggest = (kind == FileKind::FastTextModel && !gzip).then_some(Format::FastTextBin);
+        return Err(Error::WrongFormat {
+            path: path.to_path_buf(),
+            pos: Position::byte(0),
+            fault: FormatFault::OtherKind(kind),
+            suggest,
+        });
     }
     let start = if head.starts_with(text::BOM) {
         text::BOM.len()
@@ -189,8 +202,13 @@ pub(crate) fn detect(path: &Path, head: &[u8], forced: Option<Format>) -> Result
             let looks_text = first_row_is_text(head, after_first, dims);
             let format = match forced {
                 Some(Format::Word2vecText) if !looks_text => {
-                    return Err(wrong(path, after_first, first_no + 1,
-                        "the first row is not a word and numbers; this looks like word2vec binary: try --format word2vec-binary"));
+                    return Err(wrong(
+                        path,
+                        after_first,
+                        first_no + 1,
+                        FormatFault::RowsNotText,
+                        Some(Format::Word2vecBinary),
+                    ));
                 }
                 Some(f) => f,
                 None if looks_text => Format::Word2vecText,
@@ -206,12 +224,24 @@ pub(crate) fn detect(path: &Path, head: &[u8], forced: Option<Format>) -> Result
         }
         // Forced GloVe: `8 1` is a row (word `8`, one value) when the rows after it
         // (or it alone) have one dimension; otherwise it is a header.
-        (HeaderLine::Header { .. }, _) if glove_dims_after(head, after_first, first) != Some(1) => {
+        (HeaderLine::Header { dims, .. }, _)
+            if glove_dims_after(head, after_first, first) != Some(1) =>
+        {
+            // The one format the rows after the header read as.
+            let rows_are_text = usize::try_from(dims).is_ok_and(|dims| {
+                dims as u64 <= MAX_DIMS && first_row_is_text(head, after_first, dims)
+            });
+            let suggest = if rows_are_text {
+                Format::Word2vecText
+            } else {
+                Format::Word2vecBinary
+            };
             Err(wrong(
                 path,
                 first_at,
                 first_no,
-                "line 1 is a word2vec header `rows dims`, not a GloVe row: try --format word2vec-text",
+                FormatFault::HeaderNotRow,
+                Some(suggest),
             ))
         }
         (HeaderLine::Bad, forced) if forced != Some(Format::Glove) => Err(bad_header(first)),
@@ -221,7 +251,7 @@ pub(crate) fn detect(path: &Path, head: &[u8], forced: Option<Format>) -> Result
             let mut e = bad_header(first);
             if let Error::BadHeader { expected, .. } = &mut e {
                 *expected = if f == Format::Word2vecText {
-                    "a word2vec header `rows dims` (a file without one is GloVe: try --format glove)"
+                    "a word2vec header `rows dims` (a file without one is GloVe: `Format::Glove`)"
                 } else {
                     "a word2vec header `rows dims`"
                 };
@@ -230,10 +260,8 @@ pub(crate) fn detect(path: &Path, head: &[u8], forced: Option<Format>) -> Result
         }
         _ => {
             let sample = std::iter::once(first).chain(lines.map(|(_, _, l)| l));
-            let dims = text::infer_dims(sample).ok_or_else(|| {
-                wrong(path, first_at, first_no,
-                    "expected a word followed by numbers (GloVe text), or a `rows dims` header (word2vec)")
-            })?;
+            let dims = text::infer_dims(sample)
+                .ok_or_else(|| wrong(path, first_at, first_no, FormatFault::NotVectors, None))?;
             Ok(Layout {
                 format: Format::Glove,
                 header: None,
@@ -268,11 +296,18 @@ fn looks_like_broken_header(line: &[u8]) -> bool {
         if count.iter().all(u8::is_ascii_digit) && fast_float2::parse::<f32, _>(other).is_err())
 }
 
-fn wrong(path: &Path, byte: usize, line: u64, message: &str) -> Error {
+fn wrong(
+    path: &Path,
+    byte: usize,
+    line: u64,
+    fault: FormatFault,
+    suggest: Option<Format>,
+) -> Error {
     Error::WrongFormat {
         path: path.to_path_buf(),
         pos: Position::line(line, byte as u64),
-        message: message.to_string(),
+        fault,
+        suggest,
     }
 }
 
@@ -331,7 +366,7 @@ mod tests {
     use super::*;
 
     fn det(bytes: &[u8], forced: Option<Format>) -> Result<Layout> {
-        detect(Path::new("x"), bytes, forced)
+        detect(Path::new("x"), bytes, forced, false)
     }
 
     #[test]
@@ -353,7 +388,27 @@ mod tests {
         assert_eq!(det(&bin, None).unwrap().format, Format::Word2vecBinary);
         let e = det(&bin, Some(Format::Word2vecText)).unwrap_err();
         assert!(
-            e.to_string().contains("try --format word2vec-binary"),
+            matches!(
+                e,
+                Error::WrongFormat {
+                    fault: FormatFault::RowsNotText,
+                    suggest: Some(Format::Word2vecBinary),
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        // GloVe asked for: the one suggestion is what the rows read as.
+        let e = det(&bin, Some(Format::Glove)).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::WrongFormat {
+                    fault: FormatFault::HeaderNotRow,
+                    suggest: Some(Format::Word2vecBinary),
+                    ..
+                }
+            ),
             "{e}"
         );
     }
@@ -377,9 +432,18 @@ mod tests {
             Err(Error::BadHeader { .. })
         ));
         let e = det(b"the 0.1 0.2\n", Some(Format::Word2vecText)).unwrap_err();
-        assert!(e.to_string().contains("--format glove"), "{e}");
+        assert!(e.to_string().contains("Format::Glove"), "{e}");
         let e = det(b"1 2\nthe 0.1 0.2\n", Some(Format::Glove)).unwrap_err();
-        assert!(e.to_string().contains("--format word2vec-text"), "{e}");
+        assert!(
+            matches!(
+                e,
+                Error::WrongFormat {
+                    suggest: Some(Format::Word2vecText),
+                    ..
+                }
+            ),
+            "{e}"
+        );
         // Unless the file has one dimension: then `8 1` is the word 8 and a value
         // (found by fuzzing: written by our GloVe writer, it did not read back).
         let l = det(b"8 1\nthe 0.5\n", Some(Format::Glove)).unwrap();
@@ -440,5 +504,75 @@ mod tests {
         }
         let l = det(b"2  2\nthe\t 0.1 0.2\nof 0.3 0.4\n", None).unwrap();
         assert_eq!((l.format, l.dims), (Format::Word2vecText, 2));
+    }
+
+    #[test]
+    fn other_kinds_are_named_not_misread() {
+        let kind = |bytes: &[u8], gzip: bool| match detect(Path::new("x"), bytes, None, gzip) {
+            Err(Error::WrongFormat {
+                fault: FormatFault::OtherKind(kind),
+                suggest,
+                pos,
+                ..
+            }) => {
+                assert_eq!(pos, Position::byte(0));
+                (kind, suggest)
+            }
+            other => panic!("{other:?}"),
+        };
+        let mut npy = Vec::new();
+        crate::npy::write_matrix(&mut npy, ndarray::Array2::<f32>::zeros((2, 3)).view()).unwrap();
+        assert_eq!(kind(&npy, false), (FileKind::Npy, None));
+        let text = "the 0.1 0.2\n";
+        let utf16le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(kind(&utf16le, false), (FileKind::Utf16Le, None));
+        let utf16be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        assert_eq!(kind(&utf16be, false), (FileKind::Utf16Be, None));
+        let utf32le: Vec<u8> = [0xFF, 0xFE, 0, 0]
+            .into_iter()
+            .chain(text.chars().flat_map(|c| (c as u32).to_le_bytes()))
+            .collect();
+        assert_eq!(kind(&utf32le, false), (FileKind::Utf32Le, None));
+        let utf32be: Vec<u8> = [0, 0, 0xFE, 0xFF]
+            .into_iter()
+            .chain(text.chars().flat_map(|c| (c as u32).to_be_bytes()))
+            .collect();
+        assert_eq!(kind(&utf32be, false), (FileKind::Utf32Be, None));
+        assert_eq!(
+            kind(b"\x1f\x8b\x08\0\0\0", true),
+            (FileKind::NestedGzip, None)
+        );
+        let model =
+            std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fasttext/cbow.bin"))
+                .unwrap();
+        assert_eq!(
+            kind(&model, false),
+            (FileKind::FastTextModel, Some(Format::FastTextBin))
+        );
+        // Inside gzip, a model must be decompressed first: no format reads it.
+        assert_eq!(kind(&model, true), (FileKind::FastTextModel, None));
+        let old =
+            std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fasttext/old.bin"))
+                .unwrap();
+        assert_eq!(kind(&old, false).0, FileKind::FastTextModel);
+        let mut st = 14u64.to_le_bytes().to_vec();
+        st.extend(b"{\"a\":{}}     ");
+        assert_eq!(kind(&st, false), (FileKind::Safetensors, None));
+        // Forced text formats name the kind too.
+        for f in [Format::Glove, Format::Word2vecText, Format::Word2vecBinary] {
+            assert!(matches!(
+                detect(Path::new("x"), &npy, Some(f), false),
+                Err(Error::WrongFormat {
+                    fault: FormatFault::OtherKind(FileKind::Npy),
+                    ..
+                })
+            ));
+        }
     }
 }

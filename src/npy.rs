@@ -38,7 +38,7 @@ use std::path::Path;
 use memmap2::Mmap;
 use ndarray::{Array2, ArrayView2};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, IoAction, NpyFault, Result};
 
 mod header;
 
@@ -91,8 +91,7 @@ fn decode(path: &Path, header: &NpyHeader, bytes: &[u8]) -> Result<Array2<f32>> 
                     return Err(npy_err(
                         path,
                         header.data_offset + 8 * i,
-                        "a value within the f32 range (the matrix is read as f32)",
-                        format!("{x:e}"),
+                        NpyFault::F64OutOfRange { value: x },
                     ));
                 }
                 values.push(y);
@@ -149,7 +148,7 @@ fn as_f32s(bytes: &[u8]) -> Option<&[f32]> {
 /// [`Error::Io`] (with an empty path; callers that know the file fill it in) when
 /// `w` fails.
 pub fn write_matrix<W: Write>(w: &mut W, matrix: ArrayView2<'_, f32>) -> Result<()> {
-    let io = |e| Error::io(Path::new(""), "write", e);
+    let io = |e| Error::io(Path::new(""), IoAction::Write, e);
     w.write_all(&header_bytes(matrix.nrows(), matrix.ncols()))
         .map_err(io)?;
     write_f32s(w, matrix).map_err(io)
@@ -237,7 +236,7 @@ impl NpyMatrix {
     /// [`from_bytes`].
     pub fn read(path: impl AsRef<Path>) -> Result<NpyMatrix> {
         let path = path.as_ref();
-        let file = File::open(path).map_err(|e| Error::io(path, "open", e))?;
+        let file = File::open(path).map_err(|e| Error::io(path, IoAction::Open, e))?;
         match crate::mmap::map(&file) {
             Ok(map) => Self::from_map(path, map),
             Err(_) => Self::from_reader(path, file),
@@ -249,7 +248,7 @@ impl NpyMatrix {
         let mut bytes = Vec::new();
         reader
             .read_to_end(&mut bytes)
-            .map_err(|e| Error::io(path, "read", e))?;
+            .map_err(|e| Error::io(path, IoAction::Read, e))?;
         let header = NpyHeader::parse(path, &bytes)?;
         let array = decode(path, &header, &bytes)?;
         Ok(NpyMatrix {

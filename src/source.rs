@@ -11,7 +11,7 @@ use std::thread::JoinHandle;
 use flate2::bufread::GzDecoder;
 use memmap2::Mmap;
 
-use crate::error::{Error, Position, Result};
+use crate::error::{Error, IoAction, Position, Result};
 use crate::format::is_gzip;
 
 /// The largest ratio deflate can reach; bounds what a gzip file may claim to hold.
@@ -75,13 +75,13 @@ pub(crate) enum Input {
 /// (otherwise it is read into memory); `whole` says the caller will read all of it
 /// (so the map is populated up front).
 pub(crate) fn open(path: &Path, whole: bool, map: bool) -> Result<Input> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, "open", e))?;
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, IoAction::Open, e))?;
     if meta.is_dir() {
         return Err(Error::NotAFile {
             path: path.to_path_buf(),
         });
     }
-    let mut file = File::open(path).map_err(|e| Error::io(path, "open", e))?;
+    let mut file = File::open(path).map_err(|e| Error::io(path, IoAction::Open, e))?;
     let mapped = if !map {
         Err(io::Error::other("mapping not wanted"))
     } else if whole {
@@ -95,7 +95,7 @@ pub(crate) fn open(path: &Path, whole: bool, map: bool) -> Result<Input> {
             // Empty files, pipes and file systems that cannot map: read instead.
             let mut v = Vec::new();
             file.read_to_end(&mut v)
-                .map_err(|e| Error::io(path, "read", e))?;
+                .map_err(|e| Error::io(path, IoAction::Read, e))?;
             Bytes::Owned(v)
         }
     };
@@ -104,7 +104,7 @@ pub(crate) fn open(path: &Path, whole: bool, map: bool) -> Result<Input> {
         let reader: Box<dyn Read + Send> = match bytes {
             Bytes::Mapped(map) => {
                 drop(map);
-                Box::new(File::open(path).map_err(|e| Error::io(path, "open", e))?)
+                Box::new(File::open(path).map_err(|e| Error::io(path, IoAction::Open, e))?)
             }
             Bytes::Owned(v) => Box::new(io::Cursor::new(v)),
         };
@@ -233,7 +233,7 @@ impl GzBlocks {
             Err(_) => Ok(None),
             Ok(Msg::Failed(e)) => Err(Error::Gzip {
                 path: self.path.clone(),
-                byte: self.offset,
+                pos: Position::byte(self.offset),
                 message: e.to_string(),
             }),
             Ok(Msg::Trailing { at }) => Err(Error::GzipTrailing {

@@ -7,7 +7,7 @@ use hashbrown::HashTable;
 use ndarray::{Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Position, Result};
 use crate::fasttext::FastTextModel;
 use crate::format::Format;
 
@@ -104,9 +104,9 @@ impl Vectors {
         if let Some(&(at, first)) = dups.first() {
             return Err(Error::DuplicateToken {
                 path: PathBuf::new(),
-                line: at as u64 + 1,
+                pos: Position::entry(at as u64 + 1),
                 token: words[at].clone(),
-                first_line: first as u64 + 1,
+                first: Box::new(Position::entry(first as u64 + 1)),
             });
         }
         let info = ReadInfo {

@@ -66,7 +66,7 @@ use std::path::{Path, PathBuf};
 
 use ndarray::ArrayView2;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, IoAction, Position, Result};
 use crate::origin::RowOrigin;
 use crate::vocab::TokenFault;
 
@@ -240,7 +240,7 @@ enum Words {
 /// use pretrained_vectors::Error;
 /// assert!(check_words(OutputFormat::Npy, &["new york"]).is_ok());
 /// let e = check_words(OutputFormat::Word2vecText, &["a", "new york"]).unwrap_err();
-/// assert!(matches!(e, Error::BadToken { line: 2, .. }), "{e}");
+/// assert!(matches!(e, Error::BadToken { pos, .. } if pos.record == Some(2)), "{e}");
 /// assert!(e.to_string().contains("npy"), "the message says which format can hold it");
 /// ```
 ///
@@ -300,8 +300,8 @@ fn check_word(rule: Words, row: usize, word: &str) -> Result<()> {
     };
     Err(Error::BadToken {
         path: PathBuf::new(),
-        line: row as u64 + 1,
-        token: word.to_string(),
+        pos: Position::entry(row as u64 + 1),
+        token: word.into(),
         reason,
     })
 }
@@ -341,7 +341,7 @@ fn check_vectors<S: AsRef<str>>(rule: Words, words: &[S], m: ArrayView2<'_, f32>
 }
 
 fn io_err(e: std::io::Error) -> Error {
-    Error::io(Path::new(""), "write", e)
+    Error::io(Path::new(""), IoAction::Write, e)
 }
 
 /// Fills in the file of an error raised by a writer that did not know it.

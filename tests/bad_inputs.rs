@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use pretrained_vectors::{Error, Format, Position, ReadOptions};
+use pretrained_vectors::{Error, Format, IoAction, Position, ReadOptions};
 
 fn read_err(name: &str) -> Error {
     read_err_with(ReadOptions::new(), name)
@@ -222,8 +222,73 @@ fn truncated_binary_record() {
         panic!("{e}")
     };
     assert_eq!(pos.record, Some(5));
-    assert_eq!(available, bytes.len() as u64 - pos.byte);
+    assert_eq!(available, bytes.len() as u64 - pos.byte.unwrap());
     assert!(expected > available);
+}
+
+/// Files of another kind are named by what their bytes say, through the public
+/// reader, with a suggested format only where one reads them.
+#[test]
+fn other_kinds_of_file_are_named() {
+    use pretrained_vectors::{FileKind, FormatFault};
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    let gzip = |bytes: &[u8]| {
+        let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        z.write_all(bytes).unwrap();
+        z.finish().unwrap()
+    };
+    let text = std::fs::read_to_string(fixture("small.glove.txt")).unwrap();
+    let mut npy = Vec::new();
+    pretrained_vectors::npy::write_matrix(&mut npy, ndarray::Array2::<f32>::ones((2, 3)).view())
+        .unwrap();
+    let utf16: Vec<u8> = [0xFE, 0xFF]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+        .collect();
+    let model = std::fs::read(fixture("fasttext/cbow.bin")).unwrap();
+    let nested = gzip(&std::fs::read(fixture("small.glove.txt.gz")).unwrap());
+    let cases = [
+        (write("t.npy", &npy), None, FileKind::Npy, None),
+        (write("u.txt", &utf16), None, FileKind::Utf16Be, None),
+        (write("n.txt.gz", &nested), None, FileKind::NestedGzip, None),
+        (
+            write("m.bin", &model),
+            Some(Format::Glove),
+            FileKind::FastTextModel,
+            Some(Format::FastTextBin),
+        ),
+        (
+            write("m.bin.gz", &gzip(&model)),
+            None,
+            FileKind::FastTextModel,
+            None,
+        ),
+    ];
+    for (path, format, want, suggested) in cases {
+        let e = ReadOptions::new()
+            .format_opt(format)
+            .read(&path)
+            .unwrap_err();
+        match &e {
+            Error::WrongFormat {
+                fault: FormatFault::OtherKind(kind),
+                suggest,
+                pos,
+                path: p,
+            } => {
+                assert_eq!((*kind, *suggest), (want, suggested), "{e}");
+                assert_eq!((p, *pos), (&path, Position::byte(0)), "{e}");
+            }
+            other => panic!("{}: {other:?}", path.display()),
+        }
+        assert!(!e.to_string().contains("--"), "library terms only: {e}");
+    }
 }
 
 #[test]
@@ -232,9 +297,21 @@ fn binary_read_as_text_gets_a_hint() {
         ReadOptions::new().format(Format::Word2vecText),
         "bad/binary_as_text.bin",
     );
+    // One suggestion, the format the bytes read as, in the library's terms.
     assert!(
-        e.to_string().contains("try --format word2vec-binary"),
+        matches!(
+            e,
+            Error::WrongFormat {
+                fault: pretrained_vectors::FormatFault::RowsNotText,
+                suggest: Some(Format::Word2vecBinary),
+                ..
+            }
+        ),
         "{e}"
+    );
+    assert!(
+        !e.to_string().contains("--"),
+        "no CLI flag in a library message: {e}"
     );
     // Detected, it is valid.
     assert_eq!(
@@ -259,7 +336,16 @@ fn directory_and_missing_path() {
     let e = pretrained_vectors::read(dir.path()).unwrap_err();
     assert!(matches!(e, Error::NotAFile { .. }), "{e}");
     let e = pretrained_vectors::read(dir.path().join("nope.txt")).unwrap_err();
-    assert!(matches!(e, Error::Io { action: "open", .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            Error::Io {
+                action: IoAction::Open,
+                ..
+            }
+        ),
+        "{e}"
+    );
     assert!(e.to_string().contains("nope.txt"), "{e}");
 }
 
@@ -298,15 +384,11 @@ fn errors_print_file_position_and_expectation() {
 fn npy_with_a_lying_header() {
     let path = fixture("bad/lying_header.npy");
     let e = pretrained_vectors::npy::NpyMatrix::read(&path).unwrap_err();
-    let Error::Npy {
-        byte,
-        ref expected,
-        ref found,
-        ..
-    } = e
-    else {
+    let Error::Npy { pos, ref fault, .. } = e else {
         panic!("{e}")
     };
+    let byte = pos.byte.unwrap();
+    let (expected, found) = (fault.expected(), fault.found());
     let len = std::fs::metadata(&path).unwrap().len();
     assert!(byte > 0 && byte <= len, "{e}");
     assert!(
@@ -337,11 +419,8 @@ fn duplicate_token_and_empty_vocabulary() {
     assert!(
         matches!(
             e,
-            Error::DuplicateToken {
-                line: 5,
-                first_line: 2,
-                ..
-            }
+            Error::DuplicateToken { pos, ref first, .. }
+                if (pos, **first) == (Position::line(5, 17), Position::line(2, 6))
         ),
         "{e}"
     );

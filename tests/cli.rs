@@ -456,6 +456,155 @@ fn usage_errors_exit_2() {
     assert_eq!(listing(dir.path()), Vec::<String>::new());
 }
 
+/// A file of another kind than vectors is named for what its bytes say, with one
+/// hint (never two contradictory ones), exit 1, and no output.
+#[test]
+fn files_of_another_kind_are_named_with_one_hint() {
+    use std::io::Write;
+    let dir = tmp();
+    let path = |name: &str| dir.path().join(name);
+    let out = path("out.npy");
+    let glove = fixture("small.glove.txt");
+    let text = std::fs::read_to_string(&glove).unwrap();
+    // A table the tool wrote, given back as input.
+    let (table, tensors) = (path("t.npy"), path("s.safetensors"));
+    ok(&run(&[&glove, &"-o", &table]));
+    ok(&run(&[&glove, &"-o", &tensors]));
+    let write = |name: &str, bytes: Vec<u8>| {
+        std::fs::write(path(name), bytes).unwrap();
+        path(name)
+    };
+    let utf16 = write(
+        "utf16.txt",
+        [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect(),
+    );
+    let utf32 = write(
+        "utf32.txt",
+        [0, 0, 0xFE, 0xFF]
+            .into_iter()
+            .chain(text.chars().flat_map(|c| (c as u32).to_be_bytes()))
+            .collect(),
+    );
+    let gzip = |bytes: &[u8]| {
+        let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        z.write_all(bytes).unwrap();
+        z.finish().unwrap()
+    };
+    let nested = write(
+        "nested.txt.gz",
+        gzip(&std::fs::read(fixture("small.glove.txt.gz")).unwrap()),
+    );
+    let model = fixture("fasttext/cbow.bin");
+    let zipped_model = write("cbow.bin.gz", gzip(&std::fs::read(&model).unwrap()));
+    let w2v = fixture("small.w2v.bin");
+    let cases: [(&Path, &[&str], &str, &str); 8] = [
+        (
+            &table,
+            &[],
+            "this is a NumPy array (.npy)",
+            "give the vector file",
+        ),
+        (
+            &tensors,
+            &[],
+            "this is a safetensors file",
+            "give the vector file",
+        ),
+        (
+            &utf16,
+            &[],
+            "UTF-16 text (little-endian, byte-order mark FF FE)",
+            "iconv -f UTF-16",
+        ),
+        (
+            &utf32,
+            &[],
+            "UTF-32 text (big-endian, byte-order mark 00 00 FE FF)",
+            "iconv -f UTF-32",
+        ),
+        (&nested, &[], "gzip inside gzip", "decompress it once"),
+        (
+            &model,
+            &["--format", "glove"],
+            "native fastText model",
+            "--format fasttext-bin",
+        ),
+        (
+            &zipped_model,
+            &[],
+            "native fastText model",
+            "decompress it first",
+        ),
+        (
+            &w2v,
+            &["--format", "glove"],
+            "not a GloVe row",
+            "try --format word2vec-binary",
+        ),
+    ];
+    for (input, extra, what, hint) in cases {
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&input, &"-o", &out];
+        for e in extra {
+            args.push(e);
+        }
+        let o = run(&args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{}: {err}", input.display());
+        let mut lines = err.lines();
+        let first = lines.next().unwrap();
+        assert!(
+            first.starts_with("error: ") && first.contains(what),
+            "{what}: {err}"
+        );
+        assert!(first.contains(&input.display().to_string()), "{err}");
+        let second = lines.next().unwrap_or_default();
+        assert!(
+            second.starts_with("  hint: ") && second.contains(hint),
+            "{hint}: {err}"
+        );
+        assert_eq!(lines.next(), None, "one hint only: {err}");
+        // Never a second, contradictory format.
+        let named = ["glove", "word2vec-text", "word2vec-binary", "fasttext-bin"]
+            .iter()
+            .filter(|f| err.contains(&format!("--format {f}")))
+            .count();
+        assert!(named <= 1, "{err}");
+        assert!(!out.exists(), "{err}");
+    }
+}
+
+/// `--allow-non-finite` keeps NaN and infinities (ReadOptions::allow_non_finite);
+/// without it they are refused, with a hint naming the flag.
+#[test]
+fn allow_non_finite_keeps_nan() {
+    let dir = tmp();
+    let out = dir.path().join("t.npy");
+    let nan = fixture("bad/nan.txt");
+    let o = run(&[&nan, &"-o", &out]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("non-finite value at line"), "{err}");
+    assert!(
+        err.contains("hint:") && err.contains("--allow-non-finite"),
+        "{err}"
+    );
+    assert!(!out.exists());
+    ok(&run(&[&nan, &"--allow-non-finite", &"-o", &out]));
+    let table = npy::NpyMatrix::read(&out).unwrap().to_owned();
+    let want = pretrained_vectors::ReadOptions::new()
+        .allow_non_finite(true)
+        .read(&nan)
+        .unwrap();
+    assert_eq!(table.shape(), want.matrix().shape());
+    assert!(table.iter().any(|v| v.is_nan()), "the NaN is kept");
+    for (a, b) in table.iter().zip(want.matrix().iter()) {
+        assert!(a == b || (a.is_nan() && b.is_nan()));
+    }
+}
+
 #[test]
 fn data_errors_exit_1_naming_file_and_position_with_a_hint() {
     let dir = tmp();
@@ -477,7 +626,7 @@ fn data_errors_exit_1_naming_file_and_position_with_a_hint() {
             fixture("small.w2v.bin"),
             &["--format", "glove"],
             "small.w2v.bin: at line 1",
-            "hint: this looks like word2vec binary; try --format word2vec-binary",
+            "hint: the bytes read as word2vec-binary; try --format word2vec-binary",
         ),
         (
             fixture("bad/nan.txt"),
@@ -991,7 +1140,7 @@ fn messages_name_the_file_and_flag_involved() {
             vec![&cr, &"-o", &npy],
             1,
             format!(
-                "{}: line 3: bad token \"bad\\rword\": contains a line break",
+                "{}: line 3, byte 9: bad token \"bad\\rword\": contains a line break",
                 cr.display()
             ),
         ),
@@ -1030,14 +1179,17 @@ fn messages_name_the_file_and_flag_involved() {
             vec![&glove, &"--vocab", &spaced, &"-o", &vec],
             1,
             format!(
-                "{}: line 3: bad token \"new york\": contains white space",
+                "{}: line 3, byte 8: bad token \"new york\": contains white space",
                 spaced.display()
             ),
         ),
         (
             vec![&spaced_glove, &"-o", &bin],
             1,
-            format!("{}: line 2: bad token \"new york\"", spaced_glove.display()),
+            format!(
+                "{}: line 2, byte 8: bad token \"new york\"",
+                spaced_glove.display()
+            ),
         ),
     ];
     for (args, code, want) in cases {

@@ -53,6 +53,57 @@ fn report_dash_goes_to_stdout_and_no_file_named_dash_is_made() {
     );
 }
 
+/// `--report FILE` and `--report -` give the same JSON (one builder): the tool, its
+/// version, the input paths, then the coverage report, whose missing rows'
+/// initialiser has the summary's name.
+#[test]
+fn report_to_a_file_and_to_stdout_are_the_same_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let glove = common::fixture("glove.6B.50d.20k.txt.gz");
+    let corpus = dir.path().join("corpus.txt");
+    std::fs::write(&corpus, "the cat sat on the mat\nzzyzx of the qwxv\n").unwrap();
+    let reports: Vec<(serde_json::Value, String)> = [("a", "a.json"), ("b", "-")]
+        .iter()
+        .map(|(name, report)| {
+            let out = Command::new(env!("CARGO_BIN_EXE_glove-to-table"))
+                .arg(&glove)
+                .arg("--corpus")
+                .arg(&corpus)
+                .args(["-o", &format!("{name}.npy"), "--report", report])
+                .current_dir(dir.path())
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+            assert!(out.status.success(), "{stderr}");
+            let json = if *report == "-" {
+                out.stdout
+            } else {
+                assert!(out.stdout.is_empty());
+                std::fs::read(dir.path().join(report)).unwrap()
+            };
+            (serde_json::from_slice(&json).unwrap(), stderr)
+        })
+        .collect();
+    let strip = |v: &serde_json::Value| {
+        let mut v = v.clone();
+        v.as_object_mut().unwrap().remove("seconds");
+        v
+    };
+    assert_eq!(strip(&reports[0].0), strip(&reports[1].0));
+    for (r, stderr) in &reports {
+        assert_eq!(r["tool"], "glove-to-table");
+        assert_eq!(r["version"], env!("CARGO_PKG_VERSION"));
+        assert_eq!(r["inputs"]["vectors"], glove.to_str().unwrap());
+        assert_eq!(r["inputs"]["vocabulary"], "corpus");
+        assert_eq!(r["inputs"]["vocabulary_path"], corpus.to_str().unwrap());
+        assert!(r["missing"].as_u64().unwrap() >= 2, "{r}");
+        // The summary's word for the missing rows' initialiser is the report's.
+        let kind = r["missing_init"]["kind"].as_str().unwrap();
+        assert_eq!(kind, "random");
+        assert!(stderr.contains(&format!("missing ({kind}, ")), "{stderr}");
+    }
+}
+
 #[test]
 fn a_table_to_stdout_is_a_usage_error_that_says_so() {
     let glove = common::fixture("glove.6B.50d.20k.txt.gz");

@@ -54,7 +54,8 @@ fn a_gzip_bomb_stops_at_the_decompressed_limit() {
             } => {
                 assert_eq!(*limit, LIMIT, "{what}");
                 assert!(
-                    pos.byte > LIMIT && pos.byte <= LIMIT + (4 << 20),
+                    pos.byte
+                        .is_some_and(|b| b > LIMIT && b <= LIMIT + (4 << 20)),
                     "{what}: {e}"
                 );
             }
@@ -107,7 +108,8 @@ fn an_npy_shape_beyond_the_file_fails_before_allocating() {
         bytes.extend_from_slice(&[0; 64]);
         let e = npy::from_bytes(Path::new(""), &bytes).unwrap_err();
         assert!(
-            matches!(&e, Error::Npy { expected, .. } if expected.contains("bytes of data")),
+            matches!(&e, Error::Npy { fault, .. }
+                if matches!(**fault, pretrained_vectors::NpyFault::DataSize { .. })),
             "{shape}: {e}"
         );
     }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use pretrained_vectors::vocab::{
     detect_kind, pad_sequences, KerasTokenizer, PadOptions, Side, TokenListOptions, VocabKind,
 };
-use pretrained_vectors::{Error, Vocab};
+use pretrained_vectors::{Error, Position, Vocab};
 use serde_json::Value;
 
 fn fixture(name: &str) -> PathBuf {
@@ -397,9 +397,15 @@ fn shape_key(e: &Error) -> &str {
 
 #[test]
 fn text_that_is_not_json_names_line_and_column() {
-    let e = keras_err("{\n  \"the\": 1,\n  \"cat\" 2\n}");
+    let text = "{\n  \"the\": 1,\n  \"cat\" 2\n}";
+    let e = keras_err(text);
     match &e {
-        Error::Json { line, column, .. } => assert_eq!((*line, *column), (3, 9), "{e}"),
+        Error::Json { pos, column, .. } => {
+            assert_eq!((pos.line, *column), (Some(3), 9), "{e}");
+            // The byte is the one the parser stopped at: the `2` after `"cat"`.
+            let byte = pos.byte.unwrap() as usize;
+            assert_eq!(&text[byte..byte + 1], "2", "{e}");
+        }
         other => panic!("{other:?}"),
     }
     assert!(
@@ -488,14 +494,17 @@ fn token_list_errors_name_file_and_line() {
     let e = Vocab::from_token_list(Path::new("v.txt"), b"the\ncat\nthe\n", &o).unwrap_err();
     assert_eq!(
         e.to_string(),
-        r#"v.txt: line 3: duplicate token "the" (first on line 1); expected each token once"#
+        r#"v.txt: line 3, byte 8: duplicate token "the" (first at line 1, byte 0); expected each token once"#
     );
     let e = Vocab::from_token_list(Path::new("v.txt"), b"the\ncat\rdog\n", &o).unwrap_err();
-    assert!(matches!(e, Error::BadToken { line: 2, .. }), "{e}");
+    assert!(
+        matches!(e, Error::BadToken { pos, .. } if pos == Position::line(2, 4)),
+        "{e}"
+    );
     let e = Vocab::from_token_list(Path::new("v.txt"), b"the\n\ncat\n", &o).unwrap_err();
     assert!(
         e.to_string()
-            .starts_with("v.txt: line 2: bad token \"\": blank line"),
+            .starts_with("v.txt: line 2, byte 4: bad token \"\": blank line"),
         "{e}"
     );
 }

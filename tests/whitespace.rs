@@ -165,7 +165,7 @@ fn a_wrong_count_says_what_was_seen() {
             expected: 3,
             found: 2,
             ..
-        }) => assert_eq!((pos.line, pos.byte), (Some(3), 21)),
+        }) => assert_eq!((pos.line, pos.byte), (Some(3), Some(21))),
         other => panic!("{other:?}"),
     }
     let bytes = b"2 2\nthe  0.1\t0.2 0.3\nof 0.3  0.4\n";

@@ -26,6 +26,10 @@ fn main() -> ExitCode {
         }
         Err(failure::Failure::Data(e)) => {
             eprintln!("error: {e}");
+            // The library names its own option; the flag that sets it is ours.
+            if let pretrained_vectors::Error::OutputExists { .. } = e {
+                eprintln!("  hint: add --force to replace it");
+            }
             ExitCode::from(1)
         }
     }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::batch::{Combo, Rule};
 
 use super::{EvalOptions, Space};
-use crate::error::{Error, Position, Result};
+use crate::error::{Error, IoAction, Position, Result};
 use crate::parse::{for_each_line, text::strip_bom};
 
 /// One question `a b c expected`: `a` is to `b` as `c` is to `expected`.
@@ -57,7 +57,7 @@ impl Analogies {
     /// [`Error::Io`] when it cannot be read; as [`Analogies::from_bytes`].
     pub fn read(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, IoAction::Read, e))?;
         Self::from_bytes(path, &bytes)
     }
 
@@ -75,7 +75,7 @@ impl Analogies {
             path: path.to_path_buf(),
             pos: Position::line(line, at),
             expected,
-            found,
+            found: found.into(),
         };
         for_each_line(body, skipped, 1, |line, at, raw| {
             let text = std::str::from_utf8(raw).map_err(|e| {

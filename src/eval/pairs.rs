@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::{pearson, spearman, EvalOptions, Space};
-use crate::error::{Error, Position, Result};
+use crate::error::{Error, IoAction, Position, Result};
 use crate::parse::{for_each_line, text::strip_bom};
 
 /// One pair and its gold score.
@@ -49,7 +49,7 @@ impl Pairs {
     /// [`Error::Io`] when it cannot be read; as [`Pairs::from_bytes`].
     pub fn read(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, IoAction::Read, e))?;
         Self::from_bytes(path, &bytes)
     }
 
@@ -66,7 +66,7 @@ impl Pairs {
             path: path.to_path_buf(),
             pos: Position::line(line, at),
             expected,
-            found,
+            found: found.into(),
         };
         let mut pairs = Vec::new();
         for_each_line(body, skipped, 1, |line, at, raw| {

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, NpyFault, Position, Result};
 
 /// The six bytes every `.npy` file starts with.
 pub(crate) const MAGIC: &[u8; 6] = b"\x93NUMPY";
@@ -93,46 +93,42 @@ impl NpyHeader {
     /// # Ok::<(), pretrained_vectors::Error>(())
     /// ```
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<NpyHeader> {
-        let e = |byte: usize, expected: &str, found: String| npy_err(path, byte, expected, found);
+        let e = |byte: usize, fault: NpyFault| npy_err(path, byte, fault);
         let file_len = bytes.len();
         let magic = bytes.get(..MAGIC.len()).unwrap_or(bytes);
         if magic != MAGIC {
-            return Err(e(0, "the npy magic \"\\x93NUMPY\"", show_bytes(magic)));
+            let found = show_bytes(magic);
+            return Err(e(0, NpyFault::Magic { found }));
         }
         let version = match bytes.get(6..8) {
             Some(&[major, minor]) => (major, minor),
-            _ => return Err(e(6, "a 2-byte version", ends_at(file_len))),
-        };
-        let len_size = match version {
-            (1, 0) => 2,
-            (2, 0) | (3, 0) => 4,
-            (major, minor) => {
-                return Err(e(
-                    6,
-                    "version 1.0, 2.0 or 3.0",
-                    format!("version {major}.{minor}"),
-                ))
+            _ => {
+                let file_len = file_len as u64;
+                return Err(e(6, NpyFault::NoVersion { file_len }));
             }
         };
-        let start = 8 + len_size;
+        let len_size: u8 = match version {
+            (1, 0) => 2,
+            (2, 0) | (3, 0) => 4,
+            (major, minor) => return Err(e(6, NpyFault::Version { major, minor })),
+        };
+        let start = 8 + usize::from(len_size);
         let header_len = match bytes.get(8..start) {
             Some(&[a, b]) => usize::from(u16::from_le_bytes([a, b])),
             Some(&[a, b, c, d]) => u32::from_le_bytes([a, b, c, d]) as usize,
             _ => {
-                return Err(e(
-                    8,
-                    &format!("a {len_size}-byte header length"),
-                    ends_at(file_len),
-                ))
+                let (size, file_len) = (len_size, file_len as u64);
+                return Err(e(8, NpyFault::NoHeaderLength { size, file_len }));
             }
         };
         let data_offset = start.saturating_add(header_len);
         let Some(text) = bytes.get(start..data_offset) else {
-            return Err(e(
-                8,
-                &format!("a header of {header_len} bytes, ending at byte {data_offset}"),
-                ends_at(file_len),
-            ));
+            let fault = NpyFault::HeaderPastEnd {
+                header_len: header_len as u64,
+                end: data_offset as u64,
+                file_len: file_len as u64,
+            };
+            return Err(e(8, fault));
         };
         let dict = Dict::parse(path, text, start)?;
         let (rows, cols, shape_at) = dict.shape;
@@ -144,19 +140,20 @@ impl NpyHeader {
         if need != Some(have) {
             // Point at the shape when it cannot exist, at the end of the file when
             // data is missing, and at the first extra byte when there is too much.
-            let (byte, need) = match need {
-                None => (shape_at, "more than 2^64 bytes of data".to_string()),
-                Some(n) if n > have => (file_len, format!("{n} bytes of data")),
-                Some(n) => (data_offset + n as usize, format!("{n} bytes of data")),
+            let byte = match need {
+                None => shape_at,
+                Some(n) if n > have => file_len,
+                Some(n) => data_offset + n as usize,
             };
-            return Err(e(
-                byte,
-                &format!(
-                    "{need} for shape ({rows}, {cols}) of {} after the header",
-                    descr.as_str()
-                ),
-                format!("{have} bytes from byte {data_offset} to the end of the file"),
-            ));
+            let fault = NpyFault::DataSize {
+                rows,
+                cols,
+                descr: descr.as_str(),
+                needed: need,
+                have,
+                data_offset: data_offset as u64,
+            };
+            return Err(e(byte, fault));
         }
         // `need == have` fits in memory, so both counts and their product fit usize.
         Ok(NpyHeader {
@@ -176,17 +173,12 @@ impl NpyHeader {
     }
 }
 
-pub(super) fn npy_err(path: &Path, byte: usize, expected: &str, found: String) -> Error {
+pub(super) fn npy_err(path: &Path, byte: usize, fault: NpyFault) -> Error {
     Error::Npy {
         path: path.to_path_buf(),
-        byte: byte as u64,
-        expected: expected.to_string(),
-        found,
+        pos: Position::byte(byte as u64),
+        fault: Box::new(fault),
     }
-}
-
-fn ends_at(len: usize) -> String {
-    format!("the file ends at byte {len}")
 }
 
 /// Shows up to 24 bytes as a quoted string with escapes.
@@ -231,12 +223,12 @@ impl Cursor<'_> {
         self.base + self.at
     }
 
-    fn err(&self, expected: &str) -> Error {
+    fn err(&self, expected: &'static str) -> Error {
         let found = match self.text.get(self.at..) {
             Some([]) | None => "the end of the header".to_string(),
             Some(rest) => show_bytes(rest),
         };
-        npy_err(self.path, self.byte(), expected, found)
+        npy_err(self.path, self.byte(), NpyFault::Syntax { expected, found })
     }
 
     fn peek(&self) -> Option<u8> {
@@ -250,7 +242,7 @@ impl Cursor<'_> {
     }
 
     /// Consumes `c` (after white space) or fails expecting `what`.
-    fn expect(&mut self, c: u8, what: &str) -> Result<()> {
+    fn expect(&mut self, c: u8, what: &'static str) -> Result<()> {
         self.skip_ws();
         if self.peek() == Some(c) {
             self.at += 1;
@@ -382,72 +374,42 @@ impl Dict {
                 "descr" => match value {
                     Value::Str(s) => match Descr::parse(&s) {
                         Some(d) => descr.replace(d).is_some(),
-                        None => {
-                            return Err(npy_err(
-                                path,
-                                value_at,
-                                "descr '<f4', '>f4', '<f8' or '>f8' (a float matrix)",
-                                format!("'{s}'"),
-                            ))
-                        }
+                        None => return Err(npy_err(path, value_at, NpyFault::Descr { found: s })),
                     },
                     _ => {
-                        return Err(npy_err(
-                            path,
-                            value_at,
-                            "descr as a type string such as '<f4'",
-                            "another kind of value (a structured dtype?)".into(),
-                        ))
+                        let fault = NpyFault::ValueType { key: "descr" };
+                        return Err(npy_err(path, value_at, fault));
                     }
                 },
                 "fortran_order" => match value {
                     Value::Bool(b) => fortran.replace(b).is_some(),
                     _ => {
-                        return Err(npy_err(
-                            path,
-                            value_at,
-                            "fortran_order True or False",
-                            "another kind of value".into(),
-                        ))
+                        let fault = NpyFault::ValueType {
+                            key: "fortran_order",
+                        };
+                        return Err(npy_err(path, value_at, fault));
                     }
                 },
                 "shape" => match value {
                     Value::Tuple(t) => match t[..] {
                         [r, c] => shape.replace((r, c, value_at)).is_some(),
                         _ => {
-                            return Err(npy_err(
-                                path,
-                                value_at,
-                                "a 2-D shape (rows, cols): a matrix",
-                                format!("a {}-D shape {}", t.len(), show_tuple(&t)),
-                            ))
+                            let fault = NpyFault::NotTwoD {
+                                dims: t.len(),
+                                shape: show_tuple(&t),
+                            };
+                            return Err(npy_err(path, value_at, fault));
                         }
                     },
                     _ => {
-                        return Err(npy_err(
-                            path,
-                            value_at,
-                            "shape as a tuple (rows, cols)",
-                            "another kind of value".into(),
-                        ))
+                        let fault = NpyFault::ValueType { key: "shape" };
+                        return Err(npy_err(path, value_at, fault));
                     }
                 },
-                other => {
-                    return Err(npy_err(
-                        path,
-                        key_at,
-                        "only the keys 'descr', 'fortran_order' and 'shape'",
-                        format!("key '{other}'"),
-                    ))
-                }
+                _ => return Err(npy_err(path, key_at, NpyFault::UnknownKey { key })),
             };
             if slot_taken {
-                return Err(npy_err(
-                    path,
-                    key_at,
-                    "each key once",
-                    format!("a second '{key}'"),
-                ));
+                return Err(npy_err(path, key_at, NpyFault::RepeatedKey { key }));
             }
             if c.eat(b'}') {
                 break;
@@ -458,14 +420,7 @@ impl Dict {
         if c.at != text.len() {
             return Err(c.err("only white space after the header dict"));
         }
-        let missing = |key: &str| {
-            npy_err(
-                path,
-                base,
-                "a header dict with 'descr', 'fortran_order' and 'shape'",
-                format!("no '{key}'"),
-            )
-        };
+        let missing = |key: &'static str| npy_err(path, base, NpyFault::MissingKey { key });
         Ok(Dict {
             descr: descr.ok_or_else(|| missing("descr"))?,
             fortran_order: fortran.ok_or_else(|| missing("fortran_order"))?,

@@ -5,6 +5,7 @@ use ndarray::{array, Array2};
 
 use super::header::wrap_header;
 use super::*;
+use crate::error::IoAction;
 
 const P: &str = "";
 
@@ -35,12 +36,7 @@ fn write(m: &Array2<f32>) -> Vec<u8> {
 /// The `Error::Npy` fields, or a panic naming what came instead.
 fn npy_error(bytes: &[u8]) -> (u64, String, String) {
     match from_bytes(Path::new("t.npy"), bytes) {
-        Err(Error::Npy {
-            byte,
-            expected,
-            found,
-            ..
-        }) => (byte, expected, found),
+        Err(Error::Npy { pos, fault, .. }) => (pos.byte.unwrap(), fault.expected(), fault.found()),
         other => panic!("expected an Npy error, got {other:?}"),
     }
 }
@@ -442,13 +438,15 @@ fn open_reports_missing_and_empty_files() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("none.npy");
     match NpyMatrix::read(&missing) {
-        Err(Error::Io { path, action, .. }) => assert_eq!((path, action), (missing, "open")),
+        Err(Error::Io { path, action, .. }) => {
+            assert_eq!((path, action), (missing, IoAction::Open))
+        }
         other => panic!("{other:?}"),
     }
     let empty = dir.path().join("empty.npy");
     std::fs::write(&empty, b"").unwrap();
     match NpyMatrix::read(&empty) {
-        Err(Error::Npy { path, byte: 0, .. }) => assert_eq!(path, empty),
+        Err(Error::Npy { path, pos, .. }) if pos.byte == Some(0) => assert_eq!(path, empty),
         other => panic!("{other:?}"),
     }
 }

@@ -15,7 +15,7 @@ use std::path::Path;
 use memchr::memchr;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Position, Result};
+use crate::error::{Error, FormatFault, Position, Result};
 use text::{FieldErrorKind, Split};
 
 /// What to do with words that are not valid UTF-8.
@@ -134,7 +134,7 @@ impl<'a> RowParser<'a> {
             Err(e) => Err(Error::BadUtf8 {
                 path: self.path.to_path_buf(),
                 pos: Position {
-                    byte: pos.byte + e.valid_up_to() as u64,
+                    byte: pos.byte.map(|b| b + e.valid_up_to() as u64),
                     ..pos
                 },
             }),
@@ -160,24 +160,23 @@ impl<'a> RowParser<'a> {
             binary::RecordError::WordTooLong { start } => Error::WrongFormat {
                 path,
                 pos: Position::record(record, base + start as u64),
-                message: format!(
-                    "no space within {} bytes: expected a word, a space and {} binary floats",
-                    binary::MAX_WORD_BYTES,
-                    self.dims
-                ),
+                fault: FormatFault::WordTooLong {
+                    max: binary::MAX_WORD_BYTES,
+                    dims: self.dims,
+                },
+                suggest: None,
             },
             binary::RecordError::EmptyWord { start } => Error::WrongFormat {
                 path,
                 pos: Position::record(record, base + start as u64),
-                message: "empty word: expected a word before the space".into(),
+                fault: FormatFault::EmptyWord,
+                suggest: None,
             },
             binary::RecordError::LineBreakInWord { at, .. } => Error::WrongFormat {
                 path,
                 pos: Position::record(record, base + at as u64),
-                message: format!(
-                    "line break inside a word: expected a word, a space and {} binary floats (are the header's dims right?)",
-                    self.dims
-                ),
+                fault: FormatFault::LineBreakInWord { dims: self.dims },
+                suggest: None,
             },
         }
     }

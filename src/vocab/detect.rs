@@ -24,7 +24,7 @@ use serde_json::Value;
 
 use super::keras::{KerasTokenizer, DEFAULT_PADDING_TOKEN};
 use super::{hf, TokenListOptions, Vocab};
-use crate::error::{Error, Result};
+use crate::error::{Error, IoAction, Result};
 use crate::parse::text::strip_bom;
 
 /// The kinds of vocabulary file, and how [`detect_kind`] tells each:
@@ -313,9 +313,8 @@ pub fn detect_kind(path: &Path, bytes: &[u8]) -> Result<VocabKind> {
         return Err(Error::WrongFormat {
             path: path.to_path_buf(),
             pos: crate::Position::line(1, 0),
-            message: "this is a BPE merges.txt (expected a vocabulary: give the vocab.json \
-                      beside it)"
-                .into(),
+            fault: crate::error::FormatFault::BpeMerges,
+            suggest: None,
         });
     }
     Ok(text_kind(bytes))
@@ -359,7 +358,8 @@ impl Vocab {
             });
         }
         let json = || -> Result<Value> {
-            serde_json::from_slice(strip_bom(bytes)).map_err(|e| super::keras::json_error(path, &e))
+            serde_json::from_slice(strip_bom(bytes))
+                .map_err(|e| super::keras::json_error(path, bytes, &e))
         };
         let vocab = match kind {
             VocabKind::TokenList => {
@@ -412,7 +412,7 @@ impl Vocab {
     /// [`Vocab::from_bytes`].
     pub fn read(path: impl AsRef<Path>, options: &VocabOptions) -> Result<Self> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, IoAction::Read, e))?;
         Self::from_bytes(path, &bytes, options)
     }
 }
@@ -454,7 +454,7 @@ fn json_list(root: &Value, path: &Path, options: &TokenListOptions) -> Result<Vo
         }
     }
     let tokens = hf::rows_from_ids(path, entries)?;
-    hf::reserve_by_name(Vocab::build(path, tokens, 0)?, options)
+    hf::reserve_by_name(Vocab::build(path, tokens, None)?, options)
 }
 
 #[cfg(test)]
@@ -540,7 +540,10 @@ mod tests {
             &VocabOptions::new().kind(VocabKind::HfTokenizer),
         )
         .unwrap_err();
-        assert!(matches!(e, Error::Json { line: 1, .. }), "{e}");
+        assert!(
+            matches!(e, Error::Json { pos, .. } if pos.line == Some(1)),
+            "{e}"
+        );
         let e = Vocab::from_bytes(p, b"a\n", &VocabOptions::new().max_words(3)).unwrap_err();
         assert!(matches!(e, Error::InvalidOption { .. }), "{e}");
     }

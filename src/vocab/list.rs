@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use crate::error::{Error, Position, Result};
+use crate::error::{Error, IoAction, Position, Result};
 
 use super::Vocab;
 
@@ -109,8 +109,8 @@ impl Vocab {
                 ),
             });
         }
-        let tokens = split_lines(path, bytes)?;
-        let mut vocab = Vocab::build(path, tokens, 1)?;
+        let (tokens, starts) = split_lines(path, bytes)?;
+        let mut vocab = Vocab::build(path, tokens, Some(&starts))?;
         if let Some(row) = options.padding.as_deref().and_then(|t| vocab.get(t)) {
             vocab = vocab.padding(row)?;
         }
@@ -127,7 +127,7 @@ impl Vocab {
     /// [`Vocab::from_token_list`].
     pub fn read_token_list(path: impl AsRef<Path>, options: &TokenListOptions) -> Result<Self> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, IoAction::Read, e))?;
         Self::from_token_list(path, &bytes, options)
     }
 
@@ -142,8 +142,9 @@ impl Vocab {
     }
 }
 
-/// Splits a token list into its lines, checking UTF-8 and blank lines.
-fn split_lines(path: &Path, bytes: &[u8]) -> Result<Vec<String>> {
+/// Splits a token list into its lines, checking UTF-8 and blank lines; also returns
+/// the byte offset where each line starts.
+fn split_lines(path: &Path, bytes: &[u8]) -> Result<(Vec<String>, Vec<u64>)> {
     let start = bytes.len() - crate::parse::text::strip_bom(bytes).len();
     let body = &bytes[start..];
     let empty = || Error::EmptyVocab {
@@ -154,7 +155,9 @@ fn split_lines(path: &Path, bytes: &[u8]) -> Result<Vec<String>> {
     }
     // A single final newline ends the last token; it does not start a blank one.
     let body = body.strip_suffix(b"\n").unwrap_or(body);
-    let mut tokens = Vec::with_capacity(memchr::memchr_iter(b'\n', body).count() + 1);
+    let lines = memchr::memchr_iter(b'\n', body).count() + 1;
+    let mut tokens = Vec::with_capacity(lines);
+    let mut starts = Vec::with_capacity(lines);
     let mut offset = start;
     for (i, raw) in body.split(|&b| b == b'\n').enumerate() {
         let line = i as u64 + 1;
@@ -167,12 +170,13 @@ fn split_lines(path: &Path, bytes: &[u8]) -> Result<Vec<String>> {
         if token.is_empty() && i > 0 {
             return Err(Error::BadToken {
                 path: path.to_path_buf(),
-                line,
-                token: String::new(),
+                pos: Position::line(line, offset as u64),
+                token: "".into(),
                 reason: "blank line (expected one token per line; only a single final newline may follow the last token)",
             });
         }
         tokens.push(token.to_string());
+        starts.push(offset as u64);
         offset += raw.len() + 1;
     }
     // Nothing but a blank first line (`\n`, `\r\n`, a lone `\r`): no token at all, not
@@ -180,7 +184,7 @@ fn split_lines(path: &Path, bytes: &[u8]) -> Result<Vec<String>> {
     if tokens.len() == 1 && tokens[0].is_empty() {
         return Err(empty());
     }
-    Ok(tokens)
+    Ok((tokens, starts))
 }
 
 #[cfg(test)]
@@ -214,8 +218,12 @@ mod tests {
             (b"a\r\n\r\n", 2),
         ] {
             match parse(input) {
-                Err(Error::BadToken { line: l, path, .. }) => {
-                    assert_eq!((l, path.as_path()), (line, Path::new("v.txt")), "{input:?}")
+                Err(Error::BadToken { pos, path, .. }) => {
+                    assert_eq!(
+                        (pos.line, path.as_path()),
+                        (Some(line), Path::new("v.txt")),
+                        "{input:?}"
+                    )
                 }
                 other => panic!("{input:?}: {other:?}"),
             }
@@ -264,16 +272,14 @@ mod tests {
     #[test]
     fn stray_carriage_return_and_duplicates() {
         let e = parse(b"a\nb\rc\n").unwrap_err();
-        assert!(matches!(e, Error::BadToken { line: 2, .. }), "{e}");
+        let at = Position::line(2, 2);
+        assert!(matches!(e, Error::BadToken { pos, .. } if pos == at), "{e}");
         let e = parse(b"a\nb\r\na\n").unwrap_err();
+        let (at, first) = (Position::line(3, 5), Position::line(1, 0));
         assert!(
             matches!(
                 e,
-                Error::DuplicateToken {
-                    line: 3,
-                    first_line: 1,
-                    ..
-                }
+                Error::DuplicateToken { pos, first: ref f, .. } if (pos, **f) == (at, first)
             ),
             "{e}"
         );
@@ -296,7 +302,16 @@ mod tests {
     fn read_token_list_reports_io_with_path() {
         let e =
             Vocab::read_token_list("/nonexistent/vocab.txt", &TokenListOptions::new()).unwrap_err();
-        assert!(matches!(e, Error::Io { action: "read", .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                Error::Io {
+                    action: IoAction::Read,
+                    ..
+                }
+            ),
+            "{e}"
+        );
         assert_eq!(e.path(), Some(Path::new("/nonexistent/vocab.txt")));
     }
 

@@ -29,7 +29,7 @@
 
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Position, Result};
 use crate::vectors::{hash_word, WordIndex};
 
 mod corpus;
@@ -102,12 +102,13 @@ impl Vocab {
     /// Keras 3's layout (`TextVectorization.get_vocabulary()` starts with `""`, the
     /// mask token, then `[UNK]`); its token list starts with an empty line.
     pub fn new(tokens: Vec<String>) -> Result<Self> {
-        Self::build(Path::new(""), tokens, 1)
+        Self::build(Path::new(""), tokens, None)
     }
 
-    /// Builds and checks a vocabulary; errors name `path` and the line of row `r` as
-    /// `r + first_line`.
-    pub(crate) fn build(path: &Path, tokens: Vec<String>, first_line: u64) -> Result<Self> {
+    /// Builds and checks a vocabulary; errors name `path` and the place of row `r`:
+    /// line `r + 1` starting at byte `starts[r]` when the tokens are the lines of a
+    /// file, else entry `r + 1` (a list in memory, or parsed from JSON).
+    pub(crate) fn build(path: &Path, tokens: Vec<String>, starts: Option<&[u64]>) -> Result<Self> {
         if tokens.is_empty() {
             return Err(Error::EmptyVocab {
                 path: path.to_path_buf(),
@@ -115,22 +116,25 @@ impl Vocab {
         }
         let mut index = WordIndex::default();
         index.reserve(tokens.len(), &[]);
+        let place = |row: usize| match starts.and_then(|s| s.get(row)) {
+            Some(&byte) => Position::line(row as u64 + 1, byte),
+            None => Position::entry(row as u64 + 1),
+        };
         for (row, token) in tokens.iter().enumerate() {
-            let line = row as u64 + first_line;
             if let Some(fault) = TokenFault::at_row(row, token) {
                 return Err(Error::BadToken {
                     path: path.to_path_buf(),
-                    line,
-                    token: token.clone(),
+                    pos: place(row),
+                    token: token.as_str().into(),
                     reason: fault.reason(),
                 });
             }
             if let Err(first) = index.insert(&tokens[..row], hash_word(token), token) {
                 return Err(Error::DuplicateToken {
                     path: path.to_path_buf(),
-                    line,
+                    pos: place(row),
                     token: token.clone(),
-                    first_line: first as u64 + first_line,
+                    first: Box::new(place(first)),
                 });
             }
         }
@@ -157,8 +161,8 @@ impl Vocab {
         {
             return Err(Error::BadToken {
                 path: path.to_path_buf(),
-                line: row as u64 + 1,
-                token: tokens[row].clone(),
+                pos: Position::entry(row as u64 + 1),
+                token: tokens[row].as_str().into(),
                 reason: fault.reason(),
             });
         }
@@ -418,14 +422,11 @@ mod tests {
     #[test]
     fn duplicate_names_both_lines() {
         let e = Vocab::new(toks(&["a", "b", "a"])).unwrap_err();
+        let (at, first) = (Position::entry(3), Position::entry(1));
         assert!(
             matches!(
                 e,
-                Error::DuplicateToken {
-                    line: 3,
-                    first_line: 1,
-                    ..
-                }
+                Error::DuplicateToken { pos, first: ref f, .. } if (pos, **f) == (at, first)
             ),
             "{e}"
         );
@@ -435,9 +436,15 @@ mod tests {
     fn empty_and_newline_tokens_are_refused() {
         assert!(matches!(Vocab::new(vec![]), Err(Error::EmptyVocab { .. })));
         let e = Vocab::new(toks(&["a", "b\nc"])).unwrap_err();
-        assert!(matches!(e, Error::BadToken { line: 2, .. }), "{e}");
+        assert!(
+            matches!(e, Error::BadToken { pos, .. } if pos == Position::entry(2)),
+            "{e}"
+        );
         let e = Vocab::new(toks(&["a", "\u{feff}b"])).unwrap_err();
-        assert!(matches!(e, Error::BadToken { line: 2, .. }), "{e}");
+        assert!(
+            matches!(e, Error::BadToken { pos, .. } if pos == Position::entry(2)),
+            "{e}"
+        );
     }
 
     #[test]

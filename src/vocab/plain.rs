@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::{TokenFault, Vocab};
-use crate::error::{Error, Result};
+use crate::error::{Error, Position, Result};
 use crate::read::ReadOptions;
 use crate::vectors::{hash_word, Vectors, WordIndex};
 
@@ -167,8 +167,8 @@ impl PlainVocab {
         }) {
             return Err(Error::BadToken {
                 path: path.to_path_buf(),
-                line: row as u64 + 1,
-                token: word.clone(),
+                pos: Position::entry(row as u64 + 1),
+                token: word.as_str().into(),
                 reason: match fault {
                     TokenFault::LeadingBom => {
                         "starts with a byte-order mark U+FEFF, which no output can store as a \

@@ -208,7 +208,7 @@ impl TextVectorization {
                 path: self.source.clone(),
             });
         }
-        Ok(Vocab::build(&self.source, self.vocabulary.clone(), 0)?
+        Ok(Vocab::build(&self.source, self.vocabulary.clone(), None)?
             .oov(1)?
             .counts(self.counts.clone())?
             .kind(VocabKind::TextVectorization))

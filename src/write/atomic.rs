@@ -12,7 +12,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, IoAction, Result};
 
 /// The atomic-write policy: what outputs may replace and must not touch. It knows
 /// nothing of what the files hold; [`SaveOptions`](super::SaveOptions) pairs it with a
@@ -156,11 +156,11 @@ fn check_target(target: &Path, options: &WritePolicy) -> Result<()> {
         Ok(_) => {
             return Err(Error::io(
                 folder,
-                "use as the output folder",
+                IoAction::UseAsOutputFolder,
                 io::Error::new(io::ErrorKind::NotADirectory, "not a folder"),
             ))
         }
-        Err(e) => return Err(Error::io(folder, "open the output folder", e)),
+        Err(e) => return Err(Error::io(folder, IoAction::OpenOutputFolder, e)),
     }
     if options.inputs.iter().any(|input| same_file(input, target)) {
         return Err(Error::OutputIsInput {
@@ -172,7 +172,7 @@ fn check_target(target: &Path, options: &WritePolicy) -> Result<()> {
     match fs::symlink_metadata(target) {
         Ok(m) if m.is_dir() => Err(Error::io(
             target,
-            "replace the output",
+            IoAction::ReplaceOutput,
             io::Error::new(io::ErrorKind::IsADirectory, "it is a folder"),
         )),
         Ok(m) => {
@@ -190,15 +190,13 @@ fn check_target(target: &Path, options: &WritePolicy) -> Result<()> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             let temp = temp_path(target, u32::MAX, u32::MAX);
             match fs::symlink_metadata(&temp) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => Err(Error::io(
-                    target,
-                    "create a temporary file for the output",
-                    e,
-                )),
+                Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                    Err(Error::io(target, IoAction::CreateTemporary, e))
+                }
                 _ => Ok(()),
             }
         }
-        Err(e) => Err(Error::io(target, "check the output", e)),
+        Err(e) => Err(Error::io(target, IoAction::CheckOutput, e)),
     }
 }
 
@@ -316,7 +314,7 @@ impl AtomicFile {
                 }
                 // A stale file of a dead process with our pid: take the next name.
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists && tries < 100 => tries += 1,
-                Err(e) => return Err(Error::io(&temp, "create a temporary file", e)),
+                Err(e) => return Err(Error::io(&temp, IoAction::CreateTemporary, e)),
             }
         }
     }
@@ -336,9 +334,9 @@ impl AtomicFile {
         if let Some(out) = self.out.take() {
             let file = out
                 .into_inner()
-                .map_err(|e| Error::io(&self.target, "write", e.into_error()))?;
+                .map_err(|e| Error::io(&self.target, IoAction::Write, e.into_error()))?;
             file.sync_all()
-                .map_err(|e| Error::io(&self.target, "sync", e))?;
+                .map_err(|e| Error::io(&self.target, IoAction::Sync, e))?;
             self.identity = identity(&self.temp);
         }
         Ok(())
@@ -381,7 +379,8 @@ impl AtomicFile {
                 Err(_) => self.created = true,
             }
         }
-        fs::rename(&self.temp, &self.target).map_err(|e| Error::io(&self.target, "rename", e))?;
+        fs::rename(&self.temp, &self.target)
+            .map_err(|e| Error::io(&self.target, IoAction::Rename, e))?;
         self.pending = false;
         Ok(())
     }

@@ -31,7 +31,7 @@ use safetensors::tensor::{Metadata, TensorInfo};
 use serde::Serialize;
 
 use super::dtype::{check_range, write_values, Dtype};
-use crate::error::{Error, Result};
+use crate::error::{Error, IoAction, Result};
 use crate::origin::{self, RowOrigin};
 
 /// The name of the tensor of values.
@@ -135,7 +135,7 @@ pub(crate) fn write_body<W: Write>(
     dtype: Dtype,
     metadata: &BTreeMap<String, String>,
 ) -> Result<()> {
-    let io = |e| Error::io(Path::new(""), "write", e);
+    let io = |e| Error::io(Path::new(""), IoAction::Write, e);
     let metadata = full_metadata(metadata, origins, dtype);
     let (rows, dims) = matrix.dim();
     w.write_all(&header(rows, dims, dtype, origins.is_some(), &metadata)?)

@@ -4,6 +4,7 @@ use std::io::Write;
 use ndarray::{array, Array2};
 
 use super::*;
+use crate::error::IoAction;
 use crate::rng::Rng;
 
 fn m() -> Array2<f32> {
@@ -157,11 +158,8 @@ fn non_finite_values_are_refused_before_writing() {
 fn bad_token(result: Result<()>) -> (u64, String, &'static str) {
     match result {
         Err(Error::BadToken {
-            line,
-            token,
-            reason,
-            ..
-        }) => (line, token, reason),
+            pos, token, reason, ..
+        }) => (pos.record.unwrap(), token.into(), reason),
         other => panic!("expected BadToken, got {other:?}"),
     }
 }
@@ -399,7 +397,7 @@ fn missing_folder_is_named() {
             source,
         } => {
             assert_eq!(path, &folder);
-            assert_eq!(*action, "open the output folder");
+            assert_eq!(*action, IoAction::OpenOutputFolder);
             assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
         }
         other => panic!("{other:?}"),
@@ -422,7 +420,7 @@ fn missing_folder_is_named() {
         matches!(
             &err,
             Error::Io {
-                action: "replace the output",
+                action: IoAction::ReplaceOutput,
                 ..
             }
         ),
@@ -445,7 +443,7 @@ fn check_target_creates_nothing_and_agrees_with_create() {
         matches!(
             err,
             Error::Io {
-                action: "open the output folder",
+                action: IoAction::OpenOutputFolder,
                 ..
             }
         ),
@@ -486,7 +484,7 @@ fn a_failed_group_renames_nothing() {
     )
     .unwrap_err();
     assert!(
-        matches!(&err, Error::BadToken { path, line: 2, .. } if path == &vocab),
+        matches!(&err, Error::BadToken { path, pos, .. } if path == &vocab && pos.record == Some(2)),
         "{err}"
     );
     assert_eq!(listing(dir.path()), ["t.npy", "t.vocab.txt"]);

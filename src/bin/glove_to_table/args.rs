@@ -160,6 +160,11 @@ pub struct Args {
     #[arg(long)]
     pub strict_row_count: bool,
 
+    /// Keep NaN and infinite values of VECTORS instead of refusing them. Only an
+    /// .npy or .safetensors OUT can hold them (GloVe and word2vec text cannot).
+    #[arg(long)]
+    pub allow_non_finite: bool,
+
     /// Read VECTORS into memory instead of mapping it. A mapped input that another
     /// program truncates while it is read ends the run with an error (exit 1);
     /// read into memory, it cannot change under the reader.

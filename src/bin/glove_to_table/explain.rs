@@ -3,7 +3,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use pretrained_vectors::{Error, MissingInit, OovInit};
+use pretrained_vectors::{Error, FileKind, Format, FormatFault, IoAction, MissingInit, OovInit};
 
 use crate::args::{Args, InFormat};
 use crate::run::{Failure, Outcome};
@@ -189,12 +189,30 @@ pub fn failure(f: &Failure, args: &Args) -> u8 {
     }
 }
 
-/// A hint for errors whose fix is not in the message itself.
+/// A hint for errors whose fix is not in the message itself: the flag that
+/// does what the library's message names, told by the error's variant and fields.
 pub fn hint(e: &Error, args: &Args) -> Option<String> {
     let on_vectors = e.path() == Some(args.vectors.as_path());
     let early = e.position().is_none_or(|p| p.line.is_some_and(|l| l <= 2));
-    let message = e.to_string();
     match e {
+        Error::WrongFormat {
+            fault: FormatFault::OtherKind(kind),
+            suggest,
+            ..
+        } => Some(kind_hint(*kind, *suggest)),
+        Error::WrongFormat {
+            fault: FormatFault::CompressedModel,
+            ..
+        } => Some(
+            "decompress it first (gunzip -k FILE): fastText models are read uncompressed".into(),
+        ),
+        Error::WrongFormat {
+            suggest: Some(format),
+            ..
+        } => Some(format!(
+            "the bytes read as {format}; try --format {format} (or leave --format out: \
+             detection tells the formats apart)"
+        )),
         Error::WrongFormat { .. }
         | Error::BadUtf8 { .. }
         | Error::RaggedRow { .. }
@@ -204,7 +222,6 @@ pub fn hint(e: &Error, args: &Args) -> Option<String> {
             if on_vectors
                 && early
                 && args.format != InFormat::Word2vecBinary
-                && !message.contains("word2vec-binary")
                 && looks_binary(&args.vectors) =>
         {
             Some(
@@ -217,9 +234,12 @@ pub fn hint(e: &Error, args: &Args) -> Option<String> {
             Some("try --utf8 lossy to replace invalid bytes in words with U+FFFD".into())
         }
         Error::BadUtf8 { .. } => Some("vocabulary and corpus files must be UTF-8 text".into()),
-        Error::NonFinite { .. } => {
-            Some("glove-to-table refuses NaN and infinite values; fix or remove that row".into())
-        }
+        Error::NonFinite { .. } => Some(
+            "glove-to-table refuses NaN and infinite values; fix or remove that row, or keep \
+             them with --allow-non-finite (an .npy or safetensors output can hold them)"
+                .into(),
+        ),
+        Error::OutputExists { .. } => Some("add --force to replace it".into()),
         Error::Gzip { .. } | Error::TruncatedRecord { .. } => {
             Some("the file looks cut short; was the download complete?".into())
         }
@@ -228,9 +248,10 @@ pub fn hint(e: &Error, args: &Args) -> Option<String> {
              format, say which with --format"
                 .into(),
         ),
-        Error::Io { action, .. } if *action == "open the output folder" => {
-            Some("create the folder first; glove-to-table does not create folders".into())
-        }
+        Error::Io {
+            action: IoAction::OpenOutputFolder,
+            ..
+        } => Some("create the folder first; glove-to-table does not create folders".into()),
         Error::EmptyVocab { path } if Some(path) == args.corpus.as_ref() => Some(
             "no line of --corpus has a word left once Keras' filters (punctuation, tabs, \
              newlines) are removed and the text is split on spaces"
@@ -248,6 +269,36 @@ pub fn hint(e: &Error, args: &Args) -> Option<String> {
                 .into(),
         ),
         _ => None,
+    }
+}
+
+/// What to do with a file of another kind than vectors.
+fn kind_hint(kind: FileKind, suggest: Option<Format>) -> String {
+    match kind {
+        FileKind::Npy => "an .npy holds a matrix without words (a table glove-to-table wrote is \
+                          an output): give the vector file with words it came from"
+            .into(),
+        FileKind::Utf16Le | FileKind::Utf16Be => {
+            "convert it to UTF-8 first: iconv -f UTF-16 -t UTF-8 FILE > FILE.utf8".into()
+        }
+        FileKind::Utf32Le | FileKind::Utf32Be => {
+            "convert it to UTF-8 first: iconv -f UTF-32 -t UTF-8 FILE > FILE.utf8".into()
+        }
+        FileKind::FastTextModel => match suggest {
+            Some(f) => format!("read it as a model: --format {f} (or leave --format out)"),
+            None => {
+                "decompress it first (gunzip -k FILE): fastText models are read uncompressed".into()
+            }
+        },
+        FileKind::NestedGzip => "decompress it once (gunzip -c FILE > FILE.inner.gz) and give \
+                                 the result, which is gzip-compressed vectors"
+            .into(),
+        FileKind::Safetensors => "a safetensors file holds tensors without words: give the \
+                                  vector file with words it came from"
+            .into(),
+        _ => {
+            "give a vector file: GloVe or word2vec text, word2vec binary or a fastText model".into()
+        }
     }
 }
 

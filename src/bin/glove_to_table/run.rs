@@ -12,7 +12,9 @@ use pretrained_vectors::vocab::{
 use pretrained_vectors::write::{
     add_outputs, default_origins_path, write_token_list, AtomicGroup, OutputFormat, SaveOptions,
 };
-use pretrained_vectors::{AlignReport, Aligned, Aligner, Error, ReadOptions, RowOrigin, Vocab};
+use pretrained_vectors::{
+    AlignReport, Aligned, Aligner, Error, IoAction, Position, ReadOptions, RowOrigin, Vocab,
+};
 use serde::Serialize;
 
 use crate::args::{Args, CorpusRules};
@@ -54,13 +56,32 @@ struct Source {
 }
 
 /// The `--report` JSON: the tool, its inputs, then the library's coverage report.
+/// The one builder of it, whether it goes to a file or to stdout (`--report -`).
 #[derive(Serialize)]
 struct RunReport<'a> {
     tool: &'static str,
     version: &'static str,
-    inputs: Inputs,
+    inputs: &'a Inputs,
     #[serde(flatten)]
     report: &'a AlignReport,
+}
+
+impl<'a> RunReport<'a> {
+    fn new(inputs: &'a Inputs, report: &'a AlignReport) -> Self {
+        RunReport {
+            tool: "glove-to-table",
+            version: env!("CARGO_PKG_VERSION"),
+            inputs,
+            report,
+        }
+    }
+
+    /// Pretty JSON, ending with a newline.
+    fn to_json(&self) -> String {
+        let mut json = serde_json::to_string_pretty(self).expect("a report always serialises");
+        json.push('\n');
+        json
+    }
 }
 
 /// The input files of a run, as given on the command line.
@@ -101,7 +122,8 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
         .utf8(args.utf8.policy())
         .max_decompressed_bytes(args.max_decompressed)
         .memory_map(!args.no_mmap)
-        .strict_row_count(args.strict_row_count);
+        .strict_row_count(args.strict_row_count)
+        .allow_non_finite(args.allow_non_finite);
     if let Some(n) = args.threads {
         read = read.threads(n);
     }
@@ -309,7 +331,7 @@ fn plan_outputs(args: &Args) -> Result<Outputs, Failure> {
 fn vocab_file(args: &Args, path: &Path) -> Result<(Vocab, Source), Failure> {
     let bytes = std::fs::read(path).map_err(|e| Error::Io {
         path: path.to_path_buf(),
-        action: "read",
+        action: IoAction::Read,
         source: e,
     })?;
     let kind = match args.vocab_format {
@@ -448,7 +470,7 @@ fn check_token_flags(args: &Args) -> Result<(), Failure> {
 fn corpus_vocab(args: &Args, path: &Path) -> Result<Vocab, Failure> {
     let bytes = std::fs::read(path).map_err(|e| Error::Io {
         path: path.to_path_buf(),
-        action: "read",
+        action: IoAction::Read,
         source: e,
     })?;
     if args.corpus_rules == CorpusRules::TextVectorization {
@@ -501,63 +523,68 @@ fn fits_output(outputs: &Outputs, vocab: &Vocab, source: &Source) -> Result<(), 
         return Ok(());
     };
     let Error::BadToken {
-        line: row,
-        token,
-        reason,
-        ..
+        pos, token, reason, ..
     } = e
     else {
         return Err(Failure::Data(e));
     };
     let path = source.path.clone().unwrap_or_default();
-    let row = row.saturating_sub(1) as usize;
-    let e = match source.kind {
-        _ if source.json => Error::BadToken {
-            line: text_line(&path, &token).unwrap_or(row as u64 + 1),
-            path,
-            token,
-            reason,
-        },
-        "token-list" | "bert-vocab" => Error::BadToken {
-            path,
-            line: row as u64 + 1,
-            token,
-            reason,
-        },
-        "corpus" => Error::BadToken {
-            line: corpus_line(&path, &token).unwrap_or(row as u64 + 1),
-            path,
-            token,
-            reason,
-        },
-        _ => Error::BadToken {
-            line: find_line(&path, &token).unwrap_or(row as u64 + 1),
-            path,
-            token,
-            reason,
-        },
+    // `check_words` numbers the tokens 1, 2, ...: the row is the entry less one.
+    let row = pos.record.unwrap_or(1).saturating_sub(1);
+    let place = match source.kind {
+        _ if source.json => text_line(&path, &token),
+        "token-list" | "bert-vocab" => nth_line(&path, row + 1),
+        "corpus" => corpus_line(&path, &token),
+        _ => find_line(&path, &token),
     };
-    Err(Failure::Data(e))
+    Err(Failure::Data(Error::BadToken {
+        pos: place.unwrap_or(pos),
+        path,
+        token,
+        reason,
+    }))
 }
 
-/// The 1-based line where `token` first appears in a (JSON) file.
-fn text_line(path: &Path, token: &str) -> Option<u64> {
+/// The line (and its first byte) where `token` first appears in a (JSON) file.
+fn text_line(path: &Path, token: &str) -> Option<Position> {
     let bytes = std::fs::read(path).ok()?;
     let at = bytes
         .windows(token.len().max(1))
         .position(|w| w == token.as_bytes())?;
-    Some(bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1)
+    Some(line_of(&bytes, at))
 }
 
-/// The 1-based line of the first text of a corpus whose lower-cased form holds
-/// `word`.
-fn corpus_line(path: &Path, word: &str) -> Option<u64> {
-    let text = std::fs::read(path).ok()?;
-    let text = String::from_utf8_lossy(&text);
-    let n = text
-        .split('\n')
-        .position(|line| line.to_lowercase().contains(word))?;
-    Some(n as u64 + 1)
+/// The line `n` (1-based) of a text file, with the byte it starts at.
+fn nth_line(path: &Path, n: u64) -> Option<Position> {
+    let bytes = std::fs::read(path).ok()?;
+    let start = match n {
+        0 => return None,
+        1 => 0,
+        n => memchr::memchr_iter(b'\n', &bytes).nth(n as usize - 2)? + 1,
+    };
+    Some(Position::line(n, start as u64))
+}
+
+/// The position of the line holding byte `at` of `bytes`.
+fn line_of(bytes: &[u8], at: usize) -> Position {
+    let before = &bytes[..at];
+    let line = memchr::memchr_iter(b'\n', before).count() as u64 + 1;
+    let start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+    Position::line(line, start as u64)
+}
+
+/// The line (and its first byte) of the first text of a corpus whose lower-cased
+/// form holds `word`.
+fn corpus_line(path: &Path, word: &str) -> Option<Position> {
+    let bytes = std::fs::read(path).ok()?;
+    let mut start = 0;
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        if String::from_utf8_lossy(line).to_lowercase().contains(word) {
+            return Some(Position::line(i as u64 + 1, start as u64));
+        }
+        start += line.len() + 1;
+    }
+    None
 }
 
 /// A word of the vector file that no output can store, named by the library with
@@ -568,11 +595,11 @@ fn at_vector_line(path: &Path, e: Error) -> Failure {
     match e {
         Error::BadToken {
             path: p,
-            line,
+            pos,
             token,
             reason,
         } if p == path => Failure::Data(Error::BadToken {
-            line: find_line(path, &token).unwrap_or(line),
+            pos: find_line(path, &token).unwrap_or(pos),
             path: p,
             token,
             reason,
@@ -581,9 +608,9 @@ fn at_vector_line(path: &Path, e: Error) -> Failure {
     }
 }
 
-/// The 1-based line of a text vector file (gzip or not) whose first field is
-/// `word`; None when no line is (a binary file).
-fn find_line(path: &Path, word: &str) -> Option<u64> {
+/// The line (and the decompressed byte it starts at) of a text vector file (gzip
+/// or not) whose first field is `word`; None when no line is (a binary file).
+fn find_line(path: &Path, word: &str) -> Option<Position> {
     use std::io::{BufRead, BufReader, Read};
     let mut magic = [0u8; 2];
     let gz = std::fs::File::open(path)
@@ -599,6 +626,7 @@ fn find_line(path: &Path, word: &str) -> Option<u64> {
     let mut reader = BufReader::new(reader);
     let mut line = Vec::new();
     let word = word.as_bytes();
+    let mut byte = 0;
     for n in 1.. {
         line.clear();
         if reader.read_until(b'\n', &mut line).ok()? == 0 {
@@ -607,8 +635,9 @@ fn find_line(path: &Path, word: &str) -> Option<u64> {
         let start = line.iter().position(|&b| b != b' ' && b != b'\t')?;
         let rest = &line[start..];
         if rest.starts_with(word) && matches!(rest.get(word.len()), Some(b' ' | b'\t')) {
-            return Some(n);
+            return Some(Position::line(n, byte));
         }
+        byte += line.len() as u64;
     }
     None
 }
@@ -635,54 +664,35 @@ fn write(
     )?;
     if !outputs.format.has_token_sidecar() {
         if let Some(path) = &outputs.vocab {
-            let file = group.create(path)?;
-            write_token_list(file, tokens).map_err(|e| with_path(e, path))?;
+            // Built in memory, then written, so that a failed write names its file.
+            let mut list = Vec::new();
+            write_token_list(&mut list, tokens)?;
+            write_to(&mut group, path, &list)?;
         }
     }
+    let json = RunReport::new(&inputs, &aligned.report).to_json();
     if let Some(path) = &outputs.report {
-        let file = group.create(path)?;
-        let report = RunReport {
-            tool: "glove-to-table",
-            version: env!("CARGO_PKG_VERSION"),
-            inputs,
-            report: &aligned.report,
-        };
-        let mut json = serde_json::to_string_pretty(&report).expect("a report always serialises");
-        json.push('\n');
-        file.write_all(json.as_bytes()).map_err(|e| Error::Io {
-            path: path.clone(),
-            action: "write",
-            source: e,
-        })?;
+        write_to(&mut group, path, json.as_bytes())?;
     }
     let written = group.commit()?;
     if outputs.report_stdout {
-        let mut json = aligned.report.to_json();
-        json.push('\n');
         let mut out = std::io::stdout().lock();
         out.write_all(json.as_bytes())
             .and_then(|()| out.flush())
             .map_err(|e| Error::Io {
                 path: PathBuf::from("standard output"),
-                action: "write the report to",
+                action: IoAction::Write,
                 source: e,
             })?;
     }
     Ok(written)
 }
 
-/// Names the file in an error a writer raised without one.
-fn with_path(e: Error, path: &Path) -> Error {
-    match e {
-        Error::Io {
-            path: p,
-            action,
-            source,
-        } if p.as_os_str().is_empty() => Error::Io {
-            path: path.to_path_buf(),
-            action,
-            source,
-        },
-        e => e,
-    }
+/// Writes `bytes` as the output `path` of `group`.
+fn write_to(group: &mut AtomicGroup, path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    group.create(path)?.write_all(bytes).map_err(|e| Error::Io {
+        path: path.to_path_buf(),
+        action: IoAction::Write,
+        source: e,
+    })
 }

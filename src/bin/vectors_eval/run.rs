@@ -13,7 +13,7 @@ use pretrained_vectors::eval::{
 use pretrained_vectors::table::SavedTable;
 use pretrained_vectors::vocab::TokenListOptions;
 use pretrained_vectors::write::{default_vocab_path, AtomicFile, WritePolicy};
-use pretrained_vectors::{Error, ReadOptions, Vectors};
+use pretrained_vectors::{Error, IoAction, ReadOptions, Vectors};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
@@ -184,7 +184,7 @@ fn run_in_pool(args: &Args) -> Result<(), Failure> {
 fn write_failed(path: &Path, source: std::io::Error) -> Failure {
     Failure::Data(Error::Io {
         path: path.to_path_buf(),
-        action: "write",
+        action: IoAction::Write,
         source,
     })
 }

@@ -24,7 +24,7 @@ pub(crate) mod ngrams;
 
 use std::path::Path;
 
-use crate::error::{Error, Position, Result};
+use crate::error::{Error, FieldValues, Position, Result};
 use crate::format::MAX_DIMS;
 
 /// The magic number at the start of current-format models.
@@ -184,8 +184,10 @@ impl<'a> Cursor<'a> {
             path: self.path.to_path_buf(),
             pos: Position::byte(at as u64),
             field,
-            expected: expected.into(),
-            found: found.to_string().into(),
+            values: Box::new(FieldValues {
+                expected: expected.into(),
+                found: found.to_string(),
+            }),
         }
     }
 
@@ -355,13 +357,14 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<Layout> {
                 path: path.to_path_buf(),
                 pos: Position::record(i as u64 + 1, type_at as u64),
                 field: "entry type",
-                expected: if want == 0 {
-                    format!("0 (a word: entries 1..={nwords} are words)")
-                } else {
-                    format!("1 (a label: entries after {nwords} are labels)")
-                }
-                .into(),
-                found: kind.to_string().into(),
+                values: Box::new(FieldValues {
+                    expected: if want == 0 {
+                        format!("0 (a word: entries 1..={nwords} are words)")
+                    } else {
+                        format!("1 (a label: entries after {nwords} are labels)")
+                    },
+                    found: kind.to_string(),
+                }),
             });
         }
         entries.push((start, len32));
@@ -471,7 +474,10 @@ fn at_record(e: Error, i: usize) -> Error {
             available,
         } => Error::ModelTruncated {
             path,
-            pos: Position::record(i as u64 + 1, pos.byte),
+            pos: Position {
+                record: Some(i as u64 + 1),
+                ..pos
+            },
             what,
             needed,
             available,

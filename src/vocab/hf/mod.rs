@@ -172,7 +172,7 @@ pub(crate) fn id_map(
             options = options.oov("<unk>");
         }
     }
-    let mut vocab = reserve_by_name(Vocab::build(path, tokens, 0)?, &options)?;
+    let mut vocab = reserve_by_name(Vocab::build(path, tokens, None)?, &options)?;
     if pieces {
         let specials: Vec<usize> = (0..vocab.len())
             .filter(|&r| is_special_name(&vocab.tokens()[r]))
@@ -449,7 +449,7 @@ pub(crate) fn tokenizer_json(root: &Value, path: &Path, options: &VocabOptions) 
     if let Some(u) = oov {
         names = names.oov(u);
     }
-    let mut vocab = reserve_by_name(Vocab::build(path, tokens, 0)?, &names)?;
+    let mut vocab = reserve_by_name(Vocab::build(path, tokens, None)?, &names)?;
     let specials: Vec<usize> = special_added.iter().filter_map(|t| vocab.get(t)).collect();
     vocab = vocab.specials(specials)?;
 

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::vocab::entry_key;
 use super::{Counts, KerasTokenizer};
-use crate::error::{Error, Result};
+use crate::error::{Error, IoAction, Position, Result};
 use crate::parse::text::strip_bom;
 
 /// What a Keras JSON holds.
@@ -29,18 +29,28 @@ enum KerasJsonKind {
 }
 
 fn parse_root(path: &Path, bytes: &[u8]) -> Result<Value> {
-    serde_json::from_slice(strip_bom(bytes)).map_err(|e| json_error(path, &e))
+    serde_json::from_slice(strip_bom(bytes)).map_err(|e| json_error(path, bytes, &e))
 }
 
-pub(in crate::vocab) fn json_error(path: &Path, e: &serde_json::Error) -> Error {
+/// The error for JSON that does not parse: `bytes` is the whole file (a leading
+/// byte-order mark included), so that the parser's line and column give the byte.
+pub(in crate::vocab) fn json_error(path: &Path, bytes: &[u8], e: &serde_json::Error) -> Error {
     let message = e.to_string();
     let message = match message.rfind(" at line ") {
         Some(cut) => message[..cut].to_string(),
         None => message,
     };
+    let text = strip_bom(bytes);
+    let bom = bytes.len() - text.len();
+    let line_start = memchr::memchr_iter(b'\n', text)
+        .nth(e.line().saturating_sub(2))
+        .map_or(0, |i| i + 1);
+    let line_start = if e.line() <= 1 { 0 } else { line_start };
+    // The parser counts columns in bytes, from 1 (0 at the start of a line).
+    let byte = (line_start + e.column().saturating_sub(1)).min(text.len());
     Error::Json {
         path: path.to_path_buf(),
-        line: e.line() as u64,
+        pos: Position::line(e.line() as u64, (bom + byte) as u64),
         column: e.column() as u64,
         message,
     }
@@ -303,7 +313,7 @@ impl KerasTokenizer {
         match classify(&root, path)? {
             KerasJsonKind::WordIndex => {
                 let entries = serde_json::from_slice::<Pairs>(strip_bom(bytes))
-                    .map_err(|e| json_error(path, &e))?
+                    .map_err(|e| json_error(path, bytes, &e))?
                     .0;
                 let mut tok = KerasTokenizer::new();
                 tok.set_word_index(word_index(path, "", entries)?);
@@ -330,7 +340,7 @@ impl KerasTokenizer {
     /// [`KerasTokenizer::from_bytes`].
     pub fn read(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, IoAction::Read, e))?;
         Self::from_bytes(path, &bytes)
     }
 

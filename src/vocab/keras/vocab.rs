@@ -98,7 +98,7 @@ impl KerasTokenizer {
             }
             tokens.push(word.clone());
         }
-        let mut vocab = Vocab::build(&self.source, tokens, 0)?.padding(0)?;
+        let mut vocab = Vocab::build(&self.source, tokens, None)?.padding(0)?;
         if unused {
             vocab = vocab.unused(1)?;
         }
