@@ -71,6 +71,12 @@ pub(crate) enum Input {
     },
 }
 
+/// The whole of a small file (a vocabulary, a benchmark file) in memory; the error
+/// names `path`.
+pub(crate) fn read_whole(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| Error::io(path, IoAction::Read, e))
+}
+
 /// Opens `path`, mapping it when it is not gzip-compressed and `map` allows it
 /// (otherwise it is read into memory); `whole` says the caller will read all of it
 /// (so the map is populated up front).

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use ndarray::{Array2, ArrayView1, ArrayView2};
 
-use crate::error::{Error, IoAction, Result};
+use crate::error::{Error, Result};
 use crate::npy::NpyMatrix;
 pub use crate::origin::RowOrigin;
 use crate::vocab::{TokenListOptions, Vocab};
@@ -229,7 +229,7 @@ impl SavedTable {
 /// [`RowOrigin::code`] per row, as [`write::add_outputs`] writes it) record as
 /// padding, OOV, unused or special.
 fn reserve_recorded_rows(mut vocab: Vocab, path: &Path) -> Result<Vocab> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, IoAction::Read, e))?;
+    let bytes = crate::source::read_whole(path)?;
     let rows = vocab.len();
     let header = crate::npy::header_for("|u1", &[rows]);
     let bad = |found: String| Error::Shape {

@@ -9,8 +9,8 @@ use serde::Serialize;
 use super::batch::{Combo, Rule};
 
 use super::{EvalOptions, Space};
-use crate::error::{Error, IoAction, Position, Result};
-use crate::parse::{for_each_line, text::strip_bom};
+use crate::error::{Error, Position, Result};
+use crate::parse::for_each_text_line;
 
 /// One question `a b c expected`: `a` is to `b` as `c` is to `expected`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,7 +57,7 @@ impl Analogies {
     /// [`Error::Io`] when it cannot be read; as [`Analogies::from_bytes`].
     pub fn read(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, IoAction::Read, e))?;
+        let bytes = crate::source::read_whole(path)?;
         Self::from_bytes(path, &bytes)
     }
 
@@ -68,8 +68,6 @@ impl Analogies {
     /// of a question before the first section, and of a line that is neither a
     /// section nor four words.
     pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Self> {
-        let body = strip_bom(bytes);
-        let skipped = (bytes.len() - body.len()) as u64;
         let mut sections: Vec<Section> = Vec::new();
         let bad = |line, at, expected, found: String| Error::BadAnalogyLine {
             path: path.to_path_buf(),
@@ -77,15 +75,8 @@ impl Analogies {
             expected,
             found: found.into(),
         };
-        for_each_line(body, skipped, 1, |line, at, raw| {
-            let text = std::str::from_utf8(raw).map_err(|e| {
-                bad(
-                    line,
-                    at + e.valid_up_to() as u64,
-                    "UTF-8 text",
-                    format!("the byte 0x{:02x}", raw[e.valid_up_to()]),
-                )
-            })?;
+        let not_utf8 = |line, at, found| bad(line, at, "UTF-8 text", found);
+        for_each_text_line(bytes, not_utf8, |line, at, text| {
             if text.trim().is_empty() {
                 return Ok(());
             }

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::{pearson, spearman, EvalOptions, Space};
-use crate::error::{Error, IoAction, Position, Result};
-use crate::parse::{for_each_line, text::strip_bom};
+use crate::error::{Error, Position, Result};
+use crate::parse::for_each_text_line;
 
 /// One pair and its gold score.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,7 +49,7 @@ impl Pairs {
     /// [`Error::Io`] when it cannot be read; as [`Pairs::from_bytes`].
     pub fn read(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, IoAction::Read, e))?;
+        let bytes = crate::source::read_whole(path)?;
         Self::from_bytes(path, &bytes)
     }
 
@@ -60,8 +60,6 @@ impl Pairs {
     /// does not hold three tab-separated fields, or whose score is not a finite
     /// number.
     pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Self> {
-        let body = strip_bom(bytes);
-        let skipped = (bytes.len() - body.len()) as u64;
         let bad = |line, at, expected, found: String| Error::BadPairLine {
             path: path.to_path_buf(),
             pos: Position::line(line, at),
@@ -69,15 +67,8 @@ impl Pairs {
             found: found.into(),
         };
         let mut pairs = Vec::new();
-        for_each_line(body, skipped, 1, |line, at, raw| {
-            let text = std::str::from_utf8(raw).map_err(|e| {
-                bad(
-                    line,
-                    at + e.valid_up_to() as u64,
-                    "UTF-8 text",
-                    format!("the byte 0x{:02x}", raw[e.valid_up_to()]),
-                )
-            })?;
+        let not_utf8 = |line, at, found| bad(line, at, "UTF-8 text", found);
+        for_each_text_line(bytes, not_utf8, |line, at, text| {
             if text.starts_with('#') || text.trim().is_empty() {
                 return Ok(());
             }

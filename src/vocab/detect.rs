@@ -24,7 +24,7 @@ use serde_json::Value;
 
 use super::keras::{KerasTokenizer, DEFAULT_PADDING_TOKEN};
 use super::{hf, TokenListOptions, Vocab};
-use crate::error::{Error, IoAction, Result};
+use crate::error::{Error, Result};
 use crate::parse::text::strip_bom;
 
 /// The kinds of vocabulary file, and how [`detect_kind`] tells each:
@@ -412,7 +412,7 @@ impl Vocab {
     /// [`Vocab::from_bytes`].
     pub fn read(path: impl AsRef<Path>, options: &VocabOptions) -> Result<Self> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, IoAction::Read, e))?;
+        let bytes = crate::source::read_whole(path)?;
         Self::from_bytes(path, &bytes, options)
     }
 }

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use crate::error::{Error, IoAction, Position, Result};
+use crate::error::{Error, Position, Result};
 
 use super::Vocab;
 
@@ -127,7 +127,7 @@ impl Vocab {
     /// [`Vocab::from_token_list`].
     pub fn read_token_list(path: impl AsRef<Path>, options: &TokenListOptions) -> Result<Self> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, IoAction::Read, e))?;
+        let bytes = crate::source::read_whole(path)?;
         Self::from_token_list(path, &bytes, options)
     }
 
@@ -306,7 +306,7 @@ mod tests {
             matches!(
                 e,
                 Error::Io {
-                    action: IoAction::Read,
+                    action: crate::error::IoAction::Read,
                     ..
                 }
             ),

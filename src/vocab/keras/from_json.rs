@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::vocab::entry_key;
 use super::{Counts, KerasTokenizer};
-use crate::error::{Error, IoAction, Position, Result};
+use crate::error::{Error, Position, Result};
 use crate::parse::text::strip_bom;
 
 /// What a Keras JSON holds.
@@ -340,7 +340,7 @@ impl KerasTokenizer {
     /// [`KerasTokenizer::from_bytes`].
     pub fn read(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, IoAction::Read, e))?;
+        let bytes = crate::source::read_whole(path)?;
         Self::from_bytes(path, &bytes)
     }
 
