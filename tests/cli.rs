@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::fixture;
+use common::{fixture, stderr};
 use pretrained_vectors::vocab::{KerasTokenizer, TokenListOptions};
 use pretrained_vectors::{npy, read, Vectors, Vocab};
 
@@ -29,10 +29,6 @@ fn run(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
         .unwrap();
     assert!(out.stdout.is_empty(), "stdout: {:?}", out.stdout);
     out
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn ok(o: &Output) {

@@ -5,26 +5,12 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use common::fixture;
+use common::{fixture, run, stderr};
 use pretrained_vectors::{npy, read};
 
 const GLOVE: &str = "glove.6B.50d.20k.txt.gz";
-
-fn run(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_glove-to-table"))
-        .env("RAYON_NUM_THREADS", "2")
-        .args(args.iter().map(|a| a.as_ref()))
-        .output()
-        .unwrap();
-    assert!(out.stdout.is_empty(), "stdout: {:?}", out.stdout);
-    out
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 fn ok(o: &Output) -> String {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(o));

@@ -5,24 +5,8 @@
 
 mod common;
 
-use std::process::{Command, Output};
-
-use common::fixture;
+use common::{fixture, run, stderr};
 use pretrained_vectors::{npy, FastTextModel};
-
-fn run(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_glove-to-table"))
-        .env("RAYON_NUM_THREADS", "2")
-        .args(args.iter().map(|a| a.as_ref()))
-        .output()
-        .unwrap();
-    assert!(out.stdout.is_empty(), "stdout: {:?}", out.stdout);
-    out
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 #[test]
 fn a_model_converts_to_every_word_exactly() {

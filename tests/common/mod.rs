@@ -5,6 +5,7 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 /// The path of a fixture.
 pub fn fixture(name: &str) -> PathBuf {
@@ -106,4 +107,20 @@ pub fn assert_same(
             );
         }
     }
+}
+
+/// Runs `glove-to-table` with `args` on 2 threads; it must print nothing on stdout.
+pub fn run(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_glove-to-table"))
+        .env("RAYON_NUM_THREADS", "2")
+        .args(args.iter().map(|a| a.as_ref()))
+        .output()
+        .unwrap();
+    assert!(out.stdout.is_empty(), "stdout: {:?}", out.stdout);
+    out
+}
+
+/// The standard error of a run, as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
 }
