@@ -235,11 +235,11 @@ impl Vocab {
     /// ([`EmbeddingTable::add_outputs`](crate::EmbeddingTable::add_outputs)).
     ///
     /// ```
-    /// use pretrained_vectors::vocab::{TokenListOptions, VocabOptions};
+    /// use pretrained_vectors::vocab::VocabOptions;
     /// use pretrained_vectors::write::OutputFormat;
     /// use pretrained_vectors::{Error, Position, Vocab};
     /// use std::path::Path;
-    /// let v = Vocab::from_token_list(Path::new("v.txt"), b"the\nnew york\n", &TokenListOptions::new())?;
+    /// let v = Vocab::from_bytes(Path::new("v.txt"), b"the\nnew york\n", &VocabOptions::new())?;
     /// let v = v.check_output(OutputFormat::GloveText)?; // GloVe lines hold inner spaces
     /// let e = v.check_output(OutputFormat::Word2vecText).unwrap_err();
     /// assert!(matches!(e, Error::BadToken { pos, .. } if pos == Position::line(2, 4)), "{e}");
