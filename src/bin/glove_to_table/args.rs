@@ -1,4 +1,9 @@
 //! The command line: every flag, its default, and the values it accepts.
+//!
+//! The doc comments on the flags are clap's `--help` text, printed verbatim: tokens
+//! such as `[UNK]` and `<pad>` are meant literally there, so rustdoc must not read
+//! them as links or HTML (escaping them would print the backslashes in `--help`).
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
 
 use std::path::PathBuf;
 
