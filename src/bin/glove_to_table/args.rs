@@ -165,8 +165,9 @@ pub struct Args {
     #[arg(long)]
     pub strict_row_count: bool,
 
-    /// Keep NaN and infinite values of VECTORS instead of refusing them. Only an
-    /// .npy or .safetensors OUT can hold them (GloVe and word2vec text cannot).
+    /// Keep NaN and infinite values of VECTORS instead of refusing them. Text
+    /// outputs write them as nan, inf and -inf (as NumPy does; gensim reads them
+    /// back), word2vec binary and .npy/.safetensors keep their bits.
     #[arg(long)]
     pub allow_non_finite: bool,
 
