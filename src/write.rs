@@ -39,7 +39,7 @@
 //! * word2vec text and binary refuse any ASCII white space in a word: their readers
 //!   (gensim, the original C tool, ours) end a word at the first space.
 //! * The token list (vocabulary sidecar) accepts any other word that does not start
-//!   with a byte-order mark (which [`Vocab::from_token_list`](crate::Vocab::from_token_list) refuses).
+//!   with a byte-order mark (which the token list reader, [`Vocab::read`](crate::Vocab::read), refuses).
 //!
 //! # Outputs
 //! [`save_matrix`] and [`EmbeddingTable::save`](crate::EmbeddingTable::save) write
@@ -551,7 +551,7 @@ fn write_word2vec_binary_body<W: Write, S: AsRef<str>>(
 
 /// Writes one token per line, each ended by `\n`: the token list beside an npy or
 /// safetensors table, the one writer of that format. Tokens follow the rule of
-/// [`TokenFault`], so [`Vocab::from_token_list`](crate::Vocab::from_token_list) with
+/// [`TokenFault`], so [`Vocab::from_bytes`](crate::Vocab::from_bytes) with
 /// [`Vocab::token_list_options`](crate::Vocab::token_list_options) reads the result
 /// back to the same tokens and reserved rows (counts are not written).
 ///
@@ -562,8 +562,9 @@ fn write_word2vec_binary_body<W: Write, S: AsRef<str>>(
 /// let mut out = Vec::new();
 /// write_token_list(&mut out, v.tokens())?;
 /// assert_eq!(out, b"<pad>\nthe\n");
-/// let back = Vocab::from_token_list(Path::new(""), &out, &v.token_list_options())?;
-/// assert_eq!(back, v);
+/// let back = Vocab::from_bytes(Path::new(""), &out, &v.token_list_options())?;
+/// assert_eq!(back.tokens(), v.tokens());
+/// assert_eq!(back.get_padding(), Some(0));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
@@ -585,45 +586,17 @@ pub fn write_token_list<W: Write, S: AsRef<str>>(w: &mut W, words: &[S]) -> Resu
 // ----- saving -------------------------------------------------------------------------
 
 /// Adds the files of `words` + `matrix` in `format` at `path` to `group` and writes
-/// them (an npy or safetensors table also gets its token list, at the group's
-/// [`default_vocab_path`]). Nothing is renamed until
-/// the group is committed, so a caller can add more outputs (a report) first.
+/// them; nothing is renamed until the group is committed, so a caller can add more
+/// outputs (a report) first. An npy or safetensors table also gets its token list
+/// (where the [`Layout`] puts it, by default [`default_vocab_path`]) and, given
+/// `origins`, its row origins: the `origins` tensor of a safetensors output, the
+/// [`default_origins_path`] sidecar of an npy one (the text formats and word2vec
+/// binary have no place for them). The [`Layout`] also sets the value type and the
+/// metadata.
 ///
 /// ```
 /// use pretrained_vectors::ndarray::array;
 /// use std::io::Write;
-/// use pretrained_vectors::write::{add_matrix, AtomicGroup, OutputFormat, WritePolicy};
-/// let dir = tempfile::tempdir()?;
-/// let mut group = AtomicGroup::new(WritePolicy::new());
-/// let m = array![[1.0f32, 2.0]];
-/// add_matrix(&mut group, &["x"], m.view(), dir.path().join("t.npy"), OutputFormat::Npy)?;
-/// group.create(dir.path().join("report.json"))?.write_all(b"{}")?;
-/// let written = group.commit()?;
-/// assert_eq!(written.len(), 3);
-/// assert_eq!(std::fs::read_to_string(dir.path().join("t.vocab.txt"))?, "x\n");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-///
-/// # Errors
-/// As the writer of the format, with the file named; as [`AtomicGroup::create`].
-/// Checks of the words and values come before any file is created.
-pub fn add_matrix<S: AsRef<str>>(
-    group: &mut AtomicGroup,
-    words: &[S],
-    matrix: ArrayView2<'_, f32>,
-    path: impl AsRef<Path>,
-    format: OutputFormat,
-) -> Result<()> {
-    add_outputs(group, words, matrix, None, path, format, &Layout::new())
-}
-
-/// As [`add_matrix`], with the row origins of a table (`origins`: the `origins`
-/// tensor of a safetensors output, the [`default_origins_path`] sidecar of an npy
-/// one; the text formats and word2vec binary have no place for them) and a
-/// [`Layout`] (value type, metadata, where the token list goes).
-///
-/// ```
-/// use pretrained_vectors::ndarray::array;
 /// use pretrained_vectors::write::{add_outputs, AtomicGroup, Dtype, Layout, OutputFormat, WritePolicy};
 /// use pretrained_vectors::RowOrigin;
 /// let dir = tempfile::tempdir()?;
@@ -634,15 +607,22 @@ pub fn add_matrix<S: AsRef<str>>(
 /// let layout = Layout::new().dtype(Dtype::Bf16).metadata("vocabulary", "my list");
 /// add_outputs(&mut group, &["<pad>", "x"], m.view(), Some(&origins), &out,
 ///     OutputFormat::Safetensors, &layout)?;
-/// assert_eq!(group.commit()?.len(), 2); // t.safetensors, t.vocab.txt
+/// // Without origins, and with the default layout:
+/// add_outputs(&mut group, &["<pad>", "x"], m.view(), None, dir.path().join("u.npy"),
+///     OutputFormat::Npy, &Layout::new())?;
+/// group.create(dir.path().join("report.json"))?.write_all(b"{}")?;
+/// // t.safetensors, t.vocab.txt, u.npy, u.vocab.txt, report.json
+/// assert_eq!(group.commit()?.len(), 5);
+/// assert_eq!(std::fs::read_to_string(dir.path().join("u.vocab.txt"))?, "<pad>\nx\n");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
 /// # Errors
-/// As [`add_matrix`]; also [`Error::InvalidOption`] when `format` cannot hold the
-/// layout's dtype, [`Error::Shape`] when the origins and rows differ in number,
-/// [`Error::OutOfRangeOutput`] for a value beyond the dtype's range: all before any
-/// file is created.
+/// As the writer of the format, with the file named; as [`AtomicGroup::create`].
+/// Also [`Error::InvalidOption`] when `format` cannot hold the layout's dtype,
+/// [`Error::Shape`] when the origins and rows differ in number,
+/// [`Error::OutOfRangeOutput`] for a value beyond the dtype's range. The checks of
+/// the words and values come before any file is created.
 pub fn add_outputs<S: AsRef<str>>(
     group: &mut AtomicGroup,
     words: &[S],
@@ -717,7 +697,7 @@ pub fn add_outputs<S: AsRef<str>>(
 /// written (for npy and safetensors: the table and its token list).
 ///
 /// # Errors
-/// As [`add_matrix`] and [`AtomicGroup::commit`]. On any error no output is
+/// As [`add_outputs`] and [`AtomicGroup::commit`]. On any error no output is
 /// created or changed.
 pub fn save_matrix<S: AsRef<str>>(
     words: &[S],

@@ -10,7 +10,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{fixture, stderr};
-use pretrained_vectors::vocab::{KerasTokenizer, TokenListOptions};
+use pretrained_vectors::vocab::{KerasTokenizer, VocabKind, VocabOptions};
 use pretrained_vectors::{npy, read, Vectors, Vocab};
 
 const GLOVE: &str = "glove.6B.50d.20k.txt.gz";
@@ -352,8 +352,11 @@ fn token_list_with_reserved_rows_and_options() {
     let t2 = npy::read(&out2).unwrap();
     assert_ne!(t2.row(3), glove.get("paris").unwrap());
     assert_eq!(t2.row(2), glove.get("the").unwrap());
-    let v =
-        Vocab::read_token_list(dir.path().join("t2.vocab.txt"), &TokenListOptions::new()).unwrap();
+    let v = Vocab::read(
+        dir.path().join("t2.vocab.txt"),
+        &VocabOptions::new().kind(VocabKind::TokenList),
+    )
+    .unwrap();
     assert_eq!(v.len(), 5);
 }
 

@@ -5,9 +5,9 @@
 //! user's: the table built for a vocabulary has row `i` for token `i`.
 //!
 //! Where vocabularies come from:
-//! - a token list, one token per line ([`Vocab::from_token_list`],
-//!   [`Vocab::read_token_list`]); [`write_token_list`](crate::write::write_token_list)
-//!   writes the same format, the sidecar of a saved table;
+//! - a vocabulary file of any kind ([`Vocab::read`], [`VocabKind`]), among them a
+//!   token list, one token per line; [`write_token_list`](crate::write::write_token_list)
+//!   writes that format, the sidecar of a saved table;
 //! - a Keras tokenizer ([`KerasTokenizer`]): its `to_json()` document or a bare
 //!   `word_index` object, or fitted here on a corpus by Keras' rules; then
 //!   [`KerasTokenizer::vocab`] gives the table's rows in Keras' index order;
@@ -45,7 +45,7 @@ mod token;
 pub use detect::{detect_kind, VocabKind, VocabOptions};
 pub use hf::PieceKind;
 pub use keras::KerasTokenizer;
-pub use list::TokenListOptions;
+pub(crate) use list::TokenListOptions;
 pub use pad::{pad_sequences, PadOptions, Side};
 pub use plain::PlainVocab;
 pub use text_vectorization::TextVectorization;

@@ -463,7 +463,16 @@ fn a_failed_group_renames_nothing() {
     let opts = SaveOptions::new().force(true);
     {
         let mut group = AtomicGroup::new(opts.policy().clone());
-        add_matrix(&mut group, &WORDS, m().view(), &table, OutputFormat::Npy).unwrap();
+        add_outputs(
+            &mut group,
+            &WORDS,
+            m().view(),
+            None,
+            &table,
+            OutputFormat::Npy,
+            &Layout::new(),
+        )
+        .unwrap();
         // The third output cannot be created: the group is dropped uncommitted.
         let err = group
             .create(dir.path().join("missing/report.json"))
