@@ -558,8 +558,9 @@ fn errors_from_saving_name_the_file() {
     assert_eq!(
         err.to_string(),
         format!(
-            "{}: cannot write matrix[0, 1] = NaN (word \"the\"): expected a finite number; \
-             GloVe and word2vec files hold finite values only (npy stores any value)",
+            "{}: cannot write matrix[0, 1] = NaN (word \"the\"): expected a finite number, as \
+             most GloVe and word2vec readers do (`Layout::allow_non_finite` writes it; npy and \
+             safetensors store any value)",
             out.display()
         )
     );

@@ -285,7 +285,8 @@ fn plan_outputs(args: &Args) -> Result<Outputs, Failure> {
     let mut save = SaveOptions::new()
         .force(args.force)
         .input(&args.vectors)
-        .dtype(args.dtype);
+        .dtype(args.dtype)
+        .allow_non_finite(args.allow_non_finite);
     for input in [&args.vocab, &args.corpus].into_iter().flatten() {
         save = save.input(input);
     }
