@@ -15,7 +15,9 @@
 //! (`0.1`, `-2.5`, `0`, `-0`), scientific otherwise (`1e-30`, `-6.3681e-5`,
 //! `3.4028235e38`). NaN and infinities are refused ([`Error::NonFiniteOutput`])
 //! by the GloVe and word2vec writers, whose readers (ours included, by default)
-//! reject them; npy and safetensors store every `f32` bit for bit, and in `f16` or
+//! reject them, unless [`Layout::allow_non_finite`] lets them through: text then
+//! holds `nan`, `inf` and `-inf` (as Python and NumPy write them) and binary their
+//! bits. npy and safetensors store every `f32` bit for bit, and in `f16` or
 //! `bf16` round to nearest, ties to even ([`Dtype`]).
 //!
 //! # Row origins
@@ -47,6 +49,8 @@
 //! token list goes) and the atomic-write [`WritePolicy`] (what may be replaced, what
 //! must not be touched). The writers themselves know only words, a matrix and, for
 //! a table, its row origins.
+//! A program ended by a signal removes the temporaries in progress with
+//! [`remove_temp_files`] (async-signal-safe), as the CLI's handlers do.
 //!
 //! ```
 //! use pretrained_vectors::ndarray::array;
@@ -74,13 +78,13 @@ mod atomic;
 mod dtype;
 mod options;
 mod safetensors;
+mod temps;
 
 pub use self::safetensors::{write_safetensors, EMBEDDINGS, ORIGINS};
-#[doc(hidden)]
-pub use atomic::temp_path;
 pub use atomic::{AtomicFile, AtomicGroup, WritePolicy};
 pub use dtype::Dtype;
 pub use options::{Layout, SaveOptions};
+pub use temps::remove_temp_files;
 
 /// The files this crate writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -197,7 +201,10 @@ struct Shortest(f32);
 impl fmt::Display for Shortest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let a = self.0.abs();
-        if a == 0.0 || (1e-4..1e16).contains(&a) || !a.is_finite() {
+        if a.is_nan() {
+            // As Python, NumPy and C's printf write it (Rust's own is `NaN`).
+            f.write_str("nan")
+        } else if a == 0.0 || (1e-4..1e16).contains(&a) || a.is_infinite() {
             write!(f, "{}", self.0)
         } else {
             write!(f, "{:e}", self.0)
@@ -207,10 +214,11 @@ impl fmt::Display for Shortest {
 
 /// The text a GloVe or word2vec writer uses for `x`: the shortest decimal that
 /// parses back to exactly `x` (positional for magnitudes in `[1e-4, 1e16)` and
-/// zero, scientific otherwise).
+/// zero, scientific otherwise); NaN is `nan` and the infinities `inf` and `-inf`.
 ///
 /// ```
 /// use pretrained_vectors::write::format_f32;
+/// assert_eq!((format_f32(f32::NAN), format_f32(f32::NEG_INFINITY)), ("nan".into(), "-inf".into()));
 /// assert_eq!(format_f32(0.1), "0.1");
 /// assert_eq!(format_f32(-6.3681e-5), "-6.3681e-5");
 /// assert_eq!(format_f32(1e-30), "1e-30");
@@ -336,12 +344,14 @@ fn fault(rule: Words, row: usize, word: &str) -> Option<&'static str> {
     Some(reason)
 }
 
-/// Checks the words against the matrix and the format before anything is written.
-/// `rule` is `None` for words already checked.
+/// Checks the words against the matrix and the format before anything is written
+/// (`rule` is `None` for words already checked); NaN and infinities only when
+/// `allow_non_finite` is off.
 fn check_vectors<S: AsRef<str>>(
     rule: Option<Words>,
     words: &[S],
     m: ArrayView2<'_, f32>,
+    allow_non_finite: bool,
 ) -> Result<()> {
     let (rows, cols) = m.dim();
     if words.len() != rows {
@@ -364,7 +374,7 @@ fn check_vectors<S: AsRef<str>>(
         }
     }
     for ((row, column), &value) in m.indexed_iter() {
-        if !value.is_finite() {
+        if !value.is_finite() && !allow_non_finite {
             return Err(Error::NonFiniteOutput {
                 path: PathBuf::new(),
                 row,
@@ -496,13 +506,14 @@ fn write_lines<W: Write, S: AsRef<str>>(
 /// Before writing anything: [`Error::Shape`] when the words and rows differ in
 /// number or the matrix is empty, [`Error::BadToken`] for a word GloVe text cannot
 /// hold (see the [module docs](self)), [`Error::NonFiniteOutput`] for NaN or
-/// infinity. Then [`Error::Io`] (with an empty path) when `w` fails.
+/// infinity (always here; [`add_outputs`] writes them under
+/// [`Layout::allow_non_finite`]). Then [`Error::Io`] (with an empty path) when `w` fails.
 pub fn write_glove_text<W: Write, S: AsRef<str>>(
     w: &mut W,
     words: &[S],
     matrix: ArrayView2<'_, f32>,
 ) -> Result<()> {
-    check_vectors(Some(Words::Glove), words, matrix)?;
+    check_vectors(Some(Words::Glove), words, matrix, false)?;
     write_lines(w, words, matrix)
 }
 
@@ -525,7 +536,7 @@ pub fn write_word2vec_text<W: Write, S: AsRef<str>>(
     words: &[S],
     matrix: ArrayView2<'_, f32>,
 ) -> Result<()> {
-    check_vectors(Some(Words::Word2vec), words, matrix)?;
+    check_vectors(Some(Words::Word2vec), words, matrix, false)?;
     write_word2vec_text_body(w, words, matrix)
 }
 
@@ -548,7 +559,7 @@ pub fn write_word2vec_binary<W: Write, S: AsRef<str>>(
     words: &[S],
     matrix: ArrayView2<'_, f32>,
 ) -> Result<()> {
-    check_vectors(Some(Words::Word2vec), words, matrix)?;
+    check_vectors(Some(Words::Word2vec), words, matrix, false)?;
     write_word2vec_binary_body(w, words, matrix)
 }
 
@@ -738,7 +749,7 @@ pub(crate) fn add_checked_outputs<S: AsRef<str>>(
         return write_token_lines(group.create(&vocab)?, words).map_err(at_path(&vocab));
     }
     let rule = (!words_checked).then(|| Words::of(format));
-    check_vectors(rule, words, matrix).map_err(&here)?;
+    check_vectors(rule, words, matrix, layout.get_allow_non_finite()).map_err(&here)?;
     let file = group.create(path)?;
     match format {
         OutputFormat::GloveText => write_lines(file, words, matrix),

@@ -199,13 +199,7 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
     };
     let warnings = lookalike_warnings(&source, &aligned);
     #[cfg(unix)]
-    crate::signals::clean_up_on_signal(
-        std::iter::once(&outputs.table)
-            .chain(&outputs.vocab)
-            .chain(&outputs.origins)
-            .chain(&outputs.report)
-            .map(PathBuf::as_path),
-    );
+    crate::signals::clean_up_on_signal();
     bar.writing(&outputs.table);
     let inputs = Inputs {
         vectors: args.vectors.to_string_lossy().into_owned(),
@@ -289,7 +283,8 @@ fn plan_outputs(args: &Args) -> Result<Outputs, Failure> {
     let mut save = SaveOptions::new()
         .force(args.force)
         .input(&args.vectors)
-        .dtype(args.dtype);
+        .dtype(args.dtype)
+        .allow_non_finite(args.allow_non_finite);
     for input in [&args.vocab, &args.corpus].into_iter().flatten() {
         save = save.input(input);
     }
