@@ -841,8 +841,10 @@ pub enum Error {
         fault: Box<NpyFault>,
     },
 
-    /// A NaN or infinite value that a GloVe or word2vec file cannot hold (npy can).
-    #[error("{}: cannot write matrix[{row}, {column}] = {value} (word {word:?}): expected a finite number; GloVe and word2vec files hold finite values only (npy stores any value)", Shown(path))]
+    /// A NaN or infinite value for a GloVe or word2vec output, refused unless
+    /// [`Layout::allow_non_finite`](crate::write::Layout::allow_non_finite) (npy and
+    /// safetensors hold any value).
+    #[error("{}: cannot write matrix[{row}, {column}] = {value} (word {word:?}): expected a finite number, as most GloVe and word2vec readers do (`Layout::allow_non_finite` writes it; npy and safetensors store any value)", Shown(path))]
     NonFiniteOutput {
         /// The output file.
         path: PathBuf,

@@ -118,9 +118,9 @@ fn decode(path: &Path, header: &NpyHeader, bytes: &[u8]) -> Result<Array2<f32>> 
 /// `path` is only used in errors.
 ///
 /// # Errors
-/// As [`NpyHeader::parse`]; also [`Error::Npy`] for an `f8` value too large for `f32`.
+/// As [`NpyHeader::from_bytes`]; also [`Error::Npy`] for an `f8` value too large for `f32`.
 pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Array2<f32>> {
-    let header = NpyHeader::parse(path, bytes)?;
+    let header = NpyHeader::from_bytes(path, bytes)?;
     decode(path, &header, bytes)
 }
 
@@ -249,7 +249,7 @@ impl NpyMatrix {
         reader
             .read_to_end(&mut bytes)
             .map_err(|e| Error::io(path, IoAction::Read, e))?;
-        let header = NpyHeader::parse(path, &bytes)?;
+        let header = NpyHeader::from_bytes(path, &bytes)?;
         let array = decode(path, &header, &bytes)?;
         Ok(NpyMatrix {
             header,
@@ -258,7 +258,7 @@ impl NpyMatrix {
     }
 
     fn from_map(path: &Path, map: Mmap) -> Result<NpyMatrix> {
-        let header = NpyHeader::parse(path, &map)?;
+        let header = NpyHeader::from_bytes(path, &map)?;
         let data = if header.is_native() && as_f32s(&map[header.data_offset..]).is_some() {
             Data::Mapped {
                 offset: header.data_offset,

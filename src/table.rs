@@ -8,7 +8,7 @@ use ndarray::{Array2, ArrayView1, ArrayView2};
 use crate::error::{Error, Result};
 use crate::npy::NpyMatrix;
 pub use crate::origin::RowOrigin;
-use crate::vocab::{TokenListOptions, Vocab};
+use crate::vocab::{Vocab, VocabKind, VocabOptions};
 use crate::write::{self, OutputFormat, SaveOptions};
 
 /// An embedding matrix whose row `i` belongs to token `i` of its vocabulary.
@@ -99,7 +99,7 @@ impl EmbeddingTable {
     ///
     /// ```
     /// use pretrained_vectors::ndarray::array;
-    /// use pretrained_vectors::{table::SavedTable, vocab::TokenListOptions, EmbeddingTable, RowOrigin, Vocab};
+    /// use pretrained_vectors::{table::SavedTable, vocab::VocabOptions, EmbeddingTable, RowOrigin, Vocab};
     /// use pretrained_vectors::write::SaveOptions;
     /// let dir = tempfile::tempdir()?;
     /// let vocab = Vocab::new(vec!["<pad>".into(), "cat".into()])?.padding(0)?;
@@ -108,7 +108,7 @@ impl EmbeddingTable {
     /// let path = dir.path().join("table.npy");
     /// table.save(&path, &SaveOptions::new())?;
     /// // The row origins saved beside the table record its padding row.
-    /// let saved = SavedTable::read(&path, &TokenListOptions::new())?;
+    /// let saved = SavedTable::read(&path, &VocabOptions::new())?;
     /// assert_eq!(saved.weights(), table.weights());
     /// assert_eq!(saved.vocab().get_padding(), Some(0));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -135,16 +135,36 @@ impl EmbeddingTable {
     pub fn save(&self, path: impl AsRef<Path>, options: &SaveOptions) -> Result<Vec<PathBuf>> {
         let path = path.as_ref();
         let mut group = write::AtomicGroup::new(options.policy().clone());
-        write::add_outputs(
-            &mut group,
+        let format = OutputFormat::from_extension(path)?;
+        self.add_outputs(&mut group, path, format, options.layout())?;
+        group.commit()
+    }
+
+    /// Adds the table's files in `format` at `path` to `group`, as
+    /// [`write::add_outputs`] does with the tokens, values and row origins, so that
+    /// a caller can add more outputs (a report) before committing. Tokens the
+    /// vocabulary is known to hold in `format` ([`Vocab::check_output`], and always
+    /// in a token list) are not checked again.
+    ///
+    /// # Errors
+    /// As [`write::add_outputs`].
+    pub fn add_outputs(
+        &self,
+        group: &mut write::AtomicGroup,
+        path: impl AsRef<Path>,
+        format: OutputFormat,
+        layout: &write::Layout,
+    ) -> Result<()> {
+        write::add_checked_outputs(
+            group,
             self.vocab.tokens(),
             self.weights.view(),
             Some(&self.origins),
-            path,
-            OutputFormat::from_extension(path)?,
-            options.layout(),
-        )?;
-        group.commit()
+            path.as_ref(),
+            format,
+            layout,
+            self.vocab.holds(format),
+        )
     }
 }
 
@@ -162,13 +182,15 @@ impl SavedTable {
     /// [`write::default_vocab_path`] and, when there is one (tables this crate
     /// saves have it), the row origins at [`write::default_origins_path`], which
     /// record the reserved rows (padding, OOV, unused, special): a saved table
-    /// reads back with them without naming them again. `options` name reserved
-    /// rows by token, for tables saved without origins (older files, other tools).
+    /// reads back with them without naming them again. The token list is read as
+    /// [`VocabKind::TokenList`] whatever `options` say of the kind; their padding
+    /// and OOV tokens name reserved rows by token, for tables saved without origins
+    /// (older files, other tools).
     ///
     /// # Errors
-    /// As [`NpyMatrix::read`] and [`Vocab::read_token_list`]; [`Error::Shape`] when
-    /// the sidecar's rows differ from the table's.
-    pub fn read(path: impl AsRef<Path>, options: &TokenListOptions) -> Result<Self> {
+    /// As [`NpyMatrix::read`] and [`Vocab::read`]; [`Error::Shape`] when the
+    /// sidecar's rows differ from the table's.
+    pub fn read(path: impl AsRef<Path>, options: &VocabOptions) -> Result<Self> {
         let path = path.as_ref();
         Self::read_with_vocab(path, write::default_vocab_path(path), options)
     }
@@ -181,10 +203,11 @@ impl SavedTable {
     pub fn read_with_vocab(
         path: impl AsRef<Path>,
         vocab_path: impl AsRef<Path>,
-        options: &TokenListOptions,
+        options: &VocabOptions,
     ) -> Result<Self> {
         let matrix = NpyMatrix::read(path.as_ref())?;
-        let mut vocab = Vocab::read_token_list(vocab_path.as_ref(), options)?;
+        let list = options.clone().kind(VocabKind::TokenList);
+        let mut vocab = Vocab::read(vocab_path.as_ref(), &list)?;
         if vocab.len() != matrix.rows() {
             return Err(Error::Shape {
                 what: "saved table",

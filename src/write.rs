@@ -15,7 +15,9 @@
 //! (`0.1`, `-2.5`, `0`, `-0`), scientific otherwise (`1e-30`, `-6.3681e-5`,
 //! `3.4028235e38`). NaN and infinities are refused ([`Error::NonFiniteOutput`])
 //! by the GloVe and word2vec writers, whose readers (ours included, by default)
-//! reject them; npy and safetensors store every `f32` bit for bit, and in `f16` or
+//! reject them, unless [`Layout::allow_non_finite`] lets them through: text then
+//! holds `nan`, `inf` and `-inf` (as Python and NumPy write them) and binary their
+//! bits. npy and safetensors store every `f32` bit for bit, and in `f16` or
 //! `bf16` round to nearest, ties to even ([`Dtype`]).
 //!
 //! # Row origins
@@ -37,7 +39,7 @@
 //! * word2vec text and binary refuse any ASCII white space in a word: their readers
 //!   (gensim, the original C tool, ours) end a word at the first space.
 //! * The token list (vocabulary sidecar) accepts any other word that does not start
-//!   with a byte-order mark (which [`Vocab::from_token_list`](crate::Vocab::from_token_list) refuses).
+//!   with a byte-order mark (which the token list reader, [`Vocab::read`](crate::Vocab::read), refuses).
 //!
 //! # Outputs
 //! [`save_matrix`] and [`EmbeddingTable::save`](crate::EmbeddingTable::save) write
@@ -47,6 +49,8 @@
 //! token list goes) and the atomic-write [`WritePolicy`] (what may be replaced, what
 //! must not be touched). The writers themselves know only words, a matrix and, for
 //! a table, its row origins.
+//! A program ended by a signal removes the temporaries in progress with
+//! [`remove_temp_files`] (async-signal-safe), as the CLI's handlers do.
 //!
 //! ```
 //! use pretrained_vectors::ndarray::array;
@@ -74,13 +78,13 @@ mod atomic;
 mod dtype;
 mod options;
 mod safetensors;
+mod temps;
 
 pub use self::safetensors::{write_safetensors, EMBEDDINGS, ORIGINS};
-#[doc(hidden)]
-pub use atomic::temp_path;
 pub use atomic::{AtomicFile, AtomicGroup, WritePolicy};
 pub use dtype::Dtype;
 pub use options::{Layout, SaveOptions};
+pub use temps::remove_temp_files;
 
 /// The files this crate writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -197,7 +201,10 @@ struct Shortest(f32);
 impl fmt::Display for Shortest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let a = self.0.abs();
-        if a == 0.0 || (1e-4..1e16).contains(&a) || !a.is_finite() {
+        if a.is_nan() {
+            // As Python, NumPy and C's printf write it (Rust's own is `NaN`).
+            f.write_str("nan")
+        } else if a == 0.0 || (1e-4..1e16).contains(&a) || a.is_infinite() {
             write!(f, "{}", self.0)
         } else {
             write!(f, "{:e}", self.0)
@@ -207,10 +214,11 @@ impl fmt::Display for Shortest {
 
 /// The text a GloVe or word2vec writer uses for `x`: the shortest decimal that
 /// parses back to exactly `x` (positional for magnitudes in `[1e-4, 1e16)` and
-/// zero, scientific otherwise).
+/// zero, scientific otherwise); NaN is `nan` and the infinities `inf` and `-inf`.
 ///
 /// ```
 /// use pretrained_vectors::write::format_f32;
+/// assert_eq!((format_f32(f32::NAN), format_f32(f32::NEG_INFINITY)), ("nan".into(), "-inf".into()));
 /// assert_eq!(format_f32(0.1), "0.1");
 /// assert_eq!(format_f32(-6.3681e-5), "-6.3681e-5");
 /// assert_eq!(format_f32(1e-30), "1e-30");
@@ -223,12 +231,36 @@ pub fn format_f32(x: f32) -> String {
 
 // ----- checks -------------------------------------------------------------------------
 
-/// Which words a format can hold.
-#[derive(Clone, Copy)]
-enum Words {
+/// Which words a format can hold: the rule of [`check_words`], named so that a
+/// reader can apply it while it reads and a vocabulary can record that it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Words {
     TokenList,
     Glove,
     Word2vec,
+}
+
+impl Words {
+    /// The rule of the words of `format` (for npy and safetensors: their token list).
+    pub(crate) fn of(format: OutputFormat) -> Words {
+        match format {
+            OutputFormat::Npy | OutputFormat::Safetensors => Words::TokenList,
+            OutputFormat::GloveText => Words::Glove,
+            OutputFormat::Word2vecText | OutputFormat::Word2vecBinary => Words::Word2vec,
+        }
+    }
+
+    /// Why `word` cannot be a row of a vocabulary written in this rule's format,
+    /// at any row past the first: the rule of every token ([`TokenFault`]), then
+    /// the format's own. For words read from a vector file, whose table row is not
+    /// known while they are read (and whose faults do not depend on it: a file
+    /// word is never empty, and no row may start with a byte-order mark).
+    pub(crate) fn refuses(self, word: &str) -> Option<&'static str> {
+        match TokenFault::of(word) {
+            Some(fault) => Some(fault.reason()),
+            None => fault(self, 1, word),
+        }
+    }
 }
 
 /// Checks, before any work, that a file of `format` can hold each of `words`
@@ -249,22 +281,33 @@ enum Words {
 /// and its 1-based row as the line (callers name their own file and line), and a
 /// reason that says which formats can hold it.
 pub fn check_words<S: AsRef<str>>(format: OutputFormat, words: &[S]) -> Result<()> {
-    let rule = match format {
-        OutputFormat::Npy | OutputFormat::Safetensors => Words::TokenList,
-        OutputFormat::GloveText => Words::Glove,
-        OutputFormat::Word2vecText | OutputFormat::Word2vecBinary => Words::Word2vec,
-    };
+    let rule = Words::of(format);
     for (row, word) in words.iter().enumerate() {
         check_word(rule, row, word.as_ref())?;
     }
     Ok(())
 }
 
-fn check_word(rule: Words, row: usize, word: &str) -> Result<()> {
+/// As [`fault`], as the error every writer gives (an empty path, the 1-based row).
+pub(crate) fn check_word(rule: Words, row: usize, word: &str) -> Result<()> {
+    match fault(rule, row, word) {
+        None => Ok(()),
+        Some(reason) => Err(Error::BadToken {
+            path: PathBuf::new(),
+            pos: Position::entry(row as u64 + 1),
+            token: word.into(),
+            reason,
+        }),
+    }
+}
+
+/// Why `word` cannot be row `row` (0-based) of a file of `rule`'s format, if it
+/// cannot: the one rule of what each format holds.
+fn fault(rule: Words, row: usize, word: &str) -> Option<&'static str> {
     let ws = |c: char| c.is_ascii_whitespace() || c == '\x0b';
     // The rule of every token (crate::vocab::TokenFault) first, then each format's own.
     let reason = match (TokenFault::of(word), rule) {
-        (Some(fault), Words::TokenList) if fault.allowed_at(row) => return Ok(()),
+        (Some(fault), Words::TokenList) if fault.allowed_at(row) => return None,
         (Some(TokenFault::Empty), _) => "empty word (expected at least one character)",
         (Some(TokenFault::LineBreak), _) => {
             "contains a line break (expected one line per word: no output format can hold it)"
@@ -276,7 +319,7 @@ fn check_word(rule: Words, row: usize, word: &str) -> Result<()> {
             "starts with a byte-order mark U+FEFF (at the start of a GloVe file, readers take it for the file's and drop it; word2vec text or binary can hold it)"
         }
         _ => match rule {
-            Words::TokenList => return Ok(()),
+            Words::TokenList => return None,
             Words::Glove if word.starts_with(ws) || word.ends_with(ws) => {
                 "starts or ends with white space (a GloVe line could not be split back into this word; npy or safetensors, with their token list, can hold it)"
             }
@@ -295,19 +338,21 @@ fn check_word(rule: Words, row: usize, word: &str) -> Result<()> {
             Words::Word2vec if word.contains(ws) => {
                 "contains white space (word2vec readers end a word at the first space; npy or safetensors, with their token list, can hold it, and GloVe text a word with inner spaces)"
             }
-            _ => return Ok(()),
+            _ => return None,
         },
     };
-    Err(Error::BadToken {
-        path: PathBuf::new(),
-        pos: Position::entry(row as u64 + 1),
-        token: word.into(),
-        reason,
-    })
+    Some(reason)
 }
 
-/// Checks the words against the matrix and the format before anything is written.
-fn check_vectors<S: AsRef<str>>(rule: Words, words: &[S], m: ArrayView2<'_, f32>) -> Result<()> {
+/// Checks the words against the matrix and the format before anything is written
+/// (`rule` is `None` for words already checked); NaN and infinities only when
+/// `allow_non_finite` is off.
+fn check_vectors<S: AsRef<str>>(
+    rule: Option<Words>,
+    words: &[S],
+    m: ArrayView2<'_, f32>,
+    allow_non_finite: bool,
+) -> Result<()> {
     let (rows, cols) = m.dim();
     if words.len() != rows {
         return Err(Error::Shape {
@@ -323,11 +368,13 @@ fn check_vectors<S: AsRef<str>>(rule: Words, words: &[S], m: ArrayView2<'_, f32>
             found: format!("{rows} x {cols}"),
         });
     }
-    for (row, word) in words.iter().enumerate() {
-        check_word(rule, row, word.as_ref())?;
+    if let Some(rule) = rule {
+        for (row, word) in words.iter().enumerate() {
+            check_word(rule, row, word.as_ref())?;
+        }
     }
     for ((row, column), &value) in m.indexed_iter() {
-        if !value.is_finite() {
+        if !value.is_finite() && !allow_non_finite {
             return Err(Error::NonFiniteOutput {
                 path: PathBuf::new(),
                 row,
@@ -459,13 +506,14 @@ fn write_lines<W: Write, S: AsRef<str>>(
 /// Before writing anything: [`Error::Shape`] when the words and rows differ in
 /// number or the matrix is empty, [`Error::BadToken`] for a word GloVe text cannot
 /// hold (see the [module docs](self)), [`Error::NonFiniteOutput`] for NaN or
-/// infinity. Then [`Error::Io`] (with an empty path) when `w` fails.
+/// infinity (always here; [`add_outputs`] writes them under
+/// [`Layout::allow_non_finite`]). Then [`Error::Io`] (with an empty path) when `w` fails.
 pub fn write_glove_text<W: Write, S: AsRef<str>>(
     w: &mut W,
     words: &[S],
     matrix: ArrayView2<'_, f32>,
 ) -> Result<()> {
-    check_vectors(Words::Glove, words, matrix)?;
+    check_vectors(Some(Words::Glove), words, matrix, false)?;
     write_lines(w, words, matrix)
 }
 
@@ -488,7 +536,7 @@ pub fn write_word2vec_text<W: Write, S: AsRef<str>>(
     words: &[S],
     matrix: ArrayView2<'_, f32>,
 ) -> Result<()> {
-    check_vectors(Words::Word2vec, words, matrix)?;
+    check_vectors(Some(Words::Word2vec), words, matrix, false)?;
     write_word2vec_text_body(w, words, matrix)
 }
 
@@ -511,7 +559,7 @@ pub fn write_word2vec_binary<W: Write, S: AsRef<str>>(
     words: &[S],
     matrix: ArrayView2<'_, f32>,
 ) -> Result<()> {
-    check_vectors(Words::Word2vec, words, matrix)?;
+    check_vectors(Some(Words::Word2vec), words, matrix, false)?;
     write_word2vec_binary_body(w, words, matrix)
 }
 
@@ -538,7 +586,7 @@ fn write_word2vec_binary_body<W: Write, S: AsRef<str>>(
 
 /// Writes one token per line, each ended by `\n`: the token list beside an npy or
 /// safetensors table, the one writer of that format. Tokens follow the rule of
-/// [`TokenFault`], so [`Vocab::from_token_list`](crate::Vocab::from_token_list) with
+/// [`TokenFault`], so [`Vocab::from_bytes`](crate::Vocab::from_bytes) with
 /// [`Vocab::token_list_options`](crate::Vocab::token_list_options) reads the result
 /// back to the same tokens and reserved rows (counts are not written).
 ///
@@ -549,8 +597,9 @@ fn write_word2vec_binary_body<W: Write, S: AsRef<str>>(
 /// let mut out = Vec::new();
 /// write_token_list(&mut out, v.tokens())?;
 /// assert_eq!(out, b"<pad>\nthe\n");
-/// let back = Vocab::from_token_list(Path::new(""), &out, &v.token_list_options())?;
-/// assert_eq!(back, v);
+/// let back = Vocab::from_bytes(Path::new(""), &out, &v.token_list_options())?;
+/// assert_eq!(back.tokens(), v.tokens());
+/// assert_eq!(back.get_padding(), Some(0));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
@@ -562,6 +611,11 @@ pub fn write_token_list<W: Write, S: AsRef<str>>(w: &mut W, words: &[S]) -> Resu
     for (row, word) in words.iter().enumerate() {
         check_word(Words::TokenList, row, word.as_ref())?;
     }
+    write_token_lines(w, words)
+}
+
+/// Writes `words` one per line, checked beforehand by the token-list rule.
+fn write_token_lines<W: Write, S: AsRef<str>>(mut w: W, words: &[S]) -> Result<()> {
     for word in words {
         w.write_all(word.as_ref().as_bytes()).map_err(io_err)?;
         w.write_all(b"\n").map_err(io_err)?;
@@ -572,45 +626,17 @@ pub fn write_token_list<W: Write, S: AsRef<str>>(w: &mut W, words: &[S]) -> Resu
 // ----- saving -------------------------------------------------------------------------
 
 /// Adds the files of `words` + `matrix` in `format` at `path` to `group` and writes
-/// them (an npy or safetensors table also gets its token list, at the group's
-/// [`default_vocab_path`]). Nothing is renamed until
-/// the group is committed, so a caller can add more outputs (a report) first.
+/// them; nothing is renamed until the group is committed, so a caller can add more
+/// outputs (a report) first. An npy or safetensors table also gets its token list
+/// (where the [`Layout`] puts it, by default [`default_vocab_path`]) and, given
+/// `origins`, its row origins: the `origins` tensor of a safetensors output, the
+/// [`default_origins_path`] sidecar of an npy one (the text formats and word2vec
+/// binary have no place for them). The [`Layout`] also sets the value type and the
+/// metadata.
 ///
 /// ```
 /// use pretrained_vectors::ndarray::array;
 /// use std::io::Write;
-/// use pretrained_vectors::write::{add_matrix, AtomicGroup, OutputFormat, WritePolicy};
-/// let dir = tempfile::tempdir()?;
-/// let mut group = AtomicGroup::new(WritePolicy::new());
-/// let m = array![[1.0f32, 2.0]];
-/// add_matrix(&mut group, &["x"], m.view(), dir.path().join("t.npy"), OutputFormat::Npy)?;
-/// group.create(dir.path().join("report.json"))?.write_all(b"{}")?;
-/// let written = group.commit()?;
-/// assert_eq!(written.len(), 3);
-/// assert_eq!(std::fs::read_to_string(dir.path().join("t.vocab.txt"))?, "x\n");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-///
-/// # Errors
-/// As the writer of the format, with the file named; as [`AtomicGroup::create`].
-/// Checks of the words and values come before any file is created.
-pub fn add_matrix<S: AsRef<str>>(
-    group: &mut AtomicGroup,
-    words: &[S],
-    matrix: ArrayView2<'_, f32>,
-    path: impl AsRef<Path>,
-    format: OutputFormat,
-) -> Result<()> {
-    add_outputs(group, words, matrix, None, path, format, &Layout::new())
-}
-
-/// As [`add_matrix`], with the row origins of a table (`origins`: the `origins`
-/// tensor of a safetensors output, the [`default_origins_path`] sidecar of an npy
-/// one; the text formats and word2vec binary have no place for them) and a
-/// [`Layout`] (value type, metadata, where the token list goes).
-///
-/// ```
-/// use pretrained_vectors::ndarray::array;
 /// use pretrained_vectors::write::{add_outputs, AtomicGroup, Dtype, Layout, OutputFormat, WritePolicy};
 /// use pretrained_vectors::RowOrigin;
 /// let dir = tempfile::tempdir()?;
@@ -621,15 +647,22 @@ pub fn add_matrix<S: AsRef<str>>(
 /// let layout = Layout::new().dtype(Dtype::Bf16).metadata("vocabulary", "my list");
 /// add_outputs(&mut group, &["<pad>", "x"], m.view(), Some(&origins), &out,
 ///     OutputFormat::Safetensors, &layout)?;
-/// assert_eq!(group.commit()?.len(), 2); // t.safetensors, t.vocab.txt
+/// // Without origins, and with the default layout:
+/// add_outputs(&mut group, &["<pad>", "x"], m.view(), None, dir.path().join("u.npy"),
+///     OutputFormat::Npy, &Layout::new())?;
+/// group.create(dir.path().join("report.json"))?.write_all(b"{}")?;
+/// // t.safetensors, t.vocab.txt, u.npy, u.vocab.txt, report.json
+/// assert_eq!(group.commit()?.len(), 5);
+/// assert_eq!(std::fs::read_to_string(dir.path().join("u.vocab.txt"))?, "<pad>\nx\n");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
 /// # Errors
-/// As [`add_matrix`]; also [`Error::InvalidOption`] when `format` cannot hold the
-/// layout's dtype, [`Error::Shape`] when the origins and rows differ in number,
-/// [`Error::OutOfRangeOutput`] for a value beyond the dtype's range: all before any
-/// file is created.
+/// As the writer of the format, with the file named; as [`AtomicGroup::create`].
+/// Also [`Error::InvalidOption`] when `format` cannot hold the layout's dtype,
+/// [`Error::Shape`] when the origins and rows differ in number,
+/// [`Error::OutOfRangeOutput`] for a value beyond the dtype's range. The checks of
+/// the words and values come before any file is created.
 pub fn add_outputs<S: AsRef<str>>(
     group: &mut AtomicGroup,
     words: &[S],
@@ -639,7 +672,33 @@ pub fn add_outputs<S: AsRef<str>>(
     format: OutputFormat,
     layout: &Layout,
 ) -> Result<()> {
-    let path = path.as_ref();
+    add_checked_outputs(
+        group,
+        words,
+        matrix,
+        origins,
+        path.as_ref(),
+        format,
+        layout,
+        false,
+    )
+}
+
+/// As [`add_outputs`]; `words_checked` says the words are known to meet the rule
+/// of `format` (a vocabulary that was checked for it, see
+/// [`EmbeddingTable::add_outputs`](crate::EmbeddingTable::add_outputs)), so they
+/// are not checked again.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn add_checked_outputs<S: AsRef<str>>(
+    group: &mut AtomicGroup,
+    words: &[S],
+    matrix: ArrayView2<'_, f32>,
+    origins: Option<&[RowOrigin]>,
+    path: &Path,
+    format: OutputFormat,
+    layout: &Layout,
+    words_checked: bool,
+) -> Result<()> {
     let here = at_path(path);
     let dtype = layout.get_dtype();
     if !format.holds(dtype) {
@@ -666,8 +725,10 @@ pub fn add_outputs<S: AsRef<str>>(
             });
         }
         safetensors::check_origins(matrix.nrows(), origins)?;
-        for (row, word) in words.iter().enumerate() {
-            check_word(Words::TokenList, row, word.as_ref()).map_err(at_path(&vocab))?;
+        if !words_checked {
+            for (row, word) in words.iter().enumerate() {
+                check_word(Words::TokenList, row, word.as_ref()).map_err(at_path(&vocab))?;
+            }
         }
         dtype::check_range(dtype, words, matrix).map_err(&here)?;
         if format == OutputFormat::Npy {
@@ -684,13 +745,11 @@ pub fn add_outputs<S: AsRef<str>>(
             safetensors::write_body(group.create(path)?, matrix, origins, dtype, &metadata)
                 .map_err(&here)?;
         }
-        return write_token_list(group.create(&vocab)?, words).map_err(at_path(&vocab));
+        // The words were checked above (or before): written as they are.
+        return write_token_lines(group.create(&vocab)?, words).map_err(at_path(&vocab));
     }
-    let rule = match format {
-        OutputFormat::GloveText => Words::Glove,
-        _ => Words::Word2vec,
-    };
-    check_vectors(rule, words, matrix).map_err(&here)?;
+    let rule = (!words_checked).then(|| Words::of(format));
+    check_vectors(rule, words, matrix, layout.get_allow_non_finite()).map_err(&here)?;
     let file = group.create(path)?;
     match format {
         OutputFormat::GloveText => write_lines(file, words, matrix),
@@ -704,7 +763,7 @@ pub fn add_outputs<S: AsRef<str>>(
 /// written (for npy and safetensors: the table and its token list).
 ///
 /// # Errors
-/// As [`add_matrix`] and [`AtomicGroup::commit`]. On any error no output is
+/// As [`add_outputs`] and [`AtomicGroup::commit`]. On any error no output is
 /// created or changed.
 pub fn save_matrix<S: AsRef<str>>(
     words: &[S],

@@ -410,12 +410,10 @@ fn tokenizer_json_of_the_wrong_shape() {
 
 #[test]
 fn duplicate_token_and_empty_vocabulary() {
-    use pretrained_vectors::vocab::TokenListOptions;
-    let e = pretrained_vectors::Vocab::read_token_list(
-        fixture("bad/duplicate_tokens.txt"),
-        &TokenListOptions::new(),
-    )
-    .unwrap_err();
+    use pretrained_vectors::vocab::{VocabKind, VocabOptions};
+    let list = VocabOptions::new().kind(VocabKind::TokenList);
+    let e =
+        pretrained_vectors::Vocab::read(fixture("bad/duplicate_tokens.txt"), &list).unwrap_err();
     assert!(
         matches!(
             e,
@@ -424,11 +422,7 @@ fn duplicate_token_and_empty_vocabulary() {
         ),
         "{e}"
     );
-    let e = pretrained_vectors::Vocab::read_token_list(
-        fixture("bad/empty_vocab.txt"),
-        &TokenListOptions::new(),
-    )
-    .unwrap_err();
+    let e = pretrained_vectors::Vocab::read(fixture("bad/empty_vocab.txt"), &list).unwrap_err();
     assert!(matches!(e, Error::EmptyVocab { .. }), "{e}");
 }
 

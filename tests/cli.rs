@@ -10,7 +10,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{fixture, stderr};
-use pretrained_vectors::vocab::{KerasTokenizer, TokenListOptions};
+use pretrained_vectors::vocab::{KerasTokenizer, VocabKind, VocabOptions};
 use pretrained_vectors::{npy, read, Vectors, Vocab};
 
 const GLOVE: &str = "glove.6B.50d.20k.txt.gz";
@@ -352,8 +352,11 @@ fn token_list_with_reserved_rows_and_options() {
     let t2 = npy::read(&out2).unwrap();
     assert_ne!(t2.row(3), glove.get("paris").unwrap());
     assert_eq!(t2.row(2), glove.get("the").unwrap());
-    let v =
-        Vocab::read_token_list(dir.path().join("t2.vocab.txt"), &TokenListOptions::new()).unwrap();
+    let v = Vocab::read(
+        dir.path().join("t2.vocab.txt"),
+        &VocabOptions::new().kind(VocabKind::TokenList),
+    )
+    .unwrap();
     assert_eq!(v.len(), 5);
 }
 
@@ -598,6 +601,49 @@ fn allow_non_finite_keeps_nan() {
     assert!(table.iter().any(|v| v.is_nan()), "the NaN is kept");
     for (a, b) in table.iter().zip(want.matrix().iter()) {
         assert!(a == b || (a.is_nan() && b.is_nan()));
+    }
+}
+
+/// With `--allow-non-finite`, every output keeps NaN and infinities: the GloVe and
+/// word2vec text outputs as `nan`, `inf`, `-inf`, word2vec binary as bits; each reads
+/// back (allowing them) to the same values as the input.
+#[test]
+fn allow_non_finite_round_trips_through_text_and_binary_outputs() {
+    let dir = tmp();
+    // The fixture's `nan`, plus an infinity of each sign on other rows.
+    let text = std::fs::read_to_string(fixture("bad/nan.txt")).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    for (row, value) in [(1, "inf"), (2, "-Infinity")] {
+        let mut fields: Vec<&str> = lines[row].split(' ').collect();
+        fields[3] = value;
+        lines[row] = fields.join(" ");
+    }
+    let input = dir.path().join("in.txt");
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let opts = pretrained_vectors::ReadOptions::new().allow_non_finite(true);
+    let want = opts.read(&input).unwrap();
+    let non_finite = want.matrix().iter().filter(|v| !v.is_finite()).count();
+    assert_eq!(non_finite, 3);
+    for ext in ["txt", "vec", "bin"] {
+        let out = dir.path().join(format!("t.{ext}"));
+        let o = run(&[&input, &"-o", &out]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(!out.exists(), "no output without the flag");
+        ok(&run(&[&input, &"--allow-non-finite", &"-o", &out]));
+        let back = opts.read(&out).unwrap();
+        assert_eq!(back.words(), want.words(), "{ext}");
+        let same = back
+            .matrix()
+            .iter()
+            .zip(want.matrix().iter())
+            .all(|(a, b)| a == b || (a.is_nan() && b.is_nan()));
+        assert!(same, "{ext}: the values read back as they were");
+        if ext != "bin" {
+            let written = std::fs::read_to_string(&out).unwrap();
+            for word in [" nan ", " inf ", " -inf "] {
+                assert!(written.contains(word), "{ext}: {word:?}");
+            }
+        }
     }
 }
 

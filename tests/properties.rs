@@ -19,7 +19,7 @@ use ndarray::Array2;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 
-use pretrained_vectors::vocab::TokenListOptions;
+use pretrained_vectors::vocab::{VocabKind, VocabOptions};
 use pretrained_vectors::{npy, write, Format, ReadOptions, Vectors, Vocab};
 
 // ----- strategies ------------------------------------------------------------------
@@ -188,7 +188,7 @@ proptest! {
         let words: Vec<String> = words.into_iter().filter(|w| seen.insert(w.clone())).collect();
         let mut out = Vec::new();
         write::write_token_list(&mut out, &words).unwrap();
-        let v = Vocab::from_token_list(Path::new(""), &out, &TokenListOptions::new()).unwrap();
+        let v = Vocab::from_bytes(Path::new(""), &out, &VocabOptions::new().kind(VocabKind::TokenList)).unwrap();
         prop_assert_eq!(v.tokens(), &words[..]);
     }
 }

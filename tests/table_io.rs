@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use pretrained_vectors::table::SavedTable;
-use pretrained_vectors::vocab::TokenListOptions;
+use pretrained_vectors::vocab::{VocabKind, VocabOptions};
 use pretrained_vectors::write::SaveOptions;
 use pretrained_vectors::{Aligner, EmbeddingTable, Error, Vocab};
 
@@ -42,7 +42,7 @@ fn npy_reopens_in_place_with_its_sidecar() {
             dir.path().join("table.vocab.txt")
         ]
     );
-    let opts = TokenListOptions::new().padding("<pad>").oov("<unk>");
+    let opts = VocabOptions::new().padding("<pad>").oov("<unk>");
     let saved = SavedTable::read(&path, &opts).unwrap();
     assert!(saved.is_zero_copy());
     assert_eq!(saved.weights(), table.weights());
@@ -66,8 +66,10 @@ fn saved_tables_read_back_their_reserved_rows() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("table.npy");
     table.save(&path, &SaveOptions::new()).unwrap();
-    let saved = SavedTable::read(&path, &TokenListOptions::new()).unwrap();
-    assert_eq!(saved.vocab(), table.vocab());
+    let saved = SavedTable::read(&path, &VocabOptions::new()).unwrap();
+    // The same rows, read from a token list.
+    let listed = table.vocab().clone().kind(VocabKind::TokenList);
+    assert_eq!(saved.vocab(), &listed);
     assert_eq!(
         (saved.vocab().get_padding(), saved.vocab().get_oov()),
         (Some(0), Some(1))
@@ -75,17 +77,17 @@ fn saved_tables_read_back_their_reserved_rows() {
     let origins = dir.path().join("table.origins.npy");
     let recorded = std::fs::read(&origins).unwrap();
     std::fs::remove_file(&origins).unwrap();
-    let old = SavedTable::read(&path, &TokenListOptions::new()).unwrap();
+    let old = SavedTable::read(&path, &VocabOptions::new()).unwrap();
     assert_eq!(
         (old.vocab().get_padding(), old.vocab().get_oov()),
         (None, None)
     );
-    let named = TokenListOptions::new().padding("<pad>").oov("<unk>");
+    let named = VocabOptions::new().padding("<pad>").oov("<unk>");
     let old = SavedTable::read(&path, &named).unwrap();
-    assert_eq!(old.vocab(), table.vocab());
+    assert_eq!(old.vocab(), &listed);
     // Origins that do not fit the table are refused, not ignored.
     std::fs::write(&origins, &recorded[..recorded.len() - 1]).unwrap();
-    let e = SavedTable::read(&path, &TokenListOptions::new()).unwrap_err();
+    let e = SavedTable::read(&path, &VocabOptions::new()).unwrap_err();
     assert!(
         matches!(
             e,
@@ -99,7 +101,7 @@ fn saved_tables_read_back_their_reserved_rows() {
     let mut unknown = recorded.clone();
     *unknown.last_mut().unwrap() = 200;
     std::fs::write(&origins, &unknown).unwrap();
-    let e = SavedTable::read(&path, &TokenListOptions::new()).unwrap_err();
+    let e = SavedTable::read(&path, &VocabOptions::new()).unwrap_err();
     assert!(e.to_string().contains("code 200 at row"), "{e}");
 }
 
@@ -158,7 +160,7 @@ fn sidecar_must_match_the_table() {
     let path = dir.path().join("t.npy");
     table.save(&path, &SaveOptions::new()).unwrap();
     std::fs::write(dir.path().join("t.vocab.txt"), "a\nb\n").unwrap();
-    let e = SavedTable::read(&path, &TokenListOptions::new()).unwrap_err();
+    let e = SavedTable::read(&path, &VocabOptions::new()).unwrap_err();
     assert!(matches!(e, Error::Shape { .. }), "{e}");
     // Existing outputs are refused without force, and kept intact.
     let before = std::fs::read(&path).unwrap();

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use pretrained_vectors::vocab::{
-    detect_kind, pad_sequences, KerasTokenizer, PadOptions, Side, TokenListOptions, VocabKind,
+    detect_kind, pad_sequences, KerasTokenizer, PadOptions, Side, VocabKind, VocabOptions,
 };
 use pretrained_vectors::{Error, Position, Vocab};
 use serde_json::Value;
@@ -305,7 +305,7 @@ fn vocab_for_a_table_follows_keras_indices_and_num_words() {
     // The sidecar token list reads back to the same rows.
     let mut out = Vec::new();
     pretrained_vectors::write::write_token_list(&mut out, vocab.tokens()).unwrap();
-    let back = Vocab::from_token_list(
+    let back = Vocab::from_bytes(
         Path::new("table.vocab.txt"),
         &out,
         &vocab.token_list_options(),
@@ -484,24 +484,24 @@ fn empty_vocabularies_are_refused() {
     let e = tok.vocab("<pad>").unwrap_err();
     assert!(matches!(e, Error::EmptyVocab { .. }), "{e}");
     assert_eq!(e.path(), Some(Path::new("wi.json")));
-    let e = Vocab::from_token_list(Path::new("v.txt"), b"", &TokenListOptions::new()).unwrap_err();
+    let e = Vocab::from_bytes(Path::new("v.txt"), b"", &VocabOptions::new()).unwrap_err();
     assert!(matches!(e, Error::EmptyVocab { .. }), "{e}");
 }
 
 #[test]
 fn token_list_errors_name_file_and_line() {
-    let o = TokenListOptions::new();
-    let e = Vocab::from_token_list(Path::new("v.txt"), b"the\ncat\nthe\n", &o).unwrap_err();
+    let o = VocabOptions::new().kind(VocabKind::TokenList);
+    let e = Vocab::from_bytes(Path::new("v.txt"), b"the\ncat\nthe\n", &o).unwrap_err();
     assert_eq!(
         e.to_string(),
         r#"v.txt: line 3, byte 8: duplicate token "the" (first at line 1, byte 0); expected each token once"#
     );
-    let e = Vocab::from_token_list(Path::new("v.txt"), b"the\ncat\rdog\n", &o).unwrap_err();
+    let e = Vocab::from_bytes(Path::new("v.txt"), b"the\ncat\rdog\n", &o).unwrap_err();
     assert!(
         matches!(e, Error::BadToken { pos, .. } if pos == Position::line(2, 4)),
         "{e}"
     );
-    let e = Vocab::from_token_list(Path::new("v.txt"), b"the\n\ncat\n", &o).unwrap_err();
+    let e = Vocab::from_bytes(Path::new("v.txt"), b"the\n\ncat\n", &o).unwrap_err();
     assert!(
         e.to_string()
             .starts_with("v.txt: line 2, byte 4: bad token \"\": blank line"),

@@ -88,11 +88,11 @@ impl NpyHeader {
     /// use pretrained_vectors::npy::{self, Descr, NpyHeader};
     /// let mut bytes = Vec::new();
     /// npy::write_matrix(&mut bytes, ndarray::Array2::<f32>::zeros((2, 3)).view())?;
-    /// let h = NpyHeader::parse(std::path::Path::new(""), &bytes)?;
+    /// let h = NpyHeader::from_bytes(std::path::Path::new(""), &bytes)?;
     /// assert_eq!((h.rows, h.cols, h.descr, h.data_offset), (2, 3, Descr::F4Le, 128));
     /// # Ok::<(), pretrained_vectors::Error>(())
     /// ```
-    pub fn parse(path: &Path, bytes: &[u8]) -> Result<NpyHeader> {
+    pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<NpyHeader> {
         let e = |byte: usize, fault: NpyFault| npy_err(path, byte, fault);
         let file_len = bytes.len();
         let magic = bytes.get(..MAGIC.len()).unwrap_or(bytes);

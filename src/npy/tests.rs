@@ -103,7 +103,7 @@ fn huge_dicts_get_version_2() {
     assert_eq!(12 + len, h.len());
     let mut file = h.clone();
     file.extend_from_slice(&le(&[4.5]));
-    let header = NpyHeader::parse(Path::new(P), &file).unwrap();
+    let header = NpyHeader::from_bytes(Path::new(P), &file).unwrap();
     assert_eq!((header.version, header.rows, header.cols), ((2, 0), 1, 1));
     // Just below the limit stays 1.0.
     let small = wrap_header(&" ".repeat(65_535 - 1 - 64));
@@ -421,7 +421,7 @@ fn hostile_bytes_never_panic() {
                 _ => b' ',
             };
         }
-        if let Ok(h) = NpyHeader::parse(Path::new(P), &b) {
+        if let Ok(h) = NpyHeader::from_bytes(Path::new(P), &b) {
             accepted += 1;
             assert_eq!(
                 h.data_offset + h.rows * h.cols * h.descr.item_size(),

@@ -11,12 +11,15 @@ use crate::format::Layout;
 use crate::parse::{self, RowParser};
 use crate::scan::{Consumer, Flow, Line, Piece, Record, Scanned};
 use crate::vectors::{hash_word, Duplicate, ReadInfo, Vectors, WordIndex};
+use crate::write::Words;
 
 /// Rows kept so far, and the room of the wave being parsed.
 pub(super) struct FullRead {
     /// `kept.words.len() * dims` values, then room for the wave being parsed.
     values: Vec<f32>,
     kept: Kept,
+    /// The rule of an output format each word must meet, checked as it is read.
+    rule: Option<Words>,
 }
 
 /// Everything but the values: what taking a piece updates while later pieces
@@ -43,6 +46,7 @@ pub(super) struct Kept {
 /// One piece being parsed: its rows' values go to `out`.
 pub(super) struct Part<'c> {
     dims: usize,
+    rule: Option<Words>,
     out: &'c mut [f32],
     rows: Rows,
 }
@@ -57,9 +61,11 @@ pub(super) struct Rows {
 }
 
 impl FullRead {
-    pub(super) fn new(limit: Option<u64>) -> Self {
+    /// A reader of at most `limit` rows whose words must meet `rule`.
+    pub(super) fn new(limit: Option<u64>, rule: Option<Words>) -> Self {
         FullRead {
             values: Vec::new(),
+            rule,
             kept: Kept {
                 dims: 0,
                 limit: limit.unwrap_or(u64::MAX),
@@ -87,6 +93,7 @@ impl FullRead {
             words: kept.words,
             matrix,
             model: None,
+            checked: self.rule,
             index: kept.index,
             info: ReadInfo {
                 format: Some(layout.format),
@@ -147,6 +154,20 @@ impl Part<'_> {
         &mut self.out[n * self.dims..(n + 1) * self.dims]
     }
 
+    /// Refuses a word that the rule of the output refuses, at `pos` in `path`.
+    #[inline]
+    fn check(&self, path: &std::path::Path, pos: Position, word: &str) -> Result<()> {
+        match self.rule.and_then(|rule| rule.refuses(word)) {
+            None => Ok(()),
+            Some(reason) => Err(Error::BadToken {
+                path: path.to_path_buf(),
+                pos,
+                token: word.into(),
+                reason,
+            }),
+        }
+    }
+
     fn push(&mut self, word: String, at: u64) {
         self.rows.hashes.push(hash_word(&word));
         self.rows.words.push(word);
@@ -168,7 +189,7 @@ impl Consumer for FullRead {
     }
 
     fn parts<'c>(&'c mut self, pieces: &[Piece]) -> (Vec<Part<'c>>, &'c mut Kept) {
-        let dims = self.kept.dims;
+        let (dims, rule) = (self.kept.dims, self.rule);
         let kept = self.kept.words.len();
         let room: usize = pieces.iter().map(|p| p.max_rows).sum();
         if self.values.is_empty() {
@@ -189,6 +210,7 @@ impl Consumer for FullRead {
                 rest = tail;
                 Part {
                     dims,
+                    rule,
                     out,
                     rows: Rows {
                         words: Vec::with_capacity(p.max_rows),
@@ -222,7 +244,9 @@ impl Consumer for FullRead {
                 row.word
             }
         };
-        let word = p.word(Position::line(line.no, line.at), word)?.into_owned();
+        let pos = Position::line(line.no, line.at);
+        let word = p.word(pos, word)?.into_owned();
+        part.check(p.path, pos, &word)?;
         part.push(word, line.no);
         Ok(())
     }
@@ -230,9 +254,9 @@ impl Consumer for FullRead {
     #[inline]
     fn record(part: &mut Part<'_>, p: &RowParser<'_>, rec: Record<'_>) -> Result<()> {
         p.binary_values(rec.no, rec.at, rec.values, part.slot())?;
-        let word = p
-            .word(Position::record(rec.no, rec.at), rec.word)?
-            .into_owned();
+        let pos = Position::record(rec.no, rec.at);
+        let word = p.word(pos, rec.word)?.into_owned();
+        part.check(p.path, pos, &word)?;
         part.push(word, rec.no);
         Ok(())
     }

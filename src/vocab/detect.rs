@@ -45,7 +45,10 @@ use crate::parse::text::strip_bom;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum VocabKind {
-    /// One token per line; row `i` is line `i + 1`.
+    /// One token per line; row `i` is line `i + 1`. A token is the whole line
+    /// (spaces included); a UTF-8 byte-order mark, CRLF line ends and a missing
+    /// final newline are accepted; a blank line is an error, except an empty first
+    /// line, which is Keras 3's padding token `""` (row 0, the padding row).
     TokenList,
     /// A JSON array of strings; row `i` is element `i`.
     JsonList,

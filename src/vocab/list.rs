@@ -1,68 +1,52 @@
 //! Token lists: one token per line, row = line number.
 //!
 //! This is the vocabulary format users bring most often (`vocab.txt`) and the
-//! sidecar the CLI writes next to a table. Reading parses a byte slice and is told
-//! the path only to name it in errors; [`Vocab::read_token_list`] is the
-//! convenience that reads the file first.
+//! sidecar the CLI writes next to a table. It is read as every vocabulary file is,
+//! by [`Vocab::read`] / [`Vocab::from_bytes`] (the kind detected, or
+//! [`VocabKind::TokenList`](super::VocabKind::TokenList) insisted on); the parser
+//! here is theirs.
 
 use std::path::Path;
 
 use crate::error::{Error, Position, Result};
 
-use super::Vocab;
+use super::{Vocab, VocabKind, VocabOptions};
 
-/// Which lines of a token list are the reserved rows.
-///
-/// A line equal to the padding token becomes the padding row, a line equal to the
-/// OOV token the OOV row. Both default to none. A configured name that no line
-/// holds is not an error: that row is then simply not reserved (check
-/// [`Vocab::get_padding`] / [`Vocab::get_oov`] if you rely on it).
-///
-/// ```
-/// use pretrained_vectors::vocab::TokenListOptions;
-/// use pretrained_vectors::Vocab;
-/// use std::path::Path;
-///
-/// let options = TokenListOptions::new().padding("<pad>").oov("<unk>");
-/// let v = Vocab::from_token_list(Path::new("vocab.txt"), b"<pad>\n<unk>\nthe\n", &options)?;
-/// assert_eq!((v.get_padding(), v.get_oov()), (Some(0), Some(1)));
-///
-/// // A name that is absent reserves nothing.
-/// let v = Vocab::from_token_list(Path::new("vocab.txt"), b"the\ncat\n", &options)?;
-/// assert_eq!((v.get_padding(), v.get_oov()), (None, None));
-/// # Ok::<(), pretrained_vectors::Error>(())
-/// ```
+/// Which lines of a token list are the reserved rows: a line equal to the padding
+/// token becomes the padding row, a line equal to the OOV token the OOV row. A
+/// configured name that no line holds reserves nothing. The public face of these
+/// is [`VocabOptions`](super::VocabOptions).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TokenListOptions {
+pub(crate) struct TokenListOptions {
     padding: Option<String>,
     oov: Option<String>,
 }
 
 impl TokenListOptions {
     /// No reserved rows (the default).
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// The line whose token is `name` is the padding row. Default: none.
-    pub fn padding(mut self, name: impl Into<String>) -> Self {
+    pub(crate) fn padding(mut self, name: impl Into<String>) -> Self {
         self.padding = Some(name.into());
         self
     }
 
     /// The line whose token is `name` is the OOV row. Default: none.
-    pub fn oov(mut self, name: impl Into<String>) -> Self {
+    pub(crate) fn oov(mut self, name: impl Into<String>) -> Self {
         self.oov = Some(name.into());
         self
     }
 
     /// The padding token name, if set.
-    pub fn get_padding(&self) -> Option<&str> {
+    pub(crate) fn get_padding(&self) -> Option<&str> {
         self.padding.as_deref()
     }
 
     /// The OOV token name, if set.
-    pub fn get_oov(&self) -> Option<&str> {
+    pub(crate) fn get_oov(&self) -> Option<&str> {
         self.oov.as_deref()
     }
 }
@@ -75,20 +59,8 @@ impl Vocab {
     /// An empty first line followed by tokens is Keras 3's padding token `""`: row 0,
     /// the padding row (see [`Vocab::new`]).
     ///
-    /// ```
-    /// use pretrained_vectors::vocab::TokenListOptions;
-    /// use pretrained_vectors::Vocab;
-    /// use std::path::Path;
-    ///
-    /// let v = Vocab::from_token_list(
-    ///     Path::new("vocab.txt"),
-    ///     b"\xEF\xBB\xBF<pad>\r\nNew York\r\nthe",
-    ///     &TokenListOptions::new().padding("<pad>"),
-    /// )?;
-    /// assert_eq!(v.tokens(), ["<pad>", "New York", "the"]);
-    /// assert_eq!(v.get_padding(), Some(0));
-    /// # Ok::<(), pretrained_vectors::Error>(())
-    /// ```
+    /// Reached through [`Vocab::from_bytes`] with [`VocabKind::TokenList`](super::VocabKind::TokenList)
+    /// (its examples show the rules at work).
     ///
     /// # Errors
     /// - [`Error::EmptyVocab`] when there is no token (an empty file, or nothing but
@@ -99,7 +71,11 @@ impl Vocab {
     /// - [`Error::BadUtf8`] with the line and byte of the first invalid byte;
     /// - [`Error::DuplicateToken`] naming both lines;
     /// - [`Error::InvalidOption`] when the padding and OOV names are the same.
-    pub fn from_token_list(path: &Path, bytes: &[u8], options: &TokenListOptions) -> Result<Self> {
+    pub(crate) fn from_token_list(
+        path: &Path,
+        bytes: &[u8],
+        options: &TokenListOptions,
+    ) -> Result<Self> {
         if options.padding.is_some() && options.padding == options.oov {
             return Err(Error::InvalidOption {
                 option: "token list reserved rows",
@@ -110,7 +86,11 @@ impl Vocab {
             });
         }
         let (tokens, starts) = split_lines(path, bytes)?;
-        let mut vocab = Vocab::build(path, tokens, Some(&starts))?;
+        let places = (1..)
+            .zip(&starts)
+            .map(|(l, &b)| Position::line(l, b))
+            .collect();
+        let mut vocab = Vocab::build(path, tokens, Some(&starts))?.places(path, places);
         if let Some(row) = options.padding.as_deref().and_then(|t| vocab.get(t)) {
             vocab = vocab.padding(row)?;
         }
@@ -120,25 +100,30 @@ impl Vocab {
         Ok(vocab)
     }
 
-    /// Reads the token list file at `path`; see [`Vocab::from_token_list`].
+    /// The options that read this vocabulary's token list back
+    /// ([`write_token_list`](crate::write::write_token_list)) with the same rows:
+    /// the kind [`VocabKind::TokenList`](super::VocabKind::TokenList) and the padding
+    /// and OOV tokens by name.
     ///
-    /// # Errors
-    /// [`Error::Io`] when the file cannot be read, and every error of
-    /// [`Vocab::from_token_list`].
-    pub fn read_token_list(path: impl AsRef<Path>, options: &TokenListOptions) -> Result<Self> {
-        let path = path.as_ref();
-        let bytes = crate::source::read_whole(path)?;
-        Self::from_token_list(path, &bytes, options)
-    }
-
-    /// The options that mark this vocabulary's reserved rows when its token list is
-    /// read back: the padding and OOV tokens by name.
-    pub fn token_list_options(&self) -> TokenListOptions {
-        let name = |row: Option<usize>| row.and_then(|r| self.token(r)).map(str::to_string);
-        TokenListOptions {
-            padding: name(self.padding),
-            oov: name(self.oov),
+    /// ```
+    /// use pretrained_vectors::{write::write_token_list, Vocab};
+    /// use std::path::Path;
+    /// let v = Vocab::new(vec!["<pad>".into(), "[UNK]".into(), "the".into()])?.padding(0)?.oov(1)?;
+    /// let mut out = Vec::new();
+    /// write_token_list(&mut out, v.tokens())?;
+    /// let back = Vocab::from_bytes(Path::new("v.txt"), &out, &v.token_list_options())?;
+    /// assert_eq!((back.tokens(), back.get_padding(), back.get_oov()), (v.tokens(), Some(0), Some(1)));
+    /// # Ok::<(), pretrained_vectors::Error>(())
+    /// ```
+    pub fn token_list_options(&self) -> VocabOptions {
+        let mut options = VocabOptions::new().kind(VocabKind::TokenList);
+        if let Some(token) = self.padding.and_then(|r| self.token(r)) {
+            options = options.padding(token);
         }
+        if let Some(token) = self.oov.and_then(|r| self.token(r)) {
+            options = options.oov(token);
+        }
+        options
     }
 }
 
@@ -298,23 +283,6 @@ mod tests {
         assert!(matches!(e, Error::InvalidOption { .. }), "{e}");
     }
 
-    #[test]
-    fn read_token_list_reports_io_with_path() {
-        let e =
-            Vocab::read_token_list("/nonexistent/vocab.txt", &TokenListOptions::new()).unwrap_err();
-        assert!(
-            matches!(
-                e,
-                Error::Io {
-                    action: crate::error::IoAction::Read,
-                    ..
-                }
-            ),
-            "{e}"
-        );
-        assert_eq!(e.path(), Some(Path::new("/nonexistent/vocab.txt")));
-    }
-
     proptest! {
         #[test]
         fn write_then_read_is_identity(
@@ -332,8 +300,8 @@ mod tests {
             }
             let mut out = Vec::new();
             crate::write::write_token_list(&mut out, v.tokens()).unwrap();
-            let back = Vocab::from_token_list(Path::new(""), &out, &v.token_list_options()).unwrap();
-            prop_assert_eq!(back, v);
+            let back = Vocab::from_bytes(Path::new(""), &out, &v.token_list_options()).unwrap();
+            prop_assert_eq!(back, v.kind(VocabKind::TokenList));
         }
     }
 }

@@ -21,6 +21,7 @@ pub struct Layout {
     dtype: Dtype,
     metadata: BTreeMap<String, String>,
     vocab_path: Option<PathBuf>,
+    allow_non_finite: bool,
 }
 
 impl Layout {
@@ -52,6 +53,17 @@ impl Layout {
         self
     }
 
+    /// Whether GloVe and word2vec outputs may hold NaN and infinities (default
+    /// `false`: refused as [`Error::NonFiniteOutput`](crate::Error::NonFiniteOutput)
+    /// before any file is created). When allowed, text writes them as `nan`, `inf`
+    /// and `-inf`, as Python and NumPy do (gensim, NumPy and C's `strtof` read them
+    /// back, and so does [`ReadOptions::allow_non_finite`](crate::ReadOptions::allow_non_finite));
+    /// word2vec binary keeps their bits. npy and safetensors hold any value anyway.
+    pub fn allow_non_finite(mut self, allow: bool) -> Self {
+        self.allow_non_finite = allow;
+        self
+    }
+
     /// The value type.
     pub fn get_dtype(&self) -> Dtype {
         self.dtype
@@ -60,6 +72,11 @@ impl Layout {
     /// The caller's metadata.
     pub fn get_metadata(&self) -> &BTreeMap<String, String> {
         &self.metadata
+    }
+
+    /// Whether GloVe and word2vec outputs may hold NaN and infinities.
+    pub fn get_allow_non_finite(&self) -> bool {
+        self.allow_non_finite
     }
 
     /// Where the token list of the table at `table` goes: the path set with
@@ -122,6 +139,13 @@ impl SaveOptions {
     /// Layout: where the token list goes ([`Layout::vocab_path`]).
     pub fn vocab_path(mut self, path: impl Into<PathBuf>) -> Self {
         self.layout = self.layout.vocab_path(path);
+        self
+    }
+
+    /// Layout: whether GloVe and word2vec outputs may hold NaN and infinities
+    /// ([`Layout::allow_non_finite`]).
+    pub fn allow_non_finite(mut self, allow: bool) -> Self {
+        self.layout = self.layout.allow_non_finite(allow);
         self
     }
 

@@ -13,7 +13,7 @@ use flate2::write::GzEncoder;
 use flate2::Compression;
 use pretrained_vectors::npy::{self, NpyHeader};
 use pretrained_vectors::vocab::detect_kind;
-use pretrained_vectors::vocab::{KerasTokenizer, TokenListOptions};
+use pretrained_vectors::vocab::{KerasTokenizer, VocabKind, VocabOptions};
 use pretrained_vectors::{write, Format, ReadOptions, Utf8Policy, Vectors, Vocab};
 
 /// Runs the check of the fuzz target named `target` on `data`.
@@ -247,7 +247,7 @@ pub fn detect(data: &[u8]) {
 /// survives write -> read bit for bit.
 pub fn npy(data: &[u8]) {
     let path = Path::new("");
-    let header = NpyHeader::parse(path, data);
+    let header = NpyHeader::from_bytes(path, data);
     let matrix = npy::from_bytes(path, data);
     let (Ok(h), Ok(m)) = (header, matrix) else {
         return;
@@ -296,7 +296,7 @@ pub fn token_list(data: &[u8]) {
     let Some((&flags, bytes)) = data.split_first() else {
         return;
     };
-    let mut options = TokenListOptions::new();
+    let mut options = VocabOptions::new().kind(VocabKind::TokenList);
     if flags & 1 != 0 {
         options = options.padding("<pad>");
     }
@@ -306,7 +306,7 @@ pub fn token_list(data: &[u8]) {
     if flags & 4 != 0 {
         options = options.oov("<pad>");
     }
-    let Ok(v) = Vocab::from_token_list(Path::new(""), bytes, &options) else {
+    let Ok(v) = Vocab::from_bytes(Path::new(""), bytes, &options) else {
         return;
     };
     assert!(!v.is_empty());
@@ -315,7 +315,7 @@ pub fn token_list(data: &[u8]) {
     }
     let mut out = Vec::new();
     pretrained_vectors::write::write_token_list(&mut out, v.tokens()).unwrap();
-    let back = Vocab::from_token_list(Path::new(""), &out, &v.token_list_options())
+    let back = Vocab::from_bytes(Path::new(""), &out, &v.token_list_options())
         .expect("read back what was written");
     assert_eq!(back, v);
 }

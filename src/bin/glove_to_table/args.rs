@@ -1,4 +1,9 @@
 //! The command line: every flag, its default, and the values it accepts.
+//!
+//! The doc comments on the flags are clap's `--help` text, printed verbatim: tokens
+//! such as `[UNK]` and `<pad>` are meant literally there, so rustdoc must not read
+//! them as links or HTML (escaping them would print the backslashes in `--help`).
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
 
 use std::path::PathBuf;
 
@@ -160,8 +165,9 @@ pub struct Args {
     #[arg(long)]
     pub strict_row_count: bool,
 
-    /// Keep NaN and infinite values of VECTORS instead of refusing them. Only an
-    /// .npy or .safetensors OUT can hold them (GloVe and word2vec text cannot).
+    /// Keep NaN and infinite values of VECTORS instead of refusing them. Text
+    /// outputs write them as nan, inf and -inf (as NumPy does; gensim reads them
+    /// back), word2vec binary and .npy/.safetensors keep their bits.
     #[arg(long)]
     pub allow_non_finite: bool,
 

@@ -236,7 +236,7 @@ pub fn hint(e: &Error, args: &Args) -> Option<String> {
         Error::BadUtf8 { .. } => Some("vocabulary and corpus files must be UTF-8 text".into()),
         Error::NonFinite { .. } => Some(
             "glove-to-table refuses NaN and infinite values; fix or remove that row, or keep \
-             them with --allow-non-finite (an .npy or safetensors output can hold them)"
+             them with --allow-non-finite (text outputs then write them as nan, inf and -inf)"
                 .into(),
         ),
         Error::OutputExists { .. } => Some("add --force to replace it".into()),

@@ -11,7 +11,7 @@ use pretrained_vectors::eval::{
     Pairs, Space,
 };
 use pretrained_vectors::table::SavedTable;
-use pretrained_vectors::vocab::TokenListOptions;
+use pretrained_vectors::vocab::VocabOptions;
 use pretrained_vectors::write::{default_vocab_path, AtomicFile, WritePolicy};
 use pretrained_vectors::{Error, IoAction, ReadOptions, Vectors};
 use serde::ser::{SerializeMap, Serializer};
@@ -201,7 +201,7 @@ fn load(args: &Args, path: &Path, vocab: Option<&Path>) -> Result<Loaded, Failur
         return Ok(Loaded::Table(SavedTable::read_with_vocab(
             path,
             vocab,
-            &TokenListOptions::new(),
+            &VocabOptions::new(),
         )?));
     }
     if vocab.is_some() {
