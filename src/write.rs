@@ -49,6 +49,8 @@
 //! token list goes) and the atomic-write [`WritePolicy`] (what may be replaced, what
 //! must not be touched). The writers themselves know only words, a matrix and, for
 //! a table, its row origins.
+//! A program ended by a signal removes the temporaries in progress with
+//! [`remove_temp_files`] (async-signal-safe), as the CLI's handlers do.
 //!
 //! ```
 //! use pretrained_vectors::ndarray::array;
@@ -76,13 +78,13 @@ mod atomic;
 mod dtype;
 mod options;
 mod safetensors;
+mod temps;
 
 pub use self::safetensors::{write_safetensors, EMBEDDINGS, ORIGINS};
-#[doc(hidden)]
-pub use atomic::temp_path;
 pub use atomic::{AtomicFile, AtomicGroup, WritePolicy};
 pub use dtype::Dtype;
 pub use options::{Layout, SaveOptions};
+pub use temps::remove_temp_files;
 
 /// The files this crate writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

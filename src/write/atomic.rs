@@ -6,12 +6,15 @@
 //! removes its temporary file, so a failed run leaves no partial output and an older
 //! file of the same name intact. An [`AtomicGroup`] does the same for several outputs
 //! that belong together: all are written and synced first, and only then renamed.
+//! A signal handler, which runs no destructors, removes the temporaries in progress
+//! with [`remove_temp_files`](super::remove_temp_files).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use super::temps::{register, Registered};
 use crate::error::{Error, IoAction, Result};
 
 /// The atomic-write policy: what outputs may replace and must not touch. It knows
@@ -98,19 +101,14 @@ fn folder_of(target: &Path) -> &Path {
 }
 
 /// The temporary file of `target` for process `pid`: `.NAME.PID.N.tmp` in the
-/// target's folder, where `N` counts the temporary files of the process from 0.
-/// Lets a program that must clean up without running destructors (a signal
-/// handler) know every name it may have created.
-///
-/// ```
-/// use std::path::Path;
-/// use pretrained_vectors::write::temp_path;
-/// assert_eq!(temp_path(Path::new("out/t.npy"), 42, 0), Path::new("out/.t.npy.42.0.tmp"));
-/// ```
+/// target's folder (`out/t.npy`, 42, 0: `out/.t.npy.42.0.tmp`), where `N` counts
+/// the temporary files of the process from 0. A program that must clean up
+/// without running destructors finds the names in progress with
+/// [`remove_temp_files`](super::remove_temp_files).
 ///
 /// The name is kept within 255 bytes (`NAME_MAX`): a long `NAME` is cut (at a character
 /// boundary) so that a target whose own name fits always gets a temporary.
-pub fn temp_path(target: &Path, pid: u32, n: u32) -> PathBuf {
+pub(crate) fn temp_path(target: &Path, pid: u32, n: u32) -> PathBuf {
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -279,6 +277,9 @@ pub struct AtomicFile {
     created: bool,
     /// Device and inode of the temporary file, once finished.
     identity: Option<(u64, u64)>,
+    /// The temporary name in the registry of [`remove_temp_files`](super::remove_temp_files),
+    /// until the name is gone.
+    registered: Option<Registered>,
 }
 
 impl AtomicFile {
@@ -299,6 +300,9 @@ impl AtomicFile {
         loop {
             let n = COUNTER.fetch_add(1, Ordering::Relaxed);
             let temp = temp_path(target, pid, n);
+            // Registered before it exists, so that no moment has a temporary file
+            // that a signal handler cannot find.
+            let registered = register(&temp);
             match OpenOptions::new().write(true).create_new(true).open(&temp) {
                 Ok(file) => {
                     return Ok(AtomicFile {
@@ -310,6 +314,7 @@ impl AtomicFile {
                         linked: false,
                         created: false,
                         identity: None,
+                        registered,
                     })
                 }
                 // A stale file of a dead process with our pid: take the next name.
@@ -382,6 +387,7 @@ impl AtomicFile {
         fs::rename(&self.temp, &self.target)
             .map_err(|e| Error::io(&self.target, IoAction::Rename, e))?;
         self.pending = false;
+        self.registered = None;
         Ok(())
     }
 
@@ -392,6 +398,7 @@ impl AtomicFile {
             let _ = fs::remove_file(&self.temp);
             self.linked = false;
             self.pending = false;
+            self.registered = None;
         }
         sync_folder(folder_of(&self.target));
     }
@@ -511,6 +518,7 @@ impl Drop for AtomicFile {
             drop(self.out.take());
             let _ = fs::remove_file(&self.temp);
         }
+        // The registration goes with the other fields, after the name.
     }
 }
 

@@ -3,6 +3,7 @@ use std::io::Write;
 
 use ndarray::{array, Array2};
 
+use super::atomic::temp_path;
 use super::*;
 use crate::error::IoAction;
 use crate::rng::Rng;
@@ -832,6 +833,55 @@ fn devices_fifos_and_links_to_them_are_never_replaced() {
     save_matrix(&["x"], m.view(), &to_file, OutputFormat::GloveText, &o).unwrap();
     assert_eq!(fs::read(&file).unwrap(), b"kept");
     assert_eq!(fs::read_to_string(&to_file).unwrap(), "x 1\n");
+}
+
+/// The registry behind `remove_temp_files` holds a temporary name exactly while it
+/// may exist: from before the file is created until it is renamed, linked and
+/// removed, or dropped.
+#[test]
+fn temporaries_are_registered_while_in_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let registered = |p: &std::path::Path| super::temps::live().iter().any(|l| l == p);
+    // Committed by a rename (force) and by a link (no force).
+    for force in [true, false] {
+        let target = dir.path().join(format!("out{force}.txt"));
+        let mut f = AtomicFile::create(&target, &WritePolicy::new().force(force)).unwrap();
+        f.write_all(b"x\n").unwrap();
+        let temp = f.temp_path().to_path_buf();
+        assert!(registered(&temp), "{temp:?}");
+        f.commit().unwrap();
+        assert!(!registered(&temp), "{temp:?}");
+    }
+    // Dropped, in a group whose commit fails, and in a group that commits.
+    let f = AtomicFile::create(dir.path().join("dropped.txt"), &WritePolicy::new()).unwrap();
+    let temp = f.temp_path().to_path_buf();
+    assert!(registered(&temp));
+    drop(f);
+    assert!(!registered(&temp) && !temp.exists());
+    let taken = dir.path().join("taken.txt");
+    let mut group = AtomicGroup::new(WritePolicy::new());
+    let temps: Vec<_> = ["a.txt", "taken.txt"]
+        .iter()
+        .map(|n| {
+            group
+                .create(dir.path().join(n))
+                .unwrap()
+                .temp_path()
+                .to_path_buf()
+        })
+        .collect();
+    assert!(temps.iter().all(|t| registered(t)));
+    fs::write(&taken, b"another run's").unwrap();
+    assert!(group.commit().is_err());
+    assert!(temps.iter().all(|t| !registered(t) && !t.exists()));
+    let mut group = AtomicGroup::new(WritePolicy::new());
+    let temp = group
+        .create(dir.path().join("b.txt"))
+        .unwrap()
+        .temp_path()
+        .to_path_buf();
+    group.commit().unwrap();
+    assert!(!registered(&temp));
 }
 
 #[test]

@@ -201,13 +201,7 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
     };
     let warnings = lookalike_warnings(&source, &aligned);
     #[cfg(unix)]
-    crate::signals::clean_up_on_signal(
-        std::iter::once(&outputs.table)
-            .chain(&outputs.vocab)
-            .chain(&outputs.origins)
-            .chain(&outputs.report)
-            .map(PathBuf::as_path),
-    );
+    crate::signals::clean_up_on_signal();
     bar.writing(&outputs.table);
     let inputs = Inputs {
         vectors: args.vectors.to_string_lossy().into_owned(),

@@ -12,38 +12,28 @@
 //!   rewrote) it while it was read, so a page of the map no longer exists. Remove
 //!   the temporaries, say so on stderr, exit 1.
 //!
-//! The handlers only call async-signal-safe functions (`unlink`, `write`,
-//! `signal`, `raise`, `_exit`) on data fully built before they are installed.
-//! SIGKILL cannot be caught: it may leave a temporary file, never a partial target.
+//! The temporaries in progress are the library's to know:
+//! [`remove_temp_files`] unlinks them. The handlers only call async-signal-safe
+//! functions (that one, `write`, `signal`, `raise`, `_exit`) on data fully built
+//! before they are installed. SIGKILL cannot be caught: it may leave a temporary
+//! file, never a partial target.
 
-use std::ffi::CString;
 use std::path::Path;
 use std::sync::OnceLock;
 
-/// Temporary names this process may create (`N` below this bound).
-const MAX_COUNTER: u32 = 32;
+use pretrained_vectors::write::remove_temp_files;
 
-static TEMPS: OnceLock<Vec<CString>> = OnceLock::new();
+/// Whether the handlers for the ending signals are installed.
+static INSTALLED: OnceLock<()> = OnceLock::new();
 static BUS_MESSAGE: OnceLock<Vec<u8>> = OnceLock::new();
 
 /// The signals that end the run and get their temporaries removed first.
 const ENDING: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
 
-/// Installs the handlers for SIGINT, SIGTERM and SIGHUP, covering the temporaries
-/// of `targets`. Call once, before writing.
-pub fn clean_up_on_signal<'a>(targets: impl IntoIterator<Item = &'a Path>) {
-    use std::os::unix::ffi::OsStrExt;
-    let pid = std::process::id();
-    let mut names = Vec::new();
-    for target in targets {
-        for n in 0..MAX_COUNTER {
-            let temp = pretrained_vectors::write::temp_path(target, pid, n);
-            if let Ok(c) = CString::new(temp.as_os_str().as_bytes()) {
-                names.push(c);
-            }
-        }
-    }
-    if TEMPS.set(names).is_err() {
+/// Installs the handlers for SIGINT, SIGTERM and SIGHUP, which remove the
+/// temporaries in progress. Call before writing; later calls do nothing.
+pub fn clean_up_on_signal() {
+    if INSTALLED.set(()).is_err() {
         return;
     }
     for signal in ENDING {
@@ -88,17 +78,8 @@ fn install(signal: libc::c_int, handler: extern "C" fn(libc::c_int)) {
     }
 }
 
-fn remove_temporaries() {
-    if let Some(names) = TEMPS.get() {
-        for name in names {
-            // SAFETY: a valid NUL-terminated path; unlink is async-signal-safe.
-            unsafe { libc::unlink(name.as_ptr()) };
-        }
-    }
-}
-
 extern "C" fn on_signal(signal: libc::c_int) {
-    remove_temporaries();
+    remove_temp_files();
     // SAFETY: restoring the default action and re-raising are async-signal-safe.
     unsafe {
         libc::signal(signal, libc::SIG_DFL);
@@ -107,7 +88,7 @@ extern "C" fn on_signal(signal: libc::c_int) {
 }
 
 extern "C" fn on_bus_error(_: libc::c_int) {
-    remove_temporaries();
+    remove_temp_files();
     if let Some(message) = BUS_MESSAGE.get() {
         // SAFETY: a valid buffer; write and _exit are async-signal-safe. Nothing
         // can be done about a failed write: the exit code still says it.
