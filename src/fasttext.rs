@@ -531,6 +531,7 @@ impl FastTextModel {
             index,
             info,
             model: Some(Arc::clone(self)),
+            checked: None,
         })
     }
 }

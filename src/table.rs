@@ -136,16 +136,36 @@ impl EmbeddingTable {
     pub fn save(&self, path: impl AsRef<Path>, options: &SaveOptions) -> Result<Vec<PathBuf>> {
         let path = path.as_ref();
         let mut group = write::AtomicGroup::new(options.policy().clone());
-        write::add_outputs(
-            &mut group,
+        let format = OutputFormat::from_extension(path)?;
+        self.add_outputs(&mut group, path, format, options.layout())?;
+        group.commit()
+    }
+
+    /// Adds the table's files in `format` at `path` to `group`, as
+    /// [`write::add_outputs`] does with the tokens, values and row origins, so that
+    /// a caller can add more outputs (a report) before committing. Tokens the
+    /// vocabulary is known to hold in `format` ([`Vocab::check_output`], and always
+    /// in a token list) are not checked again.
+    ///
+    /// # Errors
+    /// As [`write::add_outputs`].
+    pub fn add_outputs(
+        &self,
+        group: &mut write::AtomicGroup,
+        path: impl AsRef<Path>,
+        format: OutputFormat,
+        layout: &write::Layout,
+    ) -> Result<()> {
+        write::add_checked_outputs(
+            group,
             self.vocab.tokens(),
             self.weights.view(),
             Some(&self.origins),
-            path,
-            OutputFormat::from_extension(path)?,
-            options.layout(),
-        )?;
-        group.commit()
+            path.as_ref(),
+            format,
+            layout,
+            self.vocab.holds(format),
+        )
     }
 }
 

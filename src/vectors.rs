@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Position, Result};
 use crate::fasttext::FastTextModel;
 use crate::format::Format;
+use crate::write::Words;
 
 /// A word that appeared again; the first row was kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +66,9 @@ pub struct Vectors {
     /// The native fastText model the vectors were read from, which answers for
     /// words that have no row.
     pub(crate) model: Option<Arc<FastTextModel>>,
+    /// The rule of an output format every word was checked against while it was
+    /// read (a plain conversion's reader does this), so no one checks it again.
+    pub(crate) checked: Option<Words>,
 }
 
 impl Vectors {
@@ -123,6 +127,7 @@ impl Vectors {
             index,
             info,
             model: None,
+            checked: None,
         })
     }
 

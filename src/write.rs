@@ -231,12 +231,36 @@ pub fn format_f32(x: f32) -> String {
 
 // ----- checks -------------------------------------------------------------------------
 
-/// Which words a format can hold.
-#[derive(Clone, Copy)]
-enum Words {
+/// Which words a format can hold: the rule of [`check_words`], named so that a
+/// reader can apply it while it reads and a vocabulary can record that it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Words {
     TokenList,
     Glove,
     Word2vec,
+}
+
+impl Words {
+    /// The rule of the words of `format` (for npy and safetensors: their token list).
+    pub(crate) fn of(format: OutputFormat) -> Words {
+        match format {
+            OutputFormat::Npy | OutputFormat::Safetensors => Words::TokenList,
+            OutputFormat::GloveText => Words::Glove,
+            OutputFormat::Word2vecText | OutputFormat::Word2vecBinary => Words::Word2vec,
+        }
+    }
+
+    /// Why `word` cannot be a row of a vocabulary written in this rule's format,
+    /// at any row past the first: the rule of every token ([`TokenFault`]), then
+    /// the format's own. For words read from a vector file, whose table row is not
+    /// known while they are read (and whose faults do not depend on it: a file
+    /// word is never empty, and no row may start with a byte-order mark).
+    pub(crate) fn refuses(self, word: &str) -> Option<&'static str> {
+        match TokenFault::of(word) {
+            Some(fault) => Some(fault.reason()),
+            None => fault(self, 1, word),
+        }
+    }
 }
 
 /// Checks, before any work, that a file of `format` can hold each of `words`
@@ -257,22 +281,33 @@ enum Words {
 /// and its 1-based row as the line (callers name their own file and line), and a
 /// reason that says which formats can hold it.
 pub fn check_words<S: AsRef<str>>(format: OutputFormat, words: &[S]) -> Result<()> {
-    let rule = match format {
-        OutputFormat::Npy | OutputFormat::Safetensors => Words::TokenList,
-        OutputFormat::GloveText => Words::Glove,
-        OutputFormat::Word2vecText | OutputFormat::Word2vecBinary => Words::Word2vec,
-    };
+    let rule = Words::of(format);
     for (row, word) in words.iter().enumerate() {
         check_word(rule, row, word.as_ref())?;
     }
     Ok(())
 }
 
-fn check_word(rule: Words, row: usize, word: &str) -> Result<()> {
+/// As [`fault`], as the error every writer gives (an empty path, the 1-based row).
+pub(crate) fn check_word(rule: Words, row: usize, word: &str) -> Result<()> {
+    match fault(rule, row, word) {
+        None => Ok(()),
+        Some(reason) => Err(Error::BadToken {
+            path: PathBuf::new(),
+            pos: Position::entry(row as u64 + 1),
+            token: word.into(),
+            reason,
+        }),
+    }
+}
+
+/// Why `word` cannot be row `row` (0-based) of a file of `rule`'s format, if it
+/// cannot: the one rule of what each format holds.
+fn fault(rule: Words, row: usize, word: &str) -> Option<&'static str> {
     let ws = |c: char| c.is_ascii_whitespace() || c == '\x0b';
     // The rule of every token (crate::vocab::TokenFault) first, then each format's own.
     let reason = match (TokenFault::of(word), rule) {
-        (Some(fault), Words::TokenList) if fault.allowed_at(row) => return Ok(()),
+        (Some(fault), Words::TokenList) if fault.allowed_at(row) => return None,
         (Some(TokenFault::Empty), _) => "empty word (expected at least one character)",
         (Some(TokenFault::LineBreak), _) => {
             "contains a line break (expected one line per word: no output format can hold it)"
@@ -284,7 +319,7 @@ fn check_word(rule: Words, row: usize, word: &str) -> Result<()> {
             "starts with a byte-order mark U+FEFF (at the start of a GloVe file, readers take it for the file's and drop it; word2vec text or binary can hold it)"
         }
         _ => match rule {
-            Words::TokenList => return Ok(()),
+            Words::TokenList => return None,
             Words::Glove if word.starts_with(ws) || word.ends_with(ws) => {
                 "starts or ends with white space (a GloVe line could not be split back into this word; npy or safetensors, with their token list, can hold it)"
             }
@@ -303,21 +338,17 @@ fn check_word(rule: Words, row: usize, word: &str) -> Result<()> {
             Words::Word2vec if word.contains(ws) => {
                 "contains white space (word2vec readers end a word at the first space; npy or safetensors, with their token list, can hold it, and GloVe text a word with inner spaces)"
             }
-            _ => return Ok(()),
+            _ => return None,
         },
     };
-    Err(Error::BadToken {
-        path: PathBuf::new(),
-        pos: Position::entry(row as u64 + 1),
-        token: word.into(),
-        reason,
-    })
+    Some(reason)
 }
 
-/// Checks the words against the matrix and the format before anything is written;
-/// NaN and infinities only when `allow_non_finite` is off.
+/// Checks the words against the matrix and the format before anything is written
+/// (`rule` is `None` for words already checked); NaN and infinities only when
+/// `allow_non_finite` is off.
 fn check_vectors<S: AsRef<str>>(
-    rule: Words,
+    rule: Option<Words>,
     words: &[S],
     m: ArrayView2<'_, f32>,
     allow_non_finite: bool,
@@ -337,8 +368,10 @@ fn check_vectors<S: AsRef<str>>(
             found: format!("{rows} x {cols}"),
         });
     }
-    for (row, word) in words.iter().enumerate() {
-        check_word(rule, row, word.as_ref())?;
+    if let Some(rule) = rule {
+        for (row, word) in words.iter().enumerate() {
+            check_word(rule, row, word.as_ref())?;
+        }
     }
     for ((row, column), &value) in m.indexed_iter() {
         if !value.is_finite() && !allow_non_finite {
@@ -480,7 +513,7 @@ pub fn write_glove_text<W: Write, S: AsRef<str>>(
     words: &[S],
     matrix: ArrayView2<'_, f32>,
 ) -> Result<()> {
-    check_vectors(Words::Glove, words, matrix, false)?;
+    check_vectors(Some(Words::Glove), words, matrix, false)?;
     write_lines(w, words, matrix)
 }
 
@@ -503,7 +536,7 @@ pub fn write_word2vec_text<W: Write, S: AsRef<str>>(
     words: &[S],
     matrix: ArrayView2<'_, f32>,
 ) -> Result<()> {
-    check_vectors(Words::Word2vec, words, matrix, false)?;
+    check_vectors(Some(Words::Word2vec), words, matrix, false)?;
     write_word2vec_text_body(w, words, matrix)
 }
 
@@ -526,7 +559,7 @@ pub fn write_word2vec_binary<W: Write, S: AsRef<str>>(
     words: &[S],
     matrix: ArrayView2<'_, f32>,
 ) -> Result<()> {
-    check_vectors(Words::Word2vec, words, matrix, false)?;
+    check_vectors(Some(Words::Word2vec), words, matrix, false)?;
     write_word2vec_binary_body(w, words, matrix)
 }
 
@@ -578,6 +611,11 @@ pub fn write_token_list<W: Write, S: AsRef<str>>(w: &mut W, words: &[S]) -> Resu
     for (row, word) in words.iter().enumerate() {
         check_word(Words::TokenList, row, word.as_ref())?;
     }
+    write_token_lines(w, words)
+}
+
+/// Writes `words` one per line, checked beforehand by the token-list rule.
+fn write_token_lines<W: Write, S: AsRef<str>>(mut w: W, words: &[S]) -> Result<()> {
     for word in words {
         w.write_all(word.as_ref().as_bytes()).map_err(io_err)?;
         w.write_all(b"\n").map_err(io_err)?;
@@ -634,7 +672,33 @@ pub fn add_outputs<S: AsRef<str>>(
     format: OutputFormat,
     layout: &Layout,
 ) -> Result<()> {
-    let path = path.as_ref();
+    add_checked_outputs(
+        group,
+        words,
+        matrix,
+        origins,
+        path.as_ref(),
+        format,
+        layout,
+        false,
+    )
+}
+
+/// As [`add_outputs`]; `words_checked` says the words are known to meet the rule
+/// of `format` (a vocabulary that was checked for it, see
+/// [`EmbeddingTable::add_outputs`](crate::EmbeddingTable::add_outputs)), so they
+/// are not checked again.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn add_checked_outputs<S: AsRef<str>>(
+    group: &mut AtomicGroup,
+    words: &[S],
+    matrix: ArrayView2<'_, f32>,
+    origins: Option<&[RowOrigin]>,
+    path: &Path,
+    format: OutputFormat,
+    layout: &Layout,
+    words_checked: bool,
+) -> Result<()> {
     let here = at_path(path);
     let dtype = layout.get_dtype();
     if !format.holds(dtype) {
@@ -661,8 +725,10 @@ pub fn add_outputs<S: AsRef<str>>(
             });
         }
         safetensors::check_origins(matrix.nrows(), origins)?;
-        for (row, word) in words.iter().enumerate() {
-            check_word(Words::TokenList, row, word.as_ref()).map_err(at_path(&vocab))?;
+        if !words_checked {
+            for (row, word) in words.iter().enumerate() {
+                check_word(Words::TokenList, row, word.as_ref()).map_err(at_path(&vocab))?;
+            }
         }
         dtype::check_range(dtype, words, matrix).map_err(&here)?;
         if format == OutputFormat::Npy {
@@ -679,12 +745,10 @@ pub fn add_outputs<S: AsRef<str>>(
             safetensors::write_body(group.create(path)?, matrix, origins, dtype, &metadata)
                 .map_err(&here)?;
         }
-        return write_token_list(group.create(&vocab)?, words).map_err(at_path(&vocab));
+        // The words were checked above (or before): written as they are.
+        return write_token_lines(group.create(&vocab)?, words).map_err(at_path(&vocab));
     }
-    let rule = match format {
-        OutputFormat::GloveText => Words::Glove,
-        _ => Words::Word2vec,
-    };
+    let rule = (!words_checked).then(|| Words::of(format));
     check_vectors(rule, words, matrix, layout.get_allow_non_finite()).map_err(&here)?;
     let file = group.create(path)?;
     match format {

@@ -275,9 +275,10 @@ impl Aligner {
             matrix,
             index,
             info,
+            checked,
             ..
         } = vectors;
-        let vocab = plain.build(path.as_ref(), words, index)?;
+        let vocab = plain.build(path.as_ref(), words, index, checked)?;
         let reserved = [vocab.get_padding(), vocab.get_oov()]
             .iter()
             .flatten()

@@ -11,6 +11,7 @@ use crate::format::Layout;
 use crate::parse::{self, RowParser};
 use crate::scan::{Consumer, Flow, Line, Piece, Record, Scanned};
 use crate::vectors::{hash_word, Duplicate, ReadInfo, Vectors, WordIndex};
+use crate::write::Words;
 
 /// Rows kept so far, and the room of the wave being parsed.
 pub(super) struct FullRead {
@@ -29,11 +30,14 @@ pub(super) struct FullRead {
     file_rows: u64,
     /// Row of `values` where the next piece taken starts its room.
     next_room: usize,
+    /// The rule of an output format each word must meet, checked as it is read.
+    rule: Option<Words>,
 }
 
 /// One piece being parsed: its rows' values go to `out`.
 pub(super) struct Part<'c> {
     dims: usize,
+    rule: Option<Words>,
     out: &'c mut [f32],
     rows: Rows,
 }
@@ -48,7 +52,8 @@ pub(super) struct Rows {
 }
 
 impl FullRead {
-    pub(super) fn new(limit: Option<u64>) -> Self {
+    /// A reader of at most `limit` rows whose words must meet `rule`.
+    pub(super) fn new(limit: Option<u64>, rule: Option<Words>) -> Self {
         FullRead {
             dims: 0,
             limit: limit.unwrap_or(u64::MAX),
@@ -60,6 +65,7 @@ impl FullRead {
             repeated: HashMap::new(),
             file_rows: 0,
             next_room: 0,
+            rule,
         }
     }
 
@@ -74,6 +80,7 @@ impl FullRead {
             words: self.words,
             matrix,
             model: None,
+            checked: self.rule,
             index: self.index,
             info: ReadInfo {
                 format: Some(layout.format),
@@ -132,6 +139,20 @@ impl Part<'_> {
         &mut self.out[n * self.dims..(n + 1) * self.dims]
     }
 
+    /// Refuses a word that the rule of the output refuses, at `pos` in `path`.
+    #[inline]
+    fn check(&self, path: &std::path::Path, pos: Position, word: &str) -> Result<()> {
+        match self.rule.and_then(|rule| rule.refuses(word)) {
+            None => Ok(()),
+            Some(reason) => Err(Error::BadToken {
+                path: path.to_path_buf(),
+                pos,
+                token: word.into(),
+                reason,
+            }),
+        }
+    }
+
     fn push(&mut self, word: String, at: u64) {
         self.rows.hashes.push(hash_word(&word));
         self.rows.words.push(word);
@@ -152,7 +173,7 @@ impl Consumer for FullRead {
     }
 
     fn parts<'c>(&'c mut self, pieces: &[Piece]) -> Vec<Part<'c>> {
-        let dims = self.dims;
+        let (dims, rule) = (self.dims, self.rule);
         let kept = self.words.len();
         let room: usize = pieces.iter().map(|p| p.max_rows).sum();
         if self.values.is_empty() {
@@ -172,6 +193,7 @@ impl Consumer for FullRead {
                 rest = tail;
                 Part {
                     dims,
+                    rule,
                     out,
                     rows: Rows {
                         words: Vec::with_capacity(p.max_rows),
@@ -204,7 +226,9 @@ impl Consumer for FullRead {
                 row.word
             }
         };
-        let word = p.word(Position::line(line.no, line.at), word)?.into_owned();
+        let pos = Position::line(line.no, line.at);
+        let word = p.word(pos, word)?.into_owned();
+        part.check(p.path, pos, &word)?;
         part.push(word, line.no);
         Ok(())
     }
@@ -212,9 +236,9 @@ impl Consumer for FullRead {
     #[inline]
     fn record(part: &mut Part<'_>, p: &RowParser<'_>, rec: Record<'_>) -> Result<()> {
         p.binary_values(rec.no, rec.at, rec.values, part.slot())?;
-        let word = p
-            .word(Position::record(rec.no, rec.at), rec.word)?
-            .into_owned();
+        let pos = Position::record(rec.no, rec.at);
+        let word = p.word(pos, rec.word)?.into_owned();
+        part.check(p.path, pos, &word)?;
         part.push(word, rec.no);
         Ok(())
     }

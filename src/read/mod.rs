@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::fasttext::FastTextModel;
 use crate::scan;
 use crate::vectors::Vectors;
+use crate::write::Words;
 
 mod full;
 mod options;
@@ -29,12 +30,33 @@ impl ReadOptions {
     /// [`Error::Io`] or [`Error::NotAFile`] when the file cannot be read, and a
     /// positioned error for the first bad row or header (see [`Error`]).
     pub fn read(&self, path: impl AsRef<Path>) -> Result<Vectors> {
-        let path = path.as_ref();
+        self.read_words_for(path.as_ref(), None)
+    }
+
+    /// As [`read`](Self::read), refusing as [`Error::BadToken`], at its line and
+    /// byte (or record), the first word that `rule` refuses (words of a native
+    /// fastText model are checked after reading, at their entry number). The
+    /// vectors then carry the proof that their words meet `rule`.
+    pub(crate) fn read_words_for(&self, path: &Path, rule: Option<Words>) -> Result<Vectors> {
         if let Some(model) = FastTextModel::open_if_model(path, self.format)? {
-            return self.run(|| std::sync::Arc::new(model).to_vectors(self.utf8));
+            let mut v = self.run(|| std::sync::Arc::new(model).to_vectors(self.utf8))?;
+            if let Some(rule) = rule {
+                for (i, word) in v.words.iter().enumerate() {
+                    if let Some(reason) = rule.refuses(word) {
+                        return Err(Error::BadToken {
+                            path: path.to_path_buf(),
+                            pos: crate::Position::entry(i as u64 + 1),
+                            token: word.as_str().into(),
+                            reason,
+                        });
+                    }
+                }
+                v.checked = Some(rule);
+            }
+            return Ok(v);
         }
         self.run(|| {
-            let mut reader = FullRead::new(self.max_rows);
+            let mut reader = FullRead::new(self.max_rows, rule);
             let scanned = scan::scan_file(self, path, true, &mut reader)?;
             self.finish(path, reader, &scanned)
         })
@@ -51,7 +73,7 @@ impl ReadOptions {
             return self.run(|| std::sync::Arc::new(model).to_vectors(self.utf8));
         }
         self.run(|| {
-            let mut reader = FullRead::new(self.max_rows);
+            let mut reader = FullRead::new(self.max_rows, None);
             let scanned = scan::scan_bytes(self, path, bytes, &mut reader)?;
             self.finish(path, reader, &scanned)
         })

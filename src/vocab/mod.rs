@@ -27,10 +27,11 @@
 //! # Ok::<(), pretrained_vectors::Error>(())
 //! ```
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Position, Result};
 use crate::vectors::{hash_word, WordIndex};
+use crate::write::{OutputFormat, Words};
 
 mod corpus;
 mod detect;
@@ -70,6 +71,18 @@ pub struct Vocab {
     forms: Option<Vec<Option<Box<str>>>>,
     kind: Option<VocabKind>,
     unused: Option<usize>,
+    /// The file the tokens were read from and each row's place in it.
+    source: Option<std::sync::Arc<TokenSource>>,
+    /// The rule of an output format every token was checked against
+    /// ([`Vocab::check_output`]): a proof carried for the writers, not data.
+    fits: Option<Words>,
+}
+
+/// Where a vocabulary's rows came from: the file, and each row's place in it.
+#[derive(Debug)]
+struct TokenSource {
+    path: PathBuf,
+    places: Vec<Position>,
 }
 
 /// Equal vocabularies have the same tokens, counts and reserved rows (the index
@@ -143,18 +156,21 @@ impl Vocab {
 
     /// A vocabulary of `tokens` known to be distinct, with their `index` (built
     /// over the same tokens): the tokens are checked by the rule of every token,
-    /// not hashed again. Errors name `path` and row `r` as line `r + 1`.
+    /// not hashed again (nor checked, when `checked` says the caller did). Errors
+    /// name `path` and row `r` as entry `r + 1`.
     pub(crate) fn from_distinct(
         path: &Path,
         tokens: Vec<String>,
         index: WordIndex,
+        checked: bool,
     ) -> Result<Self> {
         if tokens.is_empty() {
             return Err(Error::EmptyVocab {
                 path: path.to_path_buf(),
             });
         }
-        if let Some((row, fault)) = tokens
+        let unchecked = if checked { &[][..] } else { &tokens[..] };
+        if let Some((row, fault)) = unchecked
             .iter()
             .enumerate()
             .find_map(|(row, t)| TokenFault::at_row(row, t).map(|f| (row, f)))
@@ -183,7 +199,97 @@ impl Vocab {
             forms: None,
             kind: None,
             unused: None,
+            source: None,
+            fits: None,
         }
+    }
+
+    /// Records the file the tokens came from and where each row is in it
+    /// (`places[r]` for row `r`: a line and its first byte, the byte of a JSON key,
+    /// a record). Readers call this; errors about a row then name its place.
+    pub(crate) fn places(mut self, path: &Path, places: Vec<Position>) -> Self {
+        debug_assert_eq!(places.len(), self.tokens.len(), "one place per row");
+        self.source = Some(std::sync::Arc::new(TokenSource {
+            path: path.to_path_buf(),
+            places,
+        }));
+        self
+    }
+
+    /// The file the tokens were read from, when a reader recorded it.
+    pub fn source_path(&self) -> Option<&Path> {
+        self.source.as_deref().map(|s| s.path.as_path())
+    }
+
+    /// Where row `row` came from in [`source_path`](Self::source_path): a line and
+    /// its first byte for the lines of a token list or a corpus, the line and byte
+    /// of the key (or array element) for JSON; `None` for a row that no reader
+    /// placed (a reserved row added by the library, a vocabulary built in memory).
+    pub fn position(&self, row: usize) -> Option<Position> {
+        self.source.as_deref()?.places.get(row).copied()
+    }
+
+    /// Checks that a table file of `format` can hold every token (for npy and
+    /// safetensors: their token list), before any vector is read, and records it:
+    /// writers given this vocabulary's table do not check the tokens again
+    /// ([`EmbeddingTable::add_outputs`](crate::EmbeddingTable::add_outputs)).
+    ///
+    /// ```
+    /// use pretrained_vectors::vocab::VocabOptions;
+    /// use pretrained_vectors::write::OutputFormat;
+    /// use pretrained_vectors::{Error, Position, Vocab};
+    /// use std::path::Path;
+    /// let v = Vocab::from_bytes(Path::new("v.txt"), b"the\nnew york\n", &VocabOptions::new())?;
+    /// let v = v.check_output(OutputFormat::GloveText)?; // GloVe lines hold inner spaces
+    /// let e = v.check_output(OutputFormat::Word2vecText).unwrap_err();
+    /// assert!(matches!(e, Error::BadToken { pos, .. } if pos == Position::line(2, 4)), "{e}");
+    /// assert!(e.to_string().starts_with("v.txt: line 2, byte 4"), "{e}");
+    /// # Ok::<(), pretrained_vectors::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::BadToken`] for the first token the format cannot hold, naming the
+    /// vocabulary's file and the token's place in it (its row as an entry number
+    /// when it has no place), with a reason that says which formats can hold it.
+    pub fn check_output(mut self, format: OutputFormat) -> Result<Self> {
+        let rule = Words::of(format);
+        if self.holds(format) {
+            return Ok(self);
+        }
+        for (row, token) in self.tokens.iter().enumerate() {
+            if let Err(Error::BadToken { token, reason, .. }) =
+                crate::write::check_word(rule, row, token)
+            {
+                return Err(Error::BadToken {
+                    path: self
+                        .source_path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_default(),
+                    pos: self
+                        .position(row)
+                        .unwrap_or(Position::entry(row as u64 + 1)),
+                    token,
+                    reason,
+                });
+            }
+        }
+        self.fits = Some(rule);
+        Ok(self)
+    }
+
+    /// Whether every token is known to meet the rule of `format`: always for the
+    /// token list of npy and safetensors (a vocabulary's tokens follow the rule of
+    /// every token, [`TokenFault`]), else when [`check_output`](Self::check_output)
+    /// or the reader of a plain conversion checked them.
+    pub(crate) fn holds(&self, format: OutputFormat) -> bool {
+        let rule = Words::of(format);
+        rule == Words::TokenList || self.fits == Some(rule)
+    }
+
+    /// Records that every token meets `rule` (checked by the caller).
+    pub(crate) fn checked_for(mut self, rule: Option<Words>) -> Self {
+        self.fits = rule;
+        self
     }
 
     /// Attaches a count per token (same order as the tokens).

@@ -7,6 +7,7 @@ use super::{TokenFault, Vocab};
 use crate::error::{Error, Position, Result};
 use crate::read::ReadOptions;
 use crate::vectors::{hash_word, Vectors, WordIndex};
+use crate::write::{OutputFormat, Words};
 
 /// How a conversion makes its vocabulary from a vector file's own words: a
 /// padding row and an OOV row first (each optional, in that order), then the
@@ -30,6 +31,7 @@ pub struct PlainVocab {
     padding: Option<String>,
     oov: Option<String>,
     max_rows: Option<usize>,
+    output: Option<OutputFormat>,
 }
 
 impl PlainVocab {
@@ -53,6 +55,18 @@ impl PlainVocab {
     /// At most `n` rows in all, reserved rows included (default: every word).
     pub fn max_rows(mut self, n: usize) -> Self {
         self.max_rows = Some(n);
+        self
+    }
+
+    /// The table will be written as `format`: [`read`](Self::read) refuses, at its
+    /// line and byte (or record), the first word of the file that `format` cannot
+    /// hold (see [`check_words`](crate::write::check_words)), and the table's
+    /// vocabulary records that its words were checked, so that
+    /// [`EmbeddingTable::add_outputs`](crate::EmbeddingTable::add_outputs) does
+    /// not check them again. Default: the words are checked against the token-list
+    /// rule alone, when the vocabulary is built.
+    pub fn output(mut self, format: OutputFormat) -> Self {
+        self.output = Some(format);
         self
     }
 
@@ -116,17 +130,18 @@ impl PlainVocab {
     pub fn read(&self, path: impl AsRef<Path>, options: &ReadOptions) -> Result<Vectors> {
         let path = path.as_ref();
         self.check()?;
+        let rule = self.output.map(Words::of);
         if let Some(keep) = self.words_kept() {
             let mut limit = keep as u64;
             for _ in 0..4 {
-                let v = options.clone().max_rows(limit).read(path)?;
+                let v = options.clone().max_rows(limit).read_words_for(path, rule)?;
                 if v.len() >= keep || v.info().file_rows < limit {
                     return Ok(v);
                 }
                 limit += (keep - v.len()) as u64;
             }
         }
-        options.read(path)
+        options.read_words_for(path, rule)
     }
 
     /// The vocabulary of `words` (the file's words, in file order, no repeats) and
@@ -135,16 +150,34 @@ impl PlainVocab {
     ///
     /// # Errors
     /// As [`check`](Self::check); [`Error::InvalidOption`] when a reserved name is
-    /// also a word of the file; [`Error::BadToken`] (naming `path`, the word's
-    /// number in the file as the line) for a word a token list cannot hold.
+    /// also a word of the file, or the output format cannot hold it;
+    /// [`Error::BadToken`] (naming `path`, the word's number in the file as an
+    /// entry) for a word a token list (or the output format) cannot hold. Words
+    /// `checked` by the rule of the output while they were read are not checked
+    /// again.
     pub(crate) fn build(
         &self,
         path: &Path,
         mut words: Vec<String>,
         index: WordIndex,
+        checked: Option<Words>,
     ) -> Result<Vocab> {
         self.check()?;
+        let rule = self.output.map(Words::of);
         let reserved = self.reserved();
+        if let Some(rule) = rule {
+            for (what, name) in &reserved {
+                if let Some(reason) = rule.refuses(name) {
+                    return Err(Error::InvalidOption {
+                        option: "reserved token",
+                        message: format!(
+                            "the {what} token {name:?} cannot be a word of a {} file: {reason}",
+                            self.output.map_or("", OutputFormat::extension)
+                        ),
+                    });
+                }
+            }
+        }
         let keep = self
             .words_kept()
             .map_or(words.len(), |k| k.min(words.len()));
@@ -161,10 +194,15 @@ impl PlainVocab {
                 });
             }
         }
-        if let Some((row, word, fault)) = words[..keep].iter().enumerate().find_map(|(row, w)| {
-            let fault = TokenFault::of(w).filter(|f| *f != TokenFault::Empty)?;
-            Some((row, w, fault))
-        }) {
+        // Words checked by any output's rule were checked by the rule of every
+        // token too.
+        let unchecked = if checked.is_none() { keep } else { 0 };
+        if let Some((row, word, fault)) =
+            words[..unchecked].iter().enumerate().find_map(|(row, w)| {
+                let fault = TokenFault::of(w).filter(|f| *f != TokenFault::Empty)?;
+                Some((row, w, fault))
+            })
+        {
             return Err(Error::BadToken {
                 path: path.to_path_buf(),
                 pos: Position::entry(row as u64 + 1),
@@ -182,6 +220,20 @@ impl PlainVocab {
                 },
             });
         }
+        if let Some(rule) = rule.filter(|&r| checked != Some(r)) {
+            if let Some((row, word, reason)) = words[..keep]
+                .iter()
+                .enumerate()
+                .find_map(|(row, w)| Some((row, w, rule.refuses(w)?)))
+            {
+                return Err(Error::BadToken {
+                    path: path.to_path_buf(),
+                    pos: Position::entry(row as u64 + 1),
+                    token: word.as_str().into(),
+                    reason,
+                });
+            }
+        }
         let index = if reserved.is_empty() && keep == words.len() {
             index
         } else {
@@ -198,7 +250,8 @@ impl PlainVocab {
             }
             index
         };
-        let mut vocab = Vocab::from_distinct(path, words, index)?;
+        let mut vocab =
+            Vocab::from_distinct(path, words, index, checked.is_some())?.checked_for(rule);
         let mut row = 0;
         if self.padding.is_some() {
             vocab = vocab.padding(row)?;

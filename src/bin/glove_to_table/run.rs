@@ -10,7 +10,7 @@ use pretrained_vectors::vocab::{
     detect_kind, KerasTokenizer, PlainVocab, TextVectorization, TokenFault, VocabKind, VocabOptions,
 };
 use pretrained_vectors::write::{
-    add_outputs, default_origins_path, write_token_list, AtomicGroup, OutputFormat, SaveOptions,
+    default_origins_path, write_token_list, AtomicGroup, OutputFormat, SaveOptions,
 };
 use pretrained_vectors::{
     AlignReport, Aligned, Aligner, Error, IoAction, Position, ReadOptions, RowOrigin, Vocab,
@@ -168,7 +168,8 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
         }
         (None, None) => {
             bar.reading(&args.vectors, false);
-            let mut plain = PlainVocab::new();
+            // The output's rule for words is checked as the file is read, once.
+            let mut plain = PlainVocab::new().output(outputs.format);
             if let Some(p) = &args.pad_token {
                 plain = plain.padding(p);
             }
@@ -185,9 +186,7 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
                 .iter()
                 .map(|d| (d.word.clone(), d.at, d.first, d.repeats))
                 .collect();
-            let aligned = aligner
-                .convert(&args.vectors, vectors, &plain)
-                .map_err(|e| at_vector_line(&args.vectors, e))?;
+            let aligned = aligner.convert(&args.vectors, vectors, &plain)?;
             let source = Source {
                 kind: "vector-file-words",
                 json: false,
@@ -195,7 +194,6 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
                 path: Some(args.vectors.clone()),
                 lookalikes: Vec::new(),
             };
-            fits_output(&outputs, aligned.table.vocab(), &source)?;
             (aligned, source)
         }
     };
@@ -530,7 +528,7 @@ fn fits_output(outputs: &Outputs, vocab: &Vocab, source: &Source) -> Result<(), 
         _ if source.json => text_line(&path, &token),
         "token-list" | "bert-vocab" => nth_line(&path, row + 1),
         "corpus" => corpus_line(&path, &token),
-        _ => find_line(&path, &token),
+        _ => nth_line(&path, row + 1),
     };
     Err(Failure::Data(Error::BadToken {
         pos: place.unwrap_or(pos),
@@ -582,61 +580,6 @@ fn corpus_line(path: &Path, word: &str) -> Option<Position> {
     None
 }
 
-/// A word of the vector file that no output can store, named by the library with
-/// its number among the file's words: named here by its line in the file, found by
-/// scanning the (decompressed) text for the line that starts with it (a word2vec
-/// binary file keeps the word's number).
-fn at_vector_line(path: &Path, e: Error) -> Failure {
-    match e {
-        Error::BadToken {
-            path: p,
-            pos,
-            token,
-            reason,
-        } if p == path => Failure::Data(Error::BadToken {
-            pos: find_line(path, &token).unwrap_or(pos),
-            path: p,
-            token,
-            reason,
-        }),
-        e => e.into(),
-    }
-}
-
-/// The line (and the decompressed byte it starts at) of a text vector file (gzip
-/// or not) whose first field is `word`; None when no line is (a binary file).
-fn find_line(path: &Path, word: &str) -> Option<Position> {
-    use std::io::{BufRead, BufReader, Read};
-    let mut magic = [0u8; 2];
-    let gz = std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut magic))
-        .is_ok()
-        && magic == [0x1f, 0x8b];
-    let file = std::fs::File::open(path).ok()?;
-    let reader: Box<dyn Read> = if gz {
-        Box::new(flate2::read::MultiGzDecoder::new(file))
-    } else {
-        Box::new(file)
-    };
-    let mut reader = BufReader::new(reader);
-    let mut line = Vec::new();
-    let word = word.as_bytes();
-    let mut byte = 0;
-    for n in 1.. {
-        line.clear();
-        if reader.read_until(b'\n', &mut line).ok()? == 0 {
-            return None;
-        }
-        let start = line.iter().position(|&b| b != b' ' && b != b'\t')?;
-        let rest = &line[start..];
-        if rest.starts_with(word) && matches!(rest.get(word.len()), Some(b' ' | b'\t')) {
-            return Some(Position::line(n, byte));
-        }
-        byte += line.len() as u64;
-    }
-    None
-}
-
 /// Writes every output through one group: all of them appear, or none.
 fn write(
     outputs: &Outputs,
@@ -648,15 +591,7 @@ fn write(
     let tokens = table.vocab().tokens();
     let mut group = AtomicGroup::new(outputs.save.policy().clone());
     let layout = outputs.save.layout().clone().metadata("vocabulary", source);
-    add_outputs(
-        &mut group,
-        tokens,
-        table.weights().view(),
-        Some(table.origins()),
-        &outputs.table,
-        outputs.format,
-        &layout,
-    )?;
+    table.add_outputs(&mut group, &outputs.table, outputs.format, &layout)?;
     if !outputs.format.has_token_sidecar() {
         if let Some(path) = &outputs.vocab {
             // Built in memory, then written, so that a failed write names its file.
