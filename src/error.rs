@@ -288,6 +288,40 @@ impl fmt::Display for FormatFault {
     }
 }
 
+/// What a word2vec header should have been ([`Error::BadHeader`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HeaderFault {
+    /// Two integers, but zero, negative or too large: a broken `rows dims`.
+    NotPositive,
+    /// A count and then something that is not a number (`300 fifty`).
+    NotANumber,
+    /// No `rows dims` header where a word2vec format was asked for.
+    Missing {
+        /// The format the file reads as without a header, when it can be told.
+        suggest: Option<Format>,
+    },
+}
+
+impl fmt::Display for HeaderFault {
+    /// What was expected, in library terms.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            HeaderFault::NotPositive | HeaderFault::NotANumber => {
+                f.write_str("a word2vec header `rows dims` of two positive integers")
+            }
+            HeaderFault::Missing { suggest: None } => f.write_str("a word2vec header `rows dims`"),
+            HeaderFault::Missing {
+                suggest: Some(format),
+            } => write!(
+                f,
+                "a word2vec header `rows dims` (a file without one reads as {format}: \
+                 `Format::{format:?}`)"
+            ),
+        }
+    }
+}
+
 /// Shows the format an error suggests, in library terms.
 struct Suggested(Option<Format>);
 
@@ -491,13 +525,312 @@ impl NpyFault {
     }
 }
 
-/// What a field of a file allows and what it holds ([`Error::BadModel`]).
+/// A field of a native fastText model ([`ModelFault::field`]), named in messages as
+/// fastText's sources name it (`dim`, `nwords`, `pruneidx_size`...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ModelField {
+    /// The format version after the magic.
+    Version,
+    /// `dim`, the vector size.
+    Dim,
+    /// `loss`, the loss function's code.
+    Loss,
+    /// `model`, the model kind's code.
+    Model,
+    /// `bucket`, the number of n-gram buckets.
+    Bucket,
+    /// `minn`, the shortest n-gram.
+    Minn,
+    /// `maxn`, the longest n-gram.
+    Maxn,
+    /// The dictionary's `size`, its number of entries.
+    DictionarySize,
+    /// `nwords`, the words among the entries.
+    Nwords,
+    /// `nlabels`, the labels among the entries.
+    Nlabels,
+    /// `pruneidx_size`, the pairs of the prune index.
+    PruneidxSize,
+    /// The length of an entry's word.
+    WordLength,
+    /// An entry's type byte (0 word, 1 label).
+    EntryType,
+    /// A (bucket, row) pair of the prune index.
+    PruneIndexPair,
+    /// The flag saying whether the input matrix is quantized.
+    QuantizedInput,
+    /// The flag saying whether the output matrix is quantized.
+    QuantizedOutput,
+    /// A quantized matrix's `qnorm` flag.
+    Qnorm,
+    /// A matrix's row count `m`.
+    MatrixRows,
+    /// A matrix's column count `n`.
+    MatrixColumns,
+    /// The input matrix's rows and columns together.
+    InputMatrixShape,
+    /// A quantized matrix's `codesize`.
+    CodeSize,
+    /// A product quantizer's `dim`.
+    QuantizerDim,
+    /// A product quantizer's `nsubq`, `dsub` and `lastdsub`.
+    QuantizerSplit,
+    /// The file's length.
+    FileLength,
+}
+
+impl ModelField {
+    /// The field's name in messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModelField::Version => "version",
+            ModelField::Dim => "dim",
+            ModelField::Loss => "loss",
+            ModelField::Model => "model",
+            ModelField::Bucket => "bucket",
+            ModelField::Minn => "minn",
+            ModelField::Maxn => "maxn",
+            ModelField::DictionarySize => "dictionary size",
+            ModelField::Nwords => "nwords",
+            ModelField::Nlabels => "nlabels",
+            ModelField::PruneidxSize => "pruneidx_size",
+            ModelField::WordLength => "word length",
+            ModelField::EntryType => "entry type",
+            ModelField::PruneIndexPair => "prune index pair",
+            ModelField::QuantizedInput => "quantized input flag",
+            ModelField::QuantizedOutput => "quantized output flag",
+            ModelField::Qnorm => "qnorm flag",
+            ModelField::MatrixRows => "matrix rows",
+            ModelField::MatrixColumns => "matrix columns",
+            ModelField::InputMatrixShape => "input matrix shape",
+            ModelField::CodeSize => "code size",
+            ModelField::QuantizerDim => "quantizer dim",
+            ModelField::QuantizerSplit => "quantizer nsubq, dsub, lastdsub",
+            ModelField::FileLength => "file length",
+        }
+    }
+}
+
+impl fmt::Display for ModelField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a field of a native fastText model holds and what the format allows there
+/// ([`Error::BadModel`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldValues {
-    /// What the format allows there.
-    pub expected: String,
-    /// What the file holds.
-    pub found: String,
+#[non_exhaustive]
+pub enum ModelFault {
+    /// A count or code outside the range the format (or this reader) allows.
+    OutOfRange {
+        /// The field.
+        field: ModelField,
+        /// The smallest value allowed.
+        min: i64,
+        /// The largest value allowed.
+        max: i64,
+        /// The value in the file.
+        found: i64,
+    },
+    /// A flag byte other than 0 or 1.
+    NotAFlag {
+        /// The flag.
+        field: ModelField,
+        /// The byte in the file.
+        found: u8,
+    },
+    /// An `nlabels` other than the dictionary size minus `nwords`.
+    LabelCount {
+        /// The dictionary size.
+        size: i64,
+        /// `nwords`.
+        nwords: i64,
+        /// `nlabels` in the file.
+        found: i64,
+    },
+    /// A dictionary size that the bytes left cannot hold.
+    DictionaryTooLarge {
+        /// The size in the file.
+        size: i64,
+    },
+    /// A word of 4 GiB or more.
+    WordTooLong {
+        /// Its length in bytes.
+        len: u64,
+    },
+    /// An entry whose type disagrees with its place: entries `1..=nwords` are words
+    /// (type 0), the entries after them labels (type 1).
+    EntryType {
+        /// `nwords`.
+        nwords: i64,
+        /// Whether the entry's place is a label's.
+        label: bool,
+        /// The type byte in the file.
+        found: u8,
+    },
+    /// A prune-index pair whose bucket or row is out of range.
+    PruneIndexPair {
+        /// `bucket`: buckets are `0..buckets`.
+        buckets: u64,
+        /// `pruneidx_size`: rows are `0..rows`.
+        rows: i64,
+        /// The pair's bucket.
+        bucket: i32,
+        /// The pair's row.
+        row: i32,
+    },
+    /// A pruned dictionary with a dense input matrix (older fastText wrote such
+    /// broken files): the flag must be 1.
+    PrunedNotQuantized,
+    /// An input matrix of another shape than `nwords` plus the (pruned) buckets,
+    /// by `dim`.
+    InputShape {
+        /// The rows it must have.
+        rows: u64,
+        /// The columns it must have (`dim`).
+        cols: u64,
+        /// Whether the buckets are those of a prune index.
+        pruned: bool,
+        /// Its rows in the file.
+        found_rows: u64,
+        /// Its columns in the file.
+        found_cols: u64,
+    },
+    /// A `codesize` other than rows times sub-quantizers.
+    CodeSize {
+        /// The matrix's rows.
+        rows: u64,
+        /// The quantizer's `nsubq`.
+        nsubq: u64,
+        /// `codesize` in the file.
+        found: u64,
+    },
+    /// A quantizer `dim` other than the matrix's columns.
+    QuantizerDim {
+        /// The columns.
+        dim: u64,
+        /// The quantizer's `dim` in the file.
+        found: i32,
+    },
+    /// Sub-vectors that do not cover the dims: `(nsubq - 1) x dsub + lastdsub`
+    /// must be `dim`, with `1 <= lastdsub <= dsub`.
+    QuantizerSplit {
+        /// The dims to cover.
+        dim: u64,
+        /// `nsubq` in the file.
+        nsubq: i32,
+        /// `dsub` in the file.
+        dsub: i32,
+        /// `lastdsub` in the file.
+        lastdsub: i32,
+    },
+    /// Bytes after the output matrix.
+    TrailingBytes {
+        /// Where the output matrix ends.
+        end: u64,
+        /// How many bytes follow.
+        extra: u64,
+    },
+}
+
+impl ModelFault {
+    /// The field at fault.
+    pub fn field(&self) -> ModelField {
+        match *self {
+            ModelFault::OutOfRange { field, .. } | ModelFault::NotAFlag { field, .. } => field,
+            ModelFault::LabelCount { .. } => ModelField::Nlabels,
+            ModelFault::DictionaryTooLarge { .. } => ModelField::DictionarySize,
+            ModelFault::WordTooLong { .. } => ModelField::WordLength,
+            ModelFault::EntryType { .. } => ModelField::EntryType,
+            ModelFault::PruneIndexPair { .. } => ModelField::PruneIndexPair,
+            ModelFault::PrunedNotQuantized => ModelField::QuantizedInput,
+            ModelFault::InputShape { .. } => ModelField::InputMatrixShape,
+            ModelFault::CodeSize { .. } => ModelField::CodeSize,
+            ModelFault::QuantizerDim { .. } => ModelField::QuantizerDim,
+            ModelFault::QuantizerSplit { .. } => ModelField::QuantizerSplit,
+            ModelFault::TrailingBytes { .. } => ModelField::FileLength,
+        }
+    }
+
+    /// What the format allows there, in words.
+    pub fn expected(&self) -> String {
+        match *self {
+            ModelFault::OutOfRange { min, max, .. } => format!("{min}..={max}"),
+            ModelFault::NotAFlag { .. } => "0 or 1".into(),
+            ModelFault::LabelCount { size, nwords, .. } => {
+                format!(
+                    "{} (dictionary size {size} - nwords {nwords})",
+                    size - nwords
+                )
+            }
+            ModelFault::DictionaryTooLarge { .. } => "a count the file can hold".into(),
+            ModelFault::WordTooLong { .. } => "under 4 GiB".into(),
+            ModelFault::EntryType {
+                nwords,
+                label: false,
+                ..
+            } => format!("0 (a word: entries 1..={nwords} are words)"),
+            ModelFault::EntryType { nwords, .. } => {
+                format!("1 (a label: entries after {nwords} are labels)")
+            }
+            ModelFault::PruneIndexPair { buckets, rows, .. } => {
+                format!("a bucket in 0..{buckets} and a row in 0..{rows}")
+            }
+            ModelFault::PrunedNotQuantized => "1: a pruned dictionary comes only with a \
+                quantized matrix (older fastText wrote broken files like this one)"
+                .into(),
+            ModelFault::InputShape {
+                rows, cols, pruned, ..
+            } => format!(
+                "{rows} x {cols} (nwords + {} by dim)",
+                if pruned { "pruned buckets" } else { "buckets" }
+            ),
+            ModelFault::CodeSize { rows, nsubq, .. } => format!(
+                "{} (rows {rows} x {nsubq} sub-quantizers)",
+                u128::from(rows) * u128::from(nsubq)
+            ),
+            ModelFault::QuantizerDim { dim, .. } => dim.to_string(),
+            ModelFault::QuantizerSplit { dim, .. } => format!(
+                "sub-vectors that cover the {dim} dims ((nsubq - 1) x dsub + lastdsub, \
+                 1 <= lastdsub <= dsub)"
+            ),
+            ModelFault::TrailingBytes { end, .. } => {
+                format!("the end of the file after the output matrix (byte {end})")
+            }
+        }
+    }
+
+    /// What the file holds there, in words.
+    pub fn found(&self) -> String {
+        match *self {
+            ModelFault::OutOfRange { found, .. } | ModelFault::LabelCount { found, .. } => {
+                found.to_string()
+            }
+            ModelFault::NotAFlag { found, .. } | ModelFault::EntryType { found, .. } => {
+                found.to_string()
+            }
+            ModelFault::DictionaryTooLarge { size } => size.to_string(),
+            ModelFault::WordTooLong { len } => len.to_string(),
+            ModelFault::PruneIndexPair { bucket, row, .. } => format!("({bucket}, {row})"),
+            ModelFault::PrunedNotQuantized => "0".into(),
+            ModelFault::InputShape {
+                found_rows,
+                found_cols,
+                ..
+            } => format!("{found_rows} x {found_cols}"),
+            ModelFault::CodeSize { found, .. } => found.to_string(),
+            ModelFault::QuantizerDim { found, .. } => found.to_string(),
+            ModelFault::QuantizerSplit {
+                nsubq,
+                dsub,
+                lastdsub,
+                ..
+            } => format!("{nsubq}, {dsub}, {lastdsub}"),
+            ModelFault::TrailingBytes { extra, .. } => format!("{extra} more bytes"),
+        }
+    }
 }
 
 /// Shows a path, or `<memory>` for inputs that are not files.
@@ -618,7 +951,7 @@ pub enum Error {
 
     /// A word2vec header that is not `rows dims`, or has zero or negative counts.
     #[error(
-        "{}: bad header at {pos}: expected {expected}, found {found:?}",
+        "{}: bad header at {pos}: expected {fault}, found {found:?}",
         Shown(path)
     )]
     BadHeader {
@@ -626,9 +959,9 @@ pub enum Error {
         path: PathBuf,
         /// Where.
         pos: Position,
-        /// What a header must look like.
-        expected: &'static str,
-        /// What was there.
+        /// What is wrong with it.
+        fault: HeaderFault,
+        /// The line's text (cut to 60 bytes).
         found: String,
     },
 
@@ -768,19 +1101,17 @@ pub enum Error {
 
     /// A field of a native fastText model holding a value the format does not allow.
     #[error(
-        "{}: bad fastText model at {pos}: {field} is {}, expected {}",
-        Shown(path), values.found, values.expected
+        "{}: bad fastText model at {pos}: {} is {}, expected {}",
+        Shown(path), fault.field(), fault.found(), fault.expected()
     )]
     BadModel {
         /// The file.
         path: PathBuf,
         /// Where the field is.
         pos: Position,
-        /// The field (`dim`, `nlabels`, `input matrix shape`, ...).
-        field: &'static str,
-        /// What the format allows there and what the file holds (boxed, to keep the
-        /// error small).
-        values: Box<FieldValues>,
+        /// The field, what it holds and what the format allows there (boxed, to
+        /// keep the error small).
+        fault: Box<ModelFault>,
     },
 
     // ----- vocabularies ---------------------------------------------------------

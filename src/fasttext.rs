@@ -130,7 +130,7 @@ impl FastTextModel {
     /// entry number inside the dictionary) when it is not a complete model.
     pub fn read(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        match source::open(path, false, true)? {
+        match source::open(path, true)? {
             Input::Bytes(bytes) => Self::from_source(path, bytes),
             Input::Gzip { .. } => Err(Error::WrongFormat {
                 path: path.to_path_buf(),

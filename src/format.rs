@@ -24,7 +24,7 @@ use std::str::FromStr;
 use memchr::memchr;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, FileKind, FormatFault, Position, Result};
+use crate::error::{Error, FileKind, FormatFault, HeaderFault, Position, Result};
 use crate::parse::text::{self, HeaderLine, Split};
 
 /// The largest number of dimensions accepted (a guard against hostile headers).
@@ -174,11 +174,11 @@ pub(crate) fn detect(
     };
     let after_first = memchr(b'\n', &head[first_at..]).map_or(head.len(), |i| first_at + i + 1);
     let pos = Position::line(first_no, first_at as u64);
-    let bad_header = |found: &[u8]| Error::BadHeader {
+    let bad_header = |fault: HeaderFault| Error::BadHeader {
         path: path.to_path_buf(),
         pos,
-        expected: "a word2vec header `rows dims` of two positive integers",
-        found: String::from_utf8_lossy(&found[..found.len().min(60)]).into_owned(),
+        fault,
+        found: String::from_utf8_lossy(&first[..first.len().min(60)]).into_owned(),
     };
     match (text::header_line(first), forced) {
         (HeaderLine::Header { rows, dims }, forced) if forced != Some(Format::Glove) => {
@@ -244,19 +244,16 @@ pub(crate) fn detect(
                 Some(suggest),
             ))
         }
-        (HeaderLine::Bad, forced) if forced != Some(Format::Glove) => Err(bad_header(first)),
+        (HeaderLine::Bad, forced) if forced != Some(Format::Glove) => {
+            Err(bad_header(HeaderFault::NotPositive))
+        }
         // `300 fifty`: a count and a non-number is a header gone wrong, not a row.
-        (HeaderLine::NotHeader, None) if looks_like_broken_header(first) => Err(bad_header(first)),
+        (HeaderLine::NotHeader, None) if looks_like_broken_header(first) => {
+            Err(bad_header(HeaderFault::NotANumber))
+        }
         (_, Some(f @ (Format::Word2vecText | Format::Word2vecBinary))) => {
-            let mut e = bad_header(first);
-            if let Error::BadHeader { expected, .. } = &mut e {
-                *expected = if f == Format::Word2vecText {
-                    "a word2vec header `rows dims` (a file without one is GloVe: `Format::Glove`)"
-                } else {
-                    "a word2vec header `rows dims`"
-                };
-            }
-            Err(e)
+            let suggest = (f == Format::Word2vecText).then_some(Format::Glove);
+            Err(bad_header(HeaderFault::Missing { suggest }))
         }
         _ => {
             let sample = std::iter::once(first).chain(lines.map(|(_, _, l)| l));

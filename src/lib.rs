@@ -114,7 +114,10 @@ pub mod write;
 pub use ndarray;
 
 pub use align::{AlignReport, Aligned, Aligner, MissingInit, OovInit};
-pub use error::{Error, FieldValues, FileKind, FormatFault, IoAction, NpyFault, Position, Result};
+pub use error::{
+    Error, FileKind, FormatFault, HeaderFault, IoAction, ModelFault, ModelField, NpyFault,
+    Position, Result,
+};
 pub use fasttext::FastTextModel;
 pub use format::Format;
 pub use origin::RowOrigin;

@@ -16,20 +16,7 @@ use memmap2::{Mmap, MmapOptions};
 /// Whatever the operating system says (an empty file cannot be mapped on some
 /// systems, a pipe never can).
 pub(crate) fn map(file: &File) -> io::Result<Mmap> {
-    map_with(file, false)
-}
-
-/// Maps all of `file` read-only and faults every page in at once, for callers that
-/// will read all of it (one bulk operation instead of a fault per page run).
-pub(crate) fn map_populated(file: &File) -> io::Result<Mmap> {
-    map_with(file, true)
-}
-
-fn map_with(file: &File, populate: bool) -> io::Result<Mmap> {
-    let mut options = MmapOptions::new();
-    if populate {
-        options.populate();
-    }
+    let options = MmapOptions::new();
     // SAFETY: the map is read-only and private to this process. The one way it can
     // go wrong is another process truncating or rewriting the file while it is
     // mapped, which would change or unmap the bytes under us; like ripgrep and every
@@ -63,3 +50,27 @@ pub(crate) fn release_before(map: &Mmap, end: usize) {
 /// Without `madvise`, pages are left to the operating system.
 #[cfg(not(unix))]
 pub(crate) fn release_before(_map: &Mmap, _end: usize) {}
+
+/// Asks for transparent huge pages under `buf`, a large buffer about to be
+/// filled: its first touch then costs one fault per 2 MiB instead of one per 4 KiB
+/// page (the kernel zeroes the same bytes either way). Best effort: without huge
+/// pages (or off Linux) nothing changes.
+pub(crate) fn advise_huge_pages<T>(buf: &mut [T]) {
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE: usize = 2 << 20;
+        let start = buf.as_mut_ptr() as usize;
+        let end = start + std::mem::size_of_val(buf);
+        let first = start.next_multiple_of(HUGE);
+        if end < first + HUGE {
+            return;
+        }
+        let len = (end - first) / HUGE * HUGE;
+        // SAFETY: the range lies inside `buf`, memory this process owns and borrows
+        // mutably here. MADV_HUGEPAGE only changes how the kernel backs the pages
+        // (never their contents) and fails harmlessly when unsupported.
+        let _ = unsafe { libc::madvise(first as *mut libc::c_void, len, libc::MADV_HUGEPAGE) };
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = buf;
+}

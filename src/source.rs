@@ -78,9 +78,9 @@ pub(crate) fn read_whole(path: &Path) -> Result<Vec<u8>> {
 }
 
 /// Opens `path`, mapping it when it is not gzip-compressed and `map` allows it
-/// (otherwise it is read into memory); `whole` says the caller will read all of it
-/// (so the map is populated up front).
-pub(crate) fn open(path: &Path, whole: bool, map: bool) -> Result<Input> {
+/// (otherwise it is read into memory). The map is populated by its reader, which
+/// knows what it will read and in what order ([`Bytes::populate`]).
+pub(crate) fn open(path: &Path, map: bool) -> Result<Input> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, IoAction::Open, e))?;
     if meta.is_dir() {
         return Err(Error::NotAFile {
@@ -90,8 +90,6 @@ pub(crate) fn open(path: &Path, whole: bool, map: bool) -> Result<Input> {
     let mut file = File::open(path).map_err(|e| Error::io(path, IoAction::Open, e))?;
     let mapped = if !map {
         Err(io::Error::other("mapping not wanted"))
-    } else if whole {
-        crate::mmap::map_populated(&file)
     } else {
         crate::mmap::map(&file)
     };

@@ -1257,3 +1257,63 @@ fn messages_name_the_file_and_flag_involved() {
     // The refused outputs were never written.
     assert!(!vec.exists() && !bin.exists());
 }
+
+/// The library's names (`Format::X`, `SaveOptions::force`, `allow_non_finite`...)
+/// never reach the user of the CLI: each error that the library words with them is
+/// said in flag terms, with the flag in one hint.
+#[test]
+fn messages_name_flags_not_library_items() {
+    let dir = tmp();
+    let out = dir.path().join("t.npy");
+    let exists = dir.path().join("exists.npy");
+    std::fs::write(&exists, b"").unwrap();
+    let bin = fixture("small.w2v.bin");
+    let glove = fixture("small.glove.txt");
+    let nan = fixture("bad/nan.txt");
+    let cases: [(&[&dyn AsRef<std::ffi::OsStr>], &str, &str); 4] = [
+        (
+            &[&bin, &"--format", &"glove", &"-o", &out],
+            "line 1 is a word2vec header",
+            "try --format word2vec-binary",
+        ),
+        (
+            &[&glove, &"--format", &"word2vec-text", &"-o", &out],
+            "bad header at line 1",
+            "try --format glove",
+        ),
+        (
+            &[&nan, &"-o", &out],
+            "non-finite value at line",
+            "--allow-non-finite",
+        ),
+        (&[&glove, &"-o", &exists], "output exists", "--force"),
+    ];
+    for (args, message, flag) in cases {
+        let o = run(args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(err.contains(message), "{err}");
+        assert_eq!(err.matches("hint:").count(), 1, "{err}");
+        assert!(err.contains(flag), "{err}");
+        for term in ["::", "`allow_non_finite`"] {
+            assert!(!err.contains(term), "{term} in {err}");
+        }
+        assert!(!out.exists(), "{err}");
+    }
+    // vectors-eval says the same in its own flags.
+    let o = Command::new(env!("CARGO_BIN_EXE_vectors-eval"))
+        .args([bin.as_os_str(), "--format".as_ref(), "glove".as_ref()])
+        .args([
+            "--analogies".as_ref(),
+            fixture("eval/questions-words.slice.txt").as_os_str(),
+        ])
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("hint: the bytes read as word2vec-binary; try --format word2vec-binary"),
+        "{err}"
+    );
+    assert!(!err.contains("::"), "{err}");
+}

@@ -208,8 +208,8 @@ fn bad(bytes: Vec<u8>) -> (String, u64, String) {
     let e = FastTextModel::from_bytes("".as_ref(), bytes).unwrap_err();
     let msg = e.to_string();
     match e {
-        pretrained_vectors::Error::BadModel { field, pos, .. } => {
-            (field.to_string(), pos.byte.unwrap(), msg)
+        pretrained_vectors::Error::BadModel { fault, pos, .. } => {
+            (fault.field().to_string(), pos.byte.unwrap(), msg)
         }
         pretrained_vectors::Error::ModelTruncated { what, pos, .. } => {
             (what.to_string(), pos.byte.unwrap(), msg)

@@ -39,9 +39,20 @@ pub(super) struct Part<'c> {
     hits: Hits,
 }
 
+/// What taking a piece updates.
+pub(super) struct Taker<'c> {
+    m: &'c Matcher,
+    found: &'c mut Found,
+    rows: &'c mut u64,
+}
+
 impl Consumer for AlignScan<'_> {
     type Part<'c>
         = Part<'c>
+    where
+        Self: 'c;
+    type Taker<'c>
+        = Taker<'c>
     where
         Self: 'c;
     type Done = Hits;
@@ -54,15 +65,23 @@ impl Consumer for AlignScan<'_> {
         self.found = Some(Found::new(self.vocab, layout.dims));
     }
 
-    fn parts<'c>(&'c mut self, pieces: &[Piece]) -> Vec<Part<'c>> {
-        let dims = self.found.as_ref().map_or(0, |f| f.weights.ncols());
-        pieces
+    fn parts<'c>(&'c mut self, pieces: &[Piece]) -> (Vec<Part<'c>>, Taker<'c>) {
+        let m = self.m;
+        let found = self.found.as_mut().expect("begun");
+        let dims = found.weights.ncols();
+        let parts = pieces
             .iter()
             .map(|_| Part {
-                m: self.m,
+                m,
                 hits: Hits::new(dims),
             })
-            .collect()
+            .collect();
+        let taker = Taker {
+            m,
+            found,
+            rows: &mut self.rows,
+        };
+        (parts, taker)
     }
 
     /// When no token holds a space or a tab, a line's word is looked up by its
@@ -102,11 +121,10 @@ impl Consumer for AlignScan<'_> {
 
     /// The piece's hits all come before its error, if any: when they complete
     /// the vocabulary, the scan stops there and the error is never reached.
-    fn take(&mut self, hits: Hits, error: Option<Error>) -> Result<Flow> {
-        let found = self.found.as_mut().expect("begun");
-        self.rows += hits.rows;
-        found.merge(hits);
-        if found.complete(self.m) {
+    fn take(t: &mut Taker<'_>, hits: Hits, error: Option<Error>) -> Result<Flow> {
+        *t.rows += hits.rows;
+        t.found.merge(hits);
+        if t.found.complete(t.m) {
             return Ok(Flow::Stop);
         }
         match error {

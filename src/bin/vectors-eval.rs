@@ -25,9 +25,11 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Err(failure::Failure::Data(e)) => {
-            eprintln!("error: {e}");
-            // The library names its own option; the flag that sets it is ours.
-            if let pretrained_vectors::Error::OutputExists { .. } = e {
+            eprintln!("error: {}", failure::message(&e));
+            // The library names its own options; the flags that set them are ours.
+            if let Some(hint) = failure::format_hint(&e) {
+                eprintln!("  hint: {hint}");
+            } else if let pretrained_vectors::Error::OutputExists { .. } = e {
                 eprintln!("  hint: add --force to replace it");
             }
             ExitCode::from(1)

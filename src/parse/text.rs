@@ -213,6 +213,101 @@ const NEG_POW10: [f64; 11] = [
 /// division is done as an `f64` multiplication proven equal, see [`NEG_POW10`]).
 #[inline(always)]
 fn parse_short(s: &[u8]) -> Option<(f32, usize)> {
+    if let Some(r) = parse_swar(s) {
+        return Some(r);
+    }
+    parse_short_bytewise(s)
+}
+
+/// Eight ASCII digits `'0'` in a word: subtracted from a word of text, it turns
+/// digits into their values.
+const ZEROS: u64 = u64::from_le_bytes([b'0'; 8]);
+
+/// The eight bytes of `s` from `at`, first byte lowest, when `s` has them.
+#[inline(always)]
+fn load8(s: &[u8], at: usize) -> Option<u64> {
+    let bytes = s.get(at..at + 8)?;
+    Some(u64::from_le_bytes(bytes.try_into().ok()?))
+}
+
+/// How many of the eight bytes of `w` (lowest first) are ASCII digits before the
+/// first byte that is not.
+///
+/// A byte `b` is flagged (its top bit set) in `b + 0x46` when `b >= 0x3A` (up to
+/// 0xB9), and in `b - 0x30` when `b < 0x30` or `b >= 0xBA`: so exactly the non-digits
+/// are flagged. The carries and borrows that cross bytes start only at flagged
+/// bytes and move upwards, so the lowest flagged byte is always right.
+#[inline(always)]
+fn leading_digits(w: u64) -> usize {
+    let flags =
+        (w.wrapping_add(0x4646_4646_4646_4646) | w.wrapping_sub(ZEROS)) & 0x8080_8080_8080_8080;
+    (flags.trailing_zeros() / 8) as usize
+}
+
+/// The integer the first `n` bytes of `w` spell (`1 <= n <= 8`, all digits), with
+/// three multiplications instead of a loop: the digits are moved to the top of
+/// the word (zeros in front), then pairs, fours and eights are combined.
+#[inline(always)]
+fn digits_value(w: u64, n: usize) -> u64 {
+    let mut v = w.wrapping_sub(ZEROS);
+    if n < 8 {
+        v = (v & ((1u64 << (8 * n)) - 1)) << (8 * (8 - n));
+    }
+    // Each byte pair becomes one value of two digits in the lower byte of the pair.
+    v = v.wrapping_mul(10).wrapping_add(v >> 8);
+    // Pairs of pairs, then the two halves: 10^2 and 10^6 in one multiplication, 1
+    // and 10^4 in the other.
+    let pairs = 0x0000_00FF_0000_00FF;
+    let hi = (v & pairs).wrapping_mul(100 + (1_000_000 << 32));
+    let lo = ((v >> 16) & pairs).wrapping_mul(1 + (10_000 << 32));
+    (hi.wrapping_add(lo)) >> 32
+}
+
+/// The word-at-a-time form of [`parse_short_bytewise`] for its most common input:
+/// `[-]I.F` with 1 to 7 digits in `I` and 1 to 8 in `F`, no exponent, and at least
+/// eight bytes readable from each digit run (so not the last value of a line).
+/// Anything else gives `None` and is read byte by byte. The same `m / 10^e` as
+/// there, so the same correctly rounded value.
+#[inline(always)]
+fn parse_swar(s: &[u8]) -> Option<(f32, usize)> {
+    let neg = s.first() == Some(&b'-');
+    let at = usize::from(neg);
+    let w = load8(s, at)?;
+    let int_len = leading_digits(w);
+    if int_len == 0 || int_len == 8 || s.get(at + int_len) != Some(&b'.') {
+        return None;
+    }
+    let frac_at = at + int_len + 1;
+    let f = load8(s, frac_at)?;
+    let frac_len = leading_digits(f);
+    let end = frac_at + frac_len;
+    if frac_len == 0 || matches!(s.get(end), Some(b'0'..=b'9' | b'e' | b'E')) {
+        return None;
+    }
+    let m = digits_value(w, int_len) * POW10_U64[frac_len] + digits_value(f, frac_len);
+    if m > 1 << 24 {
+        return None;
+    }
+    let v = (m as f64 * NEG_POW10[frac_len]) as f32;
+    Some((if neg { -v } else { v }, end))
+}
+
+/// `10^n` for the fraction lengths [`parse_swar`] reads.
+const POW10_U64: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
+
+/// [`parse_short`] one byte at a time, for any length and an exponent.
+#[inline(always)]
+fn parse_short_bytewise(s: &[u8]) -> Option<(f32, usize)> {
     let neg = s.first() == Some(&b'-');
     let mut i = usize::from(neg);
     let mut m: u64 = 0;
@@ -509,6 +604,63 @@ mod tests {
         assert_eq!(parse_short(b"1e"), None);
         assert_eq!(parse_short(b"+1"), None);
         assert_eq!(parse_short(b"nan"), None);
+    }
+
+    #[test]
+    fn word_at_a_time_path_agrees_with_the_general_parser() {
+        let mut rng = crate::rng::Rng::new(12);
+        let mut taken = 0;
+        let mut check = |text: &str| {
+            // What follows the number decides whether eight bytes can be read.
+            for tail in [
+                "",
+                " ",
+                " 0.25 -0.5",
+                "\t1",
+                "x1234567",
+                "e-05 1234567",
+                "1234567890",
+            ] {
+                let line = format!("{text}{tail}");
+                let general = fast_float2::parse_partial::<f32, _>(line.as_bytes()).ok();
+                if let Some((v, used)) = parse_swar(line.as_bytes()) {
+                    taken += 1;
+                    let (g, gused) = general.unwrap_or_else(|| panic!("{line:?}"));
+                    assert_eq!((v.to_bits(), used), (g.to_bits(), gused), "{line:?}");
+                }
+                let short = parse_short(line.as_bytes()).map(|(v, n)| (v.to_bits(), n));
+                let bytewise = parse_short_bytewise(line.as_bytes()).map(|(v, n)| (v.to_bits(), n));
+                assert_eq!(short, bytewise, "{line:?}");
+            }
+        };
+        for t in [
+            "0.418",
+            "-0.00066023",
+            "4.0071",
+            "16777216.0",
+            "1677721.7",
+            "1677721.6",
+            "0.5",
+            "-0.0",
+            "12345678.5",
+            "1.123456789",
+            "0.",
+            ".5",
+            "1",
+            "00000001.1",
+            "-9.99999999",
+        ] {
+            check(t);
+        }
+        for _ in 0..200_000 {
+            let int_len = 1 + rng.below(8) as u32;
+            let int = rng.below(10u64.pow(int_len));
+            let frac_len = 1 + rng.below(9) as usize;
+            let frac = rng.below(10u64.pow(frac_len as u32));
+            let sign = if rng.below(2) == 0 { "-" } else { "" };
+            check(&format!("{sign}{int}.{frac:0frac_len$}"));
+        }
+        assert!(taken > 100_000, "the word-at-a-time path ran {taken} times");
     }
 
     #[test]

@@ -15,14 +15,22 @@ use crate::write::Words;
 
 /// Rows kept so far, and the room of the wave being parsed.
 pub(super) struct FullRead {
+    /// `kept.words.len() * dims` values, then room for the wave being parsed.
+    values: Vec<f32>,
+    kept: Kept,
+    /// The rule of an output format each word must meet, checked as it is read.
+    rule: Option<Words>,
+}
+
+/// Everything but the values: what taking a piece updates while later pieces
+/// are still parsed into `values`.
+pub(super) struct Kept {
     dims: usize,
     /// Rows of the file to take at most.
     limit: u64,
     words: Vec<String>,
     /// Line or record of each kept row.
     at: Vec<u64>,
-    /// `words.len() * dims` values, then room for the wave being parsed.
-    values: Vec<f32>,
     index: WordIndex,
     duplicates: Vec<Duplicate>,
     /// Kept row -> its entry in `duplicates`.
@@ -30,8 +38,9 @@ pub(super) struct FullRead {
     file_rows: u64,
     /// Row of `values` where the next piece taken starts its room.
     next_room: usize,
-    /// The rule of an output format each word must meet, checked as it is read.
-    rule: Option<Words>,
+    /// Rows to move down over dropped ones (repeated words, rows past the limit),
+    /// `(from, to)` in rising order: done once the wave's parts are gone.
+    moves: Vec<(usize, usize)>,
 }
 
 /// One piece being parsed: its rows' values go to `out`.
@@ -55,50 +64,56 @@ impl FullRead {
     /// A reader of at most `limit` rows whose words must meet `rule`.
     pub(super) fn new(limit: Option<u64>, rule: Option<Words>) -> Self {
         FullRead {
-            dims: 0,
-            limit: limit.unwrap_or(u64::MAX),
-            words: Vec::new(),
-            at: Vec::new(),
             values: Vec::new(),
-            index: WordIndex::default(),
-            duplicates: Vec::new(),
-            repeated: HashMap::new(),
-            file_rows: 0,
-            next_room: 0,
             rule,
+            kept: Kept {
+                dims: 0,
+                limit: limit.unwrap_or(u64::MAX),
+                words: Vec::new(),
+                at: Vec::new(),
+                index: WordIndex::default(),
+                duplicates: Vec::new(),
+                repeated: HashMap::new(),
+                file_rows: 0,
+                next_room: 0,
+                moves: Vec::new(),
+            },
         }
     }
 
     /// The vectors read.
     pub(super) fn finish(mut self, scanned: &Scanned) -> Result<Vectors> {
         let layout = &scanned.layout;
-        self.values.truncate(self.words.len() * self.dims);
-        let n = self.words.len();
+        let kept = self.kept;
+        self.values.truncate(kept.words.len() * kept.dims);
+        let n = kept.words.len();
         let matrix =
-            Array2::from_shape_vec((n, self.dims), self.values).expect("rows * dims values");
+            Array2::from_shape_vec((n, kept.dims), self.values).expect("rows * dims values");
         Ok(Vectors {
-            words: self.words,
+            words: kept.words,
             matrix,
             model: None,
             checked: self.rule,
-            index: self.index,
+            index: kept.index,
             info: ReadInfo {
                 format: Some(layout.format),
                 gzip: scanned.gzip,
                 header_rows: layout.header.map(|(r, _)| r),
-                file_rows: self.file_rows,
+                file_rows: kept.file_rows,
                 dims: layout.dims,
-                duplicates: self.duplicates,
+                duplicates: kept.duplicates,
             },
         })
     }
+}
 
+impl Kept {
     /// Keeps row `i` of a piece whose room starts at row `room` (file order).
     fn keep(&mut self, room: usize, i: usize, word: String, hash: u64, at: u64) -> Result<()> {
         self.file_rows += 1;
         match self.index.insert(&self.words, hash, &word) {
             Ok(()) => {
-                let (dst, src, d) = (self.words.len(), room + i, self.dims);
+                let (dst, src) = (self.words.len(), room + i);
                 if dst >= u32::MAX as usize {
                     return Err(Error::TooLarge {
                         path: Default::default(),
@@ -108,7 +123,7 @@ impl FullRead {
                     });
                 }
                 if src != dst {
-                    self.values.copy_within(src * d..(src + 1) * d, dst * d);
+                    self.moves.push((src, dst));
                 }
                 self.words.push(word);
                 self.at.push(at);
@@ -162,31 +177,33 @@ impl Part<'_> {
 
 impl Consumer for FullRead {
     type Part<'c> = Part<'c>;
+    type Taker<'c> = &'c mut Kept;
     type Done = Rows;
 
     fn may_stop(&self) -> bool {
-        self.limit != u64::MAX
+        self.kept.limit != u64::MAX
     }
 
     fn begin(&mut self, layout: &Layout) {
-        self.dims = layout.dims;
+        self.kept.dims = layout.dims;
     }
 
-    fn parts<'c>(&'c mut self, pieces: &[Piece]) -> Vec<Part<'c>> {
-        let (dims, rule) = (self.dims, self.rule);
-        let kept = self.words.len();
+    fn parts<'c>(&'c mut self, pieces: &[Piece]) -> (Vec<Part<'c>>, &'c mut Kept) {
+        let (dims, rule) = (self.kept.dims, self.rule);
+        let kept = self.kept.words.len();
         let room: usize = pieces.iter().map(|p| p.max_rows).sum();
         if self.values.is_empty() {
             // Zeroed pages come from the system untouched.
             self.values = vec![0.0; room * dims];
+            crate::mmap::advise_huge_pages(&mut self.values);
         } else {
             self.values.truncate(kept * dims);
             self.values.resize((kept + room) * dims, 0.0);
         }
-        self.index.reserve(room, &self.words);
-        self.next_room = kept;
+        self.kept.index.reserve(room, &self.kept.words);
+        self.kept.next_room = kept;
         let mut rest = &mut self.values[kept * dims..];
-        pieces
+        let parts = pieces
             .iter()
             .map(|p| {
                 let (out, tail) = std::mem::take(&mut rest).split_at_mut(p.max_rows * dims);
@@ -203,7 +220,8 @@ impl Consumer for FullRead {
                     },
                 }
             })
-            .collect()
+            .collect();
+        (parts, &mut self.kept)
     }
 
     #[inline]
@@ -247,10 +265,11 @@ impl Consumer for FullRead {
         part.rows
     }
 
-    fn take(&mut self, rows: Rows, error: Option<Error>) -> Result<Flow> {
-        let room = self.next_room;
-        self.next_room += rows.room;
-        let left = self.limit - self.file_rows;
+    fn take(kept: &mut &mut Kept, rows: Rows, error: Option<Error>) -> Result<Flow> {
+        let kept = &mut **kept;
+        let room = kept.next_room;
+        kept.next_room += rows.room;
+        let left = kept.limit - kept.file_rows;
         let n = (rows.words.len() as u64).min(left) as usize;
         if let Some(e) = error {
             if (n as u64) < left {
@@ -264,12 +283,20 @@ impl Consumer for FullRead {
             .take(n)
             .enumerate()
         {
-            self.keep(room, i, word, hash, at)?;
+            kept.keep(room, i, word, hash, at)?;
         }
-        Ok(if self.file_rows >= self.limit {
+        Ok(if kept.file_rows >= kept.limit {
             Flow::Stop
         } else {
             Flow::Continue
         })
+    }
+
+    /// Moves the rows kept down over the dropped ones, now that no part writes.
+    fn end_wave(&mut self) {
+        let d = self.kept.dims;
+        for (src, dst) in self.kept.moves.drain(..) {
+            self.values.copy_within(src * d..(src + 1) * d, dst * d);
+        }
     }
 }

@@ -40,6 +40,10 @@ pub(super) fn scan<C: Consumer>(
 pub(super) struct Source<'a> {
     pub bytes: &'a [u8],
     pub map: Option<&'a Bytes>,
+    /// Whether the consumer will most likely read all of it: then each chunk's
+    /// pages are mapped in one call, in parallel, before its lines are counted
+    /// (and a binary file's before its records are walked).
+    pub whole: bool,
 }
 
 impl Source<'_> {
@@ -60,7 +64,7 @@ impl Source<'_> {
 /// threads, none tiny.
 fn whole_chunk(len: usize, sizes: Sizes) -> usize {
     let threads = rayon::current_num_threads().max(1);
-    (len / (threads * 8)).clamp(sizes.min_whole_chunk, sizes.max_chunk)
+    (len / (threads * 32)).clamp(sizes.min_whole_chunk, sizes.max_chunk)
 }
 
 /// Text: newline-aligned chunks, their lines counted first (in parallel) so that
@@ -105,7 +109,7 @@ fn text<C: Consumer>(
         let lines: Vec<u64> = ranges
             .par_iter()
             .map(|r| {
-                if waves {
+                if waves || source.whole {
                     source.populate(body_start + r.start..body_start + r.end);
                 }
                 count_lines(&body[r.clone()])
@@ -158,6 +162,9 @@ fn binary<C: Consumer>(
     let mut records: Vec<(usize, usize)> = Vec::with_capacity(claimed.min(most).min(segment));
     let mut pos = layout.body_start;
     let mut number = 0u64;
+    if source.whole {
+        source.populate(pos..bytes.len());
+    }
     loop {
         records.clear();
         let first = number + 1;

@@ -16,6 +16,9 @@ mod mapped;
 
 use std::path::Path;
 
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
@@ -103,11 +106,18 @@ pub(crate) enum Flow {
 }
 
 /// Takes the rows of a file. Pieces are parsed in parallel, each into a
-/// [`Consumer::Part`]; the finished parts come back to [`Consumer::take`] in file
-/// order, one at a time, which may stop the scan.
+/// [`Consumer::Part`]; the finished parts go to [`Consumer::take`] in file order,
+/// one at a time, which may stop the scan. Taking runs while later pieces are
+/// still being parsed (on whichever thread finished the piece that was next), so
+/// the parts and the [`Consumer::Taker`] must borrow disjoint state; anything that
+/// needs both (moving rows a take dropped) waits for [`Consumer::end_wave`].
 pub(crate) trait Consumer {
     /// The state of one piece being parsed (may borrow the consumer).
     type Part<'c>: Send
+    where
+        Self: 'c;
+    /// The state [`Consumer::take`] updates while parts are alive.
+    type Taker<'c>: Send
     where
         Self: 'c;
     /// What a finished piece hands back.
@@ -120,8 +130,8 @@ pub(crate) trait Consumer {
     /// Called once the layout is known, before any row.
     fn begin(&mut self, layout: &Layout);
 
-    /// One part per piece, in file order.
-    fn parts<'c>(&'c mut self, pieces: &[Piece]) -> Vec<Self::Part<'c>>;
+    /// One part per piece, in file order, and the taker of the wave.
+    fn parts<'c>(&'c mut self, pieces: &[Piece]) -> (Vec<Self::Part<'c>>, Self::Taker<'c>);
 
     /// A text row of the piece.
     fn line(part: &mut Self::Part<'_>, p: &RowParser<'_>, line: Line<'_>) -> Result<()>;
@@ -135,7 +145,10 @@ pub(crate) trait Consumer {
     /// Takes a finished piece. `error` is the piece's first failure: the piece
     /// holds only the rows before it, so a consumer that has all it needs from
     /// them may stop and ignore the error.
-    fn take(&mut self, done: Self::Done, error: Option<Error>) -> Result<Flow>;
+    fn take(taker: &mut Self::Taker<'_>, done: Self::Done, error: Option<Error>) -> Result<Flow>;
+
+    /// Called after every wave, once its parts and taker are gone.
+    fn end_wave(&mut self) {}
 
     /// Decompressed bytes scanned so far, and the total when known.
     fn progress(&self, _done: u64, _total: Option<u64>) {}
@@ -158,11 +171,12 @@ pub(crate) fn scan_file<C: Consumer>(
     whole: bool,
     c: &mut C,
 ) -> Result<Scanned> {
-    match source::open(path, whole, opts.memory_map)? {
+    match source::open(path, opts.memory_map)? {
         Input::Bytes(bytes) => {
             let source = mapped::Source {
                 bytes: &bytes,
                 map: Some(&bytes),
+                whole,
             };
             mapped::scan(opts, path, source, c)
         }
@@ -184,7 +198,11 @@ pub(crate) fn scan_bytes<C: Consumer>(
         let reader = Box::new(std::io::Cursor::new(bytes.to_vec()));
         gzip::scan(opts, path, reader, bytes.len() as u64, c)
     } else {
-        let source = mapped::Source { bytes, map: None };
+        let source = mapped::Source {
+            bytes,
+            map: None,
+            whole: true,
+        };
         mapped::scan(opts, path, source, c)
     }
 }
@@ -297,22 +315,123 @@ fn run_wave<C: Consumer>(c: &mut C, p: &RowParser<'_>, work: &[Work<'_>]) -> Res
         return Ok(None);
     }
     let pieces: Vec<Piece> = work.iter().map(|w| w.piece(p.dims)).collect();
-    let parts = c.parts(&pieces);
+    let (parts, taker) = c.parts(&pieces);
     debug_assert_eq!(parts.len(), work.len(), "one part per piece");
-    let done: Vec<(C::Done, Option<Error>)> = parts
-        .into_par_iter()
-        .zip(work.par_iter())
-        .map(|(mut part, w)| {
-            let err = w.walk::<C>(&mut part, p).err();
-            (C::close(part), err)
-        })
+    let order = InOrder::<C, _>::new(taker, work.len());
+    // Each thread parses the next piece not yet begun, so pieces finish nearly in
+    // file order and the taking keeps pace with the parsing instead of waiting
+    // for the first half of the file to be done.
+    let parts: Vec<Mutex<Option<C::Part<'_>>>> = parts
+        .into_iter()
+        .map(|part| Mutex::new(Some(part)))
         .collect();
-    for (i, (d, err)) in done.into_iter().enumerate() {
-        if c.take(d, err)? == Flow::Stop {
-            return Ok(Some(i));
+    let next = AtomicUsize::new(0);
+    let threads = rayon::current_num_threads().clamp(1, work.len());
+    (0..threads).into_par_iter().for_each(|_| loop {
+        let k = next.fetch_add(1, Ordering::Relaxed);
+        if k >= work.len() || order.stopped.load(Ordering::Relaxed) {
+            return;
+        }
+        let Some(mut part) = lock(&parts[k]).take() else {
+            return;
+        };
+        let err = work[k].walk::<C>(&mut part, p).err();
+        order.finish(k, C::close(part), err);
+    });
+    drop(parts);
+    let outcome = order.end();
+    c.end_wave();
+    outcome
+}
+
+/// Finished pieces of a wave, taken in file order as soon as each one's turn
+/// comes, by whichever thread is free to: a thread that finishes a piece stores
+/// it, and takes every piece that is next in order unless another thread is
+/// already taking (then that one will).
+struct InOrder<'t, C: Consumer + 't, D> {
+    /// Finished pieces not yet taken, and the index of the next one to take.
+    ready: Mutex<(Vec<Option<Finished<D>>>, usize)>,
+    /// The taker, and how the wave ended once it did (stopped after a piece, or
+    /// failed).
+    taking: Mutex<(C::Taker<'t>, Option<WaveEnd>)>,
+    /// Set once the wave has ended: pieces not yet begun are skipped.
+    stopped: AtomicBool,
+}
+
+/// A parsed piece and its first failure.
+type Finished<D> = (D, Option<Error>);
+
+/// How a wave ended early: stopped after a piece, or failed.
+type WaveEnd = Result<Option<usize>>;
+
+impl<'t, C: Consumer + 't> InOrder<'t, C, C::Done> {
+    fn new(taker: C::Taker<'t>, pieces: usize) -> Self {
+        InOrder {
+            ready: Mutex::new(((0..pieces).map(|_| None).collect(), 0)),
+            taking: Mutex::new((taker, None)),
+            stopped: AtomicBool::new(false),
         }
     }
-    Ok(None)
+
+    /// Stores piece `k` and takes what is next in order.
+    fn finish(&self, k: usize, done: C::Done, error: Option<Error>) {
+        lock(&self.ready).0[k] = Some((done, error));
+        self.drain();
+    }
+
+    fn drain(&self) {
+        loop {
+            let Ok(mut taking) = self.taking.try_lock() else {
+                // Another thread is taking: it looks again once it is done.
+                return;
+            };
+            loop {
+                let next = {
+                    let mut ready = lock(&self.ready);
+                    let n = ready.1;
+                    match ready.0.get_mut(n).and_then(Option::take) {
+                        Some(piece) => {
+                            ready.1 += 1;
+                            Some((n, piece))
+                        }
+                        None => None,
+                    }
+                };
+                let Some((n, (done, error))) = next else {
+                    break;
+                };
+                let (taker, outcome) = &mut *taking;
+                if outcome.is_some() {
+                    continue;
+                }
+                let end = match C::take(taker, done, error) {
+                    Ok(Flow::Continue) => continue,
+                    Ok(Flow::Stop) => Ok(Some(n)),
+                    Err(e) => Err(e),
+                };
+                *outcome = Some(end);
+                self.stopped.store(true, Ordering::Relaxed);
+            }
+            drop(taking);
+            // A piece stored while this thread held the taker found it busy.
+            let ready = lock(&self.ready);
+            if !ready.0.get(ready.1).is_some_and(Option::is_some) {
+                return;
+            }
+        }
+    }
+
+    /// How the wave ended, once every piece is back.
+    fn end(self) -> Result<Option<usize>> {
+        self.drain();
+        let (_, outcome) = self.taking.into_inner().unwrap_or_else(|e| e.into_inner());
+        outcome.unwrap_or(Ok(None))
+    }
+}
+
+/// Locks `m`, also after a panic elsewhere (the data is only ever left whole).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Threads' worth of pieces per wave: enough to balance them.

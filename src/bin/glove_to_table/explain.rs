@@ -3,9 +3,12 @@
 use std::io::Read;
 use std::path::Path;
 
-use pretrained_vectors::{Error, FileKind, Format, FormatFault, IoAction, MissingInit, OovInit};
+use pretrained_vectors::{
+    Error, FileKind, Format, FormatFault, HeaderFault, IoAction, MissingInit, OovInit,
+};
 
 use crate::args::{Args, InFormat};
+use crate::failure::{format_hint, message};
 use crate::run::{Failure, Outcome};
 
 /// Prints the summary of a successful run on stderr.
@@ -179,7 +182,7 @@ pub fn failure(f: &Failure, args: &Args) -> u8 {
             2
         }
         Failure::Data(e) => {
-            let mut text = format!("error: {e}\n");
+            let mut text = format!("error: {}\n", message(e));
             if let Some(h) = hint(e, args) {
                 text += &format!("  hint: {h}\n");
             }
@@ -207,12 +210,12 @@ pub fn hint(e: &Error, args: &Args) -> Option<String> {
             "decompress it first (gunzip -k FILE): fastText models are read uncompressed".into(),
         ),
         Error::WrongFormat {
-            suggest: Some(format),
+            suggest: Some(_), ..
+        }
+        | Error::BadHeader {
+            fault: HeaderFault::Missing { suggest: Some(_) },
             ..
-        } => Some(format!(
-            "the bytes read as {format}; try --format {format} (or leave --format out: \
-             detection tells the formats apart)"
-        )),
+        } => format_hint(e),
         Error::WrongFormat { .. }
         | Error::BadUtf8 { .. }
         | Error::RaggedRow { .. }

@@ -24,7 +24,7 @@ pub(crate) mod ngrams;
 
 use std::path::Path;
 
-use crate::error::{Error, FieldValues, Position, Result};
+use crate::error::{Error, ModelFault, ModelField, Position, Result};
 use crate::format::MAX_DIMS;
 
 /// The magic number at the start of current-format models.
@@ -164,51 +164,52 @@ impl<'a> Cursor<'a> {
         Ok(i64::from_le_bytes(b.try_into().expect("8 bytes")))
     }
 
-    fn bool(&mut self, what: &'static str) -> Result<bool> {
+    fn bool(&mut self, field: ModelField) -> Result<bool> {
         let at = self.at;
-        match self.take(1, what)?[0] {
+        match self.take(1, field.as_str())?[0] {
             0 => Ok(false),
             1 => Ok(true),
-            b => Err(self.bad_at(at, what, "0 or 1", b)),
+            found => Err(self.bad_at(at, ModelFault::NotAFlag { field, found })),
         }
     }
 
-    fn bad_at(
-        &self,
-        at: usize,
-        field: &'static str,
-        expected: &str,
-        found: impl ToString,
-    ) -> Error {
+    fn bad_at(&self, at: usize, fault: ModelFault) -> Error {
         Error::BadModel {
             path: self.path.to_path_buf(),
             pos: Position::byte(at as u64),
-            field,
-            values: Box::new(FieldValues {
-                expected: expected.into(),
-                found: found.to_string(),
-            }),
+            fault: Box::new(fault),
         }
     }
 
-    /// An `i32` count in `lo..=hi`.
-    fn count32(&mut self, what: &'static str, lo: i64, hi: i64) -> Result<i64> {
-        let at = self.at;
-        let v = i64::from(self.i32(what)?);
-        if v < lo || v > hi {
-            return Err(self.bad_at(at, what, &format!("{lo}..={hi}"), v));
+    /// A value in `min..=max` for `field`.
+    fn in_range(&self, at: usize, field: ModelField, min: i64, max: i64, v: i64) -> Result<i64> {
+        if v < min || v > max {
+            let found = v;
+            return Err(self.bad_at(
+                at,
+                ModelFault::OutOfRange {
+                    field,
+                    min,
+                    max,
+                    found,
+                },
+            ));
         }
         Ok(v)
     }
 
-    /// An `i64` count in `lo..=hi`.
-    fn count64(&mut self, what: &'static str, lo: i64, hi: i64) -> Result<i64> {
+    /// An `i32` count in `min..=max`.
+    fn count32(&mut self, field: ModelField, min: i64, max: i64) -> Result<i64> {
         let at = self.at;
-        let v = self.i64(what)?;
-        if v < lo || v > hi {
-            return Err(self.bad_at(at, what, &format!("{lo}..={hi}"), v));
-        }
-        Ok(v)
+        let v = i64::from(self.i32(field.as_str())?);
+        self.in_range(at, field, min, max, v)
+    }
+
+    /// An `i64` count in `min..=max`.
+    fn count64(&mut self, field: ModelField, min: i64, max: i64) -> Result<i64> {
+        let at = self.at;
+        let v = self.i64(field.as_str())?;
+        self.in_range(at, field, min, max, v)
     }
 
     /// Checks that `count` items of at least `each` bytes fit in what is left.
@@ -269,23 +270,21 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<Layout> {
         c.at = 4;
         let at = c.at;
         let v = c.i32("version")?;
-        if !(1..=VERSION).contains(&v) {
-            return Err(c.bad_at(at, "version", &format!("1..={VERSION}"), v));
-        }
+        c.in_range(at, ModelField::Version, 1, i64::from(VERSION), i64::from(v))?;
         Some(v)
     } else {
         None
     };
-    let dim = c.count32("dim", 1, MAX_DIMS as i64)? as usize;
+    let dim = c.count32(ModelField::Dim, 1, MAX_DIMS as i64)? as usize;
     for what in ["ws", "epoch", "minCount", "neg"] {
         c.i32(what)?;
     }
     let word_ngrams = c.i32("wordNgrams")?;
-    let loss = c.count32("loss", 1, 4)? as i32;
-    let model = c.count32("model", 1, 3)? as i32;
-    let bucket = c.count32("bucket", 0, i64::from(i32::MAX))? as usize;
-    let minn = c.count32("minn", 0, i64::from(i32::MAX))? as usize;
-    let mut maxn = c.count32("maxn", 0, i64::from(i32::MAX))? as usize;
+    let loss = c.count32(ModelField::Loss, 1, 4)? as i32;
+    let model = c.count32(ModelField::Model, 1, 3)? as i32;
+    let bucket = c.count32(ModelField::Bucket, 0, i64::from(i32::MAX))? as usize;
+    let minn = c.count32(ModelField::Minn, 0, i64::from(i32::MAX))? as usize;
+    let mut maxn = c.count32(ModelField::Maxn, 0, i64::from(i32::MAX))? as usize;
     c.i32("lrUpdateRate")?;
     c.take(8, "t")?;
     // The official loader's rule: version-11 supervised models use no n-grams.
@@ -303,35 +302,28 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<Layout> {
     };
 
     let size_at = c.at;
-    let size = c.count32("dictionary size", 0, i64::from(i32::MAX))?;
-    let nwords = c.count32("nwords", 0, size)?;
+    let size = c.count32(ModelField::DictionarySize, 0, i64::from(i32::MAX))?;
+    let nwords = c.count32(ModelField::Nwords, 0, size)?;
     let nlabels_at = c.at;
-    let nlabels = c.count32("nlabels", 0, size)?;
+    let nlabels = c.count32(ModelField::Nlabels, 0, size)?;
     if nwords + nlabels != size {
         return Err(c.bad_at(
             nlabels_at,
-            "nlabels",
-            &format!(
-                "{} (dictionary size {size} - nwords {nwords})",
-                size - nwords
-            ),
-            nlabels,
+            ModelFault::LabelCount {
+                size,
+                nwords,
+                found: nlabels,
+            },
         ));
     }
     c.i64("ntokens")?;
     let prune_size = if version.is_some() {
-        c.count64("pruneidx_size", -1, i64::from(i32::MAX))?
+        c.count64(ModelField::PruneidxSize, -1, i64::from(i32::MAX))?
     } else {
         -1
     };
-    c.fits("dictionary", size as u64, MIN_ENTRY).map_err(|_| {
-        c.bad_at(
-            size_at,
-            "dictionary size",
-            "a count the file can hold",
-            size,
-        )
-    })?;
+    c.fits("dictionary", size as u64, MIN_ENTRY)
+        .map_err(|_| c.bad_at(size_at, ModelFault::DictionaryTooLarge { size }))?;
     let mut entries = Vec::with_capacity(size as usize);
     for i in 0..size as usize {
         let start = c.at;
@@ -342,8 +334,8 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<Layout> {
             needed: MIN_ENTRY,
             available: (bytes.len() - start) as u64,
         })?;
-        let len32 =
-            u32::try_from(len).map_err(|_| c.bad_at(start, "word length", "under 4 GiB", len))?;
+        let len32 = u32::try_from(len)
+            .map_err(|_| c.bad_at(start, ModelFault::WordTooLong { len: len as u64 }))?;
         c.at = start + len + 1;
         c.take(8, "count of a dictionary entry")
             .map_err(|e| at_record(e, i))?;
@@ -356,14 +348,10 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<Layout> {
             return Err(Error::BadModel {
                 path: path.to_path_buf(),
                 pos: Position::record(i as u64 + 1, type_at as u64),
-                field: "entry type",
-                values: Box::new(FieldValues {
-                    expected: if want == 0 {
-                        format!("0 (a word: entries 1..={nwords} are words)")
-                    } else {
-                        format!("1 (a label: entries after {nwords} are labels)")
-                    },
-                    found: kind.to_string(),
+                fault: Box::new(ModelFault::EntryType {
+                    nwords,
+                    label: want == 1,
+                    found: kind,
                 }),
             });
         }
@@ -380,9 +368,12 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<Layout> {
             {
                 return Err(c.bad_at(
                     at,
-                    "prune index pair",
-                    &format!("a bucket in 0..{bucket} and a row in 0..{prune_size}"),
-                    format!("({from}, {to})"),
+                    ModelFault::PruneIndexPair {
+                        buckets: bucket as u64,
+                        rows: prune_size,
+                        bucket: from,
+                        row: to,
+                    },
                 ));
             }
             map.push((from as u32, to as u32));
@@ -397,17 +388,12 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<Layout> {
     };
 
     let quantized = if version.is_some() {
-        c.bool("quantized input flag")?
+        c.bool(ModelField::QuantizedInput)?
     } else {
         false
     };
     if !quantized && prune.is_some() {
-        return Err(c.bad_at(
-            c.at - 1,
-            "quantized input flag",
-            "1: a pruned dictionary comes only with a quantized matrix (older fastText wrote broken files like this one)",
-            0,
-        ));
+        return Err(c.bad_at(c.at - 1, ModelFault::PrunedNotQuantized));
     }
     let input_at = c.at;
     let input = matrix(&mut c, quantized, "input matrix")?;
@@ -422,20 +408,17 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<Layout> {
     if rows as u64 != want_rows || cols != dim {
         return Err(c.bad_at(
             input_at,
-            "input matrix shape",
-            &format!(
-                "{want_rows} x {dim} (nwords + {} by dim)",
-                if prune.is_some() {
-                    "pruned buckets"
-                } else {
-                    "buckets"
-                }
-            ),
-            format!("{rows} x {cols}"),
+            ModelFault::InputShape {
+                rows: want_rows,
+                cols: dim as u64,
+                pruned: prune.is_some(),
+                found_rows: rows as u64,
+                found_cols: cols as u64,
+            },
         ));
     }
     let qout = if version.is_some() {
-        c.bool("quantized output flag")?
+        c.bool(ModelField::QuantizedOutput)?
     } else {
         false
     };
@@ -444,12 +427,10 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<Layout> {
     if c.left() != 0 {
         return Err(c.bad_at(
             c.at,
-            "file length",
-            &format!(
-                "the end of the file after the output matrix (byte {})",
-                c.at
-            ),
-            format!("{} more bytes", c.left()),
+            ModelFault::TrailingBytes {
+                end: c.at as u64,
+                extra: c.left(),
+            },
         ));
     }
     Ok(Layout {
@@ -489,8 +470,8 @@ fn at_record(e: Error, i: usize) -> Error {
 /// Parses a matrix header and skips its values.
 fn matrix(c: &mut Cursor<'_>, quantized: bool, what: &'static str) -> Result<Matrix> {
     if !quantized {
-        let rows = c.count64("matrix rows", 0, i64::MAX)? as u64;
-        let cols = c.count64("matrix columns", 0, MAX_DIMS as i64)? as u64;
+        let rows = c.count64(ModelField::MatrixRows, 0, i64::MAX)? as u64;
+        let cols = c.count64(ModelField::MatrixColumns, 0, MAX_DIMS as i64)? as u64;
         c.fits(what, rows, cols * 4)?;
         let at = c.at;
         c.take((rows * cols * 4) as usize, what)?;
@@ -500,11 +481,11 @@ fn matrix(c: &mut Cursor<'_>, quantized: bool, what: &'static str) -> Result<Mat
             cols: cols as usize,
         });
     }
-    let qnorm = c.bool("qnorm flag")?;
-    let rows = c.count64("matrix rows", 0, i64::MAX)? as u64;
-    let cols = c.count64("matrix columns", 1, MAX_DIMS as i64)? as usize;
+    let qnorm = c.bool(ModelField::Qnorm)?;
+    let rows = c.count64(ModelField::MatrixRows, 0, i64::MAX)? as u64;
+    let cols = c.count64(ModelField::MatrixColumns, 1, MAX_DIMS as i64)? as usize;
     let codesize_at = c.at;
-    let codesize = c.count32("code size", 0, i64::from(i32::MAX))? as u64;
+    let codesize = c.count32(ModelField::CodeSize, 0, i64::from(i32::MAX))? as u64;
     c.fits("codes", codesize, 1)?;
     let codes = c.at;
     c.take(codesize as usize, "codes")?;
@@ -512,13 +493,11 @@ fn matrix(c: &mut Cursor<'_>, quantized: bool, what: &'static str) -> Result<Mat
     if u128::from(codesize) != u128::from(rows) * pq.nsubq as u128 {
         return Err(c.bad_at(
             codesize_at,
-            "code size",
-            &format!(
-                "{} (rows {rows} x {} sub-quantizers)",
-                u128::from(rows) * pq.nsubq as u128,
-                pq.nsubq
-            ),
-            codesize,
+            ModelFault::CodeSize {
+                rows,
+                nsubq: pq.nsubq as u64,
+                found: codesize,
+            },
         ));
     }
     let norms = if qnorm {
@@ -543,7 +522,13 @@ fn quantizer(c: &mut Cursor<'_>, dim: usize) -> Result<Quantizer> {
     let at = c.at;
     let d = c.i32("quantizer dim")?;
     if d as i64 != dim as i64 {
-        return Err(c.bad_at(at, "quantizer dim", &dim.to_string(), d));
+        return Err(c.bad_at(
+            at,
+            ModelFault::QuantizerDim {
+                dim: dim as u64,
+                found: d,
+            },
+        ));
     }
     let at = c.at;
     let nsubq = c.i32("quantizer nsubq")?;
@@ -556,9 +541,12 @@ fn quantizer(c: &mut Cursor<'_>, dim: usize) -> Result<Quantizer> {
     if !ok {
         return Err(c.bad_at(
             at,
-            "quantizer nsubq, dsub, lastdsub",
-            &format!("sub-vectors that cover the {dim} dims ((nsubq - 1) x dsub + lastdsub, 1 <= lastdsub <= dsub)"),
-            format!("{nsubq}, {dsub}, {lastdsub}"),
+            ModelFault::QuantizerSplit {
+                dim: dim as u64,
+                nsubq,
+                dsub,
+                lastdsub,
+            },
         ));
     }
     let centroids = c.f32s(dim * KSUB, "quantizer centroids")?;
