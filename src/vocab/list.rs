@@ -102,7 +102,7 @@ impl Vocab {
 
     /// The options that read this vocabulary's token list back
     /// ([`write_token_list`](crate::write::write_token_list)) with the same rows:
-    /// the kind [`VocabKind::TokenList`](super::VocabKind::TokenList) and the padding
+    /// the kind [`VocabKind::TokenList`] and the padding
     /// and OOV tokens by name.
     ///
     /// ```
