@@ -1358,6 +1358,63 @@ pub enum Error {
         /// What is wrong and what is allowed.
         message: String,
     },
+
+    /// A vocabulary setting that the kind of vocabulary cannot take: `max_words`
+    /// for a kind other than a Keras 2 tokenizer (or corpus fit), reserved tokens
+    /// named for Keras 3's `TextVectorization`, whose rows are fixed.
+    #[error("{}: {} does not apply to a {}{}", Shown(path), setting.name(), kind.describe(), setting.instead(*kind))]
+    NotForKind {
+        /// The vocabulary file (or corpus).
+        path: PathBuf,
+        /// The setting given.
+        setting: crate::vocab::VocabSetting,
+        /// The kind of vocabulary.
+        kind: crate::vocab::VocabKind,
+    },
+
+    /// A reserved token named by a setting that the vocabulary does not have: not
+    /// one of its tokens, or not the OOV token a Keras tokenizer was fitted with
+    /// (`has`: the tokenizer's own, if any).
+    #[error("{}: {}", Shown(path), reserved_message(*setting, asked, *kind, has.as_deref()))]
+    ReservedToken {
+        /// The vocabulary file.
+        path: PathBuf,
+        /// Which reserved row: [`VocabSetting::Padding`](crate::vocab::VocabSetting::Padding)
+        /// or [`VocabSetting::Oov`](crate::vocab::VocabSetting::Oov).
+        setting: crate::vocab::VocabSetting,
+        /// The token asked for.
+        asked: String,
+        /// The kind of vocabulary.
+        kind: crate::vocab::VocabKind,
+        /// The Keras tokenizer's own OOV token (`None`: it has none); `None` for
+        /// other kinds.
+        has: Option<String>,
+    },
+}
+
+/// The message of [`Error::ReservedToken`].
+fn reserved_message(
+    setting: crate::vocab::VocabSetting,
+    asked: &str,
+    kind: crate::vocab::VocabKind,
+    has: Option<&str>,
+) -> String {
+    use crate::vocab::VocabKind::{KerasTokenizer, KerasWordIndex};
+    match (kind, has) {
+        (KerasTokenizer | KerasWordIndex, Some(has)) => {
+            format!("the tokenizer's OOV token is {has:?}, not {asked:?}")
+        }
+        (KerasTokenizer | KerasWordIndex, None) => format!(
+            "the tokenizer has no OOV token, so its sequences never use {asked:?} (expected its \
+             own OOV token, or a tokenizer fitted with oov_token={asked:?})"
+        ),
+        _ => format!(
+            "the {} token {asked:?} is not a token of this {} (expected one of its tokens: \
+             add it where its row belongs)",
+            setting.row(),
+            kind.describe()
+        ),
+    }
 }
 
 impl Error {
@@ -1398,7 +1455,9 @@ impl Error {
             | OutputNotRegular { path, .. }
             | BadAnalogyLine { path, .. }
             | BadPairLine { path, .. }
-            | NoPairs { path, .. } => path,
+            | NoPairs { path, .. }
+            | NotForKind { path, .. }
+            | ReservedToken { path, .. } => path,
             IdOutOfRange { .. } | Shape { .. } | InvalidOption { .. } | UnknownWord { .. } => {
                 return None
             }

@@ -1121,6 +1121,17 @@ fn report_names_inputs_and_version_and_lookalike_tokens_are_warned() {
     );
     let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
     assert_eq!(warnings.len(), 3, "{err}");
+    // The report lists the same rows, with their lines.
+    let lookalikes = r["lookalikes"].as_array().unwrap();
+    assert_eq!(lookalikes.len(), 3, "{r}");
+    assert_eq!(
+        (
+            &lookalikes[0]["token"],
+            &lookalikes[0]["looks_like"],
+            &lookalikes[0]["line"]
+        ),
+        (&"<pad>".into(), &"padding".into(), &1.into())
+    );
     assert!(warnings[0].contains("v.txt: line 1 \"<pad>\" looks like a padding token"));
     assert!(warnings[0].contains("--pad-token \"<pad>\""));
     assert!(warnings[1].contains("line 2 \"[UNK]\" looks like an OOV token"));

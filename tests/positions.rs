@@ -144,3 +144,150 @@ fn reserved_names_meet_the_output_rule() {
     assert!(matches!(e, Error::InvalidOption { .. }), "{e}");
     assert!(e.to_string().contains("\"<pad> row\""), "{e}");
 }
+
+/// Each row's place read back from the file: the line holding byte `byte` is
+/// `line`, and the token (JSON-encoded in a JSON file, escaped once more inside
+/// Keras' string-encoded `word_index`) starts there.
+fn assert_placed(path: &Path, vocab: &pretrained_vectors::Vocab, json: bool) -> usize {
+    let bytes = std::fs::read(path).unwrap();
+    let mut placed = 0;
+    for (row, token) in vocab.tokens().iter().enumerate() {
+        let Some(pos) = vocab.position(row) else {
+            assert!(vocab.is_reserved(row), "row {row} {token:?} has no place");
+            continue;
+        };
+        let (line, byte) = (pos.line.unwrap(), pos.byte.unwrap() as usize);
+        assert_eq!(line_of(&bytes, byte as u64), line, "{token:?}");
+        let at = &bytes[byte..];
+        let ok = if json {
+            // A string literal there that decodes to the token, or (inside Keras'
+            // string-encoded word_index) an escaped quote.
+            let mut de = serde_json::Deserializer::from_slice(at).into_iter::<serde_json::Value>();
+            match de.next() {
+                Some(Ok(serde_json::Value::String(s))) => s == *token,
+                _ => at.starts_with(b"\\\""),
+            }
+        } else {
+            at.starts_with(token.as_bytes())
+                && matches!(at.get(token.len()), None | Some(b'\n' | b'\r'))
+        };
+        assert!(ok, "{}: {token:?} at {pos}", path.display());
+        placed += 1;
+    }
+    assert_eq!(vocab.source_path(), Some(path));
+    placed
+}
+
+/// Token lists, BERT's vocab.txt, Keras' tokenizer JSON, Hugging Face
+/// tokenizer.json and vocab.json keep each row's line and byte in their file.
+#[test]
+fn vocabulary_readers_keep_each_tokens_place() {
+    use pretrained_vectors::vocab::{VocabKind, VocabOptions};
+    use pretrained_vectors::Vocab;
+    // A token list: Keras 3's saved vocabulary without its reserved first rows.
+    let dir = tempfile::tempdir().unwrap();
+    let keras3 = std::fs::read_to_string(fixture("keras3/vocabulary_default.txt")).unwrap();
+    let list = dir.path().join("list.txt");
+    std::fs::write(&list, keras3.lines().skip(2).collect::<Vec<_>>().join("\n")).unwrap();
+    for (name, kind, json) in [
+        (list.to_str().unwrap(), VocabKind::TokenList, false),
+        (
+            "keras3/vocabulary_default.txt",
+            VocabKind::TextVectorization,
+            false,
+        ),
+        ("hf/wordpiece/vocab.txt", VocabKind::BertVocab, false),
+        ("keras/tokenizer_oov.json", VocabKind::KerasTokenizer, true),
+        ("keras/word_index.json", VocabKind::KerasWordIndex, true),
+        ("keras3/word_index.json", VocabKind::TextVectorization, true),
+        ("hf/wordlevel.tokenizer.json", VocabKind::HfTokenizer, true),
+        ("hf/wordpiece.tokenizer.json", VocabKind::HfTokenizer, true),
+        ("hf/unigram.tokenizer.json", VocabKind::HfTokenizer, true),
+        ("hf/bytelevel/vocab.json", VocabKind::HfVocabJson, true),
+    ] {
+        let path = fixture(name);
+        let v = Vocab::read(&path, &VocabOptions::new()).unwrap();
+        assert_eq!(v.get_kind(), Some(kind), "{name}");
+        let placed = assert_placed(&path, &v, json);
+        assert!(
+            placed + 8 >= v.len(),
+            "{name}: {placed} of {} placed",
+            v.len()
+        );
+    }
+}
+
+/// A corpus fit names, for each word, the line of the first text it came from.
+#[test]
+fn corpus_rows_name_their_first_line() {
+    use pretrained_vectors::vocab::{CorpusRules, KerasTokenizer, TextVectorization, VocabOptions};
+    use pretrained_vectors::Vocab;
+    for (name, rules) in [
+        ("keras/corpus.txt", CorpusRules::KerasTokenizer),
+        ("keras3/corpus.txt", CorpusRules::TextVectorization),
+    ] {
+        let path = fixture(name);
+        let bytes = std::fs::read(&path).unwrap();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        let v = Vocab::fit_corpus(&path, rules, &VocabOptions::new()).unwrap();
+        for row in (0..v.len()).filter(|&r| !v.is_reserved(r)) {
+            let pos = v.position(row).unwrap();
+            let (line, byte) = (pos.line.unwrap(), pos.byte.unwrap());
+            assert_eq!(line_of(&bytes, byte), line);
+            assert!(
+                byte == 0 || bytes[byte as usize - 1] == b'\n',
+                "a line start"
+            );
+            let word = v.tokens()[row].as_str();
+            // No earlier line holds it, split by the same rules.
+            let split = |t: &str| match rules {
+                CorpusRules::KerasTokenizer => KerasTokenizer::new().tokenize(t),
+                _ => TextVectorization::tokenize(t),
+            };
+            assert!(
+                split(text[byte as usize..].lines().next().unwrap())
+                    .iter()
+                    .any(|w| w == word),
+                "{name}: {word:?} not on line {line}"
+            );
+            assert!(
+                !text[..byte as usize]
+                    .lines()
+                    .any(|l| split(l).iter().any(|w| w == word)),
+                "{name}: {word:?} appears before line {line}"
+            );
+        }
+    }
+}
+
+/// check_output names the vocabulary's file and the token's line and byte, for a
+/// token list and for a JSON list (the byte of its element), before any vector
+/// is read; the formats that can hold the token pass.
+#[test]
+fn check_output_names_the_vocabulary_place() {
+    use pretrained_vectors::vocab::VocabOptions;
+    use pretrained_vectors::Vocab;
+    let dir = tempfile::tempdir().unwrap();
+    let keras3 = std::fs::read_to_string(fixture("keras3/vocabulary_default.txt")).unwrap();
+    let mut lines: Vec<&str> = keras3.lines().skip(2).take(6).collect();
+    lines.insert(4, "new york");
+    let list = dir.path().join("v.txt");
+    std::fs::write(&list, lines.join("\n")).unwrap();
+    let json = dir.path().join("v.json");
+    std::fs::write(&json, serde_json::to_string_pretty(&lines).unwrap()).unwrap();
+    for path in [&list, &json] {
+        let v = Vocab::read(path, &VocabOptions::new()).unwrap();
+        let e = v
+            .clone()
+            .check_output(OutputFormat::Word2vecBinary)
+            .unwrap_err();
+        let (p, pos, token) = bad_token(&e);
+        assert_eq!((p, token), (path.as_path(), "new york"), "{e}");
+        let bytes = std::fs::read(path).unwrap();
+        let at = bytes.windows(8).position(|w| w == b"new york").unwrap() as u64;
+        let at = if path == &json { at - 1 } else { at };
+        assert_eq!(pos, Position::line(line_of(&bytes, at), at), "{e}");
+        v.clone().check_output(OutputFormat::GloveText).unwrap();
+        v.check_output(OutputFormat::Npy).unwrap();
+    }
+}

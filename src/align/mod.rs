@@ -29,7 +29,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 pub use init::{MissingInit, OovInit};
-pub use report::{AlignReport, FallbackMatch, MissingToken, PieceCount};
+pub use report::{AlignReport, FallbackMatch, Lookalike, MissingToken, PieceCount};
 
 use crate::error::Result;
 use crate::fasttext::FastTextModel;

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::init::{MissingInit, OovInit};
 use crate::format::Format;
-use crate::vocab::{PieceKind, VocabKind};
+use crate::vocab::{PieceKind, VocabKind, VocabSetting};
 
 /// Rows of one piece kind and how many the file filled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,6 +107,24 @@ pub struct AlignReport {
     pub seed: u64,
     /// Seconds spent aligning.
     pub seconds: f64,
+    /// Rows that look like a padding or OOV token but are ordinary rows, drawn at
+    /// random because the vectors lack them ([`Vocab::lookalikes`](crate::Vocab::lookalikes)).
+    #[serde(default)]
+    pub lookalikes: Vec<Lookalike>,
+}
+
+/// A row whose token looks reserved (`<pad>`, `[UNK]`...) but is not: the
+/// vocabulary reserves no row of that kind, and the row is an ordinary one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lookalike {
+    /// The token.
+    pub token: String,
+    /// Its row.
+    pub row: usize,
+    /// The reserved row it looks like: [`VocabSetting::Padding`] or [`VocabSetting::Oov`].
+    pub looks_like: VocabSetting,
+    /// Its line in the vocabulary file, when the reader placed it.
+    pub line: Option<u64>,
 }
 
 impl AlignReport {

@@ -149,5 +149,10 @@ pub(super) fn report(rows: &Rows, vocab: &Vocab, facts: &Facts<'_>) -> AlignRepo
         oov_init: facts.fill.oov,
         seed: facts.fill.seed,
         seconds: facts.seconds,
+        lookalikes: vocab
+            .lookalikes()
+            .into_iter()
+            .filter(|l| origins[l.row] == RowOrigin::Missing)
+            .collect(),
     }
 }

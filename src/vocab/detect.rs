@@ -139,6 +139,52 @@ impl FromStr for VocabKind {
     }
 }
 
+/// A setting of [`VocabOptions`] (or of a corpus fit), as errors name it
+/// ([`Error::NotForKind`], [`Error::ReservedToken`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VocabSetting {
+    /// The padding token ([`VocabOptions::padding`]).
+    Padding,
+    /// The OOV token ([`VocabOptions::oov`]).
+    Oov,
+    /// The row limit ([`VocabOptions::max_words`]).
+    MaxWords,
+}
+
+impl VocabSetting {
+    /// The setting's name in the library: `padding`, `oov`, `max_words`.
+    pub fn name(self) -> &'static str {
+        match self {
+            VocabSetting::Padding => "padding",
+            VocabSetting::Oov => "oov",
+            VocabSetting::MaxWords => "max_words",
+        }
+    }
+
+    /// The row a reserved-token setting names: "padding", "OOV".
+    pub(crate) fn row(self) -> &'static str {
+        match self {
+            VocabSetting::Padding => "padding",
+            VocabSetting::Oov => "OOV",
+            VocabSetting::MaxWords => "last",
+        }
+    }
+
+    /// What to do instead, for [`Error::NotForKind`]'s message.
+    pub(crate) fn instead(self, kind: VocabKind) -> &'static str {
+        match (self, kind) {
+            (VocabSetting::MaxWords, _) => {
+                " (expected a Keras 2 tokenizer or a corpus fit; keep the file's first rows instead)"
+            }
+            (_, VocabKind::TextVectorization) => {
+                " (Keras 3 names its padding row \"\" (id 0) and its OOV row [UNK] (id 1))"
+            }
+            _ => "",
+        }
+    }
+}
+
 /// How [`Vocab::from_bytes`] reads a vocabulary file.
 ///
 /// Defaults: the kind detected, the reserved rows each kind names (`""` / `[UNK]`
@@ -217,6 +263,11 @@ impl VocabOptions {
     /// The OOV token asked for, if any.
     pub fn get_oov(&self) -> Option<&str> {
         self.oov.as_deref()
+    }
+
+    /// The row limit asked for, if any.
+    pub fn get_max_words(&self) -> Option<usize> {
+        self.max_words
     }
 }
 
@@ -342,8 +393,10 @@ impl Vocab {
     /// special tokens are reserved rows.
     ///
     /// # Errors
-    /// Those of [`detect_kind`] and of the kind's reader; [`Error::InvalidOption`]
-    /// for `max_words` with a kind other than a Keras 2 tokenizer.
+    /// Those of [`detect_kind`] and of the kind's reader; [`Error::NotForKind`]
+    /// for `max_words` with a kind other than a Keras 2 tokenizer;
+    /// [`Error::ReservedToken`] for a padding or OOV token that is not a token of
+    /// the file (for a Keras 2 tokenizer: an OOV token other than its own).
     pub fn from_bytes(path: &Path, bytes: &[u8], options: &VocabOptions) -> Result<Self> {
         let kind = match options.kind {
             Some(k) => k,
@@ -352,12 +405,10 @@ impl Vocab {
         if options.max_words.is_some()
             && !matches!(kind, VocabKind::KerasTokenizer | VocabKind::KerasWordIndex)
         {
-            return Err(Error::InvalidOption {
-                option: "VocabOptions::max_words",
-                message: format!(
-                    "applies to a Keras 2 tokenizer, not to a {} (keep its first rows instead)",
-                    kind.describe()
-                ),
+            return Err(Error::NotForKind {
+                path: path.to_path_buf(),
+                setting: VocabSetting::MaxWords,
+                kind,
             });
         }
         let json = || -> Result<Value> {
@@ -393,18 +444,46 @@ impl Vocab {
                 }
                 if let (Some(asked), has) = (options.oov.as_deref(), tok.get_oov_token()) {
                     if has != Some(asked) {
-                        return Err(Error::InvalidOption {
-                            option: "VocabOptions::oov",
-                            message: format!(
-                                "the Keras tokenizer's OOV token is {has:?}, not {asked:?}"
-                            ),
+                        return Err(Error::ReservedToken {
+                            path: path.to_path_buf(),
+                            setting: VocabSetting::Oov,
+                            asked: asked.to_string(),
+                            kind,
+                            has: has.map(str::to_string),
                         });
                     }
                 }
                 tok.vocab(options.padding.as_deref().unwrap_or(DEFAULT_PADDING_TOKEN))?
             }
         };
+        // A reserved token named by the caller is one of the file's tokens.
+        for (setting, asked, row) in [
+            (VocabSetting::Padding, &options.padding, vocab.get_padding()),
+            (VocabSetting::Oov, &options.oov, vocab.get_oov()),
+        ] {
+            if let (Some(asked), None) = (asked, row) {
+                return Err(Error::ReservedToken {
+                    path: path.to_path_buf(),
+                    setting,
+                    asked: asked.clone(),
+                    kind,
+                    has: None,
+                });
+            }
+        }
         debug_assert!(kind.is_json() || as_json(bytes).is_none() || options.kind.is_some());
+        // Every row is of this file, even where no reader placed it.
+        let vocab = match vocab.source_path() {
+            Some(_) => vocab,
+            None if kind.is_json() && options.kind.is_none_or(|_| as_json(bytes).is_some()) => {
+                let places = super::places::json_places(bytes, kind, vocab.tokens());
+                vocab.places(path, places)
+            }
+            None => {
+                let n = vocab.len();
+                vocab.places(path, vec![None; n])
+            }
+        };
         Ok(vocab.kind(kind))
     }
 
@@ -548,7 +627,28 @@ mod tests {
             "{e}"
         );
         let e = Vocab::from_bytes(p, b"a\n", &VocabOptions::new().max_words(3)).unwrap_err();
-        assert!(matches!(e, Error::InvalidOption { .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                Error::NotForKind {
+                    setting: VocabSetting::MaxWords,
+                    kind: VocabKind::TokenList,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        // A reserved token named but absent is refused, not silently dropped.
+        let e = Vocab::from_bytes(p, b"a\nb\n", &VocabOptions::new().oov("<unk>")).unwrap_err();
+        assert!(
+            matches!(&e, Error::ReservedToken { setting: VocabSetting::Oov, asked, has: None, .. } if asked == "<unk>"),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .starts_with("v: the OOV token \"<unk>\" is not a token of this token list"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -88,7 +88,7 @@ impl Vocab {
         let (tokens, starts) = split_lines(path, bytes)?;
         let places = (1..)
             .zip(&starts)
-            .map(|(l, &b)| Position::line(l, b))
+            .map(|(l, &b)| Some(Position::line(l, b)))
             .collect();
         let mut vocab = Vocab::build(path, tokens, Some(&starts))?.places(path, places);
         if let Some(row) = options.padding.as_deref().and_then(|t| vocab.get(t)) {

@@ -39,11 +39,13 @@ pub mod hf;
 pub mod keras;
 mod list;
 pub mod pad;
+mod places;
 mod plain;
 mod text_vectorization;
 mod token;
 
-pub use detect::{detect_kind, VocabKind, VocabOptions};
+pub use corpus::CorpusRules;
+pub use detect::{detect_kind, VocabKind, VocabOptions, VocabSetting};
 pub use hf::PieceKind;
 pub use keras::KerasTokenizer;
 pub(crate) use list::TokenListOptions;
@@ -82,7 +84,7 @@ pub struct Vocab {
 #[derive(Debug)]
 struct TokenSource {
     path: PathBuf,
-    places: Vec<Position>,
+    places: Vec<Option<Position>>,
 }
 
 /// Equal vocabularies have the same tokens, counts and reserved rows (the index
@@ -207,7 +209,7 @@ impl Vocab {
     /// Records the file the tokens came from and where each row is in it
     /// (`places[r]` for row `r`: a line and its first byte, the byte of a JSON key,
     /// a record). Readers call this; errors about a row then name its place.
-    pub(crate) fn places(mut self, path: &Path, places: Vec<Position>) -> Self {
+    pub(crate) fn places(mut self, path: &Path, places: Vec<Option<Position>>) -> Self {
         debug_assert_eq!(places.len(), self.tokens.len(), "one place per row");
         self.source = Some(std::sync::Arc::new(TokenSource {
             path: path.to_path_buf(),
@@ -226,7 +228,7 @@ impl Vocab {
     /// of the key (or array element) for JSON; `None` for a row that no reader
     /// placed (a reserved row added by the library, a vocabulary built in memory).
     pub fn position(&self, row: usize) -> Option<Position> {
-        self.source.as_deref()?.places.get(row).copied()
+        self.source.as_deref()?.places.get(row).copied().flatten()
     }
 
     /// Checks that a table file of `format` can hold every token (for npy and
@@ -275,6 +277,56 @@ impl Vocab {
         }
         self.fits = Some(rule);
         Ok(self)
+    }
+
+    /// Rows whose token looks like a padding or OOV token of common tokenizers
+    /// (`<pad>`, `[PAD]`, `<unk>`, `[UNK]`, `<oov>`..., ignoring ASCII case) while
+    /// the vocabulary reserves no row of that kind, in a vocabulary whose kind has
+    /// no reserved rows of its own (a token list, text or JSON, or one built in
+    /// memory). Such a row is an ordinary one: most likely a reserved token that
+    /// was not named ([`VocabOptions::padding`], [`VocabOptions::oov`]).
+    ///
+    /// ```
+    /// use pretrained_vectors::vocab::{VocabOptions, VocabSetting};
+    /// use pretrained_vectors::Vocab;
+    /// use std::path::Path;
+    /// let v = Vocab::from_bytes(Path::new("v.txt"), b"<PAD>\n<unk>\nthe\n", &VocabOptions::new())?;
+    /// let l = v.lookalikes();
+    /// assert_eq!((l[0].row, l[0].looks_like, l[0].line), (0, VocabSetting::Padding, Some(1)));
+    /// assert_eq!((l[1].token.as_str(), l[1].looks_like), ("<unk>", VocabSetting::Oov));
+    /// let v = Vocab::from_bytes(Path::new("v.txt"), b"<PAD>\n<unk>\nthe\n", &VocabOptions::new().oov("<unk>"))?;
+    /// assert_eq!(v.lookalikes().len(), 1);
+    /// # Ok::<(), pretrained_vectors::Error>(())
+    /// ```
+    pub fn lookalikes(&self) -> Vec<crate::align::Lookalike> {
+        const PADDING_LIKE: &[&str] = &["<pad>", "[pad]", "<padding>", "</pad>"];
+        const OOV_LIKE: &[&str] = &["<unk>", "[unk]", "<oov>", "[oov]", "<unknown>", "</unk>"];
+        if !matches!(
+            self.kind,
+            None | Some(VocabKind::TokenList | VocabKind::JsonList)
+        ) {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (setting, reserved, looks) in [
+            (VocabSetting::Padding, self.padding, PADDING_LIKE),
+            (VocabSetting::Oov, self.oov, OOV_LIKE),
+        ] {
+            if reserved.is_some() {
+                continue;
+            }
+            for (row, token) in self.tokens.iter().enumerate() {
+                if !self.is_reserved(row) && looks.iter().any(|l| token.eq_ignore_ascii_case(l)) {
+                    out.push(crate::align::Lookalike {
+                        token: token.clone(),
+                        row,
+                        looks_like: setting,
+                        line: self.position(row).and_then(|p| p.line),
+                    });
+                }
+            }
+        }
+        out
     }
 
     /// Whether every token is known to meet the rule of `format`: always for the

@@ -3,6 +3,7 @@
 use std::io::Read;
 use std::path::Path;
 
+use pretrained_vectors::vocab::{VocabKind, VocabSetting};
 use pretrained_vectors::{
     Error, FileKind, Format, FormatFault, HeaderFault, IoAction, MissingInit, OovInit,
 };
@@ -181,6 +182,13 @@ pub fn failure(f: &Failure, args: &Args) -> u8 {
             ));
             2
         }
+        Failure::Data(e) if in_flags(e, args).is_some() => {
+            let message = in_flags(e, args).unwrap_or_default();
+            say(&format!(
+                "error: {message}\n  (see glove-to-table --help)\n"
+            ));
+            2
+        }
         Failure::Data(e) => {
             let mut text = format!("error: {}\n", message(e));
             if let Some(h) = hint(e, args) {
@@ -190,6 +198,74 @@ pub fn failure(f: &Failure, args: &Args) -> u8 {
             1
         }
     }
+}
+
+/// The library's refusals of a vocabulary setting, in the words of the flags that
+/// gave it (a usage error), told by the error's variant and fields.
+fn in_flags(e: &Error, args: &Args) -> Option<String> {
+    let flag = |s: VocabSetting| match s {
+        VocabSetting::Padding => "--pad-token",
+        VocabSetting::Oov => "--oov-token",
+        _ => "--max-words",
+    };
+    Some(match e {
+        Error::NotForKind {
+            setting: VocabSetting::MaxWords,
+            path,
+            kind,
+        } => format!(
+            "--max-words applies to a Keras tokenizer JSON, a --corpus, or a plain conversion; \
+             {} is a {} (keep its first rows instead)",
+            path.display(),
+            kind.describe()
+        ),
+        Error::NotForKind {
+            setting,
+            kind: VocabKind::TextVectorization,
+            ..
+        } if args.corpus.is_some() => format!(
+            "{0} does not apply to --corpus-rules text-vectorization: Keras 3 names its padding \
+             row \"\" (id 0) and its OOV row [UNK] (id 1); drop {0}",
+            flag(*setting)
+        ),
+        Error::ReservedToken {
+            path,
+            asked,
+            kind: VocabKind::KerasTokenizer | VocabKind::KerasWordIndex,
+            has: Some(has),
+            ..
+        } => format!(
+            "{}: the tokenizer's OOV token is {has:?}, not {asked:?}; drop --oov-token or give \
+             --oov-token {has:?}",
+            path.display()
+        ),
+        Error::ReservedToken {
+            path,
+            asked,
+            kind: VocabKind::KerasTokenizer | VocabKind::KerasWordIndex,
+            has: None,
+            ..
+        } => format!(
+            "{}: the tokenizer has no OOV token, so its sequences never use {asked:?}; drop \
+             --oov-token (or refit the tokenizer with oov_token={asked:?})",
+            path.display()
+        ),
+        Error::ReservedToken {
+            path,
+            setting,
+            asked,
+            kind,
+            ..
+        } => format!(
+            "{}: {} {asked:?} is not a token of this {}; add it where its row belongs, or drop \
+             {}",
+            path.display(),
+            flag(*setting),
+            kind.describe(),
+            flag(*setting)
+        ),
+        _ => return None,
+    })
 }
 
 /// A hint for errors whose fix is not in the message itself: the flag that

@@ -5,16 +5,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 pub use crate::failure::Failure;
-use pretrained_vectors::vocab::keras::DEFAULT_PADDING_TOKEN;
-use pretrained_vectors::vocab::{
-    detect_kind, KerasTokenizer, PlainVocab, TextVectorization, TokenFault, VocabKind, VocabOptions,
-};
+use pretrained_vectors::vocab::{self, PlainVocab, TokenFault, VocabOptions, VocabSetting};
 use pretrained_vectors::write::{
     default_origins_path, write_token_list, AtomicGroup, OutputFormat, SaveOptions,
 };
-use pretrained_vectors::{
-    AlignReport, Aligned, Aligner, Error, IoAction, Position, ReadOptions, RowOrigin, Vocab,
-};
+use pretrained_vectors::{AlignReport, Aligned, Aligner, Error, IoAction, ReadOptions, Vocab};
 use serde::Serialize;
 
 use crate::args::{Args, CorpusRules};
@@ -45,14 +40,9 @@ struct Source {
     /// For the report: `--vocab-format`'s name of the kind, `corpus`, or
     /// `vector-file-words` for a plain conversion.
     kind: &'static str,
-    /// Whether the file is JSON (tokens are named by key, not line).
-    json: bool,
     /// For the summary.
     label: String,
     path: Option<PathBuf>,
-    /// Token-list rows that look like reserved tokens though no flag names them:
-    /// `(flag, row, token)`.
-    lookalikes: Vec<(&'static str, usize, String)>,
 }
 
 /// The `--report` JSON: the tool, its inputs, then the library's coverage report.
@@ -143,7 +133,7 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
     let (aligned, source) = match (&args.vocab, &args.corpus) {
         (Some(path), _) => {
             let (vocab, source) = vocab_file(args, path)?;
-            fits_output(&outputs, &vocab, &source)?;
+            let vocab = vocab.check_output(outputs.format)?;
             bar.reading(&args.vectors, true);
             let aligned = aligner
                 .progress(bar.callback())
@@ -151,15 +141,12 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
             (aligned, source)
         }
         (None, Some(path)) => {
-            let vocab = corpus_vocab(args, path)?;
+            let vocab = corpus_vocab(args, path)?.check_output(outputs.format)?;
             let source = Source {
                 kind: "corpus",
-                json: false,
                 label: format!("corpus {}", path.display()),
                 path: Some(path.clone()),
-                lookalikes: Vec::new(),
             };
-            fits_output(&outputs, &vocab, &source)?;
             bar.reading(&args.vectors, true);
             let aligned = aligner
                 .progress(bar.callback())
@@ -189,10 +176,8 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
             let aligned = aligner.convert(&args.vectors, vectors, &plain)?;
             let source = Source {
                 kind: "vector-file-words",
-                json: false,
                 label: "every word of the file".into(),
                 path: Some(args.vectors.clone()),
-                lookalikes: Vec::new(),
             };
             (aligned, source)
         }
@@ -320,121 +305,58 @@ fn plan_outputs(args: &Args) -> Result<Outputs, Failure> {
 }
 
 /// `--vocab`: any vocabulary kind, detected from its structure or named by
-/// `--vocab-format`.
+/// `--vocab-format`, read with the flags' reserved tokens and row limit.
 fn vocab_file(args: &Args, path: &Path) -> Result<(Vocab, Source), Failure> {
-    let bytes = std::fs::read(path).map_err(|e| Error::Io {
-        path: path.to_path_buf(),
-        action: IoAction::Read,
-        source: e,
-    })?;
-    let kind = match args.vocab_format {
-        Some(k) => k.kind(),
-        None => detect_kind(path, &bytes)?,
-    };
+    let options = vocab_options(args).kind_opt(args.vocab_format.map(|k| k.kind()));
+    let vocab = Vocab::read(path, &options)?;
+    let kind = vocab
+        .get_kind()
+        .expect("a vocabulary read from a file knows its kind");
     let source = Source {
         kind: kind.name(),
-        json: !matches!(kind, VocabKind::TokenList | VocabKind::BertVocab),
         label: format!("{} {}", kind.describe(), path.display()),
         path: Some(path.to_path_buf()),
-        lookalikes: Vec::new(),
     };
-    if matches!(kind, VocabKind::KerasTokenizer | VocabKind::KerasWordIndex) {
-        let mut tok = KerasTokenizer::from_bytes(path, &bytes)?;
-        match (tok.get_oov_token(), args.oov_token.as_deref()) {
-            (Some(has), Some(asked)) if has != asked => {
-                return Err(Failure::Usage(format!(
-                    "{}: the tokenizer's OOV token is {has:?}, not {asked:?}; drop --oov-token \
-                     or give --oov-token {has:?}",
-                    path.display()
-                )))
-            }
-            (None, Some(asked)) => {
-                return Err(Failure::Usage(format!(
-                    "{}: the tokenizer has no OOV token, so its sequences never use {asked:?}; \
-                     drop --oov-token (or refit the tokenizer with oov_token={asked:?})",
-                    path.display()
-                )))
-            }
-            _ => {}
-        }
-        if let Some(n) = args.max_words {
-            tok = tok.num_words(n);
-        }
-        let vocab = tok.vocab(args.pad_token.as_deref().unwrap_or(DEFAULT_PADDING_TOKEN))?;
-        return Ok((vocab.kind(kind), source));
-    }
-    if args.max_words.is_some() {
-        return Err(Failure::Usage(format!(
-            "--max-words applies to a Keras tokenizer JSON, a --corpus, or a plain conversion; \
-             {} is a {} (keep its first rows instead)",
-            path.display(),
-            kind.describe()
-        )));
-    }
-    let mut options = VocabOptions::new().kind(kind);
+    Ok((vocab, source))
+}
+
+/// The vocabulary settings the flags give: `--pad-token`, `--oov-token`,
+/// `--max-words`.
+fn vocab_options(args: &Args) -> VocabOptions {
+    let mut options = VocabOptions::new();
     if let Some(p) = &args.pad_token {
         options = options.padding(p);
     }
     if let Some(o) = &args.oov_token {
         options = options.oov(o);
     }
-    let vocab = Vocab::from_bytes(path, &bytes, &options)?;
-    for (flag, name, row) in [
-        ("--pad-token", &args.pad_token, vocab.get_padding()),
-        ("--oov-token", &args.oov_token, vocab.get_oov()),
-    ] {
-        if let (Some(name), None) = (name, row) {
-            return Err(Failure::Usage(format!(
-                "{}: {flag} {name:?} is not a token of this {}; add it where its row \
-                 belongs, or drop {flag}",
-                path.display(),
-                kind.describe()
-            )));
-        }
+    if let Some(n) = args.max_words {
+        options = options.max_words(n);
     }
-    let mut source = source;
-    for (flag, given, looks) in [
-        ("--pad-token", &args.pad_token, PADDING_LIKE),
-        ("--oov-token", &args.oov_token, OOV_LIKE),
-    ] {
-        if given.is_none() && kind == VocabKind::TokenList {
-            source.lookalikes.extend(
-                vocab
-                    .tokens()
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, t)| looks.iter().any(|l| t.eq_ignore_ascii_case(l)))
-                    .map(|(row, t)| (flag, row, t.clone())),
-            );
-        }
-    }
-    Ok((vocab, source))
+    options
 }
 
-/// Tokens that name a padding row in common tokenizers (compared ignoring ASCII case).
-const PADDING_LIKE: &[&str] = &["<pad>", "[pad]", "<padding>", "</pad>"];
-/// Tokens that name an unknown-word row in common tokenizers.
-const OOV_LIKE: &[&str] = &["<unk>", "[unk]", "<oov>", "[oov]", "<unknown>", "</unk>"];
-
-/// Warns about token-list rows that look reserved, are not, and got a random row
-/// because the vectors lack them.
+/// Words the report's look-alike rows: rows that look reserved, are not, and got
+/// a random row because the vectors lack them.
 fn lookalike_warnings(source: &Source, aligned: &Aligned) -> Vec<String> {
-    let origins = aligned.table.origins();
     let file = source.path.as_deref().unwrap_or(Path::new("")).display();
-    source
+    aligned
+        .report
         .lookalikes
         .iter()
-        .filter(|(_, row, _)| origins[*row] == RowOrigin::Missing)
-        .map(|(flag, row, token)| {
-            let (what, row_name) = if *flag == "--pad-token" {
-                ("a padding", "the zero padding row")
-            } else {
-                ("an OOV", "the OOV row")
+        .map(|l| {
+            let (what, flag, row_name) = match l.looks_like {
+                VocabSetting::Padding => ("a padding", "--pad-token", "the zero padding row"),
+                _ => ("an OOV", "--oov-token", "the OOV row"),
+            };
+            let place = match l.line {
+                Some(line) => format!("line {line}"),
+                None => format!("row {}", l.row),
             };
             format!(
-                "{file}: line {} {token:?} looks like {what} token but is an ordinary, random \
-                 row; give {flag} {token:?} to make it {row_name}",
-                row + 1
+                "{file}: {place} {:?} looks like {what} token but is an ordinary, random \
+                 row; give {flag} {:?} to make it {row_name}",
+                l.token, l.token
             )
         })
         .collect()
@@ -461,123 +383,20 @@ fn check_token_flags(args: &Args) -> Result<(), Failure> {
 
 /// `--corpus`: fit a vocabulary on the texts, one per line, by `--corpus-rules`.
 fn corpus_vocab(args: &Args, path: &Path) -> Result<Vocab, Failure> {
-    let bytes = std::fs::read(path).map_err(|e| Error::Io {
-        path: path.to_path_buf(),
-        action: IoAction::Read,
-        source: e,
-    })?;
-    if args.corpus_rules == CorpusRules::TextVectorization {
-        for (flag, given) in [
-            ("--pad-token", &args.pad_token),
-            ("--oov-token", &args.oov_token),
-        ] {
-            if given.is_some() {
-                return Err(Failure::Usage(format!(
-                    "{flag} does not apply to --corpus-rules text-vectorization: Keras 3 names \
-                     its padding row \"\" (id 0) and its OOV row [UNK] (id 1); drop {flag}"
-                )));
-            }
-        }
-        let mut tv = TextVectorization::new();
-        if let Some(n) = args.max_words {
-            tv = tv.max_tokens(n);
-        }
-        tv.adapt_corpus(path, &bytes)?;
-        return tv.vocab().map_err(|e| match e {
-            Error::InvalidOption { .. } => Failure::Usage(format!(
+    let rules = match args.corpus_rules {
+        CorpusRules::TextVectorization => vocab::CorpusRules::TextVectorization,
+        CorpusRules::KerasTokenizer => vocab::CorpusRules::KerasTokenizer,
+    };
+    Vocab::fit_corpus(path, rules, &vocab_options(args)).map_err(|e| match e {
+        Error::InvalidOption { .. } if rules == vocab::CorpusRules::TextVectorization => {
+            Failure::Usage(format!(
                 "--max-words {} leaves no room for Keras 3's \"\" and [UNK] rows; expected at \
                  least 2",
                 args.max_words.unwrap_or(0)
-            )),
-            e => Failure::Data(e),
-        });
-    }
-    let mut tok = KerasTokenizer::new();
-    if let Some(o) = &args.oov_token {
-        tok = tok.oov_token(o.clone());
-    }
-    if let Some(n) = args.max_words {
-        tok = tok.num_words(n);
-    }
-    tok.fit_on_corpus(path, &bytes)?;
-    if tok.word_index().is_empty() {
-        return Err(Failure::Data(Error::EmptyVocab {
-            path: path.to_path_buf(),
-        }));
-    }
-    Ok(tok.vocab(args.pad_token.as_deref().unwrap_or(DEFAULT_PADDING_TOKEN))?)
-}
-
-/// Checks, before reading the vectors, that the table's format can hold every
-/// token, and names the vocabulary's file and the token's place when one cannot
-/// (the writer would only know the output and the row).
-fn fits_output(outputs: &Outputs, vocab: &Vocab, source: &Source) -> Result<(), Failure> {
-    let Err(e) = pretrained_vectors::write::check_words(outputs.format, vocab.tokens()) else {
-        return Ok(());
-    };
-    let Error::BadToken {
-        pos, token, reason, ..
-    } = e
-    else {
-        return Err(Failure::Data(e));
-    };
-    let path = source.path.clone().unwrap_or_default();
-    // `check_words` numbers the tokens 1, 2, ...: the row is the entry less one.
-    let row = pos.record.unwrap_or(1).saturating_sub(1);
-    let place = match source.kind {
-        _ if source.json => text_line(&path, &token),
-        "token-list" | "bert-vocab" => nth_line(&path, row + 1),
-        "corpus" => corpus_line(&path, &token),
-        _ => nth_line(&path, row + 1),
-    };
-    Err(Failure::Data(Error::BadToken {
-        pos: place.unwrap_or(pos),
-        path,
-        token,
-        reason,
-    }))
-}
-
-/// The line (and its first byte) where `token` first appears in a (JSON) file.
-fn text_line(path: &Path, token: &str) -> Option<Position> {
-    let bytes = std::fs::read(path).ok()?;
-    let at = bytes
-        .windows(token.len().max(1))
-        .position(|w| w == token.as_bytes())?;
-    Some(line_of(&bytes, at))
-}
-
-/// The line `n` (1-based) of a text file, with the byte it starts at.
-fn nth_line(path: &Path, n: u64) -> Option<Position> {
-    let bytes = std::fs::read(path).ok()?;
-    let start = match n {
-        0 => return None,
-        1 => 0,
-        n => memchr::memchr_iter(b'\n', &bytes).nth(n as usize - 2)? + 1,
-    };
-    Some(Position::line(n, start as u64))
-}
-
-/// The position of the line holding byte `at` of `bytes`.
-fn line_of(bytes: &[u8], at: usize) -> Position {
-    let before = &bytes[..at];
-    let line = memchr::memchr_iter(b'\n', before).count() as u64 + 1;
-    let start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
-    Position::line(line, start as u64)
-}
-
-/// The line (and its first byte) of the first text of a corpus whose lower-cased
-/// form holds `word`.
-fn corpus_line(path: &Path, word: &str) -> Option<Position> {
-    let bytes = std::fs::read(path).ok()?;
-    let mut start = 0;
-    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
-        if String::from_utf8_lossy(line).to_lowercase().contains(word) {
-            return Some(Position::line(i as u64 + 1, start as u64));
+            ))
         }
-        start += line.len() + 1;
-    }
-    None
+        e => e.into(),
+    })
 }
 
 /// Writes every output through one group: all of them appear, or none.
