@@ -268,7 +268,7 @@ pub struct AtomicFile {
     target: PathBuf,
     temp: PathBuf,
     force: bool,
-    out: Option<BufWriter<File>>,
+    out: Option<BufWriter<Writeback>>,
     /// Whether the temporary file exists (until renamed or removed).
     pending: bool,
     /// Whether the target is a hard link to the temporary file, made by this file.
@@ -309,7 +309,7 @@ impl AtomicFile {
                         target: target.to_path_buf(),
                         temp,
                         force: options.force,
-                        out: Some(BufWriter::with_capacity(1 << 20, file)),
+                        out: Some(BufWriter::with_capacity(1 << 20, Writeback::new(file))),
                         pending: true,
                         linked: false,
                         created: false,
@@ -339,7 +339,8 @@ impl AtomicFile {
         if let Some(out) = self.out.take() {
             let file = out
                 .into_inner()
-                .map_err(|e| Error::io(&self.target, IoAction::Write, e.into_error()))?;
+                .map_err(|e| Error::io(&self.target, IoAction::Write, e.into_error()))?
+                .file;
             file.sync_all()
                 .map_err(|e| Error::io(&self.target, IoAction::Sync, e))?;
             self.identity = identity(&self.temp);
@@ -486,6 +487,67 @@ fn sync_folder(folder: &Path) {
     }
     #[cfg(not(unix))]
     let _ = folder;
+}
+
+/// A file being written whose bytes are handed to the disk as they come, a few
+/// megabytes at a time (`sync_file_range`, Linux), so that the sync before the
+/// rename waits only for the last of them instead of all of a large table.
+#[derive(Debug)]
+struct Writeback {
+    file: File,
+    /// Bytes written, and bytes whose writeback has been started.
+    written: u64,
+    started: u64,
+}
+
+impl Writeback {
+    /// How many bytes are written between two writeback starts.
+    const STEP: usize = 8 << 20;
+
+    fn new(file: File) -> Self {
+        Writeback {
+            file,
+            written: 0,
+            started: 0,
+        }
+    }
+
+    /// Starts the writeback of what was written since the last start, once that is
+    /// a step's worth. Best effort: where the call is missing or fails, the sync
+    /// does all the work, as it would anyway.
+    fn start_writeback(&mut self) {
+        if self.written - self.started < Self::STEP as u64 {
+            return;
+        }
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::unix::io::AsRawFd;
+            let (from, len) = (self.started as i64, (self.written - self.started) as i64);
+            // SAFETY: a call on a file descriptor we own; it reads no memory of ours.
+            let _ = unsafe {
+                libc::sync_file_range(
+                    self.file.as_raw_fd(),
+                    from,
+                    len,
+                    libc::SYNC_FILE_RANGE_WRITE,
+                )
+            };
+        }
+        self.started = self.written;
+    }
+}
+
+impl Write for Writeback {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.file.write(&buf[..buf.len().min(Self::STEP)])?;
+        self.written += n as u64;
+        self.start_writeback();
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
 }
 
 impl Write for AtomicFile {
