@@ -383,13 +383,26 @@ pub enum NpyFault {
         /// The `descr` given.
         found: String,
     },
+    /// A `descr` that is not an integer type, where a vector of codes (the row
+    /// origins beside a table) is read.
+    NotIntegers {
+        /// The `descr` given.
+        found: String,
+    },
     /// A value of the wrong type for its key (`descr`, `fortran_order`, `shape`).
     ValueType {
         /// The key.
         key: &'static str,
     },
-    /// A shape that is not 2-D.
+    /// A shape that is not 2-D, where a matrix is read.
     NotTwoD {
+        /// Its number of dims.
+        dims: usize,
+        /// The shape, as a Python tuple.
+        shape: String,
+    },
+    /// A shape that is not 1-D, where a vector of codes is read.
+    NotOneD {
         /// Its number of dims.
         dims: usize,
         /// The shape, as a Python tuple.
@@ -412,10 +425,8 @@ pub enum NpyFault {
     },
     /// The data after the header is not exactly the size the shape says.
     DataSize {
-        /// Rows of the shape.
-        rows: u64,
-        /// Columns of the shape.
-        cols: u64,
+        /// The shape: `[rows, cols]` of a matrix, `[len]` of a vector.
+        shape: Vec<u64>,
         /// The value type (`<f4`, ...).
         descr: &'static str,
         /// Bytes the shape needs (`None`: more than 2^64).
@@ -444,11 +455,17 @@ impl NpyFault {
                 header_len, end, ..
             } => format!("a header of {header_len} bytes, ending at byte {end}"),
             NpyFault::Syntax { expected, .. } => (*expected).into(),
-            NpyFault::Descr { .. } => "descr '<f4', '>f4', '<f8' or '>f8' (a float matrix)".into(),
+            NpyFault::Descr { .. } => {
+                "descr '<f4', '>f4', '<f8', '>f8', '<f2' or '>f2' (a float matrix)".into()
+            }
+            NpyFault::NotIntegers { .. } => {
+                "an integer descr such as '|u1' or '<i8' (a vector of row origin codes)".into()
+            }
             NpyFault::ValueType { key: "descr" } => "descr as a type string such as '<f4'".into(),
             NpyFault::ValueType { key: "shape" } => "shape as a tuple (rows, cols)".into(),
             NpyFault::ValueType { key } => format!("{key} True or False"),
             NpyFault::NotTwoD { .. } => "a 2-D shape (rows, cols): a matrix".into(),
+            NpyFault::NotOneD { .. } => "a 1-D shape (rows,): one code per row".into(),
             NpyFault::UnknownKey { .. } => {
                 "only the keys 'descr', 'fortran_order' and 'shape'".into()
             }
@@ -457,8 +474,7 @@ impl NpyFault {
                 "a header dict with 'descr', 'fortran_order' and 'shape'".into()
             }
             NpyFault::DataSize {
-                rows,
-                cols,
+                shape,
                 descr,
                 needed,
                 ..
@@ -467,7 +483,12 @@ impl NpyFault {
                     None => "more than 2^64 bytes of data".to_string(),
                     Some(n) => format!("{n} bytes of data"),
                 };
-                format!("{need} for shape ({rows}, {cols}) of {descr} after the header")
+                let dims: Vec<String> = shape.iter().map(u64::to_string).collect();
+                let shape = match &dims[..] {
+                    [one] => format!("({one},)"),
+                    _ => format!("({})", dims.join(", ")),
+                };
+                format!("{need} for shape {shape} of {descr} after the header")
             }
             NpyFault::F64OutOfRange { .. } => {
                 "a value within the f32 range (the matrix is read as f32)".into()
@@ -485,12 +506,14 @@ impl NpyFault {
                 format!("the file ends at byte {file_len}")
             }
             NpyFault::Version { major, minor } => format!("version {major}.{minor}"),
-            NpyFault::Descr { found } => format!("'{found}'"),
+            NpyFault::Descr { found } | NpyFault::NotIntegers { found } => format!("'{found}'"),
             NpyFault::ValueType { key: "descr" } => {
                 "another kind of value (a structured dtype?)".into()
             }
             NpyFault::ValueType { .. } => "another kind of value".into(),
-            NpyFault::NotTwoD { dims, shape } => format!("a {dims}-D shape {shape}"),
+            NpyFault::NotTwoD { dims, shape } | NpyFault::NotOneD { dims, shape } => {
+                format!("a {dims}-D shape {shape}")
+            }
             NpyFault::UnknownKey { key } => format!("key '{key}'"),
             NpyFault::RepeatedKey { key } => format!("a second '{key}'"),
             NpyFault::MissingKey { key } => format!("no '{key}'"),
@@ -1172,6 +1195,17 @@ pub enum Error {
         fault: Box<NpyFault>,
     },
 
+    /// A `.safetensors` file that the `safetensors` crate cannot read (a header
+    /// cut short or not JSON, tensors whose offsets disagree with the file...).
+    #[error("{}: bad safetensors: {source}", Shown(path))]
+    Safetensors {
+        /// The file.
+        path: PathBuf,
+        /// The `safetensors` crate's diagnosis.
+        #[source]
+        source: safetensors::SafeTensorError,
+    },
+
     /// A NaN or infinite value for a GloVe or word2vec output, refused unless
     /// [`Layout::allow_non_finite`](crate::write::Layout::allow_non_finite) (npy and
     /// safetensors hold any value).
@@ -1413,6 +1447,7 @@ impl Error {
             | Json { path, .. }
             | JsonShape { path, .. }
             | Npy { path, .. }
+            | Safetensors { path, .. }
             | NonFiniteOutput { path, .. }
             | OutOfRangeOutput { path, .. }
             | OutputExists { path }

@@ -20,7 +20,8 @@
 //!    model ([`FastTextModel`]), their subword vectors, bit for bit as fastText's
 //!    `getWordVector`; an [`AlignReport`] says what was found, how, and what was not.
 //! 4. **Save** it ([`write`](mod@write), [`npy`]) as a NumPy `.npy` for Keras or PyTorch, or as
-//!    GloVe / word2vec text or binary, atomically; reopen an `.npy` without copying
+//!    GloVe / word2vec text or binary, atomically; reopen a saved `.npy` or
+//!    `.safetensors` table with its vocabulary and row origins, `f32` without copying
 //!    ([`table::SavedTable`]).
 //! 5. **Fine-tune** it ([`train`]): an embedding layer with sparse gradients, frozen,
 //!    trainable or trainable per row, sparse optimizers, and a small classifier.
@@ -62,7 +63,7 @@
 //! | word2vec text, fastText `.vec` | `rows dims` | as GloVe | trailing spaces and CRLF accepted |
 //! | word2vec binary | `rows dims` | word, space, `D` little-endian `f32`, optional `\n` | |
 //! | any of them, gzip-compressed | | | detected by the magic bytes; multi-member streams |
-//! | NumPy `.npy` (tables) | | `float32`, C order | written aligned; `<f4`/`>f4`/`<f8`, C or Fortran order read |
+//! | NumPy `.npy` (tables) | | `float32`, C order | written aligned (`<f4`, or `<f2`); `<f4`/`>f4`/`<f2`/`>f2`/`<f8`/`>f8`, C or Fortran order read |
 //! | fastText model `.bin` ([`FastTextModel`]) | magic `0x2F4F16BA`, version up to 12, the arguments | a dictionary, then the input matrix of words and n-gram buckets | read, mapped: the dictionary is the only full pass; a vector reads only its word's row and its n-gram rows |
 //! | fastText `.bin`, the format before it | the arguments (no magic, no version) | as `.bin`, without prune index or quantization flags | read the same way |
 //! | supervised fastText model | as `.bin` | the dictionary also holds labels | labels are not words: left out of conversions and lookups |

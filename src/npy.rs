@@ -10,7 +10,8 @@
 //!   65535 bytes), `<f4`, C order, with the data starting at a multiple of 64 bytes
 //!   as NumPy does.
 //! * Reading accepts versions 1.0, 2.0 and 3.0; `descr` `<f4` and `>f4` (byte-swapped
-//!   on copy), and `<f8` / `>f8` (rounded to the nearest `f32` on copy; a value
+//!   on copy), `<f2` / `>f2` (half precision, widened to `f32` exactly on copy), and
+//!   `<f8` / `>f8` (rounded to the nearest `f32` on copy; a value
 //!   beyond the `f32` range is an error rather than an infinity); C and Fortran order
 //!   (Fortran is transposed on copy, so every matrix handed out is C order). The shape
 //!   must have two entries. The header must account for the file exactly.
@@ -44,7 +45,7 @@ mod header;
 
 use header::npy_err;
 pub(crate) use header::MAGIC;
-pub(crate) use header::{header_bytes, header_for};
+pub(crate) use header::{header_bytes, header_for, int_vector};
 pub use header::{Descr, NpyHeader};
 
 /// Whether `bytes` (the start of a file) begin as every `.npy` file does.
@@ -70,6 +71,15 @@ fn decode(path: &Path, header: &NpyHeader, bytes: &[u8]) -> Result<Array2<f32>> 
     let n = header.rows * header.cols;
     let mut values: Vec<f32> = Vec::with_capacity(n);
     match header.descr {
+        // Every f16 is exactly an f32.
+        Descr::F2Le => values.extend(
+            data.chunks_exact(2)
+                .map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32()),
+        ),
+        Descr::F2Be => values.extend(
+            data.chunks_exact(2)
+                .map(|c| half::f16::from_be_bytes([c[0], c[1]]).to_f32()),
+        ),
         Descr::F4Le => values.extend(
             data.chunks_exact(4)
                 .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])),
@@ -125,7 +135,7 @@ pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Array2<f32>> {
 }
 
 /// Views `bytes` as `f32` values in place, when they are 4-byte aligned.
-fn as_f32s(bytes: &[u8]) -> Option<&[f32]> {
+pub(crate) fn as_f32s(bytes: &[u8]) -> Option<&[f32]> {
     if bytes.as_ptr().align_offset(std::mem::align_of::<f32>()) != 0 || bytes.len() % 4 != 0 {
         return None;
     }

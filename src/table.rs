@@ -1,11 +1,12 @@
 //! [`EmbeddingTable`]: the weights aligned to a vocabulary, and where each row came
-//! from; [`SavedTable`]: a saved table reopened in place.
+//! from; [`SavedTable`]: a saved table (npy or safetensors) reopened, in place when
+//! it can be.
 
 use std::path::{Path, PathBuf};
 
 use ndarray::{Array2, ArrayView1, ArrayView2};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, IoAction, Result};
 use crate::npy::NpyMatrix;
 pub use crate::origin::RowOrigin;
 use crate::vocab::{Vocab, VocabKind, VocabOptions};
@@ -168,35 +169,104 @@ impl EmbeddingTable {
     }
 }
 
-/// A table saved as `.npy`, reopened without copying: the values are viewed in the
-/// mapped file (the npy header checked against the file's size) and the vocabulary
-/// read from the sidecar token list.
+/// A saved table reopened: an `.npy` (with its `.origins.npy` beside it) or a
+/// `.safetensors` (tensors `embeddings` and `origins`), told by the file's first
+/// bytes, and the vocabulary from the token list beside it.
+///
+/// `f32` values are viewed in the mapped file without copying (the header checked
+/// against the file's size first); `f16` and `bf16` values (and `f8`, or another
+/// byte order or layout in an npy) are converted to an owned `f32` matrix, exactly
+/// (`f8` rounded to nearest).
 #[derive(Debug)]
 pub struct SavedTable {
-    matrix: NpyMatrix,
+    weights: Weights,
     vocab: Vocab,
+    origins: Option<Vec<RowOrigin>>,
+}
+
+/// Where the weights of a [`SavedTable`] are.
+enum Weights {
+    Npy(NpyMatrix),
+    /// `f32` values viewed in a mapped safetensors file, from `offset`.
+    Mapped {
+        map: memmap2::Mmap,
+        offset: usize,
+        shape: (usize, usize),
+    },
+    Owned(Array2<f32>),
+}
+
+impl std::fmt::Debug for Weights {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Weights::Npy(m) => m.fmt(f),
+            Weights::Mapped { shape, .. } => write!(f, "Mapped {shape:?}"),
+            Weights::Owned(a) => write!(f, "Owned {:?}", a.dim()),
+        }
+    }
+}
+
+impl Weights {
+    fn view(&self) -> ArrayView2<'_, f32> {
+        match self {
+            Weights::Npy(m) => m.view(),
+            Weights::Mapped { map, offset, shape } => {
+                // Checked when the table was opened: aligned, exactly rows * dims.
+                let values = crate::npy::as_f32s(&map[*offset..*offset + 4 * shape.0 * shape.1])
+                    .unwrap_or(&[]);
+                ArrayView2::from_shape(*shape, values).expect("safetensors shape checked at open")
+            }
+            Weights::Owned(a) => a.view(),
+        }
+    }
+
+    fn rows(&self) -> usize {
+        self.view().nrows()
+    }
 }
 
 impl SavedTable {
-    /// Opens the npy table at `path` with its sidecars: the token list at
-    /// [`write::default_vocab_path`] and, when there is one (tables this crate
-    /// saves have it), the row origins at [`write::default_origins_path`], which
-    /// record the reserved rows (padding, OOV, unused, special): a saved table
-    /// reads back with them without naming them again. The token list is read as
-    /// [`VocabKind::TokenList`] whatever `options` say of the kind; their padding
+    /// Opens the table at `path` with its sidecars: the token list at
+    /// [`write::default_vocab_path`] and the row origins, when the table has them
+    /// (tables this crate saves do): the `origins` tensor of a `.safetensors`, the
+    /// [`write::default_origins_path`] beside an `.npy` (a 1-D array of any integer
+    /// type). They record the reserved rows (padding, OOV, unused, special): a saved
+    /// table reads back with them without naming them again. The token list is read
+    /// as [`VocabKind::TokenList`] whatever `options` say of the kind; their padding
     /// and OOV tokens name reserved rows by token, for tables saved without origins
     /// (older files, other tools).
     ///
+    /// ```
+    /// use pretrained_vectors::ndarray::array;
+    /// use pretrained_vectors::{table::SavedTable, vocab::VocabOptions, EmbeddingTable, RowOrigin, Vocab};
+    /// use pretrained_vectors::write::{Dtype, SaveOptions};
+    /// let dir = tempfile::tempdir()?;
+    /// let vocab = Vocab::new(vec!["<pad>".into(), "cat".into()])?.padding(0)?;
+    /// let table = EmbeddingTable::new(array![[0.0f32, 0.0], [0.5, -1.0]], vocab,
+    ///     vec![RowOrigin::Padding, RowOrigin::Exact])?;
+    /// let path = dir.path().join("table.safetensors");
+    /// table.save(&path, &SaveOptions::new().dtype(Dtype::Bf16))?;
+    /// let saved = SavedTable::read(&path, &VocabOptions::new())?;
+    /// assert_eq!(saved.weights(), table.weights()); // these values are exact in bf16
+    /// assert_eq!(saved.vocab().get_padding(), Some(0));
+    /// assert_eq!(saved.origins(), Some(table.origins()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
-    /// As [`NpyMatrix::read`] and [`Vocab::read`]; [`Error::Shape`] when the
-    /// sidecar's rows differ from the table's.
+    /// [`Error::Io`] when a file cannot be read; [`Error::Npy`] for a malformed npy
+    /// table or origins; [`Error::Safetensors`] for a malformed safetensors file;
+    /// [`Error::Shape`] when it has no `embeddings` tensor of `F32`, `F16` or `BF16`
+    /// values `[rows, dims]`, when its `origins` tensor is not one integer per row,
+    /// when an origin code is unknown, or when the token list's rows differ from the
+    /// table's; those of [`Vocab::read`].
     pub fn read(path: impl AsRef<Path>, options: &VocabOptions) -> Result<Self> {
         let path = path.as_ref();
         Self::read_with_vocab(path, write::default_vocab_path(path), options)
     }
 
-    /// Opens the npy table at `path` with the token list at `vocab_path` (and the
-    /// row origins beside the table, as [`SavedTable::read`]).
+    /// Opens the table at `path` with the token list at `vocab_path` (and the row
+    /// origins, as [`SavedTable::read`]).
     ///
     /// # Errors
     /// As [`SavedTable::read`].
@@ -205,30 +275,57 @@ impl SavedTable {
         vocab_path: impl AsRef<Path>,
         options: &VocabOptions,
     ) -> Result<Self> {
-        let matrix = NpyMatrix::read(path.as_ref())?;
+        let (path, vocab_path) = (path.as_ref(), vocab_path.as_ref());
+        let (weights, origins) = open_weights(path)?;
         let list = options.clone().kind(VocabKind::TokenList);
-        let mut vocab = Vocab::read(vocab_path.as_ref(), &list)?;
-        if vocab.len() != matrix.rows() {
+        let mut vocab = Vocab::read(vocab_path, &list)?;
+        if vocab.len() != weights.rows() {
             return Err(Error::Shape {
                 what: "saved table",
                 expected: format!(
                     "{} rows (the sidecar {})",
                     vocab.len(),
-                    vocab_path.as_ref().display()
+                    vocab_path.display()
                 ),
-                found: format!("{} rows in {}", matrix.rows(), path.as_ref().display()),
+                found: format!("{} rows in {}", weights.rows(), path.display()),
             });
         }
-        let origins = write::default_origins_path(path.as_ref());
-        if origins.exists() {
-            vocab = reserve_recorded_rows(vocab, &origins)?;
+        let origins = match origins {
+            Some(codes) => Some(origins_of(codes, path)?),
+            None => {
+                let sidecar = write::default_origins_path(path);
+                if sidecar.exists() {
+                    let bytes = crate::source::read_whole(&sidecar)?;
+                    let codes = crate::npy::int_vector(&sidecar, &bytes)?;
+                    Some(origins_of(codes, &sidecar)?)
+                } else {
+                    None
+                }
+            }
+        };
+        if let Some(origins) = &origins {
+            if origins.len() != vocab.len() {
+                return Err(Error::Shape {
+                    what: "row origins",
+                    expected: format!(
+                        "{} row origins (the table's rows), one RowOrigin code per row",
+                        vocab.len()
+                    ),
+                    found: format!("{} in {}", origins.len(), path.display()),
+                });
+            }
+            vocab = reserve_rows(vocab, origins)?;
         }
-        Ok(SavedTable { matrix, vocab })
+        Ok(SavedTable {
+            weights,
+            vocab,
+            origins,
+        })
     }
 
     /// The weights, viewed in place when the file allows it.
     pub fn weights(&self) -> ArrayView2<'_, f32> {
-        self.matrix.view()
+        self.weights.view()
     }
 
     /// The vocabulary, in row order.
@@ -236,54 +333,217 @@ impl SavedTable {
         &self.vocab
     }
 
+    /// Each row's origin, when the table has them (its `origins` tensor or
+    /// `.origins.npy`).
+    pub fn origins(&self) -> Option<&[RowOrigin]> {
+        self.origins.as_deref()
+    }
+
     /// The vector of `token`.
     pub fn vector(&self, token: &str) -> Option<ArrayView1<'_, f32>> {
         let r = self.vocab.get(token)?;
-        Some(self.matrix.view().index_axis_move(ndarray::Axis(0), r))
+        Some(self.weights.view().index_axis_move(ndarray::Axis(0), r))
     }
 
     /// Whether the weights are viewed in the mapped file (no copy).
     pub fn is_zero_copy(&self) -> bool {
-        self.matrix.is_zero_copy()
+        match &self.weights {
+            Weights::Npy(m) => m.is_zero_copy(),
+            Weights::Mapped { .. } => true,
+            Weights::Owned(_) => false,
+        }
     }
 }
 
-/// Reserves the rows that the row origins at `path` (a `|u1` vector, one
-/// [`RowOrigin::code`] per row, as [`write::add_outputs`] writes it) record as
-/// padding, OOV, unused or special.
-fn reserve_recorded_rows(mut vocab: Vocab, path: &Path) -> Result<Vocab> {
-    let bytes = crate::source::read_whole(path)?;
-    let rows = vocab.len();
-    let header = crate::npy::header_for("|u1", &[rows]);
-    let bad = |found: String| Error::Shape {
-        what: "row origins",
+/// Opens the weights at `path` (npy or safetensors, told by the first bytes); with
+/// the codes of a safetensors `origins` tensor.
+fn open_weights(path: &Path) -> Result<(Weights, Option<Vec<i128>>)> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, IoAction::Open, e))?;
+    let mut head = [0u8; 6];
+    let n = std::io::Read::read(&mut &file, &mut head)
+        .map_err(|e| Error::io(path, IoAction::Read, e))?;
+    if crate::npy::is_npy(&head[..n]) {
+        return Ok((Weights::Npy(NpyMatrix::read(path)?), None));
+    }
+    match crate::mmap::map(&file) {
+        Ok(map) => {
+            let parsed = parse_safetensors(path, &map, true)?;
+            let weights = match parsed.values {
+                Some(values) => Weights::Owned(values),
+                None => Weights::Mapped {
+                    map,
+                    offset: parsed.offset,
+                    shape: parsed.shape,
+                },
+            };
+            Ok((weights, parsed.codes))
+        }
+        Err(_) => {
+            let bytes = crate::source::read_whole(path)?;
+            let parsed = parse_safetensors(path, &bytes, false)?;
+            let values = parsed.values.expect("converted when it cannot be viewed");
+            Ok((Weights::Owned(values), parsed.codes))
+        }
+    }
+}
+
+/// A safetensors table, checked.
+struct Parsed {
+    /// The values converted to `f32`; `None` when they are to be viewed in place.
+    values: Option<Array2<f32>>,
+    /// Where the values start in the file.
+    offset: usize,
+    shape: (usize, usize),
+    /// The integers of the `origins` tensor, if there is one.
+    codes: Option<Vec<i128>>,
+}
+
+/// Checks the safetensors file held in `all` and reads its `origins` codes; the
+/// `embeddings` are converted to `f32` unless they are aligned little-endian `f32`
+/// and `can_view` (the bytes are a map that will be kept).
+fn parse_safetensors(path: &Path, all: &[u8], can_view: bool) -> Result<Parsed> {
+    use safetensors::{Dtype as St, SafeTensors};
+    let bad = |source| Error::Safetensors {
+        path: path.to_path_buf(),
+        source,
+    };
+    let st = SafeTensors::deserialize(all).map_err(bad)?;
+    let wrong = |found: String| Error::Shape {
+        what: "safetensors table",
         expected: format!(
-            "{rows} row origins (the table's rows) in a NumPy |u1 vector, one RowOrigin code \
-             per row"
+            "a tensor `{}` of F32, F16 or BF16 values [rows, dims], and optionally `{}` \
+             of integers [rows], in {}",
+            write::EMBEDDINGS,
+            write::ORIGINS,
+            path.display()
         ),
         found,
     };
-    let codes = bytes
-        .strip_prefix(header.as_slice())
-        .filter(|codes| codes.len() == rows)
-        .ok_or_else(|| bad(format!("{} bytes in {}", bytes.len(), path.display())))?;
-    let mut specials = Vec::new();
+    let e = st
+        .tensor(write::EMBEDDINGS)
+        .map_err(|_| wrong(format!("the tensors {:?}", st.names())))?;
+    let (rows, dims) = match (e.dtype(), e.shape()) {
+        (St::F32 | St::F16 | St::BF16, &[rows, dims]) => (rows, dims),
+        (dtype, shape) => return Err(wrong(format!("{dtype:?} values of shape {shape:?}"))),
+    };
+    let codes = match st.tensor(write::ORIGINS) {
+        Err(_) => None,
+        Ok(o) => {
+            let (size, signed) = match o.dtype() {
+                St::U8 => (1, false),
+                St::I8 => (1, true),
+                St::U16 => (2, false),
+                St::I16 => (2, true),
+                St::U32 => (4, false),
+                St::I32 => (4, true),
+                St::U64 => (8, false),
+                St::I64 => (8, true),
+                dtype => {
+                    return Err(wrong(format!(
+                        "origins of {dtype:?}, shape {:?}",
+                        o.shape()
+                    )))
+                }
+            };
+            if o.shape() != [rows] {
+                return Err(wrong(format!("origins of shape {:?}", o.shape())));
+            }
+            Some(
+                o.data()
+                    .chunks_exact(size)
+                    .map(|c| le_int(c, signed))
+                    .collect(),
+            )
+        }
+    };
+    let data = e.data();
+    let offset = data.as_ptr() as usize - all.as_ptr() as usize;
+    let shape = (rows, dims);
+    let values: Array2<f32> = match e.dtype() {
+        St::F32 => {
+            if can_view && cfg!(target_endian = "little") && crate::npy::as_f32s(data).is_some() {
+                return Ok(Parsed {
+                    values: None,
+                    offset,
+                    shape,
+                    codes,
+                });
+            }
+            let v = data
+                .chunks_exact(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]));
+            Array2::from_shape_vec((rows, dims), v.collect())
+        }
+        St::F16 => {
+            let v = data
+                .chunks_exact(2)
+                .map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32());
+            Array2::from_shape_vec((rows, dims), v.collect())
+        }
+        _ => {
+            let v = data
+                .chunks_exact(2)
+                .map(|c| half::bf16::from_le_bytes([c[0], c[1]]).to_f32());
+            Array2::from_shape_vec((rows, dims), v.collect())
+        }
+    }
+    .map_err(|e| wrong(e.to_string()))?;
+    Ok(Parsed {
+        values: Some(values),
+        offset,
+        shape,
+        codes,
+    })
+}
+
+/// A little-endian integer of 1 to 8 bytes.
+fn le_int(bytes: &[u8], signed: bool) -> i128 {
+    let mut b = [0u8; 8];
+    b[..bytes.len()].copy_from_slice(bytes);
+    let raw = u64::from_le_bytes(b);
+    if signed {
+        let shift = 64 - 8 * bytes.len() as u32;
+        i128::from(((raw << shift) as i64) >> shift)
+    } else {
+        i128::from(raw)
+    }
+}
+
+/// The origins of `codes` (read from `path`).
+fn origins_of(codes: Vec<i128>, path: &Path) -> Result<Vec<RowOrigin>> {
+    let rows = codes.len();
+    let mut origins = Vec::with_capacity(rows);
     for (row, &code) in codes.iter().enumerate() {
-        vocab = match RowOrigin::from_code(code) {
-            Some(RowOrigin::Padding) => vocab.padding(row)?,
-            Some(RowOrigin::Oov) => vocab.oov(row)?,
-            Some(RowOrigin::Unused) => vocab.unused(row)?,
-            Some(RowOrigin::Special) => {
+        match u8::try_from(code).ok().and_then(RowOrigin::from_code) {
+            Some(origin) => origins.push(origin),
+            None => {
+                return Err(Error::Shape {
+                    what: "row origins",
+                    expected: format!(
+                        "{rows} row origins, each a RowOrigin code (0 to {})",
+                        RowOrigin::ALL.len() - 1
+                    ),
+                    found: format!("code {code} at row {row} of {}", path.display()),
+                })
+            }
+        }
+    }
+    Ok(origins)
+}
+
+/// Reserves the rows that `origins` mark as padding, OOV, unused or special.
+fn reserve_rows(mut vocab: Vocab, origins: &[RowOrigin]) -> Result<Vocab> {
+    let mut specials = Vec::new();
+    for (row, origin) in origins.iter().enumerate() {
+        vocab = match origin {
+            RowOrigin::Padding => vocab.padding(row)?,
+            RowOrigin::Oov => vocab.oov(row)?,
+            RowOrigin::Unused => vocab.unused(row)?,
+            RowOrigin::Special => {
                 specials.push(row);
                 vocab
             }
-            Some(_) => vocab,
-            None => {
-                return Err(bad(format!(
-                    "code {code} at row {row} of {}",
-                    path.display()
-                )))
-            }
+            _ => vocab,
         };
     }
     if specials.is_empty() {

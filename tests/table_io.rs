@@ -5,10 +5,12 @@
 mod common;
 
 use common::*;
+use pretrained_vectors::ndarray;
 use pretrained_vectors::table::SavedTable;
 use pretrained_vectors::vocab::{VocabKind, VocabOptions};
+use pretrained_vectors::write::Dtype;
 use pretrained_vectors::write::SaveOptions;
-use pretrained_vectors::{Aligner, EmbeddingTable, Error, Vocab};
+use pretrained_vectors::{Aligner, EmbeddingTable, Error, RowOrigin, Vocab};
 
 fn aligned_table() -> EmbeddingTable {
     let v = pretrained_vectors::read(fixture("glove.6B.50d.20k.txt.gz")).unwrap();
@@ -85,8 +87,21 @@ fn saved_tables_read_back_their_reserved_rows() {
     let named = VocabOptions::new().padding("<pad>").oov("<unk>");
     let old = SavedTable::read(&path, &named).unwrap();
     assert_eq!(old.vocab(), &listed);
-    // Origins that do not fit the table are refused, not ignored.
+    // Origins that do not fit the table are refused, not ignored: a file cut short,
+    // and a whole file of one row less.
     std::fs::write(&origins, &recorded[..recorded.len() - 1]).unwrap();
+    let e = SavedTable::read(&path, &VocabOptions::new()).unwrap_err();
+    assert!(matches!(e, Error::Npy { .. }), "{e}");
+    let codes: Vec<RowOrigin> = table.origins()[1..].to_vec();
+    let short = EmbeddingTable::new(
+        table.weights().slice(ndarray::s![1.., ..]).to_owned(),
+        Vocab::new(table.vocab().tokens()[1..].to_vec()).unwrap(),
+        codes,
+    )
+    .unwrap();
+    let other = dir.path().join("other.npy");
+    short.save(&other, &SaveOptions::new()).unwrap();
+    std::fs::copy(dir.path().join("other.origins.npy"), &origins).unwrap();
     let e = SavedTable::read(&path, &VocabOptions::new()).unwrap_err();
     assert!(
         matches!(
@@ -167,4 +182,120 @@ fn sidecar_must_match_the_table() {
     let e = table.save(&path, &SaveOptions::new()).unwrap_err();
     assert!(matches!(e, Error::OutputExists { .. }), "{e}");
     assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+/// Every table format that keeps its origins reads back whole, with no names
+/// repeated: npy in f32 and f16, safetensors in f32, f16 and bf16. The values are
+/// the table's, rounded as the dtype rounds (half's conversions, the writer's own
+/// rule); the reserved rows and origins are the table's.
+#[test]
+fn saved_tables_read_back_in_every_dtype() {
+    let table = aligned_table();
+    let dir = tempfile::tempdir().unwrap();
+    let round = |dtype: Dtype, x: f32| match dtype {
+        Dtype::F32 => x,
+        Dtype::F16 => half::f16::from_f32(x).to_f32(),
+        _ => half::bf16::from_f32(x).to_f32(),
+    };
+    let listed = table.vocab().clone().kind(VocabKind::TokenList);
+    for (name, dtype, in_place) in [
+        ("n32.npy", Dtype::F32, true),
+        ("n16.npy", Dtype::F16, false),
+        ("s32.safetensors", Dtype::F32, true),
+        ("s16.safetensors", Dtype::F16, false),
+        ("sb16.safetensors", Dtype::Bf16, false),
+    ] {
+        let path = dir.path().join(name);
+        table.save(&path, &SaveOptions::new().dtype(dtype)).unwrap();
+        let saved = SavedTable::read(&path, &VocabOptions::new()).unwrap();
+        assert_eq!(saved.is_zero_copy(), in_place, "{name}");
+        assert_eq!(saved.vocab(), &listed, "{name}");
+        assert_eq!(saved.origins(), Some(table.origins()), "{name}");
+        assert_eq!(saved.weights().dim(), table.weights().dim(), "{name}");
+        let same = saved
+            .weights()
+            .iter()
+            .zip(table.weights().iter())
+            .all(|(&got, &x)| got.to_bits() == round(dtype, x).to_bits());
+        assert!(same, "{name}");
+        assert_eq!(
+            saved.vector("Paris").unwrap(),
+            saved.weights().row(table.vocab().get("Paris").unwrap())
+        );
+    }
+}
+
+/// A Keras table saved by NumPy (`fixtures/npy/make_fixtures.py`): `float16`
+/// values, origins as a plain list of ints (`int64`). It reads as NumPy's own
+/// `astype(np.float32)` of the values, with its reserved rows.
+#[test]
+fn a_numpy_saved_f16_table_with_int64_origins() {
+    let path = fixture("npy/keras_table.npy");
+    let saved = SavedTable::read(&path, &VocabOptions::new()).unwrap();
+    let want = pretrained_vectors::npy::read(fixture("npy/keras_table.as_f32.npy")).unwrap();
+    let bits = |m: ndarray::ArrayView2<'_, f32>| m.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(saved.weights()), bits(want.view()));
+    assert_eq!(
+        (saved.vocab().get_padding(), saved.vocab().get_oov()),
+        (Some(0), Some(1))
+    );
+    let origins = saved.origins().unwrap();
+    assert_eq!(origins.len(), saved.vocab().len());
+    assert_eq!(origins.last(), Some(&RowOrigin::Missing));
+    assert!(origins[2..origins.len() - 1]
+        .iter()
+        .all(|&o| o == RowOrigin::Exact));
+}
+
+/// A safetensors table written by another tool (here the `safetensors` crate
+/// itself): `int64` origins, and a file that is not a table at all.
+#[test]
+fn safetensors_from_other_writers() {
+    use safetensors::{serialize, tensor::TensorView, Dtype as St};
+    let table = aligned_table();
+    let dir = tempfile::tempdir().unwrap();
+    let (rows, dims) = table.weights().dim();
+    let values: Vec<u8> = table
+        .weights()
+        .iter()
+        .flat_map(|x| x.to_le_bytes())
+        .collect();
+    let codes: Vec<u8> = table
+        .origins()
+        .iter()
+        .flat_map(|o| i64::from(o.code()).to_le_bytes())
+        .collect();
+    let tensors = [
+        (
+            "embeddings",
+            TensorView::new(St::F32, vec![rows, dims], &values).unwrap(),
+        ),
+        (
+            "origins",
+            TensorView::new(St::I64, vec![rows], &codes).unwrap(),
+        ),
+    ];
+    let path = dir.path().join("other.safetensors");
+    std::fs::write(&path, serialize(tensors, None).unwrap()).unwrap();
+    let mut list = Vec::new();
+    pretrained_vectors::write::write_token_list(&mut list, table.vocab().tokens()).unwrap();
+    std::fs::write(dir.path().join("other.vocab.txt"), &list).unwrap();
+    let saved = SavedTable::read(&path, &VocabOptions::new()).unwrap();
+    assert_eq!(saved.weights(), table.weights());
+    assert_eq!(saved.origins(), Some(table.origins()));
+    assert_eq!(saved.vocab().get_oov(), Some(1));
+
+    // Tensors under other names, and bytes that are no safetensors file.
+    let wrong = [(
+        "weights",
+        TensorView::new(St::F32, vec![rows, dims], &values).unwrap(),
+    )];
+    std::fs::write(&path, serialize(wrong, None).unwrap()).unwrap();
+    let e = SavedTable::read(&path, &VocabOptions::new()).unwrap_err();
+    assert!(matches!(e, Error::Shape { .. }), "{e}");
+    assert!(e.to_string().contains("weights"), "{e}");
+    std::fs::write(&path, b"the 0.1 0.2\n").unwrap();
+    let e = SavedTable::read(&path, &VocabOptions::new()).unwrap_err();
+    assert!(matches!(e, Error::Safetensors { .. }), "{e}");
+    assert_eq!(e.path(), Some(path.as_path()));
 }

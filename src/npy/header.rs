@@ -11,9 +11,14 @@ pub(crate) const MAGIC: &[u8; 6] = b"\x93NUMPY";
 /// NumPy aligns the start of the data to this many bytes.
 const ALIGN: usize = 64;
 
-/// The element types this crate reads.
+/// The element types this crate reads in a matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Descr {
+    /// `<f2`: little-endian `f16` (IEEE half precision), widened to `f32` exactly
+    /// when read.
+    F2Le,
+    /// `>f2`: big-endian `f16`, widened to `f32` exactly when read.
+    F2Be,
     /// `<f4`: little-endian `f32`.
     F4Le,
     /// `>f4`: big-endian `f32`.
@@ -28,6 +33,8 @@ impl Descr {
     /// The NumPy type string (`<f4`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
+            Descr::F2Le => "<f2",
+            Descr::F2Be => ">f2",
             Descr::F4Le => "<f4",
             Descr::F4Be => ">f4",
             Descr::F8Le => "<f8",
@@ -38,6 +45,7 @@ impl Descr {
     /// Bytes per value.
     pub fn item_size(self) -> usize {
         match self {
+            Descr::F2Le | Descr::F2Be => 2,
             Descr::F4Le | Descr::F4Be => 4,
             Descr::F8Le | Descr::F8Be => 8,
         }
@@ -45,6 +53,8 @@ impl Descr {
 
     fn parse(s: &str) -> Option<Descr> {
         Some(match s {
+            "<f2" => Descr::F2Le,
+            ">f2" => Descr::F2Be,
             "<f4" => Descr::F4Le,
             ">f4" => Descr::F4Be,
             "<f8" => Descr::F8Le,
@@ -52,6 +62,117 @@ impl Descr {
             _ => return None,
         })
     }
+}
+
+/// The integer types read in a vector of codes (the row origins beside a table):
+/// its NumPy type string, whether it is signed, its size in bytes and whether it
+/// is big-endian.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct IntDescr {
+    name: &'static str,
+    signed: bool,
+    size: usize,
+    big: bool,
+}
+
+/// Every integer type string NumPy writes (`|` for one byte, which has no order;
+/// `<` and `>` accepted there too).
+const INT_DESCRS: [IntDescr; 20] = {
+    const fn d(name: &'static str, signed: bool, size: usize, big: bool) -> IntDescr {
+        IntDescr {
+            name,
+            signed,
+            size,
+            big,
+        }
+    }
+    [
+        d("|u1", false, 1, false),
+        d("<u1", false, 1, false),
+        d(">u1", false, 1, false),
+        d("|i1", true, 1, false),
+        d("<i1", true, 1, false),
+        d(">i1", true, 1, false),
+        d("<u2", false, 2, false),
+        d(">u2", false, 2, true),
+        d("<i2", true, 2, false),
+        d(">i2", true, 2, true),
+        d("<u4", false, 4, false),
+        d(">u4", false, 4, true),
+        d("<i4", true, 4, false),
+        d(">i4", true, 4, true),
+        d("<u8", false, 8, false),
+        d(">u8", false, 8, true),
+        d("<i8", true, 8, false),
+        d(">i8", true, 8, true),
+        // NumPy's `np.intp`/`np.uintp` on 64-bit systems.
+        d("<q", true, 8, false),
+        d("<Q", false, 8, false),
+    ]
+};
+
+impl IntDescr {
+    fn parse(s: &str) -> Option<IntDescr> {
+        INT_DESCRS.into_iter().find(|d| d.name == s)
+    }
+
+    /// The value of one item.
+    fn value(self, bytes: &[u8]) -> i128 {
+        let mut b = [0u8; 8];
+        if self.big {
+            b[8 - self.size..].copy_from_slice(bytes);
+            b.reverse();
+        } else {
+            b[..self.size].copy_from_slice(bytes);
+        }
+        let raw = u64::from_le_bytes(b);
+        if self.signed {
+            let shift = 64 - 8 * self.size as u32;
+            i128::from(((raw << shift) as i64) >> shift)
+        } else {
+            i128::from(raw)
+        }
+    }
+}
+
+/// What a header must describe: a matrix of floats, or a vector of integers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Want {
+    Matrix,
+    Codes,
+}
+
+/// The element type of a header, as [`Want`] allows.
+#[derive(Debug, Clone, Copy)]
+enum AnyDescr {
+    Float(Descr),
+    Int(IntDescr),
+}
+
+impl AnyDescr {
+    fn name(self) -> &'static str {
+        match self {
+            AnyDescr::Float(d) => d.as_str(),
+            AnyDescr::Int(d) => d.name,
+        }
+    }
+
+    fn item_size(self) -> usize {
+        match self {
+            AnyDescr::Float(d) => d.item_size(),
+            AnyDescr::Int(d) => d.size,
+        }
+    }
+}
+
+/// The prefix and dict of a header, checked against what is wanted and against the
+/// file's size.
+struct Checked {
+    version: (u8, u8),
+    descr: AnyDescr,
+    fortran_order: bool,
+    shape: Vec<u64>,
+    data_offset: usize,
 }
 
 /// A parsed and checked `.npy` header.
@@ -93,76 +214,18 @@ impl NpyHeader {
     /// # Ok::<(), pretrained_vectors::Error>(())
     /// ```
     pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<NpyHeader> {
-        let e = |byte: usize, fault: NpyFault| npy_err(path, byte, fault);
-        let file_len = bytes.len();
-        let magic = bytes.get(..MAGIC.len()).unwrap_or(bytes);
-        if magic != MAGIC {
-            let found = show_bytes(magic);
-            return Err(e(0, NpyFault::Magic { found }));
-        }
-        let version = match bytes.get(6..8) {
-            Some(&[major, minor]) => (major, minor),
-            _ => {
-                let file_len = file_len as u64;
-                return Err(e(6, NpyFault::NoVersion { file_len }));
-            }
+        let h = check(path, bytes, Want::Matrix)?;
+        let AnyDescr::Float(descr) = h.descr else {
+            unreachable!("a matrix header has a float descr")
         };
-        let len_size: u8 = match version {
-            (1, 0) => 2,
-            (2, 0) | (3, 0) => 4,
-            (major, minor) => return Err(e(6, NpyFault::Version { major, minor })),
-        };
-        let start = 8 + usize::from(len_size);
-        let header_len = match bytes.get(8..start) {
-            Some(&[a, b]) => usize::from(u16::from_le_bytes([a, b])),
-            Some(&[a, b, c, d]) => u32::from_le_bytes([a, b, c, d]) as usize,
-            _ => {
-                let (size, file_len) = (len_size, file_len as u64);
-                return Err(e(8, NpyFault::NoHeaderLength { size, file_len }));
-            }
-        };
-        let data_offset = start.saturating_add(header_len);
-        let Some(text) = bytes.get(start..data_offset) else {
-            let fault = NpyFault::HeaderPastEnd {
-                header_len: header_len as u64,
-                end: data_offset as u64,
-                file_len: file_len as u64,
-            };
-            return Err(e(8, fault));
-        };
-        let dict = Dict::parse(path, text, start)?;
-        let (rows, cols, shape_at) = dict.shape;
-        let descr = dict.descr;
-        let need = rows
-            .checked_mul(cols)
-            .and_then(|n| n.checked_mul(descr.item_size() as u64));
-        let have = (file_len - data_offset) as u64;
-        if need != Some(have) {
-            // Point at the shape when it cannot exist, at the end of the file when
-            // data is missing, and at the first extra byte when there is too much.
-            let byte = match need {
-                None => shape_at,
-                Some(n) if n > have => file_len,
-                Some(n) => data_offset + n as usize,
-            };
-            let fault = NpyFault::DataSize {
-                rows,
-                cols,
-                descr: descr.as_str(),
-                needed: need,
-                have,
-                data_offset: data_offset as u64,
-            };
-            return Err(e(byte, fault));
-        }
-        // `need == have` fits in memory, so both counts and their product fit usize.
+        // `check` made sure the data, of rows * cols items, fits in memory.
         Ok(NpyHeader {
-            version,
+            version: h.version,
             descr,
-            fortran_order: dict.fortran_order,
-            rows: rows as usize,
-            cols: cols as usize,
-            data_offset,
+            fortran_order: h.fortran_order,
+            rows: h.shape[0] as usize,
+            cols: h.shape[1] as usize,
+            data_offset: h.data_offset,
         })
     }
 
@@ -171,6 +234,96 @@ impl NpyHeader {
     pub(super) fn is_native(&self) -> bool {
         self.descr == Descr::F4Le && !self.fortran_order && cfg!(target_endian = "little")
     }
+}
+
+/// Parses and checks the header at the start of `bytes` (the whole file) for what
+/// is wanted, and that the data after it is exactly what the shape says.
+fn check(path: &Path, bytes: &[u8], want: Want) -> Result<Checked> {
+    let e = |byte: usize, fault: NpyFault| npy_err(path, byte, fault);
+    let file_len = bytes.len();
+    let magic = bytes.get(..MAGIC.len()).unwrap_or(bytes);
+    if magic != MAGIC {
+        let found = show_bytes(magic);
+        return Err(e(0, NpyFault::Magic { found }));
+    }
+    let version = match bytes.get(6..8) {
+        Some(&[major, minor]) => (major, minor),
+        _ => {
+            let file_len = file_len as u64;
+            return Err(e(6, NpyFault::NoVersion { file_len }));
+        }
+    };
+    let len_size: u8 = match version {
+        (1, 0) => 2,
+        (2, 0) | (3, 0) => 4,
+        (major, minor) => return Err(e(6, NpyFault::Version { major, minor })),
+    };
+    let start = 8 + usize::from(len_size);
+    let header_len = match bytes.get(8..start) {
+        Some(&[a, b]) => usize::from(u16::from_le_bytes([a, b])),
+        Some(&[a, b, c, d]) => u32::from_le_bytes([a, b, c, d]) as usize,
+        _ => {
+            let (size, file_len) = (len_size, file_len as u64);
+            return Err(e(8, NpyFault::NoHeaderLength { size, file_len }));
+        }
+    };
+    let data_offset = start.saturating_add(header_len);
+    let Some(text) = bytes.get(start..data_offset) else {
+        let fault = NpyFault::HeaderPastEnd {
+            header_len: header_len as u64,
+            end: data_offset as u64,
+            file_len: file_len as u64,
+        };
+        return Err(e(8, fault));
+    };
+    let dict = Dict::parse(path, text, start, want)?;
+    let (shape, shape_at) = dict.shape;
+    let descr = dict.descr;
+    let need = shape
+        .iter()
+        .try_fold(descr.item_size() as u64, |n, &d| n.checked_mul(d));
+    let have = (file_len - data_offset) as u64;
+    if need != Some(have) {
+        // Point at the shape when it cannot exist, at the end of the file when
+        // data is missing, and at the first extra byte when there is too much.
+        let byte = match need {
+            None => shape_at,
+            Some(n) if n > have => file_len,
+            Some(n) => data_offset + n as usize,
+        };
+        let fault = NpyFault::DataSize {
+            shape,
+            descr: descr.name(),
+            needed: need,
+            have,
+            data_offset: data_offset as u64,
+        };
+        return Err(e(byte, fault));
+    }
+    // `need == have` fits in memory, so every count and their product fit usize.
+    Ok(Checked {
+        version,
+        descr,
+        fortran_order: dict.fortran_order,
+        shape,
+        data_offset,
+    })
+}
+
+/// Reads a `.npy` vector of integers (any NumPy integer type, 1-D, either byte
+/// order), the whole file in `bytes`: the row origins beside a table.
+///
+/// # Errors
+/// As [`NpyHeader::from_bytes`], with an integer type and a 1-D shape wanted.
+pub(crate) fn int_vector(path: &Path, bytes: &[u8]) -> Result<Vec<i128>> {
+    let h = check(path, bytes, Want::Codes)?;
+    let AnyDescr::Int(descr) = h.descr else {
+        unreachable!("a codes header has an integer descr")
+    };
+    Ok(bytes[h.data_offset..]
+        .chunks_exact(descr.size)
+        .map(|c| descr.value(c))
+        .collect())
 }
 
 pub(super) fn npy_err(path: &Path, byte: usize, fault: NpyFault) -> Error {
@@ -195,10 +348,10 @@ fn show_bytes(b: &[u8]) -> String {
 
 /// The three keys of an npy header, checked.
 struct Dict {
-    descr: Descr,
+    descr: AnyDescr,
     fortran_order: bool,
-    /// Rows, columns, and the byte offset of the shape.
-    shape: (u64, u64, usize),
+    /// The dimensions, and the byte offset of the shape.
+    shape: (Vec<u64>, usize),
 }
 
 /// A value in the header dict.
@@ -348,7 +501,7 @@ impl Cursor<'_> {
 }
 
 impl Dict {
-    fn parse(path: &Path, text: &[u8], base: usize) -> Result<Dict> {
+    fn parse(path: &Path, text: &[u8], base: usize, want: Want) -> Result<Dict> {
         let mut c = Cursor {
             path,
             text,
@@ -372,10 +525,23 @@ impl Dict {
             let value = c.value()?;
             let slot_taken = match key.as_str() {
                 "descr" => match value {
-                    Value::Str(s) => match Descr::parse(&s) {
-                        Some(d) => descr.replace(d).is_some(),
-                        None => return Err(npy_err(path, value_at, NpyFault::Descr { found: s })),
-                    },
+                    Value::Str(s) => {
+                        let d = match want {
+                            Want::Matrix => Descr::parse(&s).map(AnyDescr::Float),
+                            Want::Codes => IntDescr::parse(&s).map(AnyDescr::Int),
+                        };
+                        match (d, want) {
+                            (Some(d), _) => descr.replace(d).is_some(),
+                            (None, Want::Matrix) => {
+                                let fault = NpyFault::Descr { found: s };
+                                return Err(npy_err(path, value_at, fault));
+                            }
+                            (None, Want::Codes) => {
+                                let fault = NpyFault::NotIntegers { found: s };
+                                return Err(npy_err(path, value_at, fault));
+                            }
+                        }
+                    }
                     _ => {
                         let fault = NpyFault::ValueType { key: "descr" };
                         return Err(npy_err(path, value_at, fault));
@@ -391,13 +557,18 @@ impl Dict {
                     }
                 },
                 "shape" => match value {
-                    Value::Tuple(t) => match t[..] {
-                        [r, c] => shape.replace((r, c, value_at)).is_some(),
-                        _ => {
-                            let fault = NpyFault::NotTwoD {
-                                dims: t.len(),
-                                shape: show_tuple(&t),
-                            };
+                    Value::Tuple(t) => match (t.len(), want) {
+                        (2, Want::Matrix) | (1, Want::Codes) => {
+                            shape.replace((t, value_at)).is_some()
+                        }
+                        (dims, Want::Matrix) => {
+                            let shape = show_tuple(&t);
+                            let fault = NpyFault::NotTwoD { dims, shape };
+                            return Err(npy_err(path, value_at, fault));
+                        }
+                        (dims, Want::Codes) => {
+                            let shape = show_tuple(&t);
+                            let fault = NpyFault::NotOneD { dims, shape };
                             return Err(npy_err(path, value_at, fault));
                         }
                     },

@@ -1,7 +1,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use ndarray::{array, Array2};
+use ndarray::{array, Array2, ArrayView2};
 
 use super::header::wrap_header;
 use super::*;
@@ -267,7 +267,7 @@ fn missing_key() {
 
 #[test]
 fn unsupported_descr() {
-    for descr in ["|f4", "<i4", "<f2", "f4", "<c8", "|O"] {
+    for descr in ["|f4", "<i4", "|f2", "f4", "<c8", "|O", "<e"] {
         let dict = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': (1, 1)}}");
         let (byte, expected, found) = npy_error(&raw((1, 0), &dict, &[0; 4]));
         assert_eq!(byte, 20, "{descr}");
@@ -429,6 +429,8 @@ fn hostile_bytes_never_panic() {
             );
             let _ = from_bytes(Path::new(P), &b);
         }
+        // The same header read as a vector of codes: an error, never a panic.
+        let _ = int_vector(Path::new(P), &b);
     }
     assert!(accepted > 0, "some corruptions (padding) are harmless");
 }
@@ -515,4 +517,86 @@ np.save(sys.argv[4], a.astype('>f4'))
     );
     // NumPy writes exactly our header for a C-order float32 matrix.
     assert_eq!(std::fs::read(&c).unwrap(), std::fs::read(&ours).unwrap());
+}
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/npy")
+        .join(name)
+}
+
+fn bits(m: ArrayView2<'_, f32>) -> Vec<u32> {
+    m.iter().map(|x| x.to_bits()).collect()
+}
+
+/// Half-precision tables written by NumPy (`fixtures/npy/make_fixtures.py`) read as
+/// NumPy's own `astype(np.float32)` of them, bit for bit, in either byte order and
+/// layout.
+#[test]
+fn f2_tables_widen_exactly_as_numpy_does() {
+    let want = read(fixture("glove8.f2.as_f32.npy")).unwrap();
+    assert_eq!(want.dim(), (8, 50));
+    for name in ["glove8.f2.npy", "glove8.f2be.fortran.npy"] {
+        let m = NpyMatrix::read(fixture(name)).unwrap();
+        assert!(!m.is_zero_copy());
+        assert_eq!(bits(m.view()), bits(want.view()), "{name}");
+    }
+    let h = NpyMatrix::read(fixture("glove8.f2be.fortran.npy")).unwrap();
+    assert_eq!(
+        (h.header().descr, h.header().fortran_order),
+        (Descr::F2Be, true)
+    );
+    // Every f16 bit pattern but NaNs (whose payloads f32 keeps) widens to the f32
+    // that half's conversion gives; NaNs stay NaN.
+    let all: Vec<u8> = (0..=u16::MAX).flat_map(u16::to_le_bytes).collect();
+    let mut file = header_for("<f2", &[256, 256]);
+    file.extend_from_slice(&all);
+    let m = from_bytes(Path::new(P), &file).unwrap();
+    for (i, x) in m.iter().enumerate() {
+        let h = half::f16::from_bits(i as u16);
+        if h.is_nan() {
+            assert!(x.is_nan(), "{i:#x}");
+        } else {
+            assert_eq!(x.to_bits(), h.to_f32().to_bits(), "{i:#x}");
+        }
+    }
+}
+
+/// Row origins as NumPy writes them, in any integer type, read to the same codes;
+/// other types and shapes are refused at the byte of the offending value.
+#[test]
+fn integer_vectors_of_any_numpy_type() {
+    let path = fixture("keras_table.origins.npy");
+    let want = int_vector(&path, &std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(want.len(), 10);
+    assert!(want.iter().all(|&c| (0..8).contains(&c)), "{want:?}");
+    for name in ["origins.u1.npy", "origins.i4be.npy", "origins.u2.npy"] {
+        let path = fixture(name);
+        let got = int_vector(&path, &std::fs::read(&path).unwrap()).unwrap();
+        assert_eq!(got, want, "{name}");
+    }
+    // Signed values keep their sign; big-endian values their order.
+    let mut file = header_for(">i2", &[2]);
+    file.extend_from_slice(&[0xff, 0xfe, 0x01, 0x02]);
+    assert_eq!(int_vector(Path::new(P), &file).unwrap(), [-2, 0x0102]);
+    let codes_error = |bytes: &[u8]| match int_vector(Path::new("o.npy"), bytes) {
+        Err(Error::Npy { pos, fault, .. }) => (pos.byte.unwrap(), fault.expected(), fault.found()),
+        other => panic!("expected an Npy error, got {other:?}"),
+    };
+    let d = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,)}";
+    let (byte, expected, found) = codes_error(&raw((1, 0), d, &le(&[0.0; 2])));
+    assert_eq!(byte as usize, 10 + d.find("'<f4'").unwrap());
+    assert!(expected.contains("integer"), "{expected}");
+    assert_eq!(found, "'<f4'");
+    let d = "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 1)}";
+    let (byte, expected, found) = codes_error(&raw((1, 0), d, &[0, 0]));
+    assert_eq!(byte as usize, 10 + d.find('(').unwrap());
+    assert!(expected.contains("1-D"), "{expected}");
+    assert_eq!(found, "a 2-D shape (2, 1)");
+    let d = "{'descr': '<i8', 'fortran_order': False, 'shape': (3,)}";
+    let (_, expected, _) = codes_error(&raw((1, 0), d, &[0; 16]));
+    assert_eq!(
+        expected,
+        "24 bytes of data for shape (3,) of <i8 after the header"
+    );
 }
