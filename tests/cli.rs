@@ -47,16 +47,6 @@ fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
 }
 
-/// Names in `dir`, temporaries included.
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 /// Asserts that each found row of the table equals the file's vector bit for bit,
 /// and that reserved padding rows are zeros.
 fn check_rows(table: &ndarray::Array2<f32>, tokens: &[String], vectors: &Vectors) {
@@ -452,7 +442,7 @@ fn usage_errors_exit_2() {
         assert_eq!(o.status.code(), Some(2), "{:?}: {}", o.status, stderr(&o));
         assert!(!stderr(&o).is_empty());
     }
-    assert_eq!(listing(dir.path()), Vec::<String>::new());
+    assert_eq!(common::listing(dir.path()), Vec::<String>::new());
 }
 
 /// A file of another kind than vectors is named for what its bytes say, with one
@@ -764,7 +754,9 @@ fn existing_outputs_need_force_and_inputs_are_never_replaced() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(std::fs::read(&input).unwrap(), before);
     assert_eq!(std::fs::read(&list).unwrap(), b"the\n");
-    assert!(listing(dir.path()).iter().all(|n| !n.ends_with(".tmp")));
+    assert!(common::listing(dir.path())
+        .iter()
+        .all(|n| !n.ends_with(".tmp")));
 }
 
 /// A word2vec binary input of `rows` x `dims` seeded values.
@@ -808,7 +800,9 @@ fn interrupt_while_writing(
     let mut child = c.stderr(Stdio::null()).spawn().unwrap();
     let start = Instant::now();
     let temp_seen = loop {
-        let temp = listing(dir).into_iter().any(|n| n.ends_with(".tmp"));
+        let temp = common::listing(dir)
+            .into_iter()
+            .any(|n| n.ends_with(".tmp"));
         if temp || child.try_wait().unwrap().is_some() {
             break temp;
         }
@@ -822,7 +816,7 @@ fn interrupt_while_writing(
     stop(&mut child);
     let status = child.wait().unwrap();
     assert!(!status.success());
-    listing(dir)
+    common::listing(dir)
 }
 
 #[test]
@@ -891,7 +885,10 @@ fn a_signal_the_parent_ignores_stays_ignored() {
         .spawn()
         .unwrap();
     let start = Instant::now();
-    while !listing(dir.path()).iter().any(|n| n.ends_with(".tmp")) {
+    while !common::listing(dir.path())
+        .iter()
+        .any(|n| n.ends_with(".tmp"))
+    {
         assert!(child.try_wait().unwrap().is_none(), "ended before writing");
         assert!(start.elapsed() < Duration::from_secs(120), "no temp file");
         std::thread::sleep(Duration::from_millis(5));
@@ -903,7 +900,7 @@ fn a_signal_the_parent_ignores_stays_ignored() {
     );
     let status = child.wait().unwrap();
     assert!(status.success(), "{status:?}");
-    assert_eq!(listing(dir.path()), ["big.bin", "table.txt"]);
+    assert_eq!(common::listing(dir.path()), ["big.bin", "table.txt"]);
 }
 
 #[test]
@@ -981,7 +978,7 @@ fn max_decompressed_bounds_a_gzip_input() {
         "{}",
         stderr(&o)
     );
-    assert!(listing(dir.path()).is_empty());
+    assert!(common::listing(dir.path()).is_empty());
     let o = run(&[&fixture(GLOVE), &"--max-decompressed", &"lots", &"-o", &out]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }

@@ -13,15 +13,6 @@ fn run(args: &[&std::ffi::OsStr]) -> Output {
         .unwrap()
 }
 
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn report_dash_goes_to_stdout_and_no_file_named_dash_is_made() {
     let dir = tempfile::tempdir().unwrap();
@@ -48,7 +39,7 @@ fn report_dash_goes_to_stdout_and_no_file_named_dash_is_made() {
         "{stderr}"
     );
     assert_eq!(
-        listing(dir.path()),
+        common::listing(dir.path()),
         ["t.npy", "t.origins.npy", "t.vocab.txt"]
     );
 }
@@ -122,7 +113,7 @@ fn a_table_to_stdout_is_a_usage_error_that_says_so() {
             "{stderr}"
         );
         assert!(!stderr.contains("unknown extension"), "{stderr}");
-        assert!(listing(dir.path()).is_empty());
+        assert!(common::listing(dir.path()).is_empty());
     }
 }
 
@@ -169,7 +160,7 @@ fn force_never_replaces_a_fifo_or_a_link_to_a_device() {
         .unwrap()
         .file_type()
         .is_symlink());
-    assert_eq!(listing(dir.path()), ["null.vec", "pipe.vec"]);
+    assert_eq!(common::listing(dir.path()), ["null.vec", "pipe.vec"]);
 }
 
 #[test]
@@ -198,5 +189,5 @@ fn an_output_name_too_long_is_refused_before_the_input_is_read() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(listing(dir.path()).len(), 2);
+    assert_eq!(common::listing(dir.path()).len(), 2);
 }

@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -15,15 +14,6 @@ fn cmd() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_glove-to-table"));
     c.env("RAYON_NUM_THREADS", "2");
     c
-}
-
-fn names(dir: &Path) -> Vec<String> {
-    let mut n: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    n.sort();
-    n
 }
 
 #[test]
@@ -43,7 +33,7 @@ fn absurd_thread_counts_are_usage_errors() {
         assert!(err.contains("thread count from 1 to"), "-j {j}: {err}");
         assert!(start.elapsed() < Duration::from_secs(10));
     }
-    assert!(names(dir.path()).is_empty());
+    assert!(common::listing(dir.path()).is_empty());
     let max = pretrained_vectors::read::max_threads();
     assert!(max >= 64);
     let o = cmd()
@@ -159,7 +149,7 @@ fn sigbus_from_a_changed_input_is_exit_1_with_a_message() {
     assert_eq!(o.status.code(), Some(1), "{:?} {err}", o.status);
     assert!(err.contains("the input changed while it was read"), "{err}");
     drop(writer);
-    assert_eq!(names(dir.path()), ["vectors.txt"]);
+    assert_eq!(common::listing(dir.path()), ["vectors.txt"]);
 }
 
 #[cfg(unix)]
@@ -208,9 +198,11 @@ fn an_input_truncated_while_read_never_kills_the_tool() {
             assert!(err.starts_with("error: "), "{err}");
         }
         assert!(
-            names(dir.path()).iter().all(|n| !n.ends_with(".tmp")),
+            common::listing(dir.path())
+                .iter()
+                .all(|n| !n.ends_with(".tmp")),
             "{:?}",
-            names(dir.path())
+            common::listing(dir.path())
         );
     }
 }

@@ -7,14 +7,7 @@ use std::io::Write;
 use pretrained_vectors::write::{remove_temp_files, AtomicFile, AtomicGroup, WritePolicy};
 use pretrained_vectors::Error;
 
-fn listing(dir: &std::path::Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
+mod common;
 
 #[test]
 fn remove_temp_files_takes_exactly_the_temporaries_in_progress() {
@@ -44,18 +37,23 @@ fn remove_temp_files_takes_exactly_the_temporaries_in_progress() {
         .write_all(b"newer\n")
         .unwrap();
     drop(AtomicFile::create(dir.path().join("dropped.txt"), &WritePolicy::new()).unwrap());
-    assert_eq!(listing(dir.path()).len(), 5, "{:?}", listing(dir.path()));
+    assert_eq!(
+        common::listing(dir.path()).len(),
+        5,
+        "{:?}",
+        common::listing(dir.path())
+    );
 
     // From another thread, as a signal-handling thread would.
     let removed = std::thread::spawn(remove_temp_files).join().unwrap();
     assert_eq!(removed, 3);
-    assert_eq!(listing(dir.path()), ["done.txt", "older.txt"]);
+    assert_eq!(common::listing(dir.path()), ["done.txt", "older.txt"]);
     assert_eq!(remove_temp_files(), 0, "each name is removed once");
 
     // The groups cannot commit what is gone, and leave the targets as they were.
     assert!(matches!(group.commit().unwrap_err(), Error::Io { .. }));
     assert!(matches!(over.commit().unwrap_err(), Error::Io { .. }));
-    assert_eq!(listing(dir.path()), ["done.txt", "older.txt"]);
+    assert_eq!(common::listing(dir.path()), ["done.txt", "older.txt"]);
     assert_eq!(
         std::fs::read(dir.path().join("older.txt")).unwrap(),
         b"older\n"
@@ -69,6 +67,9 @@ fn remove_temp_files_takes_exactly_the_temporaries_in_progress() {
         .write_all(b"later\n")
         .unwrap();
     later.commit().unwrap();
-    assert_eq!(listing(dir.path()), ["done.txt", "later.txt", "older.txt"]);
+    assert_eq!(
+        common::listing(dir.path()),
+        ["done.txt", "later.txt", "older.txt"]
+    );
     assert_eq!(remove_temp_files(), 0);
 }
