@@ -480,12 +480,36 @@ fn write_lines<W: Write, S: AsRef<str>>(
     words: &[S],
     m: ArrayView2<'_, f32>,
 ) -> Result<()> {
-    for (word, row) in words.iter().zip(m.rows()) {
-        w.write_all(word.as_ref().as_bytes()).map_err(io_err)?;
-        for &x in row {
-            write!(w, " {}", Shortest(x)).map_err(io_err)?;
+    use rayon::prelude::*;
+    use std::fmt::Write as _;
+    // Formatting the shortest decimals is the whole cost: blocks of rows are
+    // formatted in parallel, a few per thread at a time, and written in order.
+    const BLOCK: usize = 2048;
+    let words: Vec<&str> = words.iter().map(AsRef::as_ref).collect();
+    let batch = BLOCK * rayon::current_num_threads().max(1) * 4;
+    for first in (0..words.len()).step_by(batch) {
+        let end = (first + batch).min(words.len());
+        let blocks: Vec<String> = (first..end)
+            .step_by(BLOCK)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|start| {
+                let mut text = String::new();
+                let stop = (start + BLOCK).min(end);
+                for (r, word) in words[start..stop].iter().enumerate() {
+                    text.push_str(word);
+                    for &x in m.row(start + r) {
+                        text.push(' ');
+                        let _ = write!(text, "{}", Shortest(x));
+                    }
+                    text.push('\n');
+                }
+                text
+            })
+            .collect();
+        for text in blocks {
+            w.write_all(text.as_bytes()).map_err(io_err)?;
         }
-        w.write_all(b"\n").map_err(io_err)?;
     }
     Ok(())
 }

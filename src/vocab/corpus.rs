@@ -30,7 +30,7 @@ pub(crate) fn texts<'a>(path: &Path, bytes: &'a [u8]) -> Result<Vec<&'a str>> {
     Ok(texts)
 }
 
-/// The rules by which [`Vocab::fit_corpus`] makes a vocabulary of a corpus.
+/// The rules by which [`Vocab::fit_corpus`](crate::Vocab::fit_corpus) makes a vocabulary of a corpus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum CorpusRules {
     /// Keras 2's `Tokenizer.fit_on_texts` (its default filters, lower case, split
