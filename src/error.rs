@@ -833,6 +833,251 @@ impl ModelFault {
     }
 }
 
+/// A shape an argument has or should have ([`Error::Shape`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Dims {
+    /// `n` items of one kind, `of` naming them in the plural (`"words"`, `"rows"`).
+    Count {
+        /// How many.
+        n: usize,
+        /// What is counted, plural.
+        of: &'static str,
+    },
+    /// A matrix of `rows` x `cols`.
+    Matrix {
+        /// Rows.
+        rows: usize,
+        /// Columns.
+        cols: usize,
+    },
+    /// An array of any rank, its length along each axis.
+    Array(Vec<usize>),
+}
+
+impl Dims {
+    /// `n` items of the kind `of` (plural).
+    pub(crate) fn count(n: usize, of: &'static str) -> Self {
+        Dims::Count { n, of }
+    }
+
+    /// A `rows` x `cols` matrix.
+    pub(crate) fn matrix((rows, cols): (usize, usize)) -> Self {
+        Dims::Matrix { rows, cols }
+    }
+}
+
+impl fmt::Display for Dims {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Dims::Count { n, of } => write!(f, "{n} {of}"),
+            Dims::Matrix { rows, cols } => write!(f, "{rows} x {cols}"),
+            Dims::Array(axes) => write!(f, "{axes:?}"),
+        }
+    }
+}
+
+/// A shape fault that is not a plain mismatch of [`Dims`] ([`Error::ShapeFault`]).
+/// Each message says what was expected and what was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ShapeFault {
+    /// A matrix with no row or no column where values are needed.
+    EmptyMatrix {
+        /// Rows found.
+        rows: usize,
+        /// Columns found.
+        cols: usize,
+    },
+    /// A table whose size in bytes does not fit in memory.
+    TooLargeForMemory {
+        /// Rows.
+        rows: usize,
+        /// Values per row.
+        cols: usize,
+        /// The value type (`"F32"`, `"F16"`, `"BF16"`).
+        dtype: &'static str,
+    },
+    /// A row count outside `1..=max`.
+    RowsOutOfRange {
+        /// Rows found.
+        rows: usize,
+        /// The most rows allowed.
+        max: usize,
+    },
+    /// More ids in a batch than can be counted.
+    TooManyIds {
+        /// The batch's shape.
+        found: Vec<usize>,
+        /// The most ids allowed.
+        max: usize,
+    },
+    /// Gradient rows that are not strictly increasing rows of the table.
+    UnsortedRows {
+        /// Rows in the table (every row must be below).
+        below: usize,
+        /// Rows in the gradient.
+        count: usize,
+        /// Its first row.
+        first: Option<usize>,
+        /// Its last row.
+        last: Option<usize>,
+    },
+    /// Two tables without a word in common.
+    NoSharedWord,
+    /// A saved table whose rows differ from its token list's.
+    TableRows {
+        /// The table file.
+        path: PathBuf,
+        /// Its rows.
+        rows: usize,
+        /// The token list.
+        vocab_path: PathBuf,
+        /// Its tokens.
+        tokens: usize,
+    },
+    /// Row origins whose count differs from the table's rows.
+    OriginRows {
+        /// The file holding the origins.
+        path: PathBuf,
+        /// Origins found.
+        origins: usize,
+        /// Rows in the table.
+        rows: usize,
+    },
+    /// A row origin code that names no [`RowOrigin`](crate::RowOrigin).
+    UnknownOrigin {
+        /// The file holding the origins.
+        path: PathBuf,
+        /// The row.
+        row: usize,
+        /// The code found.
+        code: i128,
+        /// The highest known code.
+        max: u8,
+    },
+    /// A safetensors file without the embeddings tensor.
+    NoEmbeddings {
+        /// The file.
+        path: PathBuf,
+        /// The name the tensor must have.
+        expected: &'static str,
+        /// The tensors it has.
+        tensors: Vec<String>,
+    },
+    /// A safetensors tensor of the wrong value type or rank.
+    TensorLayout {
+        /// The file.
+        path: PathBuf,
+        /// The tensor's name.
+        tensor: &'static str,
+        /// What it must hold, e.g. `"F32, F16 or BF16 values [rows, dims]"`.
+        expected: &'static str,
+        /// Its value type, as the safetensors format names it.
+        dtype: String,
+        /// Its shape.
+        shape: Vec<usize>,
+    },
+}
+
+impl ShapeFault {
+    /// The file the fault is about, if any.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            ShapeFault::TableRows { path, .. }
+            | ShapeFault::OriginRows { path, .. }
+            | ShapeFault::UnknownOrigin { path, .. }
+            | ShapeFault::NoEmbeddings { path, .. }
+            | ShapeFault::TensorLayout { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ShapeFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ShapeFault::EmptyMatrix { rows, cols } => write!(
+                f,
+                "expected at least 1 row and 1 column, found {rows} x {cols}"
+            ),
+            ShapeFault::TooLargeForMemory { rows, cols, dtype } => write!(
+                f,
+                "expected a size in bytes that fits in memory, found {rows} x {cols} values of {dtype}"
+            ),
+            ShapeFault::RowsOutOfRange { rows, max } => {
+                write!(f, "expected between 1 and {max} rows, found {rows} rows")
+            }
+            ShapeFault::TooManyIds { found, max } => {
+                write!(f, "expected at most {max} ids, found {found:?}")
+            }
+            ShapeFault::UnsortedRows {
+                below,
+                count,
+                first,
+                last,
+            } => write!(
+                f,
+                "expected strictly increasing rows below {below}, found {count} rows, \
+                 first {first:?}, last {last:?}"
+            ),
+            ShapeFault::NoSharedWord => {
+                f.write_str("expected tables with words in common, found no shared word")
+            }
+            ShapeFault::TableRows {
+                path,
+                rows,
+                vocab_path,
+                tokens,
+            } => write!(
+                f,
+                "expected {tokens} rows (the tokens of {}), found {rows} rows in {}",
+                Shown(vocab_path),
+                Shown(path)
+            ),
+            ShapeFault::OriginRows {
+                path,
+                origins,
+                rows,
+            } => write!(
+                f,
+                "expected {rows} row origins (one per table row), found {origins} in {}",
+                Shown(path)
+            ),
+            ShapeFault::UnknownOrigin {
+                path,
+                row,
+                code,
+                max,
+            } => write!(
+                f,
+                "expected a row origin code from 0 to {max}, found code {code} at row {row} of {}",
+                Shown(path)
+            ),
+            ShapeFault::NoEmbeddings {
+                path,
+                expected,
+                tensors,
+            } => write!(
+                f,
+                "expected a tensor `{expected}` in {}, found the tensors {tensors:?}",
+                Shown(path)
+            ),
+            ShapeFault::TensorLayout {
+                path,
+                tensor,
+                expected,
+                dtype,
+                shape,
+            } => write!(
+                f,
+                "expected `{tensor}` in {} to hold {expected}, found {dtype} values of shape {shape:?}",
+                Shown(path)
+            ),
+        }
+    }
+}
+
 /// Shows a path, or `<memory>` for inputs that are not files.
 pub(crate) struct Shown<'a>(pub &'a Path);
 
@@ -1345,9 +1590,19 @@ pub enum Error {
         /// Which argument.
         what: &'static str,
         /// The expected shape.
-        expected: String,
+        expected: Dims,
         /// The shape given.
-        found: String,
+        found: Dims,
+    },
+
+    /// An argument or stored table whose shape is wrong in a way other than a plain
+    /// mismatch ([`ShapeFault`] says what was expected and found).
+    #[error("bad shape of {what}: {fault}")]
+    ShapeFault {
+        /// Which argument or table.
+        what: &'static str,
+        /// What is wrong.
+        fault: Box<ShapeFault>,
     },
 
     /// An option value or a combination of options that cannot work.
@@ -1458,6 +1713,7 @@ impl Error {
             | NoPairs { path, .. }
             | NotForKind { path, .. }
             | ReservedToken { path, .. } => path,
+            ShapeFault { fault, .. } => return fault.path(),
             IdOutOfRange { .. } | Shape { .. } | InvalidOption { .. } | UnknownWord { .. } => {
                 return None
             }

@@ -115,8 +115,8 @@ pub use ndarray;
 
 pub use align::{AlignReport, Aligned, Aligner, MissingInit, OovInit};
 pub use error::{
-    Error, FileKind, FormatFault, HeaderFault, IoAction, ModelFault, ModelField, NpyFault,
-    Position, Result,
+    Dims, Error, FileKind, FormatFault, HeaderFault, IoAction, ModelFault, ModelField, NpyFault,
+    Position, Result, ShapeFault,
 };
 pub use fasttext::FastTextModel;
 pub use format::Format;

@@ -39,7 +39,7 @@ use std::path::Path;
 use memmap2::Mmap;
 use ndarray::{Array2, ArrayView2};
 
-use crate::error::{Error, IoAction, NpyFault, Result};
+use crate::error::{Dims, Error, IoAction, NpyFault, Result};
 
 mod header;
 
@@ -109,10 +109,11 @@ fn decode(path: &Path, header: &NpyHeader, bytes: &[u8]) -> Result<Array2<f32>> 
         }
     }
     let shape = (header.rows, header.cols);
-    let shape_err = |e: ndarray::ShapeError| Error::Shape {
+    let found = values.len();
+    let shape_err = |_: ndarray::ShapeError| Error::Shape {
         what: "npy data",
-        expected: format!("{} values", n),
-        found: e.to_string(),
+        expected: Dims::count(n, "values"),
+        found: Dims::count(found, "values"),
     };
     if header.fortran_order {
         use ndarray::ShapeBuilder;

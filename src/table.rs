@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use ndarray::{Array2, ArrayView1, ArrayView2};
 
-use crate::error::{Error, IoAction, Result};
+use crate::error::{Dims, Error, IoAction, Result, ShapeFault};
 use crate::npy::NpyMatrix;
 pub use crate::origin::RowOrigin;
 use crate::vocab::{Vocab, VocabKind, VocabOptions};
@@ -30,12 +30,12 @@ impl EmbeddingTable {
         if weights.nrows() != vocab.len() || origins.len() != vocab.len() {
             return Err(Error::Shape {
                 what: "embedding table",
-                expected: format!("{} rows (the vocabulary)", vocab.len()),
-                found: format!(
-                    "{} weight rows and {} origins",
-                    weights.nrows(),
-                    origins.len()
-                ),
+                expected: Dims::count(vocab.len(), "rows (the vocabulary's)"),
+                found: if weights.nrows() != vocab.len() {
+                    Dims::count(weights.nrows(), "weight rows")
+                } else {
+                    Dims::count(origins.len(), "row origins")
+                },
             });
         }
         let weights = if weights.is_standard_layout() {
@@ -256,10 +256,10 @@ impl SavedTable {
     /// # Errors
     /// [`Error::Io`] when a file cannot be read; [`Error::Npy`] for a malformed npy
     /// table or origins; [`Error::Safetensors`] for a malformed safetensors file;
-    /// [`Error::Shape`] when it has no `embeddings` tensor of `F32`, `F16` or `BF16`
-    /// values `[rows, dims]`, when its `origins` tensor is not one integer per row,
-    /// when an origin code is unknown, or when the token list's rows differ from the
-    /// table's; those of [`Vocab::read`].
+    /// [`Error::ShapeFault`] when it has no `embeddings` tensor of `F32`, `F16` or
+    /// `BF16` values `[rows, dims]`, when its `origins` tensor is not one integer per
+    /// row, when an origin code is unknown, or when the token list's rows differ from
+    /// the table's; those of [`Vocab::read`].
     pub fn read(path: impl AsRef<Path>, options: &VocabOptions) -> Result<Self> {
         let path = path.as_ref();
         Self::read_with_vocab(path, write::default_vocab_path(path), options)
@@ -280,14 +280,14 @@ impl SavedTable {
         let list = options.clone().kind(VocabKind::TokenList);
         let mut vocab = Vocab::read(vocab_path, &list)?;
         if vocab.len() != weights.rows() {
-            return Err(Error::Shape {
+            return Err(Error::ShapeFault {
                 what: "saved table",
-                expected: format!(
-                    "{} rows (the sidecar {})",
-                    vocab.len(),
-                    vocab_path.display()
-                ),
-                found: format!("{} rows in {}", weights.rows(), path.display()),
+                fault: Box::new(ShapeFault::TableRows {
+                    path: path.to_path_buf(),
+                    rows: weights.rows(),
+                    vocab_path: vocab_path.to_path_buf(),
+                    tokens: vocab.len(),
+                }),
             });
         }
         let origins = match origins {
@@ -305,13 +305,13 @@ impl SavedTable {
         };
         if let Some(origins) = &origins {
             if origins.len() != vocab.len() {
-                return Err(Error::Shape {
+                return Err(Error::ShapeFault {
                     what: "row origins",
-                    expected: format!(
-                        "{} row origins (the table's rows), one RowOrigin code per row",
-                        vocab.len()
-                    ),
-                    found: format!("{} in {}", origins.len(), path.display()),
+                    fault: Box::new(ShapeFault::OriginRows {
+                        path: path.to_path_buf(),
+                        origins: origins.len(),
+                        rows: vocab.len(),
+                    }),
                 });
             }
             vocab = reserve_rows(vocab, origins)?;
@@ -408,23 +408,33 @@ fn parse_safetensors(path: &Path, all: &[u8], can_view: bool) -> Result<Parsed> 
         source,
     };
     let st = SafeTensors::deserialize(all).map_err(bad)?;
-    let wrong = |found: String| Error::Shape {
+    let wrong = |fault: ShapeFault| Error::ShapeFault {
         what: "safetensors table",
-        expected: format!(
-            "a tensor `{}` of F32, F16 or BF16 values [rows, dims], and optionally `{}` \
-             of integers [rows], in {}",
-            write::EMBEDDINGS,
-            write::ORIGINS,
-            path.display()
-        ),
-        found,
+        fault: Box::new(fault),
     };
-    let e = st
-        .tensor(write::EMBEDDINGS)
-        .map_err(|_| wrong(format!("the tensors {:?}", st.names())))?;
+    let layout = |tensor, expected, dtype: St, shape: &[usize]| {
+        wrong(ShapeFault::TensorLayout {
+            path: path.to_path_buf(),
+            tensor,
+            expected,
+            dtype: format!("{dtype:?}"),
+            shape: shape.to_vec(),
+        })
+    };
+    const VALUES: &str = "F32, F16 or BF16 values [rows, dims]";
+    const CODES: &str = "integers [rows]";
+    let e = st.tensor(write::EMBEDDINGS).map_err(|_| {
+        let mut tensors: Vec<String> = st.names().into_iter().map(str::to_owned).collect();
+        tensors.sort();
+        wrong(ShapeFault::NoEmbeddings {
+            path: path.to_path_buf(),
+            expected: write::EMBEDDINGS,
+            tensors,
+        })
+    })?;
     let (rows, dims) = match (e.dtype(), e.shape()) {
         (St::F32 | St::F16 | St::BF16, &[rows, dims]) => (rows, dims),
-        (dtype, shape) => return Err(wrong(format!("{dtype:?} values of shape {shape:?}"))),
+        (dtype, shape) => return Err(layout(write::EMBEDDINGS, VALUES, dtype, shape)),
     };
     let codes = match st.tensor(write::ORIGINS) {
         Err(_) => None,
@@ -438,15 +448,10 @@ fn parse_safetensors(path: &Path, all: &[u8], can_view: bool) -> Result<Parsed> 
                 St::I32 => (4, true),
                 St::U64 => (8, false),
                 St::I64 => (8, true),
-                dtype => {
-                    return Err(wrong(format!(
-                        "origins of {dtype:?}, shape {:?}",
-                        o.shape()
-                    )))
-                }
+                dtype => return Err(layout(write::ORIGINS, CODES, dtype, o.shape())),
             };
             if o.shape() != [rows] {
-                return Err(wrong(format!("origins of shape {:?}", o.shape())));
+                return Err(layout(write::ORIGINS, CODES, o.dtype(), o.shape()));
             }
             Some(
                 o.data()
@@ -487,7 +492,11 @@ fn parse_safetensors(path: &Path, all: &[u8], can_view: bool) -> Result<Parsed> 
             Array2::from_shape_vec((rows, dims), v.collect())
         }
     }
-    .map_err(|e| wrong(e.to_string()))?;
+    .map_err(|_| Error::Shape {
+        what: "safetensors embeddings",
+        expected: Dims::count(rows.saturating_mul(dims), "values"),
+        found: Dims::count(data.len() * 8 / e.dtype().bitsize(), "values"),
+    })?;
     Ok(Parsed {
         values: Some(values),
         offset,
@@ -517,13 +526,14 @@ fn origins_of(codes: Vec<i128>, path: &Path) -> Result<Vec<RowOrigin>> {
         match u8::try_from(code).ok().and_then(RowOrigin::from_code) {
             Some(origin) => origins.push(origin),
             None => {
-                return Err(Error::Shape {
+                return Err(Error::ShapeFault {
                     what: "row origins",
-                    expected: format!(
-                        "{rows} row origins, each a RowOrigin code (0 to {})",
-                        RowOrigin::ALL.len() - 1
-                    ),
-                    found: format!("code {code} at row {row} of {}", path.display()),
+                    fault: Box::new(ShapeFault::UnknownOrigin {
+                        path: path.to_path_buf(),
+                        row,
+                        code,
+                        max: (RowOrigin::ALL.len() - 1) as u8,
+                    }),
                 })
             }
         }

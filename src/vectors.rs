@@ -7,7 +7,7 @@ use hashbrown::HashTable;
 use ndarray::{Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Position, Result};
+use crate::error::{Dims, Error, Position, Result};
 use crate::fasttext::FastTextModel;
 use crate::format::Format;
 use crate::write::Words;
@@ -100,8 +100,8 @@ impl Vectors {
         if words.len() != matrix.nrows() {
             return Err(Error::Shape {
                 what: "vectors",
-                expected: format!("{} rows (one per word)", words.len()),
-                found: format!("{} rows", matrix.nrows()),
+                expected: Dims::count(words.len(), "rows (one per word)"),
+                found: Dims::count(matrix.nrows(), "rows"),
             });
         }
         let (index, dups) = WordIndex::build(&words, None);

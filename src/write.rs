@@ -357,15 +357,14 @@ fn check_vectors<S: AsRef<str>>(
     if words.len() != rows {
         return Err(Error::Shape {
             what: "words and matrix",
-            expected: format!("{rows} words, one per matrix row"),
-            found: format!("{} words", words.len()),
+            expected: crate::error::Dims::count(rows, "words (one per matrix row)"),
+            found: crate::error::Dims::count(words.len(), "words"),
         });
     }
     if rows == 0 || cols == 0 {
-        return Err(Error::Shape {
+        return Err(Error::ShapeFault {
             what: "matrix for a GloVe or word2vec file",
-            expected: "at least 1 row and 1 column".into(),
-            found: format!("{rows} x {cols}"),
+            fault: Box::new(crate::error::ShapeFault::EmptyMatrix { rows, cols }),
         });
     }
     if let Some(rule) = rule {
@@ -528,7 +527,7 @@ fn write_lines<W: Write, S: AsRef<str>>(
 ///
 /// # Errors
 /// Before writing anything: [`Error::Shape`] when the words and rows differ in
-/// number or the matrix is empty, [`Error::BadToken`] for a word GloVe text cannot
+/// number, [`Error::ShapeFault`] when the matrix is empty, [`Error::BadToken`] for a word GloVe text cannot
 /// hold (see the [module docs](self)), [`Error::NonFiniteOutput`] for NaN or
 /// infinity (always here; [`add_outputs`] writes them under
 /// [`Layout::allow_non_finite`]). Then [`Error::Io`] (with an empty path) when `w` fails.
@@ -744,8 +743,8 @@ pub(crate) fn add_checked_outputs<S: AsRef<str>>(
         if words.len() != matrix.nrows() {
             return Err(Error::Shape {
                 what: "words and matrix",
-                expected: format!("{} words, one per matrix row", matrix.nrows()),
-                found: format!("{} words", words.len()),
+                expected: crate::error::Dims::count(matrix.nrows(), "words (one per matrix row)"),
+                found: crate::error::Dims::count(words.len(), "words"),
             });
         }
         safetensors::check_origins(matrix.nrows(), origins)?;

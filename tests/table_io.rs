@@ -10,7 +10,7 @@ use pretrained_vectors::table::SavedTable;
 use pretrained_vectors::vocab::{VocabKind, VocabOptions};
 use pretrained_vectors::write::Dtype;
 use pretrained_vectors::write::SaveOptions;
-use pretrained_vectors::{Aligner, EmbeddingTable, Error, RowOrigin, Vocab};
+use pretrained_vectors::{Aligner, EmbeddingTable, Error, RowOrigin, ShapeFault, Vocab};
 
 fn aligned_table() -> EmbeddingTable {
     let v = pretrained_vectors::read(fixture("glove.6B.50d.20k.txt.gz")).unwrap();
@@ -106,10 +106,10 @@ fn saved_tables_read_back_their_reserved_rows() {
     assert!(
         matches!(
             e,
-            Error::Shape {
+            Error::ShapeFault {
                 what: "row origins",
-                ..
-            }
+                ref fault,
+            } if matches!(**fault, ShapeFault::OriginRows { .. })
         ),
         "{e}"
     );
@@ -176,7 +176,12 @@ fn sidecar_must_match_the_table() {
     table.save(&path, &SaveOptions::new()).unwrap();
     std::fs::write(dir.path().join("t.vocab.txt"), "a\nb\n").unwrap();
     let e = SavedTable::read(&path, &VocabOptions::new()).unwrap_err();
-    assert!(matches!(e, Error::Shape { .. }), "{e}");
+    assert!(
+        matches!(&e, Error::ShapeFault { fault, .. }
+            if matches!(**fault, ShapeFault::TableRows { tokens: 2, .. })),
+        "{e}"
+    );
+    assert_eq!(e.path(), Some(path.as_path()));
     // Existing outputs are refused without force, and kept intact.
     let before = std::fs::read(&path).unwrap();
     let e = table.save(&path, &SaveOptions::new()).unwrap_err();
@@ -292,7 +297,11 @@ fn safetensors_from_other_writers() {
     )];
     std::fs::write(&path, serialize(wrong, None).unwrap()).unwrap();
     let e = SavedTable::read(&path, &VocabOptions::new()).unwrap_err();
-    assert!(matches!(e, Error::Shape { .. }), "{e}");
+    assert!(
+        matches!(&e, Error::ShapeFault { fault, .. }
+            if matches!(&**fault, ShapeFault::NoEmbeddings { tensors, .. } if tensors == &["weights"])),
+        "{e}"
+    );
     assert!(e.to_string().contains("weights"), "{e}");
     std::fs::write(&path, b"the 0.1 0.2\n").unwrap();
     let e = SavedTable::read(&path, &VocabOptions::new()).unwrap_err();

@@ -3,7 +3,7 @@
 
 use ndarray::{array, Array2};
 use pretrained_vectors::train::*;
-use pretrained_vectors::Error;
+use pretrained_vectors::{Error, ShapeFault};
 
 fn grad(rows: Vec<usize>, g: Array2<f32>) -> SparseGrad {
     SparseGrad { rows, grads: g }
@@ -205,6 +205,15 @@ fn bad_gradients_and_settings_are_errors() {
         grad(vec![2, 1], Array2::zeros((2, 2))),
         grad(vec![1, 1], Array2::zeros((2, 2))),
         grad(vec![4], Array2::zeros((1, 2))),
+    ] {
+        let e = opt.step(&mut emb, &g).unwrap_err();
+        assert!(
+            matches!(&e, Error::ShapeFault { fault, .. }
+                if matches!(**fault, ShapeFault::UnsortedRows { below: 4, .. })),
+            "{e}"
+        );
+    }
+    for g in [
         grad(vec![1], Array2::zeros((1, 3))),
         grad(vec![1, 2], Array2::zeros((1, 2))),
     ] {
@@ -270,10 +279,12 @@ fn bad_gradients_and_settings_are_errors() {
         .padding(Some(3))
         .unwrap_err();
     assert!(matches!(e, Error::InvalidOption { .. }), "{e}");
-    assert!(matches!(
-        Embedding::new(Array2::zeros((0, 2))),
-        Err(Error::Shape { .. })
-    ));
+    let e = Embedding::new(Array2::zeros((0, 2))).unwrap_err();
+    assert!(
+        matches!(&e, Error::ShapeFault { fault, .. }
+            if matches!(**fault, ShapeFault::RowsOutOfRange { rows: 0, .. })),
+        "{e}"
+    );
 }
 
 #[test]

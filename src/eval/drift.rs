@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::batch::{Combo, Rule};
 use super::{dot64, Embeddings, Space};
-use crate::error::{Error, Result};
+use crate::error::{Dims, Error, Result, ShapeFault};
 use crate::rng::Rng;
 
 /// What [`drift()`] measures.
@@ -129,7 +129,8 @@ pub struct DriftReport {
 /// ```
 ///
 /// # Errors
-/// [`Error::Shape`] when the tables differ in dimensions or share no word.
+/// [`Error::Shape`] when the tables differ in dimensions, [`Error::ShapeFault`]
+/// when they share no word.
 pub fn drift(
     before: &dyn Embeddings,
     after: &dyn Embeddings,
@@ -139,8 +140,8 @@ pub fn drift(
     if b.ncols() != a.ncols() {
         return Err(Error::Shape {
             what: "drift",
-            expected: format!("{} dims (the table before)", b.ncols()),
-            found: format!("{} dims in the table after", a.ncols()),
+            expected: Dims::count(b.ncols(), "dims (the table before)"),
+            found: Dims::count(a.ncols(), "dims"),
         });
     }
     // (row after, row before) of every word after that the table before has.
@@ -151,10 +152,9 @@ pub fn drift(
         .filter_map(|(ra, w)| before.row(w).map(|rb| (ra as u32, rb as u32)))
         .collect();
     if shared.is_empty() {
-        return Err(Error::Shape {
+        return Err(Error::ShapeFault {
             what: "drift",
-            expected: "tables with words in common".into(),
-            found: "no shared word".into(),
+            fault: Box::new(ShapeFault::NoSharedWord),
         });
     }
     let sb = Space::new(before);
@@ -346,7 +346,18 @@ mod tests {
         let b = Vectors::new(vec!["x".into()], array![[1.0f32, 0.0, 0.0]]).unwrap();
         assert!(matches!(
             drift(&a, &b, &DriftOptions::new()),
-            Err(Error::Shape { .. })
+            Err(Error::Shape {
+                expected: Dims::Count { n: 2, .. },
+                found: Dims::Count { n: 3, .. },
+                ..
+            })
         ));
+        let c = Vectors::new(vec!["y".into()], array![[1.0f32, 0.0]]).unwrap();
+        let e = drift(&a, &c, &DriftOptions::new()).unwrap_err();
+        assert!(
+            matches!(&e, Error::ShapeFault { fault, .. } if **fault == ShapeFault::NoSharedWord),
+            "{e}"
+        );
+        assert!(e.to_string().contains("no shared word"), "{e}");
     }
 }

@@ -6,7 +6,7 @@ use ndarray::{Array1, Array2, ArrayView2, Axis};
 use super::{
     DenseOptimizer, Embedding, OptimConfig, Pooling, SparseGrad, SparseOptimizer, Trainability,
 };
-use crate::error::{Error, Result};
+use crate::error::{Dims, Error, Result};
 use crate::rng::Rng;
 
 /// Pooled embedding (mean by default), then `Linear(dims, classes)`, then softmax
@@ -473,8 +473,8 @@ impl BagClassifier {
         if labels.len() != ids.nrows() {
             return Err(Error::Shape {
                 what: "labels",
-                expected: format!("{} labels (one per sequence)", ids.nrows()),
-                found: format!("{} labels", labels.len()),
+                expected: Dims::count(ids.nrows(), "labels (one per sequence)"),
+                found: Dims::count(labels.len(), "labels"),
             });
         }
         if let Some((i, l)) = labels

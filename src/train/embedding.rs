@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use super::prefetch::{prefetch, AHEAD};
 use super::Trainability;
-use crate::error::{Error, Result};
+use crate::error::{Dims, Error, Result, ShapeFault};
 use crate::table::{EmbeddingTable, RowOrigin};
 use crate::vocab::Vocab;
 
@@ -60,13 +60,15 @@ impl Embedding {
     /// A trainable layer over `weights` (`rows x dims`), with no padding row.
     ///
     /// # Errors
-    /// [`Error::Shape`] when the table has no row or more than `u32::MAX` rows.
+    /// [`Error::ShapeFault`] when the table has no row or more than `u32::MAX` rows.
     pub fn new(weights: Array2<f32>) -> Result<Self> {
         if weights.nrows() == 0 || weights.nrows() > u32::MAX as usize {
-            return Err(Error::Shape {
+            return Err(Error::ShapeFault {
                 what: "embedding weights",
-                expected: format!("between 1 and {} rows", u32::MAX),
-                found: format!("{} rows", weights.nrows()),
+                fault: Box::new(ShapeFault::RowsOutOfRange {
+                    rows: weights.nrows(),
+                    max: u32::MAX as usize,
+                }),
             });
         }
         if let Some(((r, c), v)) = weights.indexed_iter().find(|(_, v)| !v.is_finite()) {
@@ -225,8 +227,8 @@ impl Embedding {
         if table.weights().dim() != self.weights.dim() {
             return Err(Error::Shape {
                 what: "table to copy into",
-                expected: format!("{:?}", self.weights.dim()),
-                found: format!("{:?}", table.weights().dim()),
+                expected: Dims::matrix(self.weights.dim()),
+                found: Dims::matrix(table.weights().dim()),
             });
         }
         table.weights_mut().assign(&self.weights);
@@ -352,10 +354,10 @@ impl Embedding {
     }
 }
 
-pub(super) fn shape(what: &'static str, expected: String, found: &[usize]) -> Error {
+pub(super) fn shape(what: &'static str, expected: &[usize], found: &[usize]) -> Error {
     Error::Shape {
         what,
-        expected,
-        found: format!("{found:?}"),
+        expected: Dims::Array(expected.to_vec()),
+        found: Dims::Array(found.to_vec()),
     }
 }

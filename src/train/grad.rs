@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use super::embedding::shape;
 use super::{Embedding, Pooling};
-use crate::error::Result;
+use crate::error::{Error, Result, ShapeFault};
 
 /// A sparse gradient of the embedding weights: the rows that received a gradient,
 /// strictly increasing, and each row's summed gradient.
@@ -114,11 +114,7 @@ impl Embedding {
         let d = self.dims();
         out.clear(d);
         if grad_out.dim() != (b, s, d) {
-            return Err(shape(
-                "grad_out",
-                format!("{:?}", [b, s, d]),
-                grad_out.shape(),
-            ));
+            return Err(shape("grad_out", &[b, s, d], grad_out.shape()));
         }
         if self.is_frozen() {
             return Ok(());
@@ -163,11 +159,7 @@ impl Embedding {
         let d = self.dims();
         out.clear(d);
         if grad_pooled.dim() != (b, d) {
-            return Err(shape(
-                "grad_pooled",
-                format!("{:?}", [b, d]),
-                grad_pooled.shape(),
-            ));
+            return Err(shape("grad_pooled", &[b, d], grad_pooled.shape()));
         }
         if self.is_frozen() {
             return Ok(());
@@ -242,11 +234,13 @@ impl Embedding {
 /// position into one `u64`).
 fn check_positions(ids: ArrayView2<'_, i64>) -> Result<()> {
     if ids.len() > u32::MAX as usize {
-        return Err(shape(
-            "ids",
-            format!("at most {} tokens", u32::MAX),
-            ids.shape(),
-        ));
+        return Err(Error::ShapeFault {
+            what: "ids",
+            fault: Box::new(ShapeFault::TooManyIds {
+                found: ids.shape().to_vec(),
+                max: u32::MAX as usize,
+            }),
+        });
     }
     Ok(())
 }

@@ -13,7 +13,7 @@
 //! The two Adams differ only in where `eps` goes (see [`Method::Adam`]), which
 //! matters when `sqrt(v)` is small: early steps and tiny gradients.
 
-use crate::error::{Error, Result};
+use crate::error::{Dims, Error, Result};
 
 /// The largest learning rate [`OptimConfig::check`] accepts. No optimizer here
 /// converges with steps this large; a larger rate (a slip such as `1e30`) makes
@@ -270,8 +270,12 @@ impl DenseOptimizer {
         if params.len() != len || grad.len() != len {
             return Err(Error::Shape {
                 what: "dense parameter and gradient",
-                expected: format!("{len} values each"),
-                found: format!("{} and {}", params.len(), grad.len()),
+                expected: Dims::count(len, "values each (the optimizer's)"),
+                found: if params.len() != len {
+                    Dims::count(params.len(), "parameter values")
+                } else {
+                    Dims::count(grad.len(), "gradient values")
+                },
             });
         }
         self.steps += 1;

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use super::optim::AdamForm;
 use super::{Embedding, OptimConfig, SparseGrad};
-use crate::error::{Error, Result};
+use crate::error::{Dims, Error, Result, ShapeFault};
 
 /// Which step count Adam's bias correction uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -140,9 +140,9 @@ impl SparseOptimizer {
     /// rows, which are then left as they are, state included.
     ///
     /// # Errors
-    /// [`Error::Shape`] when the gradient's rows are not strictly increasing rows of
-    /// the table, or its width, the state's or the anchor's shape do not fit `emb`;
-    /// nothing changes then.
+    /// [`Error::ShapeFault`] when the gradient's rows are not strictly increasing rows
+    /// of the table, [`Error::Shape`] when its width, the state's or the anchor's shape
+    /// do not fit `emb`; nothing changes then.
     pub fn step(&mut self, emb: &mut Embedding, grad: &SparseGrad) -> Result<()> {
         let (rows, d) = emb.weights().dim();
         check_grad(grad, rows, d)?;
@@ -218,15 +218,15 @@ impl SparseOptimizer {
         if let Some(s) = self.state.as_ref().filter(|s| s.dim() != (rows, n * d)) {
             return Err(Error::Shape {
                 what: "optimizer state (an optimizer serves one embedding)",
-                expected: format!("{:?}", (s.nrows(), s.ncols() / n)),
-                found: format!("{:?}", (rows, d)),
+                expected: Dims::matrix((s.nrows(), s.ncols() / n)),
+                found: Dims::matrix((rows, d)),
             });
         }
         if let Some((a, _)) = self.anchor.as_ref().filter(|(a, _)| a.dim() != (rows, d)) {
             return Err(Error::Shape {
                 what: "anchor (pretrained weights)",
-                expected: format!("{:?}", (rows, d)),
-                found: format!("{:?}", a.dim()),
+                expected: Dims::matrix((rows, d)),
+                found: Dims::matrix(a.dim()),
             });
         }
         Ok(())
@@ -262,24 +262,20 @@ fn check_grad(grad: &SparseGrad, rows: usize, d: usize) -> Result<()> {
     if grad.grads.dim() != (grad.rows.len(), d) {
         return Err(Error::Shape {
             what: "sparse gradient",
-            expected: format!(
-                "({}, {d}) (one row of {d} per gradient row)",
-                grad.rows.len()
-            ),
-            found: format!("{:?}", grad.grads.dim()),
+            expected: Dims::matrix((grad.rows.len(), d)),
+            found: Dims::matrix(grad.grads.dim()),
         });
     }
     let increasing = grad.rows.windows(2).all(|p| p[0] < p[1]);
     if !increasing || grad.rows.last().is_some_and(|&r| r >= rows) {
-        return Err(Error::Shape {
+        return Err(Error::ShapeFault {
             what: "sparse gradient rows",
-            expected: format!("strictly increasing rows below {rows}"),
-            found: format!(
-                "{} rows, first {:?}, last {:?}",
-                grad.rows.len(),
-                grad.rows.first(),
-                grad.rows.last()
-            ),
+            fault: Box::new(ShapeFault::UnsortedRows {
+                below: rows,
+                count: grad.rows.len(),
+                first: grad.rows.first().copied(),
+                last: grad.rows.last().copied(),
+            }),
         });
     }
     Ok(())

@@ -1,6 +1,6 @@
 //! [`Trainability`]: which rows of an embedding may move, and how fast.
 
-use crate::error::{Error, Result};
+use crate::error::{Dims, Error, Result};
 use crate::table::RowOrigin;
 
 /// Which rows of an [`Embedding`](super::Embedding) an optimizer may update.
@@ -137,8 +137,8 @@ impl Trainability {
             if f.len() != rows {
                 return Err(Error::Shape {
                     what: "per-row trainability",
-                    expected: format!("{rows} factors (one per table row)"),
-                    found: format!("{} factors", f.len()),
+                    expected: Dims::count(rows, "factors (one per table row)"),
+                    found: Dims::count(f.len(), "factors"),
                 });
             }
             Trainability::per_row(f.clone())?;
@@ -172,7 +172,17 @@ mod tests {
         assert!(Trainability::per_row(vec![f32::NAN]).is_err());
         assert!(Trainability::per_row(vec![0.0, 0.25]).is_ok());
         let e = Trainability::mask(&[true]).check(2).unwrap_err();
-        assert!(matches!(e, Error::Shape { .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                Error::Shape {
+                    expected: Dims::Count { n: 2, .. },
+                    found: Dims::Count { n: 1, .. },
+                    ..
+                }
+            ),
+            "{e}"
+        );
     }
 
     #[test]

@@ -29,7 +29,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Position, Result};
+use crate::error::{Dims, Error, Position, Result};
 use crate::vectors::{hash_word, WordIndex};
 use crate::write::{OutputFormat, Words};
 
@@ -352,8 +352,8 @@ impl Vocab {
         if counts.len() != self.tokens.len() {
             return Err(Error::Shape {
                 what: "vocabulary counts",
-                expected: format!("{} counts", self.tokens.len()),
-                found: format!("{} counts", counts.len()),
+                expected: Dims::count(self.tokens.len(), "counts"),
+                found: Dims::count(counts.len(), "counts"),
             });
         }
         self.counts = Some(counts);
@@ -499,10 +499,15 @@ impl Vocab {
     /// [`Error::Shape`] when the lengths differ from the rows.
     pub fn pieces(mut self, kinds: Vec<PieceKind>, forms: Vec<Option<Box<str>>>) -> Result<Self> {
         if kinds.len() != self.tokens.len() || forms.len() != self.tokens.len() {
+            let (what, n) = if kinds.len() != self.tokens.len() {
+                ("vocabulary piece kinds", kinds.len())
+            } else {
+                ("vocabulary piece forms", forms.len())
+            };
             return Err(Error::Shape {
-                what: "vocabulary pieces",
-                expected: format!("{} kinds and forms", self.tokens.len()),
-                found: format!("{} kinds and {} forms", kinds.len(), forms.len()),
+                what,
+                expected: Dims::count(self.tokens.len(), "pieces (one per token)"),
+                found: Dims::count(n, "pieces"),
             });
         }
         self.pieces = Some(kinds);

@@ -31,7 +31,7 @@ use safetensors::tensor::{Metadata, TensorInfo};
 use serde::Serialize;
 
 use super::dtype::{check_range, write_values, Dtype};
-use crate::error::{Error, IoAction, Result};
+use crate::error::{Dims, Error, IoAction, Result, ShapeFault};
 use crate::origin::{self, RowOrigin};
 
 /// The name of the tensor of values.
@@ -90,10 +90,13 @@ fn header(
     with_origins: bool,
     metadata: &BTreeMap<String, String>,
 ) -> Result<Vec<u8>> {
-    let too_large = || Error::Shape {
+    let too_large = || Error::ShapeFault {
         what: "safetensors table",
-        expected: "a size in bytes that fits in memory".into(),
-        found: format!("{rows} x {dims} values of {}", dtype.name()),
+        fault: Box::new(ShapeFault::TooLargeForMemory {
+            rows,
+            cols: dims,
+            dtype: dtype.name(),
+        }),
     };
     let values = rows
         .checked_mul(dims)
@@ -152,8 +155,8 @@ pub(crate) fn check_origins(rows: usize, origins: Option<&[RowOrigin]>) -> Resul
     match origins {
         Some(o) if o.len() != rows => Err(Error::Shape {
             what: "matrix and row origins",
-            expected: format!("{rows} origins, one per matrix row"),
-            found: format!("{} origins", o.len()),
+            expected: Dims::count(rows, "origins (one per matrix row)"),
+            found: Dims::count(o.len(), "origins"),
         }),
         _ => Ok(()),
     }

@@ -228,13 +228,19 @@ fn shapes_are_checked() {
             err,
             Error::Shape {
                 what: "words and matrix",
-                ..
+                expected: crate::error::Dims::Count { n: 2, .. },
+                found: crate::error::Dims::Count { n: 1, .. },
             }
         ),
         "{err}"
     );
     let empty = Array2::<f32>::zeros((1, 0));
     let err = write_word2vec_text(&mut out, &["a"], empty.view()).unwrap_err();
+    assert!(
+        matches!(&err, Error::ShapeFault { fault, .. }
+            if **fault == crate::error::ShapeFault::EmptyMatrix { rows: 1, cols: 0 }),
+        "{err}"
+    );
     assert!(
         err.to_string().contains("at least 1 row and 1 column"),
         "{err}"
