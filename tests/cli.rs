@@ -31,6 +31,19 @@ fn run(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
     out
 }
 
+/// Runs `INPUT -o OUT EXTRA...`, which must fail with exit 1; its stderr.
+fn fails_on(input: impl AsRef<Path>, extra: &[&str], out: &Path) -> String {
+    let input = input.as_ref();
+    let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&input, &"-o", &out];
+    for e in extra {
+        args.push(e);
+    }
+    let o = run(&args);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{}: {err}", input.display());
+    err
+}
+
 fn ok(o: &Output) {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(o));
 }
@@ -535,13 +548,7 @@ fn files_of_another_kind_are_named_with_one_hint() {
         ),
     ];
     for (input, extra, what, hint) in cases {
-        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&input, &"-o", &out];
-        for e in extra {
-            args.push(e);
-        }
-        let o = run(&args);
-        let err = stderr(&o);
-        assert_eq!(o.status.code(), Some(1), "{}: {err}", input.display());
+        let err = fails_on(input, extra, &out);
         let mut lines = err.lines();
         let first = lines.next().unwrap();
         assert!(
@@ -680,13 +687,7 @@ fn data_errors_exit_1_naming_file_and_position_with_a_hint() {
         ),
     ];
     for (input, extra, first, hint) in cases {
-        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&input, &"-o", &out];
-        for e in extra {
-            args.push(e);
-        }
-        let o = run(&args);
-        let err = stderr(&o);
-        assert_eq!(o.status.code(), Some(1), "{}: {err}", input.display());
+        let err = fails_on(&input, extra, &out);
         assert!(err.starts_with("error: "), "{err}");
         assert!(err.contains(first), "expected {first:?} in {err}");
         assert!(err.contains(hint), "expected {hint:?} in {err}");

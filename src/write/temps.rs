@@ -149,6 +149,18 @@ impl Drop for Registered {
 /// [`AtomicGroup`]: super::AtomicGroup
 pub fn remove_temp_files() -> usize {
     let mut removed = 0;
+    for_each_live(REMOVED, |name| {
+        if unlink(name) {
+            removed += 1;
+        }
+    });
+    removed
+}
+
+/// Calls `f` on the name of every live slot, holding the slot as REMOVING meanwhile
+/// (its owner then waits instead of freeing the name), and leaves the slot in
+/// state `after`. Allocates nothing, so a signal handler may call it.
+fn for_each_live(after: u8, mut f: impl FnMut(&Name)) {
     for slot in &REGISTRY {
         if slot
             .state
@@ -158,14 +170,13 @@ pub fn remove_temp_files() -> usize {
             continue;
         }
         let name = slot.name.load(Ordering::Acquire);
-        // SAFETY: a LIVE slot holds a name from `register`, and while the slot is
-        // REMOVING its owner waits instead of freeing it.
-        if !name.is_null() && unlink(unsafe { &*name }) {
-            removed += 1;
+        if !name.is_null() {
+            // SAFETY: a LIVE slot holds a name from `register`, and while the slot is
+            // REMOVING its owner waits instead of freeing it.
+            f(unsafe { &*name });
         }
-        slot.state.store(REMOVED, Ordering::Release);
+        slot.state.store(after, Ordering::Release);
     }
-    removed
 }
 
 #[cfg(unix)]
@@ -183,29 +194,16 @@ fn unlink(name: &Name) -> bool {
 #[cfg(test)]
 pub(super) fn live() -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for slot in &REGISTRY {
-        // Held as REMOVING while the name is copied, so that its owner cannot free it.
-        if slot
-            .state
-            .compare_exchange(LIVE, REMOVING, Ordering::AcqRel, Ordering::Relaxed)
-            .is_err()
+    for_each_live(LIVE, |name| {
+        #[cfg(unix)]
         {
-            continue;
+            use std::os::unix::ffi::OsStrExt;
+            out.push(PathBuf::from(std::ffi::OsStr::from_bytes(
+                name.c.as_bytes(),
+            )));
         }
-        let name = slot.name.load(Ordering::Acquire);
-        if !name.is_null() {
-            // SAFETY: as in `remove_temp_files`.
-            let name = unsafe { &*name };
-            #[cfg(unix)]
-            {
-                use std::os::unix::ffi::OsStrExt;
-                let bytes = name.c.as_bytes();
-                out.push(PathBuf::from(std::ffi::OsStr::from_bytes(bytes)));
-            }
-            #[cfg(not(unix))]
-            out.push(name.path.clone());
-        }
-        slot.state.store(LIVE, Ordering::Release);
-    }
+        #[cfg(not(unix))]
+        out.push(name.path.clone());
+    });
     out
 }
