@@ -164,7 +164,7 @@ pub(crate) struct Scanned {
 }
 
 /// Opens `path` and feeds its rows to `c`. `whole` says the consumer will most
-/// likely read all of the file (its map is then populated up front).
+/// likely read all of the file (its pages are then mapped chunk by chunk, in parallel).
 pub(crate) fn scan_file<C: Consumer>(
     opts: &ReadOptions,
     path: &Path,
