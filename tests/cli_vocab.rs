@@ -231,3 +231,85 @@ fn corpus_with_text_vectorization_rules_is_keras_3s_vocabulary() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("[UNK]"), "{}", stderr(&o));
 }
+
+/// Reserved-token and `--max-words` settings the vocabulary cannot take: the
+/// library's `ReservedToken` / `NotForKind` (checked by their fields), which the CLI
+/// words with the flag, exit 2, before any output.
+#[test]
+fn settings_the_vocabulary_cannot_take_are_usage_errors_naming_the_flag() {
+    use pretrained_vectors::vocab::{VocabKind, VocabOptions, VocabSetting};
+    use pretrained_vectors::{Error, Vocab};
+
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("tokens.txt");
+    std::fs::write(&list, "the\nof\nand\n").unwrap();
+    let e = Vocab::read(&list, &VocabOptions::new().padding("<pad>")).unwrap_err();
+    assert!(
+        matches!(&e, Error::ReservedToken { path, setting: VocabSetting::Padding, asked, kind: VocabKind::TokenList, has: None }
+            if path == &list && asked == "<pad>"),
+        "{e:?}"
+    );
+    let oov = fixture("keras/tokenizer_oov.json");
+    let e = Vocab::read(&oov, &VocabOptions::new().oov("<unk>")).unwrap_err();
+    assert!(
+        matches!(&e, Error::ReservedToken { setting: VocabSetting::Oov, asked, has: Some(has), .. }
+            if asked == "<unk>" && has == "<OOV>"),
+        "{e:?}"
+    );
+    let e = Vocab::read(&list, &VocabOptions::new().max_words(2)).unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            Error::NotForKind {
+                setting: VocabSetting::MaxWords,
+                kind: VocabKind::TokenList,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+
+    let glove = fixture(GLOVE);
+    let corpus = fixture("keras/corpus.txt");
+    let plain = fixture("keras/tokenizer_default.json");
+    let out = dir.path().join("t.npy");
+    let cases: [(&[&dyn AsRef<std::ffi::OsStr>], &str); 5] = [
+        (
+            &[&"--vocab", &list, &"--pad-token", &"<pad>"],
+            "--pad-token \"<pad>\" is not a token of this",
+        ),
+        (
+            &[&"--vocab", &oov, &"--oov-token", &"<unk>"],
+            "the tokenizer's OOV token is \"<OOV>\", not \"<unk>\"; drop --oov-token",
+        ),
+        (
+            &[&"--vocab", &plain, &"--oov-token", &"<unk>"],
+            "the tokenizer has no OOV token",
+        ),
+        (
+            &[&"--vocab", &list, &"--max-words", &"2"],
+            "--max-words applies to",
+        ),
+        (
+            &[
+                &"--corpus",
+                &corpus,
+                &"--corpus-rules",
+                &"text-vectorization",
+                &"--pad-token",
+                &"x",
+            ],
+            "--pad-token does not apply to --corpus-rules text-vectorization",
+        ),
+    ];
+    for (extra, expected) in cases {
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&glove, &"-o", &out];
+        args.extend_from_slice(extra);
+        let o = run(&args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(expected), "expected {expected:?} in {err}");
+        assert!(!err.contains("::"), "library terms in {err}");
+        assert!(!out.exists(), "no output after {err}");
+    }
+}

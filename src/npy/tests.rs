@@ -600,3 +600,46 @@ fn integer_vectors_of_any_numpy_type() {
         "24 bytes of data for shape (3,) of <i8 after the header"
     );
 }
+
+#[test]
+fn origins_must_be_one_d_integers_and_the_error_says_where() {
+    let path = Path::new("t.origins.npy");
+    let floats = raw(
+        (1, 0),
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }",
+        &le(&[0.0, 1.0]),
+    );
+    let e = int_vector(path, &floats).unwrap_err();
+    let Error::Npy {
+        path: p,
+        pos,
+        fault,
+    } = &e
+    else {
+        panic!("{e:?}")
+    };
+    assert_eq!(p, path);
+    assert!(pos.byte.is_some_and(|b| b > 10 && b < 30), "{pos:?}");
+    assert!(
+        matches!(&**fault, NpyFault::NotIntegers { found } if found == "<f4"),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("t.origins.npy"), "{e}");
+
+    let two_d = raw(
+        (1, 0),
+        "{'descr': '<i8', 'fortran_order': False, 'shape': (1, 2), }",
+        &[0; 16],
+    );
+    let e = int_vector(path, &two_d).unwrap_err();
+    assert!(
+        matches!(&e, Error::Npy { fault, .. } if matches!(**fault, NpyFault::NotOneD { dims: 2, .. })),
+        "{e:?}"
+    );
+    let one_d = raw(
+        (1, 0),
+        "{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }",
+        &[1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0],
+    );
+    assert_eq!(int_vector(path, &one_d).unwrap(), [1, 2]);
+}
