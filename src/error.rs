@@ -525,6 +525,361 @@ impl NpyFault {
     }
 }
 
+/// The kind of a JSON value, as found where another was expected
+/// ([`JsonFault::WrongValue`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JsonKind {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool,
+    /// A number.
+    Number,
+    /// A string.
+    String,
+    /// An array.
+    Array,
+    /// An object.
+    Object,
+}
+
+impl JsonKind {
+    /// The kind of `value`.
+    pub fn of(value: &serde_json::Value) -> Self {
+        use serde_json::Value;
+        match value {
+            Value::Null => JsonKind::Null,
+            Value::Bool(_) => JsonKind::Bool,
+            Value::Number(_) => JsonKind::Number,
+            Value::String(_) => JsonKind::String,
+            Value::Array(_) => JsonKind::Array,
+            Value::Object(_) => JsonKind::Object,
+        }
+    }
+
+    /// The kind, in words ("null", "a number", "an array", ...).
+    pub fn describe(self) -> &'static str {
+        match self {
+            JsonKind::Null => "null",
+            JsonKind::Bool => "a boolean",
+            JsonKind::Number => "a number",
+            JsonKind::String => "a string",
+            JsonKind::Array => "an array",
+            JsonKind::Object => "an object",
+        }
+    }
+}
+
+impl fmt::Display for JsonKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+/// What a key of a JSON vocabulary must hold ([`JsonFault::WrongValue`],
+/// [`JsonFault::Missing`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JsonExpected {
+    /// A vocabulary of a kind [`detect_kind`](crate::vocab::detect_kind) knows, at
+    /// the root of a document read for any kind.
+    Vocabulary,
+    /// A JSON array of token strings (the root of a JSON token list).
+    TokenStrings,
+    /// A token string (an element of a JSON token list).
+    TokenString,
+    /// An object of `token: id` entries (a `vocab.json`, Keras 3's id map, a
+    /// `tokenizer.json`'s `model.vocab` for WordLevel, WordPiece and BPE).
+    IdObject,
+    /// An integer id (the value of a `token: id` entry, Unigram's `unk_id`).
+    IntegerId,
+    /// A `tokenizer.json`'s `model`: an object.
+    TokenizerModel,
+    /// A Unigram `model.vocab`: an array of `[token, score]` pairs.
+    UnigramPairs,
+    /// One `[token, score]` pair of a Unigram `model.vocab`.
+    UnigramPair,
+    /// A `tokenizer.json`'s `added_tokens`: an array of objects.
+    AddedTokens,
+    /// One of `added_tokens`: an object with a string `content` and an integer `id`.
+    AddedToken,
+    /// A string or `null`.
+    StringOrNull,
+    /// A string.
+    String,
+    /// `true` or `false`.
+    Bool,
+    /// A non-negative integer or `null`.
+    CountOrNull,
+    /// A non-negative integer count (`word_counts`, `word_docs`, `index_docs`).
+    Count,
+    /// A positive integer index (`word_index`: Keras numbers words from 1).
+    PositiveIndex,
+    /// An integer index as the key of `index_docs`.
+    IndexKey,
+    /// A non-empty separator (`split`).
+    NonEmptySeparator,
+    /// A Keras `Tokenizer.to_json()` document or a bare `word_index` object, at the
+    /// root of a Keras tokenizer file.
+    KerasDocument,
+    /// The class name `"Tokenizer"`.
+    TokenizerClass,
+    /// A Keras tokenizer's `config`: an object.
+    TokenizerConfig,
+    /// A JSON object encoded in a string, as `Tokenizer.to_json()` writes
+    /// `word_index`, `word_counts`, ...
+    EncodedObject,
+}
+
+impl JsonExpected {
+    /// What was expected, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            JsonExpected::Vocabulary => {
+                "a vocabulary: an array of token strings, an object of token ids, a Keras \
+                 tokenizer or a Hugging Face tokenizer.json"
+            }
+            JsonExpected::TokenStrings => "an array of token strings",
+            JsonExpected::TokenString => "a token string",
+            JsonExpected::IdObject => "an object of token ids",
+            JsonExpected::IntegerId => "an integer id",
+            JsonExpected::TokenizerModel => "an object (the tokenizer's model)",
+            JsonExpected::UnigramPairs => "an array of [token, score] pairs",
+            JsonExpected::UnigramPair => "a [token, score] pair",
+            JsonExpected::AddedTokens => "an array of added tokens",
+            JsonExpected::AddedToken => "an object with a string `content` and an integer `id`",
+            JsonExpected::StringOrNull => "a string or null",
+            JsonExpected::String => "a string",
+            JsonExpected::Bool => "true or false",
+            JsonExpected::CountOrNull => "a non-negative integer or null",
+            JsonExpected::Count => "a non-negative integer count",
+            JsonExpected::PositiveIndex => {
+                "a positive integer index (Keras numbers words from 1; 0 is padding)"
+            }
+            JsonExpected::IndexKey => "an integer index as key",
+            JsonExpected::NonEmptySeparator => "a non-empty separator",
+            JsonExpected::KerasDocument => "a Keras tokenizer JSON object or a word_index object",
+            JsonExpected::TokenizerClass => "\"Tokenizer\"",
+            JsonExpected::TokenizerConfig => "an object (the tokenizer configuration)",
+            JsonExpected::EncodedObject => "a JSON object encoded in a string",
+        }
+    }
+}
+
+impl fmt::Display for JsonExpected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+/// What is wrong at a key of a JSON vocabulary that parses ([`Error::JsonShape`]).
+///
+/// Values taken from the file are data: a token, an id, the text of a scalar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JsonFault {
+    /// A value of the wrong kind, or of the right kind but not allowed there (a
+    /// negative count, an empty `split`, another class than `"Tokenizer"`).
+    WrongValue {
+        /// What the key must hold.
+        expected: JsonExpected,
+        /// The kind of value found.
+        found: JsonKind,
+        /// The value as JSON text, for a boolean, a number or a string (a string
+        /// cut to 40 characters); `None` for null, an array or an object.
+        value: Option<String>,
+    },
+    /// A required key that is absent.
+    Missing {
+        /// What the key must hold.
+        expected: JsonExpected,
+    },
+    /// A document of no vocabulary kind, at its root: an array whose elements are
+    /// not all strings, an object whose values are not all token ids.
+    NotAVocabulary {
+        /// The kind of the root (an array or an object: other text is a token list).
+        found: JsonKind,
+    },
+    /// An id outside `0..tokens`: the ids of a vocabulary are 0, 1, 2, ... without
+    /// gaps.
+    IdOutOfRange {
+        /// The id.
+        id: i64,
+        /// The vocabulary's tokens (the ids allowed are below it).
+        tokens: usize,
+    },
+    /// An id (a Keras index) given to two tokens.
+    DuplicateId {
+        /// The id.
+        id: i64,
+        /// The token that has it already.
+        token: String,
+    },
+    /// A token given twice (two entries of an array, two added tokens).
+    DuplicateToken {
+        /// The token.
+        token: String,
+        /// The JSON path of its first entry.
+        first: String,
+    },
+    /// A word given twice as a key of one Keras object (`word_index`,
+    /// `word_counts`, `word_docs`).
+    DuplicateWord {
+        /// The word.
+        word: String,
+    },
+    /// A gap in a Keras `word_index`: its indices are 1, 2, 3, ... (except index 1
+    /// when the OOV token is also a word, as Keras leaves it).
+    IndexGap {
+        /// The index found.
+        index: i64,
+        /// The index due at that place.
+        due: u64,
+    },
+    /// A token that cannot be a row of the vocabulary: empty other than at id 0,
+    /// or one a token list (one token per line) cannot hold.
+    BadToken {
+        /// The token.
+        token: String,
+        /// Its id (a Keras index).
+        id: i64,
+        /// What is wrong with it.
+        fault: crate::vocab::TokenFault,
+    },
+    /// A `tokenizer.json` model type this crate does not read.
+    UnknownModelType {
+        /// The type in the file.
+        found: String,
+    },
+    /// An added token that the model's vocabulary has under another id.
+    AddedTokenId {
+        /// The token.
+        token: String,
+        /// The id `added_tokens` gives it.
+        id: i64,
+        /// The id the model's vocabulary gives it.
+        model_id: i64,
+    },
+    /// A string that should hold a JSON object (Keras' `to_json` encodes its
+    /// objects so) but does not parse as one.
+    EncodedJson {
+        /// What the JSON parser said about the string.
+        message: String,
+    },
+}
+
+/// Shows what was found: the scalar's text, else the kind.
+struct FoundValue<'a>(JsonKind, &'a Option<String>);
+
+impl fmt::Display for FoundValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.1 {
+            Some(text) => f.write_str(text),
+            None => f.write_str(self.0.describe()),
+        }
+    }
+}
+
+impl JsonFault {
+    /// The fault of a value of the wrong kind (or not allowed): `value`'s kind,
+    /// and its text when it is a scalar.
+    pub(crate) fn wrong_value(expected: JsonExpected, value: &serde_json::Value) -> Self {
+        JsonFault::WrongValue {
+            expected,
+            found: JsonKind::of(value),
+            value: scalar_text(value),
+        }
+    }
+}
+
+/// A scalar JSON value as text (a string quoted and cut to 40 characters, with
+/// `...` after a cut); `None` for null, arrays and objects.
+fn scalar_text(value: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::Null | Value::Array(_) | Value::Object(_) => None,
+        Value::String(s) if s.chars().count() > 40 => {
+            Some(format!("{:?}...", s.chars().take(40).collect::<String>()))
+        }
+        Value::String(s) => Some(format!("{s:?}")),
+        other => Some(other.to_string()),
+    }
+}
+
+impl fmt::Display for JsonFault {
+    /// What was expected and what was found, in library terms.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::vocab::TokenFault;
+        match self {
+            JsonFault::WrongValue {
+                expected,
+                found,
+                value,
+            } => write!(f, "expected {expected}, found {}", FoundValue(*found, value)),
+            JsonFault::Missing { expected } => write!(f, "expected {expected}, found no such key"),
+            JsonFault::NotAVocabulary { found } => {
+                let found = match found {
+                    JsonKind::Array => "an array of other values than strings",
+                    JsonKind::Object => "an object of other values than token ids",
+                    kind => kind.describe(),
+                };
+                write!(f, "expected {}, found {found}", JsonExpected::Vocabulary)
+            }
+            JsonFault::IdOutOfRange { id, tokens } => write!(
+                f,
+                "expected an id below {tokens}, the number of tokens (ids 0, 1, 2, ... without \
+                 gaps), found {id}"
+            ),
+            JsonFault::DuplicateId { id, token } => {
+                write!(f, "expected each id once, found {id}, already the id of {token:?}")
+            }
+            JsonFault::DuplicateToken { token, first } => {
+                write!(f, "expected each token once, found {token:?} again (first at {first})")
+            }
+            JsonFault::DuplicateWord { word } => write!(
+                f,
+                "expected each word once, found a second entry for {word:?}"
+            ),
+            JsonFault::IndexGap { index, due } => write!(
+                f,
+                "expected indices 1, 2, 3, ... without gaps, found index {index} where {due} was due"
+            ),
+            JsonFault::BadToken {
+                id,
+                fault: TokenFault::Empty,
+                ..
+            } => write!(
+                f,
+                "expected the empty token only at id 0 (Keras 3's padding token), found it at id {id}"
+            ),
+            JsonFault::BadToken { token, fault, .. } => write!(
+                f,
+                "expected a token without line breaks or a leading byte-order mark (a \
+                 vocabulary's token list holds one token per line), found {token:?}, which {}",
+                fault.describe()
+            ),
+            JsonFault::UnknownModelType { found } => write!(
+                f,
+                "expected \"WordLevel\", \"WordPiece\", \"BPE\" or \"Unigram\", found {found:?}"
+            ),
+            JsonFault::AddedTokenId {
+                token,
+                id,
+                model_id,
+            } => write!(
+                f,
+                "expected the id the model's vocabulary gives {token:?} ({model_id}), found {id}"
+            ),
+            JsonFault::EncodedJson { message } => write!(
+                f,
+                "expected {}, found a string that does not parse: {message}",
+                JsonExpected::EncodedObject
+            ),
+        }
+    }
+}
+
 /// A field of a native fastText model ([`ModelFault::field`]), named in messages as
 /// fastText's sources name it (`dim`, `nwords`, `pruneidx_size`...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1412,17 +1767,17 @@ pub enum Error {
         message: String,
     },
 
-    /// Valid JSON of the wrong shape (not a Keras tokenizer, not a word index, ...).
-    #[error("{}: key `{key}`: expected {expected}, found {found}", Shown(path))]
+    /// Valid JSON of the wrong shape (not a Keras tokenizer, not a word index, ...):
+    /// [`JsonFault`] says what was expected at the key and what was found.
+    #[error("{}: key `{key}`: {fault}", Shown(path))]
     JsonShape {
         /// The file.
         path: PathBuf,
-        /// The JSON path of the offending key (`config.word_index`).
+        /// The JSON path of the offending key (`config.word_index`, `$` for the
+        /// root).
         key: String,
-        /// What was expected there.
-        expected: &'static str,
-        /// What was found (a short description).
-        found: String,
+        /// What is wrong there (boxed, to keep the error small).
+        fault: Box<JsonFault>,
     },
 
     // ----- tables and npy --------------------------------------------------------
@@ -1745,6 +2100,15 @@ impl Error {
             | BadToken { pos, .. }
             | Json { pos, .. } => Some(*pos),
             _ => None,
+        }
+    }
+
+    /// A [`JsonShape`](Error::JsonShape) error at `key` of `path`.
+    pub(crate) fn json_shape(path: &Path, key: impl Into<String>, fault: JsonFault) -> Self {
+        Error::JsonShape {
+            path: path.to_path_buf(),
+            key: key.into(),
+            fault: Box::new(fault),
         }
     }
 

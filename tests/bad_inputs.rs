@@ -5,7 +5,9 @@
 mod common;
 
 use common::*;
-use pretrained_vectors::{Error, Format, IoAction, Position, ReadOptions};
+use pretrained_vectors::{
+    Error, Format, IoAction, JsonExpected, JsonFault, JsonKind, Position, ReadOptions,
+};
 
 fn read_err(name: &str) -> Error {
     read_err_with(ReadOptions::new(), name)
@@ -401,10 +403,22 @@ fn npy_with_a_lying_header() {
 fn tokenizer_json_of_the_wrong_shape() {
     let path = fixture("bad/tokenizer_wrong_shape.json");
     let e = pretrained_vectors::vocab::KerasTokenizer::read(&path).unwrap_err();
-    let Error::JsonShape { ref key, .. } = e else {
+    let Error::JsonShape {
+        ref key, ref fault, ..
+    } = e
+    else {
         panic!("{e}")
     };
-    assert!(key.contains("word_index"), "{e}");
+    assert_eq!(key, "config.word_index", "{e}");
+    assert_eq!(
+        **fault,
+        JsonFault::WrongValue {
+            expected: JsonExpected::EncodedObject,
+            found: JsonKind::Array,
+            value: None,
+        },
+        "{e}"
+    );
     assert_eq!(e.path(), Some(path.as_path()));
 }
 

@@ -313,3 +313,27 @@ fn settings_the_vocabulary_cannot_take_are_usage_errors_naming_the_flag() {
         assert!(!out.exists(), "no output after {err}");
     }
 }
+
+#[test]
+fn broken_json_vocabularies_name_the_key_and_hint_only_when_of_no_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("t.npy");
+    let vocab = dir.path().join("wi.json");
+    // A Keras word_index with a gap: of a known kind, broken inside.
+    std::fs::write(&vocab, r#"{"the": 1, "cat": 2, "dog": 4}"#).unwrap();
+    let o = run(&[&fixture(GLOVE), &"--vocab", &vocab, &"-o", &out]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("key `\"dog\"`: expected indices 1, 2, 3"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("hint:"), "{}", stderr(&o));
+    // JSON of no vocabulary kind: the hint lists the kinds.
+    std::fs::write(&vocab, "[1, 2]").unwrap();
+    let o = run(&[&fixture(GLOVE), &"--vocab", &vocab, &"-o", &out]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("key `$`"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("hint: --vocab takes"), "{}", stderr(&o));
+    assert!(!out.exists());
+}

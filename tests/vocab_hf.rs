@@ -7,8 +7,8 @@ mod common;
 use std::path::Path;
 
 use common::fixture;
-use pretrained_vectors::vocab::{PieceKind, VocabKind, VocabOptions};
-use pretrained_vectors::{Aligner, Error, RowOrigin, Vocab};
+use pretrained_vectors::vocab::{PieceKind, TokenFault, VocabKind, VocabOptions};
+use pretrained_vectors::{Aligner, Error, JsonExpected, JsonFault, JsonKind, RowOrigin, Vocab};
 use serde_json::Value;
 
 struct Truth {
@@ -241,42 +241,88 @@ fn options_override_the_files_reserved_names() {
 fn hostile_tokenizer_json_gives_errors() {
     let p = Path::new("tokenizer.json");
     let o = VocabOptions::new().kind(VocabKind::HfTokenizer);
-    for (json, key) in [
-        (r#"{"model": 3}"#, "model"),
-        (r#"{"model": {"type": "BPE", "vocab": []}}"#, "model.vocab"),
+    let wrong = |expected, found| JsonFault::WrongValue {
+        expected,
+        found,
+        value: None,
+    };
+    let number = |expected, value: &str| JsonFault::WrongValue {
+        expected,
+        found: JsonKind::Number,
+        value: Some(value.into()),
+    };
+    let bad_token = |token: &str, id| JsonFault::BadToken {
+        token: token.into(),
+        id,
+        fault: TokenFault::LineBreak,
+    };
+    for (json, key, fault) in [
+        (
+            r#"{"model": 3}"#,
+            "model",
+            number(JsonExpected::TokenizerModel, "3"),
+        ),
+        (
+            r#"{"model": {"type": "BPE", "vocab": []}}"#,
+            "model.vocab",
+            wrong(JsonExpected::IdObject, JsonKind::Array),
+        ),
+        (
+            r#"{"model": {"type": "Unigram", "vocab": {}}}"#,
+            "model.vocab",
+            wrong(JsonExpected::UnigramPairs, JsonKind::Object),
+        ),
         (
             r#"{"model": {"type": "WordLevel", "vocab": {"a": 0}, "unk_token": 3}}"#,
             "model.unk_token",
+            number(JsonExpected::StringOrNull, "3"),
         ),
         (
             r#"{"model": {"type": "Unigram", "vocab": [["a", 0.0]], "unk_id": 9}}"#,
             "model.unk_id",
+            JsonFault::IdOutOfRange { id: 9, tokens: 1 },
         ),
         (
             r#"{"added_tokens": [{"id": 1}], "model": {"type": "WordLevel", "vocab": {"a": 0}}}"#,
             "added_tokens[0]",
+            wrong(JsonExpected::AddedToken, JsonKind::Object),
         ),
         (
             r#"{"added_tokens": [{"id": 99999999999, "content": "b"}], "model": {"type": "WordLevel", "vocab": {"a": 0}}}"#,
             "added_tokens[0]",
+            JsonFault::IdOutOfRange {
+                id: 99999999999,
+                tokens: 2,
+            },
+        ),
+        (
+            r#"{"added_tokens": [{"id": 1, "content": "b"}, {"id": 2, "content": "b"}], "model": {"type": "WordLevel", "vocab": {"a": 0}}}"#,
+            "added_tokens[1]",
+            JsonFault::DuplicateToken {
+                token: "b".into(),
+                first: "added_tokens[0]".into(),
+            },
         ),
         (
             r#"{"added_tokens": 1, "model": {"type": "WordLevel", "vocab": {"a": 0}}}"#,
             "added_tokens",
+            number(JsonExpected::AddedTokens, "1"),
         ),
         (
             r#"{"model": {"type": "Unigram", "vocab": [["a", 0.0], ["\r", -1.0]]}}"#,
             "model.vocab[1]",
+            bad_token("\r", 1),
         ),
         (
             r#"{"model": {"type": "WordLevel", "vocab": {"a": 0, "b\nc": 1}}}"#,
             r#"model.vocab["b\nc"]"#,
+            bad_token("b\nc", 1),
         ),
     ] {
         let e = Vocab::from_bytes(p, json.as_bytes(), &o).unwrap_err();
         assert!(
-            matches!(&e, Error::JsonShape { key: k, .. } if k == key),
-            "{json}: {e}"
+            matches!(&e, Error::JsonShape { key: k, fault: f, .. } if k == key && **f == fault),
+            "{json}: {e:?}"
         );
     }
 }

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use pretrained_vectors::vocab::{
-    detect_kind, pad_sequences, KerasTokenizer, PadOptions, Side, VocabKind, VocabOptions,
+    detect_kind, pad_sequences, KerasTokenizer, PadOptions, Side, TokenFault, VocabKind,
+    VocabOptions,
 };
-use pretrained_vectors::{Error, Position, Vocab};
+use pretrained_vectors::{Error, JsonExpected, JsonFault, JsonKind, Position, Vocab};
 use serde_json::Value;
 
 fn fixture(name: &str) -> PathBuf {
@@ -388,10 +389,20 @@ fn keras_err(bytes: &str) -> Error {
     KerasTokenizer::from_bytes(Path::new("tok.json"), bytes.as_bytes()).unwrap_err()
 }
 
-fn shape_key(e: &Error) -> &str {
+/// The key and the fault of a [`Error::JsonShape`].
+fn shape(e: &Error) -> (&str, &JsonFault) {
     match e {
-        Error::JsonShape { key, .. } => key,
+        Error::JsonShape { key, fault, .. } => (key, fault),
         other => panic!("expected JsonShape, got {other:?}"),
+    }
+}
+
+/// A [`JsonFault::WrongValue`] with the value's text, when the test needs it.
+fn wrong(expected: JsonExpected, found: JsonKind, value: Option<&str>) -> JsonFault {
+    JsonFault::WrongValue {
+        expected,
+        found,
+        value: value.map(str::to_string),
     }
 }
 
@@ -417,35 +428,151 @@ fn text_that_is_not_json_names_line_and_column() {
 
 #[test]
 fn json_that_is_not_a_tokenizer_names_the_key() {
-    assert_eq!(shape_key(&keras_err("[1, 2]")), "$");
     assert_eq!(
-        shape_key(&keras_err(
-            r#"{"class_name": "TextVectorization", "config": {}}"#
-        )),
-        "class_name"
+        shape(&keras_err("[1, 2]")),
+        (
+            "$",
+            &wrong(JsonExpected::KerasDocument, JsonKind::Array, None)
+        )
     );
     assert_eq!(
-        shape_key(&keras_err(r#"{"class_name": "Tokenizer"}"#)),
-        "config"
+        shape(&keras_err(
+            r#"{"class_name": "TextVectorization", "config": {}}"#
+        )),
+        (
+            "class_name",
+            &wrong(
+                JsonExpected::TokenizerClass,
+                JsonKind::String,
+                Some(r#""TextVectorization""#)
+            )
+        )
+    );
+    assert_eq!(
+        shape(&keras_err(r#"{"class_name": "Tokenizer"}"#)),
+        (
+            "config",
+            &JsonFault::Missing {
+                expected: JsonExpected::TokenizerConfig
+            }
+        )
+    );
+    assert_eq!(
+        shape(&keras_err(r#"{"class_name": "Tokenizer", "config": []}"#)),
+        (
+            "config",
+            &wrong(JsonExpected::TokenizerConfig, JsonKind::Array, None)
+        )
     );
     let doc = |config: &str| format!(r#"{{"class_name": "Tokenizer", "config": {config}}}"#);
     let e = keras_err(&doc(r#"{"lower": "yes", "word_index": "{}"}"#));
-    assert_eq!(shape_key(&e), "config.lower");
+    assert_eq!(
+        shape(&e),
+        (
+            "config.lower",
+            &wrong(JsonExpected::Bool, JsonKind::String, Some(r#""yes""#))
+        )
+    );
     assert!(
         e.to_string()
             .contains("expected true or false, found \"yes\""),
         "{e}"
     );
+    for (config, key, expected, found) in [
+        (
+            r#"{"filters": 1}"#,
+            "config.filters",
+            JsonExpected::String,
+            JsonKind::Number,
+        ),
+        (
+            r#"{"oov_token": 1}"#,
+            "config.oov_token",
+            JsonExpected::StringOrNull,
+            JsonKind::Number,
+        ),
+        (
+            r#"{"num_words": -1}"#,
+            "config.num_words",
+            JsonExpected::CountOrNull,
+            JsonKind::Number,
+        ),
+        (
+            r#"{"word_index": 1}"#,
+            "config.word_index",
+            JsonExpected::EncodedObject,
+            JsonKind::Number,
+        ),
+        (
+            r#"{"index_docs": "{\"x\": 1}"}"#,
+            r#"config.index_docs["x"]"#,
+            JsonExpected::IndexKey,
+            JsonKind::String,
+        ),
+        (
+            r#"{"index_docs": "{\"1\": true}"}"#,
+            r#"config.index_docs["1"]"#,
+            JsonExpected::Count,
+            JsonKind::Bool,
+        ),
+    ] {
+        let e = keras_err(&doc(config));
+        let (k, fault) = shape(&e);
+        assert!(
+            k == key
+                && matches!(fault, JsonFault::WrongValue { expected: x, found: f, .. }
+                    if (*x, *f) == (expected, found)),
+            "{config}: {e}"
+        );
+    }
     let e = keras_err(&doc(r#"{"word_index": "{\"a\": 1,"}"#));
-    assert_eq!(shape_key(&e), "config.word_index");
+    assert!(
+        matches!(
+            shape(&e),
+            ("config.word_index", JsonFault::EncodedJson { .. })
+        ),
+        "{e}"
+    );
     let e = keras_err(&doc(r#"{"word_index": "{\"a\": 1, \"b\": 0}"}"#));
-    assert_eq!(shape_key(&e), r#"config.word_index["b"]"#);
+    assert_eq!(
+        shape(&e),
+        (
+            r#"config.word_index["b"]"#,
+            &wrong(JsonExpected::PositiveIndex, JsonKind::Number, Some("0"))
+        )
+    );
     let e = keras_err(&doc(
         r#"{"word_counts": "{\"a\": -1}", "word_index": "{}"}"#,
     ));
-    assert_eq!(shape_key(&e), r#"config.word_counts["a"]"#);
+    assert_eq!(
+        shape(&e),
+        (
+            r#"config.word_counts["a"]"#,
+            &wrong(JsonExpected::Count, JsonKind::Number, Some("-1"))
+        )
+    );
+    let e = keras_err(&doc(
+        r#"{"word_docs": "{\"a\": 1, \"a\": 2}", "word_index": "{}"}"#,
+    ));
+    assert_eq!(
+        shape(&e),
+        (
+            r#"config.word_docs["a"]"#,
+            &JsonFault::DuplicateWord { word: "a".into() }
+        )
+    );
     let e = keras_err(&doc(r#"{"split": "", "word_index": "{}"}"#));
-    assert_eq!(shape_key(&e), "config.split");
+    assert_eq!(
+        shape(&e),
+        (
+            "config.split",
+            &wrong(
+                JsonExpected::NonEmptySeparator,
+                JsonKind::String,
+                Some(r#""""#)
+            )
+        )
+    );
     assert!(
         e.to_string().starts_with("tok.json: key `config.split`"),
         "{e}"
@@ -454,20 +581,45 @@ fn json_that_is_not_a_tokenizer_names_the_key() {
 
 #[test]
 fn bad_word_index_entries_name_their_key() {
-    assert_eq!(shape_key(&keras_err(r#"{"a": 1, "b": "2"}"#)), r#""b""#);
-    assert_eq!(shape_key(&keras_err(r#"{"a": 1, "b": 2.5}"#)), r#""b""#);
+    for value in [r#""2""#, "2.5"] {
+        let e = keras_err(&format!(r#"{{"a": 1, "b": {value}}}"#));
+        assert!(
+            matches!(
+                shape(&e),
+                (
+                    r#""b""#,
+                    JsonFault::WrongValue {
+                        expected: JsonExpected::PositiveIndex,
+                        ..
+                    }
+                )
+            ),
+            "{e}"
+        );
+    }
     assert_eq!(
-        shape_key(&keras_err(r#"{"a": 1, "b": 2, "a": 3}"#)),
-        r#""a""#
+        shape(&keras_err(r#"{"a": 1, "b": 2, "a": 3}"#)),
+        (r#""a""#, &JsonFault::DuplicateWord { word: "a".into() })
     );
     let e = keras_err(r#"{"a": 1, "b": 2, "c": 2}"#);
-    assert_eq!(shape_key(&e), r#""c""#);
-    assert!(e.to_string().contains(r#"already the index of "b""#), "{e}");
+    assert_eq!(
+        shape(&e),
+        (
+            r#""c""#,
+            &JsonFault::DuplicateId {
+                id: 2,
+                token: "b".into()
+            }
+        )
+    );
     // Gaps are refused when the table's vocabulary is made.
     let tok =
         KerasTokenizer::from_bytes(Path::new("wi.json"), br#"{"a": 1, "b": 2, "c": 4}"#).unwrap();
     let e = tok.vocab("<pad>").unwrap_err();
-    assert_eq!(shape_key(&e), r#""c""#);
+    assert_eq!(
+        shape(&e),
+        (r#""c""#, &JsonFault::IndexGap { index: 4, due: 3 })
+    );
     assert!(
         e.to_string()
             .starts_with("wi.json: key `\"c\"`: expected indices 1, 2, 3"),
@@ -475,7 +627,17 @@ fn bad_word_index_entries_name_their_key() {
     );
     // A word a token list cannot hold.
     let tok = KerasTokenizer::from_bytes(Path::new("wi.json"), br#"{"a": 1, "b\nc": 2}"#).unwrap();
-    assert_eq!(shape_key(&tok.vocab("<pad>").unwrap_err()), r#""b\nc""#);
+    assert_eq!(
+        shape(&tok.vocab("<pad>").unwrap_err()),
+        (
+            r#""b\nc""#,
+            &JsonFault::BadToken {
+                token: "b\nc".into(),
+                id: 2,
+                fault: TokenFault::LineBreak
+            }
+        )
+    );
 }
 
 #[test]

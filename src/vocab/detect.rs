@@ -24,7 +24,7 @@ use serde_json::Value;
 
 use super::keras::{KerasTokenizer, DEFAULT_PADDING_TOKEN};
 use super::{hf, TokenListOptions, Vocab};
-use crate::error::{Error, Result};
+use crate::error::{Error, JsonExpected, JsonFault, JsonKind, Result};
 use crate::parse::text::strip_bom;
 
 /// The kinds of vocabulary file, and how [`detect_kind`] tells each:
@@ -345,8 +345,9 @@ fn text_kind(bytes: &[u8]) -> VocabKind {
 /// ```
 ///
 /// # Errors
-/// [`Error::JsonShape`] (key `$`) for JSON of no vocabulary kind (a number, an
-/// array of numbers, an object of strings...); [`Error::WrongFormat`] for a BPE
+/// [`Error::JsonShape`] (key `$`, [`JsonFault::NotAVocabulary`]) for JSON of no
+/// vocabulary kind (an array of numbers, an object of strings...);
+/// [`Error::WrongFormat`] for a BPE
 /// `merges.txt` (its vocabulary is the `vocab.json` beside it).
 pub fn detect_kind(path: &Path, bytes: &[u8]) -> Result<VocabKind> {
     if let Some(root) = as_json(bytes) {
@@ -354,12 +355,14 @@ pub fn detect_kind(path: &Path, bytes: &[u8]) -> Result<VocabKind> {
         let empty = matches!(&root, Value::Object(m) if m.is_empty())
             || matches!(&root, Value::Array(a) if a.is_empty());
         if !empty {
-            return json_kind(&root).ok_or_else(|| Error::JsonShape {
-                path: path.to_path_buf(),
-                key: "$".into(),
-                expected: "a vocabulary: an array of token strings, an object of token ids, \
-                           a Keras tokenizer or a Hugging Face tokenizer.json",
-                found: describe(&root),
+            return json_kind(&root).ok_or_else(|| {
+                Error::json_shape(
+                    path,
+                    "$",
+                    JsonFault::NotAVocabulary {
+                        found: JsonKind::of(&root),
+                    },
+                )
             });
         }
     }
@@ -374,14 +377,6 @@ pub fn detect_kind(path: &Path, bytes: &[u8]) -> Result<VocabKind> {
     Ok(text_kind(bytes))
 }
 
-fn describe(v: &Value) -> String {
-    match v {
-        Value::Array(_) => "an array of other values than strings".into(),
-        Value::Object(_) => "an object of other values than token ids".into(),
-        other => other.to_string().chars().take(40).collect(),
-    }
-}
-
 impl Vocab {
     /// Reads a vocabulary file of any kind ([`VocabKind`]): detected, or the one
     /// `options` insist on; `path` is only used in errors. The vocabulary remembers
@@ -393,7 +388,15 @@ impl Vocab {
     /// special tokens are reserved rows.
     ///
     /// # Errors
-    /// Those of [`detect_kind`] and of the kind's reader; [`Error::NotForKind`]
+    /// Those of [`detect_kind`] and of the kind's reader; for the JSON kinds,
+    /// [`Error::JsonShape`] naming the key, with its [`JsonFault`]: a value of the
+    /// wrong kind ([`JsonFault::WrongValue`]), ids that are not 0, 1, 2, ... each
+    /// once ([`JsonFault::IdOutOfRange`], [`JsonFault::DuplicateId`]), a token
+    /// given twice ([`JsonFault::DuplicateToken`]) or that a token list cannot hold
+    /// ([`JsonFault::BadToken`]), a `tokenizer.json` model type other than
+    /// WordLevel, WordPiece, BPE and Unigram ([`JsonFault::UnknownModelType`]), an
+    /// added token whose id disagrees with the model's
+    /// ([`JsonFault::AddedTokenId`]); [`Error::NotForKind`]
     /// for `max_words` with a kind other than a Keras 2 tokenizer;
     /// [`Error::ReservedToken`] for a padding or OOV token that is not a token of
     /// the file (for a Keras 2 tokenizer: an OOV token other than its own).
@@ -514,24 +517,22 @@ fn list_options(options: &VocabOptions, pad: Option<&str>, oov: Option<&str>) ->
 /// A JSON array of token strings: row `i` is element `i`.
 fn json_list(root: &Value, path: &Path, options: &TokenListOptions) -> Result<Vocab> {
     let Value::Array(items) = root else {
-        return Err(Error::JsonShape {
-            path: path.to_path_buf(),
-            key: "$".into(),
-            expected: "an array of token strings",
-            found: describe(root),
-        });
+        return Err(Error::json_shape(
+            path,
+            "$",
+            JsonFault::wrong_value(JsonExpected::TokenStrings, root),
+        ));
     };
     let mut entries = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         match item {
             Value::String(s) => entries.push((s.clone(), i as i64, format!("[{i}]"))),
             other => {
-                return Err(Error::JsonShape {
-                    path: path.to_path_buf(),
-                    key: format!("[{i}]"),
-                    expected: "a token string",
-                    found: other.to_string().chars().take(40).collect(),
-                })
+                return Err(Error::json_shape(
+                    path,
+                    format!("[{i}]"),
+                    JsonFault::wrong_value(JsonExpected::TokenString, other),
+                ))
             }
         }
     }
@@ -586,10 +587,15 @@ mod tests {
 
     #[test]
     fn json_of_no_kind_and_merges_are_refused() {
-        for bad in [&b"[1, 2]"[..], br#"{"a": "b"}"#, br#"{"a": 1.5}"#] {
+        for (bad, kind) in [
+            (&b"[1, 2]"[..], JsonKind::Array),
+            (br#"{"a": "b"}"#, JsonKind::Object),
+            (br#"{"a": 1.5}"#, JsonKind::Object),
+        ] {
             let e = detect_kind(Path::new("v.json"), bad).unwrap_err();
             assert!(
-                matches!(&e, Error::JsonShape { key, .. } if key == "$"),
+                matches!(&e, Error::JsonShape { key, fault, .. } if key == "$"
+                    && **fault == JsonFault::NotAVocabulary { found: kind }),
                 "{e}"
             );
         }
@@ -662,15 +668,44 @@ mod tests {
         .unwrap();
         assert_eq!((v.get_padding(), v.get_oov()), (Some(0), Some(1)));
         let e = Vocab::from_bytes(p, br#"["a", "b", "a"]"#, &VocabOptions::new()).unwrap_err();
+        let twice = JsonFault::DuplicateToken {
+            token: "a".into(),
+            first: "[0]".into(),
+        };
         assert!(
-            matches!(&e, Error::JsonShape { key, .. } if key == "[2]"),
+            matches!(&e, Error::JsonShape { key, fault, .. } if key == "[2]" && **fault == twice),
             "{e}"
         );
-        assert!(e.to_string().contains("first at [0]"), "{e}");
         let o = VocabOptions::new().kind(VocabKind::JsonList);
         let e = Vocab::from_bytes(p, br#"["a", 2]"#, &o).unwrap_err();
+        let number = JsonFault::WrongValue {
+            expected: JsonExpected::TokenString,
+            found: JsonKind::Number,
+            value: Some("2".into()),
+        };
         assert!(
-            matches!(&e, Error::JsonShape { key, .. } if key == "[1]"),
+            matches!(&e, Error::JsonShape { key, fault, .. } if key == "[1]" && **fault == number),
+            "{e}"
+        );
+        let e = Vocab::from_bytes(p, br#"{"a": 0}"#, &o).unwrap_err();
+        let object = JsonFault::WrongValue {
+            expected: JsonExpected::TokenStrings,
+            found: JsonKind::Object,
+            value: None,
+        };
+        assert!(
+            matches!(&e, Error::JsonShape { key, fault, .. } if key == "$" && **fault == object),
+            "{e}"
+        );
+        // A token a token list cannot hold.
+        let e = Vocab::from_bytes(p, br#"["a", "b\nc"]"#, &o).unwrap_err();
+        let line_break = JsonFault::BadToken {
+            token: "b\nc".into(),
+            id: 1,
+            fault: crate::vocab::TokenFault::LineBreak,
+        };
+        assert!(
+            matches!(&e, Error::JsonShape { key, fault, .. } if key == "[1]" && **fault == line_break),
             "{e}"
         );
     }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use pretrained_vectors::vocab::{VocabKind, VocabSetting};
 use pretrained_vectors::{
-    Error, FileKind, Format, FormatFault, HeaderFault, IoAction, MissingInit, OovInit,
+    Error, FileKind, Format, FormatFault, HeaderFault, IoAction, JsonFault, MissingInit, OovInit,
 };
 
 use crate::args::{Args, InFormat};
@@ -342,6 +342,11 @@ pub fn hint(e: &Error, args: &Args) -> Option<String> {
              the kind from the file's structure"
                 .into(),
         ),
+        // JSON of no vocabulary kind; a file of a known kind that is broken inside
+        // gets no list of kinds: its message names the key and what it must hold.
+        Error::JsonShape { fault, .. } if !matches!(**fault, JsonFault::NotAVocabulary { .. }) => {
+            None
+        }
         Error::Json { .. } | Error::JsonShape { .. } => Some(
             "--vocab takes a token list (one token per line, or a JSON array of strings), a \
              Keras 3 TextVectorization vocabulary or word_index, a Keras tokenizer JSON, a Hugging \

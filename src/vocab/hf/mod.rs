@@ -37,21 +37,11 @@ pub(crate) use pieces::{classify, is_byte_level, Markers};
 use super::detect::VocabOptions;
 use super::keras::entry_key;
 use super::{TokenFault, TokenListOptions, Vocab};
-use crate::error::{Error, Result};
+use crate::error::{Error, JsonExpected, JsonFault, Result};
 
-fn shape(path: &Path, key: String, expected: &'static str, found: &Value) -> Error {
-    let found = match found {
-        Value::String(s) => format!("{:?}", s.chars().take(40).collect::<String>()),
-        Value::Array(_) => "an array".into(),
-        Value::Object(_) => "an object".into(),
-        other => other.to_string(),
-    };
-    Error::JsonShape {
-        path: path.to_path_buf(),
-        key,
-        expected,
-        found,
-    }
+/// A [`JsonFault::WrongValue`] at `key`: `found` is not what `expected` says.
+fn shape(path: &Path, key: String, expected: JsonExpected, found: &Value) -> Error {
+    Error::json_shape(path, key, JsonFault::wrong_value(expected, found))
 }
 
 /// Marks the rows of the tokens `options` name as padding and OOV.
@@ -79,49 +69,43 @@ pub(crate) fn rows_from_ids(
     for (i, (token, id, key)) in entries.iter().enumerate() {
         let slot = usize::try_from(*id).ok().filter(|&s| s < n);
         let Some(slot) = slot else {
-            return Err(Error::JsonShape {
-                path: path.to_path_buf(),
-                key: key.clone(),
-                expected: "an id from 0 below the number of tokens (ids 0, 1, 2, ... without gaps)",
-                found: format!("{id} with {n} tokens"),
-            });
+            return Err(Error::json_shape(
+                path,
+                key.clone(),
+                JsonFault::IdOutOfRange { id: *id, tokens: n },
+            ));
         };
-        match TokenFault::at_row(slot, token) {
-            None => {}
-            Some(TokenFault::Empty) => {
-                return Err(Error::JsonShape {
-                    path: path.to_path_buf(),
-                    key: key.clone(),
-                    expected: "id 0 for the empty token (Keras 3's padding token)",
-                    found: id.to_string(),
-                })
-            }
-            Some(_) => {
-                return Err(Error::JsonShape {
-                    path: path.to_path_buf(),
-                    key: key.clone(),
-                    expected: "a token without line breaks or a leading byte-order mark (the \
-                               table's token list holds one token per line)",
-                    found: format!("{token:?}"),
-                })
-            }
+        if let Some(fault) = TokenFault::at_row(slot, token) {
+            return Err(Error::json_shape(
+                path,
+                key.clone(),
+                JsonFault::BadToken {
+                    token: token.clone(),
+                    id: *id,
+                    fault,
+                },
+            ));
         }
         if let Some(&first) = seen.get(token.as_str()) {
-            return Err(Error::JsonShape {
-                path: path.to_path_buf(),
-                key: key.clone(),
-                expected: "each token once",
-                found: format!("{token:?} again (first at {})", entries[first].2),
-            });
+            return Err(Error::json_shape(
+                path,
+                key.clone(),
+                JsonFault::DuplicateToken {
+                    token: token.clone(),
+                    first: entries[first].2.clone(),
+                },
+            ));
         }
         seen.insert(token, i);
         if let Some(other) = &rows[slot] {
-            return Err(Error::JsonShape {
-                path: path.to_path_buf(),
-                key: key.clone(),
-                expected: "each id once",
-                found: format!("id {id}, already the id of {other:?}"),
-            });
+            return Err(Error::json_shape(
+                path,
+                key.clone(),
+                JsonFault::DuplicateId {
+                    id: *id,
+                    token: other.clone(),
+                },
+            ));
         }
         rows[slot] = Some(token.clone());
     }
@@ -143,7 +127,7 @@ fn id_entries(
             let key = entry_key(prefix, token);
             match id.as_i64() {
                 Some(i) => Ok((token.clone(), i, key)),
-                None => Err(shape(path, key, "an integer id", id)),
+                None => Err(shape(path, key, JsonExpected::IntegerId, id)),
             }
         })
         .collect()
@@ -160,7 +144,7 @@ pub(crate) fn id_map(
     options: &TokenListOptions,
 ) -> Result<Vocab> {
     let Value::Object(map) = root else {
-        return Err(shape(path, "$".into(), "an object of token ids", root));
+        return Err(shape(path, "$".into(), JsonExpected::IdObject, root));
     };
     let tokens = rows_from_ids(path, id_entries(path, prefix, map)?)?;
     let mut options = options.clone();
@@ -292,7 +276,7 @@ fn opt_str<'a>(
         Some(v) => Err(shape(
             path,
             format!("{prefix}{name}"),
-            "a string or null",
+            JsonExpected::StringOrNull,
             v,
         )),
     }
@@ -300,13 +284,25 @@ fn opt_str<'a>(
 
 /// A `tokenizer.json`: the model's vocabulary and the added tokens.
 pub(crate) fn tokenizer_json(root: &Value, path: &Path, options: &VocabOptions) -> Result<Vocab> {
-    let Some(Value::Object(model)) = root.get("model") else {
-        return Err(shape(
-            path,
-            "model".into(),
-            "an object (the tokenizer's model)",
-            root.get("model").unwrap_or(&Value::Null),
-        ));
+    let model = match root.get("model") {
+        Some(Value::Object(model)) => model,
+        Some(other) => {
+            return Err(shape(
+                path,
+                "model".into(),
+                JsonExpected::TokenizerModel,
+                other,
+            ))
+        }
+        None => {
+            return Err(Error::json_shape(
+                path,
+                "model",
+                JsonFault::Missing {
+                    expected: JsonExpected::TokenizerModel,
+                },
+            ))
+        }
     };
     let vocab_value = model.get("vocab").unwrap_or(&Value::Null);
     let ty = match opt_str(path, model, "model.", "type")? {
@@ -330,7 +326,7 @@ pub(crate) fn tokenizer_json(root: &Value, path: &Path, options: &VocabOptions) 
                         return Err(shape(
                             path,
                             format!("model.vocab[{i}]"),
-                            "a [token, score] pair",
+                            JsonExpected::UnigramPair,
                             item,
                         ))
                     }
@@ -344,7 +340,7 @@ pub(crate) fn tokenizer_json(root: &Value, path: &Path, options: &VocabOptions) 
             return Err(shape(
                 path,
                 "model.vocab".into(),
-                "an array of [token, score] pairs",
+                JsonExpected::UnigramPairs,
                 other,
             ))
         }
@@ -352,17 +348,16 @@ pub(crate) fn tokenizer_json(root: &Value, path: &Path, options: &VocabOptions) 
             return Err(shape(
                 path,
                 "model.vocab".into(),
-                "an object of token ids",
+                JsonExpected::IdObject,
                 other,
             ))
         }
         (_, _) => {
-            return Err(Error::JsonShape {
-                path: path.to_path_buf(),
-                key: "model.type".into(),
-                expected: "\"WordLevel\", \"WordPiece\", \"BPE\" or \"Unigram\"",
-                found: format!("{ty:?}"),
-            })
+            return Err(Error::json_shape(
+                path,
+                "model.type",
+                JsonFault::UnknownModelType { found: ty.into() },
+            ))
         }
     }
     let model_rows = entries.len();
@@ -379,22 +374,20 @@ pub(crate) fn tokenizer_json(root: &Value, path: &Path, options: &VocabOptions) 
                 let content = item.get("content").and_then(Value::as_str);
                 let id = item.get("id").and_then(Value::as_i64);
                 let (Some(content), Some(id)) = (content, id) else {
-                    return Err(shape(
-                        path,
-                        key,
-                        "an object with a string `content` and an integer `id`",
-                        item,
-                    ));
+                    return Err(shape(path, key, JsonExpected::AddedToken, item));
                 };
                 match in_model.get(content) {
                     Some(&mid) if mid == id => {}
                     Some(&mid) => {
-                        return Err(Error::JsonShape {
-                            path: path.to_path_buf(),
-                            key: format!("{key}.id"),
-                            expected: "the id the model's vocabulary gives the token",
-                            found: format!("{id} for {content:?}, which the model has as {mid}"),
-                        })
+                        return Err(Error::json_shape(
+                            path,
+                            format!("{key}.id"),
+                            JsonFault::AddedTokenId {
+                                token: content.into(),
+                                id,
+                                model_id: mid,
+                            },
+                        ))
                     }
                     None => extra.push((content.to_string(), id, key)),
                 }
@@ -413,7 +406,7 @@ pub(crate) fn tokenizer_json(root: &Value, path: &Path, options: &VocabOptions) 
             return Err(shape(
                 path,
                 "added_tokens".into(),
-                "an array of tokens",
+                JsonExpected::AddedTokens,
                 other,
             ))
         }
@@ -425,10 +418,29 @@ pub(crate) fn tokenizer_json(root: &Value, path: &Path, options: &VocabOptions) 
     let unk = match ty {
         "Unigram" => match model.get("unk_id") {
             None | Some(Value::Null) => None,
-            Some(v) => match v.as_u64().and_then(|i| tokens.get(i as usize)) {
-                Some(t) => Some(t.as_str()),
-                None => return Err(shape(path, "model.unk_id".into(), "the id of a token", v)),
-            },
+            Some(v) => {
+                let Some(id) = v.as_i64() else {
+                    return Err(shape(
+                        path,
+                        "model.unk_id".into(),
+                        JsonExpected::IntegerId,
+                        v,
+                    ));
+                };
+                match usize::try_from(id).ok().and_then(|i| tokens.get(i)) {
+                    Some(t) => Some(t.as_str()),
+                    None => {
+                        return Err(Error::json_shape(
+                            path,
+                            "model.unk_id",
+                            JsonFault::IdOutOfRange {
+                                id,
+                                tokens: tokens.len(),
+                            },
+                        ))
+                    }
+                }
+            }
         },
         _ => opt_str(path, model, "model.", "unk_token")?,
     };
@@ -479,37 +491,131 @@ pub(crate) fn tokenizer_json(root: &Value, path: &Path, options: &VocabOptions) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::JsonKind;
 
     fn read(json: &str) -> Result<Vocab> {
         let root: Value = serde_json::from_str(json).unwrap();
         tokenizer_json(&root, Path::new("tokenizer.json"), &VocabOptions::new())
     }
 
+    /// The key and the fault of a [`Error::JsonShape`].
+    fn shape_of(json: &str) -> (String, JsonFault) {
+        match read(json).unwrap_err() {
+            Error::JsonShape { key, fault, .. } => (key, *fault),
+            other => panic!("{json}: expected JsonShape, got {other}"),
+        }
+    }
+
     #[test]
     fn ids_must_cover_every_row_once() {
-        let e = read(r#"{"model": {"type": "WordLevel", "vocab": {"a": 0, "b": 2}}}"#).unwrap_err();
+        let gap = shape_of(r#"{"model": {"type": "WordLevel", "vocab": {"a": 0, "b": 2}}}"#);
+        let range = |id| JsonFault::IdOutOfRange { id, tokens: 2 };
+        assert_eq!(gap, (r#"model.vocab["b"]"#.into(), range(2)));
+        let twice = shape_of(r#"{"model": {"type": "WordLevel", "vocab": {"a": 0, "b": 0}}}"#);
+        let first = |token: &str| JsonFault::DuplicateId {
+            id: 0,
+            token: token.into(),
+        };
+        // The map is read in key order: "b" meets the id "a" took.
+        assert_eq!(twice, (r#"model.vocab["b"]"#.into(), first("a")));
+        let negative = shape_of(r#"{"model": {"type": "WordLevel", "vocab": {"a": 0, "b": -1}}}"#);
+        assert_eq!(negative.1, range(-1));
+        let float = shape_of(r#"{"model": {"type": "WordLevel", "vocab": {"a": 0, "b": 1e300}}}"#);
         assert!(
-            matches!(&e, Error::JsonShape { key, .. } if key == r#"model.vocab["b"]"#),
-            "{e}"
+            matches!(
+                float.1,
+                JsonFault::WrongValue {
+                    expected: JsonExpected::IntegerId,
+                    found: JsonKind::Number,
+                    value: Some(_),
+                }
+            ),
+            "{float:?}"
         );
-        let e = read(r#"{"model": {"type": "WordLevel", "vocab": {"a": 0, "b": 0}}}"#).unwrap_err();
-        assert!(e.to_string().contains("each id once"), "{e}");
-        let e =
-            read(r#"{"model": {"type": "WordLevel", "vocab": {"a": 0, "b": -1}}}"#).unwrap_err();
-        assert!(e.to_string().contains("-1"), "{e}");
-        let e =
-            read(r#"{"model": {"type": "WordLevel", "vocab": {"a": 0, "b": 1e300}}}"#).unwrap_err();
-        assert!(e.to_string().contains("integer id"), "{e}");
-        let e =
-            read(r#"{"model": {"type": "Unigram", "vocab": [["a", 0.0], ["b"]]}}"#).unwrap_err();
-        assert!(
-            matches!(&e, Error::JsonShape { key, .. } if key == "model.vocab[1]"),
-            "{e}"
+        let pair = shape_of(r#"{"model": {"type": "Unigram", "vocab": [["a", 0.0], ["b"]]}}"#);
+        assert_eq!(
+            pair,
+            (
+                "model.vocab[1]".into(),
+                JsonFault::WrongValue {
+                    expected: JsonExpected::UnigramPair,
+                    found: JsonKind::Array,
+                    value: None,
+                }
+            )
         );
-        let e = read(r#"{"model": {"type": "Wordy", "vocab": {}}}"#).unwrap_err();
-        assert!(
-            matches!(&e, Error::JsonShape { key, .. } if key == "model.type"),
-            "{e}"
+        let again =
+            shape_of(r#"{"model": {"type": "Unigram", "vocab": [["a", 0.0], ["a", 1.0]]}}"#);
+        assert_eq!(
+            again,
+            (
+                "model.vocab[1]".into(),
+                JsonFault::DuplicateToken {
+                    token: "a".into(),
+                    first: "model.vocab[0]".into(),
+                }
+            )
+        );
+        let ty = shape_of(r#"{"model": {"type": "Wordy", "vocab": {}}}"#);
+        assert_eq!(
+            ty,
+            (
+                "model.type".into(),
+                JsonFault::UnknownModelType {
+                    found: "Wordy".into()
+                }
+            )
+        );
+        let model = shape_of(r#"{"added_tokens": []}"#);
+        assert_eq!(
+            model,
+            (
+                "model".into(),
+                JsonFault::Missing {
+                    expected: JsonExpected::TokenizerModel
+                }
+            )
+        );
+    }
+
+    #[test]
+    fn the_empty_token_is_keras_3_padding_only_at_id_0() {
+        let (key, fault) =
+            shape_of(r#"{"model": {"type": "WordLevel", "vocab": {"a": 0, "": 1}}}"#);
+        assert_eq!(
+            (key.as_str(), fault),
+            (
+                r#"model.vocab[""]"#,
+                JsonFault::BadToken {
+                    token: "".into(),
+                    id: 1,
+                    fault: TokenFault::Empty,
+                }
+            )
+        );
+        let v = read(r#"{"model": {"type": "WordLevel", "vocab": {"a": 1, "": 0}}}"#).unwrap();
+        assert_eq!(v.tokens(), ["", "a"]);
+    }
+
+    #[test]
+    fn unk_id_names_a_token() {
+        let unigram = |unk: &str| {
+            format!(r#"{{"model": {{"type": "Unigram", "unk_id": {unk}, "vocab": [["a", 0.0]]}}}}"#)
+        };
+        assert_eq!(
+            shape_of(&unigram("3")),
+            (
+                "model.unk_id".into(),
+                JsonFault::IdOutOfRange { id: 3, tokens: 1 }
+            )
+        );
+        assert_eq!(
+            shape_of(&unigram("\"a\"")).1,
+            JsonFault::WrongValue {
+                expected: JsonExpected::IntegerId,
+                found: JsonKind::String,
+                value: Some("\"a\"".into()),
+            }
         );
     }
 
@@ -526,14 +632,20 @@ mod tests {
             (v.get_specials(), v.piece_kind(2), v.piece_kind(3)),
             (&[3][..], PieceKind::Word, PieceKind::Special)
         );
-        let e = read(
+        let moved = shape_of(
             r#"{"added_tokens": [{"id": 1, "content": "a", "special": true}],
                 "model": {"type": "BPE", "vocab": {"a": 0, "b": 1}, "merges": []}}"#,
-        )
-        .unwrap_err();
-        assert!(
-            matches!(&e, Error::JsonShape { key, .. } if key == "added_tokens[0].id"),
-            "{e}"
+        );
+        assert_eq!(
+            moved,
+            (
+                "added_tokens[0].id".into(),
+                JsonFault::AddedTokenId {
+                    token: "a".into(),
+                    id: 1,
+                    model_id: 0,
+                }
+            )
         );
     }
 

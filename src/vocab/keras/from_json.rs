@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::vocab::entry_key;
 use super::{Counts, KerasTokenizer};
-use crate::error::{Error, Position, Result};
+use crate::error::{Error, JsonExpected, JsonFault, Position, Result};
 use crate::parse::text::strip_bom;
 
 /// What a Keras JSON holds.
@@ -62,62 +62,42 @@ pub(in crate::vocab) fn json_error(path: &Path, bytes: &[u8], e: &serde_json::Er
 /// tell the kinds with [`detect_kind`](crate::vocab::detect_kind).
 ///
 /// Errors: [`Error::JsonShape`] for JSON that is not an object (key `$`), or that
-/// has a `class_name` but no `config` object, or another class than `Tokenizer`.
+/// has a `class_name` but no `config` object ([`JsonFault::Missing`] or
+/// [`JsonFault::WrongValue`]), or another class than `Tokenizer`.
 fn classify(root: &Value, path: &Path) -> Result<KerasJsonKind> {
     let Value::Object(map) = root else {
-        return Err(shape(
-            path,
-            "$",
-            "a Keras tokenizer JSON object or a word_index object",
-            root,
-        ));
+        return Err(shape(path, "$", JsonExpected::KerasDocument, root));
     };
     let config = map.get("config");
     match map.get("class_name") {
         None if !matches!(config, Some(Value::Object(_))) => return Ok(KerasJsonKind::WordIndex),
         None => {}
         Some(Value::String(s)) if s == "Tokenizer" => {}
-        Some(other) => return Err(shape(path, "class_name", "\"Tokenizer\"", other)),
+        Some(other) => {
+            return Err(shape(
+                path,
+                "class_name",
+                JsonExpected::TokenizerClass,
+                other,
+            ))
+        }
     }
     match config {
         Some(Value::Object(_)) => Ok(KerasJsonKind::Tokenizer),
-        Some(other) => Err(shape(
+        Some(other) => Err(shape(path, "config", JsonExpected::TokenizerConfig, other)),
+        None => Err(Error::json_shape(
             path,
             "config",
-            "an object (the tokenizer configuration)",
-            other,
+            JsonFault::Missing {
+                expected: JsonExpected::TokenizerConfig,
+            },
         )),
-        None => Err(Error::JsonShape {
-            path: path.to_path_buf(),
-            key: "config".into(),
-            expected: "an object (the tokenizer configuration)",
-            found: "no such key".into(),
-        }),
     }
 }
 
-/// A short description of a JSON value, for errors.
-fn describe(v: &Value) -> String {
-    match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) if s.chars().count() > 40 => {
-            format!("{:?}...", s.chars().take(40).collect::<String>())
-        }
-        Value::String(s) => format!("{s:?}"),
-        Value::Array(_) => "an array".into(),
-        Value::Object(_) => "an object".into(),
-    }
-}
-
-fn shape(path: &Path, key: &str, expected: &'static str, found: &Value) -> Error {
-    Error::JsonShape {
-        path: path.to_path_buf(),
-        key: key.to_string(),
-        expected,
-        found: describe(found),
-    }
+/// A [`JsonFault::WrongValue`] at `key`: `found` is not what `expected` says.
+fn shape(path: &Path, key: &str, expected: JsonExpected, found: &Value) -> Error {
+    Error::json_shape(path, key, JsonFault::wrong_value(expected, found))
 }
 
 /// A JSON object's entries in file order, duplicates kept (a `Value` would sort
@@ -158,7 +138,7 @@ impl Config<'_> {
         format!("config.{name}")
     }
 
-    fn err(&self, name: &str, expected: &'static str, found: &Value) -> Error {
+    fn err(&self, name: &str, expected: JsonExpected, found: &Value) -> Error {
         shape(self.path, &Self::key(name), expected, found)
     }
 
@@ -166,7 +146,7 @@ impl Config<'_> {
         match self.map.get(name) {
             None => Ok(default.to_string()),
             Some(Value::String(s)) => Ok(s.clone()),
-            Some(v) => Err(self.err(name, "a string", v)),
+            Some(v) => Err(self.err(name, JsonExpected::String, v)),
         }
     }
 
@@ -174,7 +154,7 @@ impl Config<'_> {
         match self.map.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(v) => Err(self.err(name, "a string or null", v)),
+            Some(v) => Err(self.err(name, JsonExpected::StringOrNull, v)),
         }
     }
 
@@ -182,7 +162,7 @@ impl Config<'_> {
         match self.map.get(name) {
             None => Ok(default),
             Some(Value::Bool(b)) => Ok(*b),
-            Some(v) => Err(self.err(name, "true or false", v)),
+            Some(v) => Err(self.err(name, JsonExpected::Bool, v)),
         }
     }
 
@@ -192,7 +172,7 @@ impl Config<'_> {
             Some(v) => v
                 .as_u64()
                 .map(Some)
-                .ok_or_else(|| self.err(name, "a non-negative integer or null", v)),
+                .ok_or_else(|| self.err(name, JsonExpected::CountOrNull, v)),
         }
     }
 
@@ -204,14 +184,17 @@ impl Config<'_> {
             Some(Value::String(s)) => serde_json::from_str::<Pairs>(s),
             Some(v @ Value::Object(_)) => serde_json::from_value::<Pairs>(v.clone()),
             Some(v) => {
-                return Err(self.err(name, "a JSON object encoded in a string", v));
+                return Err(self.err(name, JsonExpected::EncodedObject, v));
             }
         };
-        parsed.map(|p| p.0).map_err(|e| Error::JsonShape {
-            path: self.path.to_path_buf(),
-            key: Self::key(name),
-            expected: "a JSON object encoded in a string",
-            found: format!("a string that does not parse: {e}"),
+        parsed.map(|p| p.0).map_err(|e| {
+            Error::json_shape(
+                self.path,
+                Self::key(name),
+                JsonFault::EncodedJson {
+                    message: e.to_string(),
+                },
+            )
         })
     }
 }
@@ -223,14 +206,13 @@ fn counts(path: &Path, prefix: &str, entries: Vec<(String, Value)>) -> Result<Co
         let key = || entry_key(prefix, &word);
         let n = v
             .as_u64()
-            .ok_or_else(|| shape(path, &key(), "a non-negative integer count", &v))?;
+            .ok_or_else(|| shape(path, &key(), JsonExpected::Count, &v))?;
         if out.get(&word).is_some() {
-            return Err(Error::JsonShape {
-                path: path.to_path_buf(),
-                key: key(),
-                expected: "each word once",
-                found: "a second entry for the word".into(),
-            });
+            return Err(Error::json_shape(
+                path,
+                key(),
+                JsonFault::DuplicateWord { word },
+            ));
         }
         out.add(&word, n);
     }
@@ -251,32 +233,25 @@ fn word_index(
         let index = match v.as_i64() {
             Some(i) if i >= 1 => i,
             _ => {
-                return Err(shape(
-                    path,
-                    &key,
-                    "a positive integer index (Keras numbers words from 1; 0 is padding)",
-                    &v,
-                ))
+                return Err(shape(path, &key, JsonExpected::PositiveIndex, &v));
             }
         };
         if words.insert(word.clone(), index).is_some() {
-            return Err(Error::JsonShape {
-                path: path.to_path_buf(),
+            return Err(Error::json_shape(
+                path,
                 key,
-                expected: "each word once",
-                found: "a second entry for the word".into(),
-            });
+                JsonFault::DuplicateWord { word },
+            ));
         }
         if let Some(other) = indices.insert(index, word.clone()) {
-            return Err(Error::JsonShape {
-                path: path.to_path_buf(),
+            return Err(Error::json_shape(
+                path,
                 key,
-                expected: "a distinct index per word",
-                found: format!(
-                    "index {index}, already the index of {}",
-                    entry_key("", &other)
-                ),
-            });
+                JsonFault::DuplicateId {
+                    id: index,
+                    token: other,
+                },
+            ));
         }
         out.push((word, index));
     }
@@ -303,11 +278,14 @@ impl KerasTokenizer {
     ///
     /// # Errors
     /// [`Error::Json`] with line and column for text that is not JSON;
-    /// [`Error::JsonShape`] for JSON that is not an object (key `$`), that has a
-    /// `class_name` but no `config` object or another class than `Tokenizer`, and
-    /// naming the key for a value of the wrong type (`config.lower`), an inner
-    /// string that is not a JSON object, an index that is not a positive integer, a word or an index given
-    /// twice, or an empty `split`.
+    /// [`Error::JsonShape`], naming the key, with its [`JsonFault`]: for JSON that
+    /// is not an object (key `$`), that has a `class_name` but no `config` object
+    /// ([`JsonFault::Missing`]) or another class than `Tokenizer`, for a value of
+    /// the wrong type (`config.lower`), an index that is not a positive integer or
+    /// an empty `split` ([`JsonFault::WrongValue`]), an inner string that is not a
+    /// JSON object ([`JsonFault::EncodedJson`]), a word given twice
+    /// ([`JsonFault::DuplicateWord`]) or an index given twice
+    /// ([`JsonFault::DuplicateId`]).
     pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Self> {
         let root = parse_root(path, bytes)?;
         match classify(&root, path)? {
@@ -326,7 +304,7 @@ impl KerasTokenizer {
                 other => Err(shape(
                     path,
                     "config",
-                    "an object (the tokenizer configuration)",
+                    JsonExpected::TokenizerConfig,
                     other.unwrap_or(&Value::Null),
                 )),
             },
@@ -352,7 +330,11 @@ impl KerasTokenizer {
             .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
         let split = c.string("split", " ")?;
         if split.is_empty() {
-            return Err(c.err("split", "a non-empty separator", &Value::String(split)));
+            return Err(c.err(
+                "split",
+                JsonExpected::NonEmptySeparator,
+                &Value::String(split),
+            ));
         }
         let mut index_docs = Vec::new();
         for (k, v) in c.inner("index_docs")? {
@@ -361,13 +343,13 @@ impl KerasTokenizer {
                 shape(
                     path,
                     &key,
-                    "an integer index as key",
+                    JsonExpected::IndexKey,
                     &Value::String(k.clone()),
                 )
             })?;
             let n = v
                 .as_u64()
-                .ok_or_else(|| shape(path, &key, "a non-negative integer count", &v))?;
+                .ok_or_else(|| shape(path, &key, JsonExpected::Count, &v))?;
             index_docs.push((index, n));
         }
         let mut tok = KerasTokenizer {

@@ -4,7 +4,7 @@
 use super::KerasTokenizer;
 #[cfg(doc)]
 use super::DEFAULT_PADDING_TOKEN;
-use crate::error::{Error, Result};
+use crate::error::{Error, JsonFault, Result};
 use crate::vocab::{TokenFault, Vocab};
 
 impl KerasTokenizer {
@@ -38,10 +38,10 @@ impl KerasTokenizer {
     /// # Errors
     /// - [`Error::EmptyVocab`] when the tokenizer has no words;
     /// - [`Error::InvalidOption`] when `padding_token` is also a word;
-    /// - [`Error::JsonShape`] naming the word for indices with a gap (Keras'
-    ///   `word_index` never has one, except index 1 as above) or a word that a
-    ///   one-token-per-line file cannot hold (a line break, a leading byte-order
-    ///   mark);
+    /// - [`Error::JsonShape`] naming the word, for indices with a gap
+    ///   ([`JsonFault::IndexGap`]: Keras' `word_index` never has one, except
+    ///   index 1 as above) or a word that a one-token-per-line file cannot hold
+    ///   ([`JsonFault::BadToken`]: a line break, a leading byte-order mark);
     /// - [`Error::BadToken`] for an empty `padding_token`.
     pub fn vocab(&self, padding_token: &str) -> Result<Vocab> {
         if self.word_index.is_empty() {
@@ -80,20 +80,19 @@ impl KerasTokenizer {
         }
         for (word, index) in by_index.into_iter().take(rows - tokens.len()) {
             if *index != tokens.len() as i64 {
-                return Err(self.shape_error(
-                    word,
-                    "indices 1, 2, 3, ... without gaps",
-                    format!("index {index} where {} was due", tokens.len()),
-                ));
+                let due = tokens.len() as u64;
+                return Err(self.shape_error(word, JsonFault::IndexGap { index: *index, due }));
             }
-            if matches!(
-                TokenFault::of(word),
-                Some(TokenFault::LineBreak | TokenFault::LeadingBom)
-            ) {
+            if let Some(fault @ (TokenFault::LineBreak | TokenFault::LeadingBom)) =
+                TokenFault::of(word)
+            {
                 return Err(self.shape_error(
                     word,
-                    "a word without line breaks or a leading byte-order mark (the vocabulary file has one token per line)",
-                    format!("{word:?}"),
+                    JsonFault::BadToken {
+                        token: word.clone(),
+                        id: *index,
+                        fault,
+                    },
                 ));
             }
             tokens.push(word.clone());
@@ -143,13 +142,8 @@ impl KerasTokenizer {
     }
 
     /// A [`Error::JsonShape`] about `word_index[word]`.
-    fn shape_error(&self, word: &str, expected: &'static str, found: String) -> Error {
-        Error::JsonShape {
-            path: self.source.clone(),
-            key: entry_key(self.index_key, word),
-            expected,
-            found,
-        }
+    fn shape_error(&self, word: &str, fault: JsonFault) -> Error {
+        Error::json_shape(&self.source, entry_key(self.index_key, word), fault)
     }
 }
 
@@ -183,8 +177,9 @@ mod tests {
         let mut gapped = tok.clone();
         gapped.oov_token = None;
         let e = gapped.vocab("<pad>").unwrap_err();
+        let gap = JsonFault::IndexGap { index: 2, due: 1 };
         assert!(
-            matches!(&e, Error::JsonShape { key, .. } if key.contains("\"a\"")),
+            matches!(&e, Error::JsonShape { key, fault, .. } if key.contains("\"a\"") && **fault == gap),
             "{e}"
         );
     }
