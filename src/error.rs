@@ -1639,16 +1639,25 @@ pub enum Error {
         text: String,
     },
 
-    /// A word that is not valid UTF-8, in strict mode.
+    /// Text that is not valid UTF-8: a word of a vector file or model in strict
+    /// mode, or a line of a vocabulary, corpus or evaluation file.
     #[error(
-        "{}: invalid UTF-8 at {pos} (expected UTF-8 words; use lossy UTF-8 to replace bad bytes)",
-        Shown(path)
+        "{}: invalid UTF-8 at {pos} (expected UTF-8 {})",
+        Shown(path),
+        if *lossy {
+            "words, or Utf8Policy::Lossy in the read options to replace bad bytes"
+        } else {
+            "text: the file must be UTF-8 (re-encode it, for instance with iconv)"
+        }
     )]
     BadUtf8 {
         /// The file.
         path: PathBuf,
         /// Where the bad byte is.
         pos: Position,
+        /// Whether the reader could replace bad bytes instead
+        /// ([`Utf8Policy::Lossy`](crate::Utf8Policy::Lossy): vector files and models).
+        lossy: bool,
     },
 
     /// A word2vec binary record cut short.

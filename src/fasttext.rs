@@ -475,6 +475,7 @@ impl FastTextModel {
                             i as u64 + 1,
                             (self.layout.entries[i].0 + e.valid_up_to()) as u64,
                         ),
+                        lossy: true,
                     })
                 }
             });

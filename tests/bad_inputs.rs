@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use pretrained_vectors::{
-    Error, Format, IoAction, JsonExpected, JsonFault, JsonKind, Position, ReadOptions,
+    Error, Format, IoAction, JsonExpected, JsonFault, JsonKind, Position, ReadOptions, Vocab,
 };
 
 fn read_err(name: &str) -> Error {
@@ -196,8 +196,26 @@ fn nan_and_inf_are_refused_by_default() {
 fn bad_utf8_names_the_byte() {
     let e = read_err("bad/bad_utf8.txt");
     let at = offset_of("bad/bad_utf8.txt", b"\xe9");
-    assert!(matches!(e, Error::BadUtf8 { .. }), "{e}");
+    assert!(matches!(e, Error::BadUtf8 { lossy: true, .. }), "{e}");
     assert_eq!(e.position(), Some(Position::line(5, at)));
+    assert!(e.to_string().contains("Utf8Policy::Lossy"), "{e}");
+}
+
+#[test]
+fn bad_utf8_in_a_token_list_or_corpus_asks_for_utf8_not_a_lossy_read() {
+    use pretrained_vectors::vocab::{CorpusRules, VocabOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("vocab.txt");
+    std::fs::write(&list, b"the\ncaf\xe9\n").unwrap();
+    let e = Vocab::read(&list, &VocabOptions::new()).unwrap_err();
+    assert!(matches!(e, Error::BadUtf8 { lossy: false, .. }), "{e}");
+    assert_eq!(e.position(), Some(Position::line(2, 7)));
+    assert!(!e.to_string().contains("Lossy"), "{e}");
+    let corpus = dir.path().join("corpus.txt");
+    std::fs::write(&corpus, b"a fine day\nun caf\xe9\n").unwrap();
+    let e = Vocab::fit_corpus(&corpus, CorpusRules::default(), &VocabOptions::new()).unwrap_err();
+    assert!(matches!(e, Error::BadUtf8 { lossy: false, .. }), "{e}");
+    assert_eq!(e.position(), Some(Position::line(2, 17)));
 }
 
 #[test]

@@ -137,6 +137,7 @@ impl<'a> RowParser<'a> {
                     byte: pos.byte.map(|b| b + e.valid_up_to() as u64),
                     ..pos
                 },
+                lossy: true,
             }),
         }
     }

@@ -22,6 +22,7 @@ pub(crate) fn texts<'a>(path: &Path, bytes: &'a [u8]) -> Result<Vec<&'a str>> {
             let text = std::str::from_utf8(text).map_err(|e| Error::BadUtf8 {
                 path: path.to_path_buf(),
                 pos: Position::line(i as u64 + 1, (offset + e.valid_up_to()) as u64),
+                lossy: false,
             })?;
             texts.push(text);
             offset += raw.len() + 1;

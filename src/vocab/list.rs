@@ -150,6 +150,7 @@ fn split_lines(path: &Path, bytes: &[u8]) -> Result<(Vec<String>, Vec<u64>)> {
         let token = std::str::from_utf8(text).map_err(|e| Error::BadUtf8 {
             path: path.to_path_buf(),
             pos: Position::line(line, (offset + e.valid_up_to()) as u64),
+            lossy: false,
         })?;
         // Keras 3 saves its padding token "" as an empty first line.
         if token.is_empty() && i > 0 {

@@ -310,7 +310,7 @@ pub fn hint(e: &Error, args: &Args) -> Option<String> {
                     .into(),
             )
         }
-        Error::BadUtf8 { .. } if on_vectors => {
+        Error::BadUtf8 { lossy: true, .. } => {
             Some("try --utf8 lossy to replace invalid bytes in words with U+FFFD".into())
         }
         Error::BadUtf8 { .. } => Some("vocabulary and corpus files must be UTF-8 text".into()),
