@@ -12,23 +12,57 @@
 //! lower-case form, and each entry says whether the token equals the file word.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+
+use hashbrown::HashTable;
 
 use crate::vocab::Vocab;
 
-type Map = HashMap<Box<[u8]>, Vec<Entry>, foldhash::fast::FixedState>;
+/// Strings laid end to end in one buffer, each named by its number: the
+/// vocabulary's keys and forms cost two allocations, not one per token.
+#[derive(Debug, Default)]
+struct Arena {
+    bytes: String,
+    /// Where each string ends in `bytes` (it starts where the previous one ends).
+    ends: Vec<u32>,
+}
 
-#[derive(Debug, Clone)]
-struct Entry {
-    row: u32,
-    /// The token's word form, to tell an exact match from a fallback one.
-    token: Box<str>,
+impl Arena {
+    fn push(&mut self, s: &str) -> u32 {
+        self.bytes.push_str(s);
+        self.ends.push(self.bytes.len() as u32);
+        (self.ends.len() - 1) as u32
+    }
+
+    #[inline]
+    fn get(&self, i: u32) -> &str {
+        let i = i as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.bytes[start..self.ends[i] as usize]
+    }
+}
+
+/// The hash of a key's bytes, the same for a `&str` and its `&[u8]`.
+#[inline]
+fn hash_key(bytes: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x6d61_7463).hash_one(bytes)
 }
 
 /// Vocabulary rows keyed for lookup by file words.
 #[derive(Debug)]
 pub(crate) struct Matcher {
-    map: Map,
+    /// The key numbers, found by a word's hash.
+    table: HashTable<u32>,
+    /// Each distinct key (the lower-case form with the fallback on, else the
+    /// token's word form).
+    keys: Arena,
+    /// First entry of each key, and the next entry of the same key (`NONE` ends).
+    first: Vec<u32>,
+    next: Vec<u32>,
+    /// Each entry's row, and its word form (entry numbers are arena numbers), to
+    /// tell an exact match from a fallback one.
+    rows: Vec<u32>,
+    forms: Arena,
     lowercase: bool,
     /// Rows that can be filled from the file (reserved rows excluded).
     pub wanted: usize,
@@ -36,6 +70,9 @@ pub(crate) struct Matcher {
     /// before its word can be looked up).
     pub spaced: bool,
 }
+
+/// The end of a chain of entries.
+const NONE: u32 = u32::MAX;
 
 /// How a file word filled a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,32 +97,68 @@ fn lower(word: &str) -> Cow<'_, str> {
 impl Matcher {
     /// Keys every non-reserved token of `vocab`.
     pub(crate) fn new(vocab: &Vocab, lowercase: bool) -> Self {
-        let mut map = Map::with_capacity_and_hasher(vocab.len(), Default::default());
-        let mut wanted = 0;
-        let mut spaced = false;
+        let mut m = Matcher {
+            table: HashTable::with_capacity(vocab.len()),
+            keys: Arena::default(),
+            first: Vec::with_capacity(vocab.len()),
+            next: Vec::with_capacity(vocab.len()),
+            rows: Vec::with_capacity(vocab.len()),
+            forms: Arena::default(),
+            lowercase,
+            wanted: 0,
+            spaced: false,
+        };
+        // The last entry of each key, where its chain grows.
+        let mut last_of: Vec<u32> = Vec::with_capacity(vocab.len());
         for row in 0..vocab.len() {
             // Reserved rows are not looked up; nor are pieces without a word form.
             let Some(token) = vocab.lookup_form(row).filter(|_| !vocab.is_reserved(row)) else {
                 continue;
             };
-            wanted += 1;
-            spaced |= token.contains([' ', '\t']);
-            let key: Box<[u8]> = if lowercase {
-                lower(token).as_bytes().into()
+            m.wanted += 1;
+            m.spaced |= token.contains([' ', '\t']);
+            let key = if lowercase {
+                lower(token)
             } else {
-                token.as_bytes().into()
+                Cow::Borrowed(token)
             };
-            map.entry(key).or_default().push(Entry {
-                row: row as u32,
-                token: token.into(),
-            });
+            let entry = m.forms.push(token);
+            m.rows.push(row as u32);
+            m.next.push(NONE);
+            let (keys, first) = (&mut m.keys, &mut m.first);
+            let hash = hash_key(key.as_bytes());
+            match m.table.entry(
+                hash,
+                |&k| keys.get(k) == key,
+                |&k| hash_key(keys.get(k).as_bytes()),
+            ) {
+                hashbrown::hash_table::Entry::Occupied(e) => {
+                    // Entries of a key stay in row order: append to its chain.
+                    let tail = &mut last_of[*e.get() as usize];
+                    m.next[*tail as usize] = entry;
+                    *tail = entry;
+                }
+                hashbrown::hash_table::Entry::Vacant(e) => {
+                    e.insert(keys.push(&key));
+                    first.push(entry);
+                    last_of.push(entry);
+                }
+            }
         }
-        Matcher {
-            map,
-            lowercase,
-            wanted,
-            spaced,
-        }
+        m
+    }
+
+    /// The entries of the key with these bytes, in row order.
+    #[inline]
+    fn entries(&self, key: &[u8]) -> impl Iterator<Item = u32> + '_ {
+        let first = self
+            .table
+            .find(hash_key(key), |&k| self.keys.get(k).as_bytes() == key)
+            .map_or(NONE, |&k| self.first[k as usize]);
+        std::iter::successors((first != NONE).then_some(first), |&e| {
+            let n = self.next[e as usize];
+            (n != NONE).then_some(n)
+        })
     }
 
     /// Whether the word with these bytes fills any row. Bytes that are not UTF-8
@@ -93,11 +166,16 @@ impl Matcher {
     /// validating or copying them.
     #[inline]
     pub(crate) fn wants(&self, word: &[u8]) -> bool {
+        let has = |key: &[u8]| {
+            self.table
+                .find(hash_key(key), |&k| self.keys.get(k).as_bytes() == key)
+                .is_some()
+        };
         if !self.lowercase || word.iter().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
-            return self.map.contains_key(word);
+            return has(word);
         }
         match std::str::from_utf8(word) {
-            Ok(w) => self.map.contains_key(w.to_lowercase().as_bytes()),
+            Ok(w) => has(w.to_lowercase().as_bytes()),
             Err(_) => false,
         }
     }
@@ -105,18 +183,18 @@ impl Matcher {
     /// Calls `f(row, step)` for each row that `word` fills.
     #[inline]
     pub(crate) fn for_each(&self, word: &str, mut f: impl FnMut(u32, Step)) {
-        let entries = if self.lowercase {
-            self.map.get(lower(word).as_bytes())
+        let key = if self.lowercase {
+            lower(word)
         } else {
-            self.map.get(word.as_bytes())
+            Cow::Borrowed(word)
         };
-        for e in entries.into_iter().flatten() {
-            let step = if *e.token == *word {
+        for e in self.entries(key.as_bytes()) {
+            let step = if self.forms.get(e) == word {
                 Step::Exact
             } else {
                 Step::Fallback
             };
-            f(e.row, step);
+            f(self.rows[e as usize], step);
         }
     }
 }

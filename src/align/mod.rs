@@ -24,6 +24,7 @@ mod rows;
 mod scan;
 mod tally;
 
+use std::num::NonZeroU64;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -313,7 +314,11 @@ impl Aligner {
         let weights =
             Array2::from_shape_vec((vocab.len(), dims), data).expect("rows * dims values");
         let exact = (0..vocab.len())
-            .map(|r| (r >= reserved).then(|| (r - reserved) as u64 + 1))
+            .map(|r| {
+                (r >= reserved)
+                    .then(|| (r - reserved) as u64 + 1)
+                    .and_then(NonZeroU64::new)
+            })
             .collect();
         let found = Found {
             weights,

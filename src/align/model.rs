@@ -11,6 +11,7 @@
 //! the `>` (there a continuation piece is one that does not end a word: `th` from
 //! `<th`). A piece with no word form (a lone byte) gets no subword vector.
 
+use std::num::NonZeroU64;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -84,12 +85,12 @@ impl Aligner {
                 match step {
                     Step::Exact if found.exact[r].is_some() => found.duplicates += 1,
                     Step::Exact => {
-                        found.exact[r] = Some(id as u64 + 1);
+                        found.exact[r] = NonZeroU64::new(id as u64 + 1);
                         found.exact_rows += 1;
                         source[r] = Source::Exact;
                     }
                     Step::Fallback if found.exact[r].is_none() && found.fallback[r].is_none() => {
-                        found.fallback[r] = Some((id as u64 + 1, word.into()));
+                        found.fallback[r] = Some(Box::new((id as u64 + 1, word.into())));
                         source[r] = Source::Word(id);
                     }
                     Step::Fallback => {}

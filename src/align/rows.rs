@@ -38,6 +38,7 @@ fn pretrained_stats(found: &Found, rows: usize) -> Stats {
     let mut sources: Vec<(u64, usize)> = (0..rows)
         .filter_map(|r| {
             found.exact[r]
+                .map(|at| at.get())
                 .or(found.fallback[r].as_ref().map(|f| f.0))
                 .map(|at| (at, r))
         })

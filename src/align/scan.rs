@@ -1,6 +1,8 @@
 //! Scanning a vector file for the rows a vocabulary needs: the aligner's side of
 //! the reading engine ([`crate::scan`]).
 
+use std::num::NonZeroU64;
+
 use ndarray::Array2;
 
 use super::matcher::{Matcher, Step};
@@ -203,13 +205,17 @@ impl Hits {
     }
 }
 
+/// A row's first fallback match: its line or record, and the file word.
+pub(super) type Fallback = Box<(u64, Box<str>)>;
+
 /// Rows filled so far.
 pub(super) struct Found {
     pub(super) weights: Array2<f32>,
-    /// Line or record of each row's exact match.
-    pub(super) exact: Vec<Option<u64>>,
-    /// Line or record and file word of each row's first fallback match.
-    pub(super) fallback: Vec<Option<(u64, Box<str>)>>,
+    /// Line or record of each row's exact match (1-based, so 8 bytes a row).
+    pub(super) exact: Vec<Option<NonZeroU64>>,
+    /// Line or record and file word of each row's first fallback match (boxed:
+    /// few rows have one, and every row costs 8 bytes instead of 24).
+    pub(super) fallback: Vec<Option<Fallback>>,
     pub(super) exact_rows: usize,
     pub(super) duplicates: usize,
     /// Rows given a fastText subword vector.
@@ -246,12 +252,12 @@ impl Found {
                     false
                 }
                 Step::Exact => {
-                    self.exact[r] = Some(at);
+                    self.exact[r] = NonZeroU64::new(at.max(1));
                     self.exact_rows += 1;
                     true
                 }
                 Step::Fallback if self.exact[r].is_none() && self.fallback[r].is_none() => {
-                    self.fallback[r] = Some((at, word.unwrap_or_default()));
+                    self.fallback[r] = Some(Box::new((at, word.unwrap_or_default())));
                     true
                 }
                 Step::Fallback => false,

@@ -82,7 +82,7 @@ fn top_missing(vocab: &Vocab, missing_rows: &[usize], n: usize) -> Vec<MissingTo
 fn fallback_examples(
     vocab: &Vocab,
     origins: &[RowOrigin],
-    fallback: &[Option<(u64, Box<str>)>],
+    fallback: &[Option<super::scan::Fallback>],
     n: usize,
 ) -> Vec<FallbackMatch> {
     (0..vocab.len())

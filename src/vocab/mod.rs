@@ -299,8 +299,6 @@ impl Vocab {
     /// # Ok::<(), pretrained_vectors::Error>(())
     /// ```
     pub fn lookalikes(&self) -> Vec<crate::align::Lookalike> {
-        const PADDING_LIKE: &[&str] = &["<pad>", "[pad]", "<padding>", "</pad>"];
-        const OOV_LIKE: &[&str] = &["<unk>", "[unk]", "<oov>", "[oov]", "<unknown>", "</unk>"];
         if !matches!(
             self.kind,
             None | Some(VocabKind::TokenList | VocabKind::JsonList)
@@ -316,7 +314,12 @@ impl Vocab {
                 continue;
             }
             for (row, token) in self.tokens.iter().enumerate() {
-                if !self.is_reserved(row) && looks.iter().any(|l| token.eq_ignore_ascii_case(l)) {
+                // Every look-alike opens with `<` or `[`: most tokens fail that first.
+                let bracketed = matches!(token.as_bytes().first(), Some(b'<' | b'['));
+                if bracketed
+                    && !self.is_reserved(row)
+                    && looks.iter().any(|l| token.eq_ignore_ascii_case(l))
+                {
                     out.push(crate::align::Lookalike {
                         token: token.clone(),
                         row,
@@ -574,9 +577,23 @@ impl Vocab {
     }
 }
 
+/// Names a token list may use for padding without saying so ([`Vocab::lookalikes`]).
+const PADDING_LIKE: &[&str] = &["<pad>", "[pad]", "<padding>", "</pad>"];
+/// Names a token list may use for the OOV token without saying so.
+const OOV_LIKE: &[&str] = &["<unk>", "[unk]", "<oov>", "[oov]", "<unknown>", "</unk>"];
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lookalikes_all_open_with_a_bracket() {
+        // `lookalikes` skips tokens that do not.
+        assert!(PADDING_LIKE
+            .iter()
+            .chain(OOV_LIKE)
+            .all(|l| l.starts_with(['<', '['])));
+    }
 
     fn toks(words: &[&str]) -> Vec<String> {
         words.iter().map(|w| w.to_string()).collect()

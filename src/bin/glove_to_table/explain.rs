@@ -15,6 +15,7 @@ use crate::run::{Failure, Outcome};
 /// Prints the summary of a successful run on stderr.
 pub fn summary(o: &Outcome) {
     let r = &o.report;
+    let vocab = o.table.vocab();
     let mut out = String::new();
     let mut line = |s: String| {
         out.push_str(&s);
@@ -24,7 +25,7 @@ pub fn summary(o: &Outcome) {
     line(format!(
         "wrote {}: {} rows x {} dims",
         table.display(),
-        o.rows,
+        o.table.rows(),
         r.dims
     ));
     line(format!("  vocabulary  {}", o.source));
@@ -54,21 +55,21 @@ pub fn summary(o: &Outcome) {
     }
     line(format!("  rows        {rows}"));
     let mut reserved = Vec::new();
-    if o.padding {
+    if vocab.get_padding().is_some() {
         reserved.push("padding (zeros)".to_string());
     }
-    if o.oov {
+    if vocab.get_oov().is_some() {
         reserved.push(format!("OOV ({})", describe_oov(r.oov_init)));
     }
-    if let Some(row) = o.unused {
+    if let Some(row) = vocab.get_unused() {
         reserved.push(format!(
             "unused row {row} (zeros: the OOV token is also a word, so Keras never emits {row})"
         ));
     }
-    if o.specials > 0 {
+    if !vocab.get_specials().is_empty() {
         reserved.push(format!(
             "{} special ({})",
-            o.specials,
+            vocab.get_specials().len(),
             describe_oov(o.special_init)
         ));
     }

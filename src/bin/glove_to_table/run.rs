@@ -18,21 +18,19 @@ use crate::progress::Bar;
 /// What a successful run made, for the summary.
 pub struct Outcome {
     pub report: AlignReport,
-    pub rows: usize,
     pub written: Vec<PathBuf>,
     pub source: String,
     /// Duplicate words of the file skipped in a plain conversion (the first wins).
     pub duplicates: Vec<(String, u64, u64, u64)>,
     pub seconds: f64,
-    /// Whether the table has a padding row, an OOV row, an unused row.
-    pub padding: bool,
-    pub oov: bool,
-    /// Special-token rows, and how they were initialised.
-    pub specials: usize,
+    /// How the special-token rows were initialised.
     pub special_init: pretrained_vectors::OovInit,
-    pub unused: Option<usize>,
     /// Things the run did that the user may not have meant, one line each.
     pub warnings: Vec<String>,
+    /// The table written (its rows and reserved rows are summarised). `main` ends
+    /// the process without freeing it: hundreds of thousands of words and a matrix
+    /// the size of the output, which the system releases at exit in one step.
+    pub table: pretrained_vectors::EmbeddingTable,
 }
 
 /// Where the vocabulary came from: its kind and file (none for a plain conversion).
@@ -198,14 +196,10 @@ pub fn run(args: &Args, bar: &Bar) -> Result<Outcome, Failure> {
     let written = write(&outputs, &aligned, inputs, &source.label)?;
     bar.done();
     Ok(Outcome {
-        rows: aligned.table.rows(),
-        padding: aligned.table.vocab().get_padding().is_some(),
-        oov: aligned.table.vocab().get_oov().is_some(),
-        specials: aligned.table.vocab().get_specials().len(),
         special_init: args.special_init.unwrap_or(args.oov_init).init(),
-        unused: aligned.table.vocab().get_unused(),
         warnings,
         report: aligned.report,
+        table: aligned.table,
         written,
         source: source.label,
         duplicates,
