@@ -1433,6 +1433,18 @@ impl fmt::Display for ShapeFault {
     }
 }
 
+/// Shows ` at {pos}` for a known position, nothing otherwise.
+struct At(Option<Position>);
+
+impl fmt::Display for At {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(pos) => write!(f, " at {pos}"),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Shows a path, or `<memory>` for inputs that are not files.
 pub(crate) struct Shown<'a>(pub &'a Path);
 
@@ -1778,13 +1790,21 @@ pub enum Error {
 
     /// Valid JSON of the wrong shape (not a Keras tokenizer, not a word index, ...):
     /// [`JsonFault`] says what was expected at the key and what was found.
-    #[error("{}: key `{key}`: {fault}", Shown(path))]
+    #[error("{}: key `{key}`{}: {fault}", Shown(path), At(*pos))]
     JsonShape {
         /// The file.
         path: PathBuf,
         /// The JSON path of the offending key (`config.word_index`, `$` for the
         /// root).
         key: String,
+        /// Where the key is in the file: the line and byte of its opening quote
+        /// (of the element, for an array's, of the value, for the root; inside a
+        /// JSON object encoded in a string, as Keras writes its `word_index`, the
+        /// byte of the file the key's quote came from). `None` for a key that is
+        /// absent ([`JsonFault::Missing`]), and where there are no bytes to point
+        /// at (a [`KerasTokenizer`](crate::vocab::KerasTokenizer) fitted, or asked
+        /// for its vocabulary after reading).
+        pos: Option<Position>,
         /// What is wrong there (boxed, to keep the error small).
         fault: Box<JsonFault>,
     },
@@ -2108,15 +2128,18 @@ impl Error {
             | DuplicateToken { pos, .. }
             | BadToken { pos, .. }
             | Json { pos, .. } => Some(*pos),
+            JsonShape { pos, .. } => *pos,
             _ => None,
         }
     }
 
-    /// A [`JsonShape`](Error::JsonShape) error at `key` of `path`.
+    /// A [`JsonShape`](Error::JsonShape) error at `key` of `path`, its position
+    /// not yet known (the reader that has the file's bytes finds it).
     pub(crate) fn json_shape(path: &Path, key: impl Into<String>, fault: JsonFault) -> Self {
         Error::JsonShape {
             path: path.to_path_buf(),
             key: key.into(),
+            pos: None,
             fault: Box::new(fault),
         }
     }

@@ -320,14 +320,13 @@ fn broken_json_vocabularies_name_the_key_and_hint_only_when_of_no_kind() {
     let out = dir.path().join("t.npy");
     let vocab = dir.path().join("wi.json");
     // A Keras word_index with a gap: of a known kind, broken inside.
-    std::fs::write(&vocab, r#"{"the": 1, "cat": 2, "dog": 4}"#).unwrap();
+    let json = r#"{"the": 1, "cat": 2, "dog": 4}"#;
+    std::fs::write(&vocab, json).unwrap();
     let o = run(&[&fixture(GLOVE), &"--vocab", &vocab, &"-o", &out]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("key `\"dog\"`: expected indices 1, 2, 3"),
-        "{}",
-        stderr(&o)
-    );
+    let at = json.find(r#""dog""#).unwrap();
+    let want = format!("key `\"dog\"` at line 1, byte {at}: expected indices 1, 2, 3");
+    assert!(stderr(&o).contains(&want), "{}", stderr(&o));
     assert!(!stderr(&o).contains("hint:"), "{}", stderr(&o));
     // JSON of no vocabulary kind: the hint lists the kinds.
     std::fs::write(&vocab, "[1, 2]").unwrap();

@@ -291,3 +291,83 @@ fn check_output_names_the_vocabulary_place() {
         v.check_output(OutputFormat::Npy).unwrap();
     }
 }
+
+/// The key and position of a [`Error::JsonShape`].
+fn json_shape(e: &Error) -> (&str, Option<Position>) {
+    match e {
+        Error::JsonShape { key, pos, .. } => (key, *pos),
+        other => panic!("expected JsonShape, got {other:?}"),
+    }
+}
+
+#[test]
+fn json_shape_errors_name_the_line_and_byte_of_their_key() {
+    use pretrained_vectors::vocab::{KerasTokenizer, VocabOptions};
+    use pretrained_vectors::Vocab;
+    let p = Path::new("v.json");
+    let auto = VocabOptions::new();
+    // (document, key, the text its position points at, line)
+    for (doc, key, at, line) in [
+        (
+            "{\n  \"model\": {\"type\": \"WordLevel\",\n    \"vocab\": {\"a\": 0, \"b\": 2}}}",
+            r#"model.vocab["b"]"#,
+            r#""b": 2"#,
+            3,
+        ),
+        (
+            r#"{"model": {"type": "Wordy", "vocab": {}}}"#,
+            "model.type",
+            r#""type""#,
+            1,
+        ),
+        (
+            r#"{"added_tokens": [{"id": 1, "content": "a"}], "model": {"type": "BPE", "vocab": {"a": 0, "b": 1}, "merges": []}}"#,
+            "added_tokens[0].id",
+            r#""id": 1"#,
+            1,
+        ),
+        ("[\"a\",\n \"b\",\n \"a\"]", "[2]", r#""a"]"#, 3),
+        ("\u{feff}[1, 2]", "$", "[1, 2]", 1),
+        (
+            r#"{"class_name": "Tokenizer", "config": {"word_index": "{\"a\": 1, \"b\": 0}"}}"#,
+            r#"config.word_index["b"]"#,
+            r#"\"b\": 0"#,
+            1,
+        ),
+        // A word given twice: the repeat.
+        (r#"{"a": 1, "b": 2, "a": 3}"#, r#""a""#, r#""a": 3"#, 1),
+        // A gap, found once the table's vocabulary is made.
+        (
+            "{\"a\": 1,\n \"b\": 2,\n \"c\": 4}",
+            r#""c""#,
+            r#""c": 4"#,
+            3,
+        ),
+    ] {
+        let e = Vocab::from_bytes(p, doc.as_bytes(), &auto).unwrap_err();
+        let (k, pos) = json_shape(&e);
+        assert_eq!(k, key, "{doc}: {e}");
+        let pos = pos.unwrap_or_else(|| panic!("{doc}: no position: {e}"));
+        let byte = pos.byte.unwrap() as usize;
+        assert!(
+            doc.as_bytes()[byte..].starts_with(at.as_bytes()),
+            "{doc}: {e}"
+        );
+        assert_eq!(pos.line, Some(line), "{doc}: {e}");
+        assert_eq!(e.position(), Some(pos));
+        assert!(e.to_string().contains(&format!("` at {pos}: ")), "{e}");
+    }
+    // A Keras tokenizer read on its own is placed the same.
+    let path = fixture("bad/tokenizer_wrong_shape.json");
+    let bytes = std::fs::read(&path).unwrap();
+    let e = KerasTokenizer::read(&path).unwrap_err();
+    let (_, pos) = json_shape(&e);
+    let byte = pos.unwrap().byte.unwrap() as usize;
+    assert!(bytes[byte..].starts_with(br#""word_index""#), "{e}");
+    // No place for an absent key, nor for a tokenizer without its file's bytes.
+    let e = KerasTokenizer::from_bytes(p, br#"{"class_name": "Tokenizer"}"#).unwrap_err();
+    assert_eq!(json_shape(&e), ("config", None), "{e}");
+    let tok = KerasTokenizer::from_bytes(p, br#"{"a": 1, "c": 3}"#).unwrap();
+    let e = tok.vocab("<pad>").unwrap_err();
+    assert_eq!(json_shape(&e), (r#""c""#, None), "{e}");
+}

@@ -356,13 +356,10 @@ pub fn detect_kind(path: &Path, bytes: &[u8]) -> Result<VocabKind> {
             || matches!(&root, Value::Array(a) if a.is_empty());
         if !empty {
             return json_kind(&root).ok_or_else(|| {
-                Error::json_shape(
-                    path,
-                    "$",
-                    JsonFault::NotAVocabulary {
-                        found: JsonKind::of(&root),
-                    },
-                )
+                let fault = JsonFault::NotAVocabulary {
+                    found: JsonKind::of(&root),
+                };
+                super::places::place_json_shape(Error::json_shape(path, "$", fault), bytes)
             });
         }
     }
@@ -401,6 +398,12 @@ impl Vocab {
     /// [`Error::ReservedToken`] for a padding or OOV token that is not a token of
     /// the file (for a Keras 2 tokenizer: an OOV token other than its own).
     pub fn from_bytes(path: &Path, bytes: &[u8], options: &VocabOptions) -> Result<Self> {
+        Self::from_bytes_unplaced(path, bytes, options)
+            .map_err(|e| super::places::place_json_shape(e, bytes))
+    }
+
+    /// [`Vocab::from_bytes`], but a [`Error::JsonShape`] has no position yet.
+    fn from_bytes_unplaced(path: &Path, bytes: &[u8], options: &VocabOptions) -> Result<Self> {
         let kind = match options.kind {
             Some(k) => k,
             None => detect_kind(path, bytes)?,

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use super::VocabKind;
-use crate::error::Position;
+use crate::error::{Error, JsonFault, Position};
 
 /// One step into a JSON document: a key of an object or an index of an array.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +111,168 @@ impl<F: FnMut(&[Step], &str, usize, bool)> Walk<'_, F> {
                 Some(())
             }
         }
+    }
+}
+
+/// A walk that reports nothing, only follows a path ([`Walk::find`]).
+type Follow = fn(&[Step], &str, usize, bool);
+
+/// The callback of a [`Follow`] walk.
+fn ignore(_: &[Step], _: &str, _: usize, _: bool) {}
+
+impl Walk<'_, Follow> {
+    /// A walk of `bytes` from their start, past a byte-order mark.
+    fn follow(bytes: &[u8]) -> Walk<'_, Follow> {
+        Walk {
+            bytes,
+            i: bytes.len() - crate::parse::text::strip_bom(bytes).len(),
+            path: Vec::new(),
+            found: ignore,
+        }
+    }
+
+    /// The byte where `steps` lead from the value at `i`: the opening quote of
+    /// the last key (its `nth` occurrence, 1-based, in its object), the start of
+    /// the last element, or of the value at `i` for no steps. A string met with
+    /// steps left is a JSON document encoded in a string (Keras' `to_json`): it is
+    /// decoded and walked, and the byte mapped back to `bytes`.
+    fn find(&mut self, steps: &[Step], nth: usize) -> Option<usize> {
+        self.blank();
+        let Some((step, rest)) = steps.split_first() else {
+            return Some(self.i);
+        };
+        match (step, *self.bytes.get(self.i)?) {
+            (Step::Key(want), b'{') => {
+                self.i += 1;
+                let mut seen = 0;
+                loop {
+                    self.blank();
+                    match *self.bytes.get(self.i)? {
+                        b',' => self.i += 1,
+                        b'"' => {
+                            let at = self.i;
+                            let key = self.string()?;
+                            self.blank();
+                            self.i += 1; // ':'
+                            if key == *want {
+                                seen += 1;
+                                if !rest.is_empty() {
+                                    return self.find(rest, nth);
+                                }
+                                if seen == nth {
+                                    return Some(at);
+                                }
+                            }
+                            self.value(false)?;
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            (Step::Index(want), b'[') => {
+                self.i += 1;
+                let mut n = 0;
+                loop {
+                    self.blank();
+                    match *self.bytes.get(self.i)? {
+                        b',' => self.i += 1,
+                        b']' => return None,
+                        _ if n == *want => return self.find(rest, nth),
+                        _ => {
+                            self.value(true)?;
+                            n += 1;
+                        }
+                    }
+                }
+            }
+            (_, b'"') => {
+                let (text, from) = decode_with_offsets(self.bytes, self.i)?;
+                let at = Walk::follow(&text).find(steps, nth)?;
+                from.get(at).copied()
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The steps of a key as errors name it: `$` (the root), `config.word_index`,
+/// `model.vocab["b"]`, `added_tokens[0].id`, `[2]`, `"word"` (an entry of a
+/// top-level object).
+fn steps(key: &str) -> Option<Vec<Step>> {
+    if key == "$" {
+        return Some(Vec::new());
+    }
+    let b = key.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    // The end of the JSON string literal whose quote is at `at` (past its quote).
+    let literal_end = |at: usize| {
+        let mut j = at + 1;
+        while j < b.len() {
+            match b[j] {
+                b'\\' => j += 2,
+                b'"' => return Some(j + 1),
+                _ => j += 1,
+            }
+        }
+        None
+    };
+    while i < b.len() {
+        match b[i] {
+            b'.' => i += 1,
+            b'"' => {
+                let end = literal_end(i)?;
+                out.push(Step::Key(serde_json::from_str(&key[i..end]).ok()?));
+                i = end;
+            }
+            b'[' if b.get(i + 1) == Some(&b'"') => {
+                let end = literal_end(i + 1)?;
+                out.push(Step::Key(serde_json::from_str(&key[i + 1..end]).ok()?));
+                (b.get(end) == Some(&b']')).then_some(())?;
+                i = end + 1;
+            }
+            b'[' => {
+                let close = i + key[i..].find(']')?;
+                out.push(Step::Index(key[i + 1..close].parse().ok()?));
+                i = close + 1;
+            }
+            _ => {
+                let end = key[i..].find(['.', '[']).map_or(b.len(), |n| i + n);
+                out.push(Step::Key(key[i..end].to_string()));
+                i = end;
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Gives a [`Error::JsonShape`] without a position the line and byte of its key
+/// in `bytes`, the JSON text it was read from (the repeat, for a word given
+/// twice); other errors are returned as they are.
+pub(in crate::vocab) fn place_json_shape(e: Error, bytes: &[u8]) -> Error {
+    let Error::JsonShape {
+        path,
+        key,
+        pos: None,
+        fault,
+    } = e
+    else {
+        return e;
+    };
+    let nth = match *fault {
+        JsonFault::DuplicateWord { .. } => 2,
+        _ => 1,
+    };
+    let pos = steps(&key).and_then(|steps| {
+        let at = Walk::follow(bytes).find(&steps, nth)?;
+        let line = memchr::memchr_iter(b'\n', &bytes[..at]).count() as u64 + 1;
+        Some(Position::line(line, at as u64))
+    });
+    Error::JsonShape {
+        path,
+        key,
+        pos,
+        fault,
     }
 }
 
@@ -260,6 +422,35 @@ pub(super) fn json_places(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn keys_as_errors_name_them_are_steps() {
+        let key = |k: &str| Step::Key(k.into());
+        assert_eq!(steps("$"), Some(vec![]));
+        assert_eq!(
+            steps(r#"added_tokens[10].id"#),
+            Some(vec![key("added_tokens"), Step::Index(10), key("id")])
+        );
+        assert_eq!(
+            steps(r#"config.word_index["a.b[1]\"\n"]"#),
+            Some(vec![key("config"), key("word_index"), key("a.b[1]\"\n")])
+        );
+        assert_eq!(steps(r#""x\"y""#), Some(vec![key("x\"y")]));
+        assert_eq!(steps(r#"model.vocab["open"#), None);
+        let doc = br#"{"a": {"x\"y": [0, {"k": 1}]}}"#;
+        let e = Error::json_shape(
+            Path::new(""),
+            r#"a["x\"y"][1].k"#,
+            JsonFault::Missing {
+                expected: crate::error::JsonExpected::String,
+            },
+        );
+        let at = doc.windows(3).position(|w| w == br#""k""#).unwrap() as u64;
+        assert!(
+            matches!(place_json_shape(e, doc), Error::JsonShape { pos: Some(p), .. } if p == Position::line(1, at))
+        );
+    }
 
     #[test]
     fn keys_elements_and_nested_word_index() {

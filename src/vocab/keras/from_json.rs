@@ -287,6 +287,13 @@ impl KerasTokenizer {
     /// ([`JsonFault::DuplicateWord`]) or an index given twice
     /// ([`JsonFault::DuplicateId`]).
     pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Self> {
+        Self::from_bytes_unplaced(path, bytes)
+            .map_err(|e| crate::vocab::places::place_json_shape(e, bytes))
+    }
+
+    /// [`KerasTokenizer::from_bytes`], but a [`Error::JsonShape`] has no position
+    /// yet.
+    fn from_bytes_unplaced(path: &Path, bytes: &[u8]) -> Result<Self> {
         let root = parse_root(path, bytes)?;
         match classify(&root, path)? {
             KerasJsonKind::WordIndex => {
