@@ -1445,6 +1445,22 @@ impl fmt::Display for At {
     }
 }
 
+/// Where a JSON parser stopped: ` at line L, column C (byte B)`, or nothing said
+/// when it gave no position.
+struct JsonAt<'a>(&'a Position, u64);
+
+impl fmt::Display for JsonAt<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.0.line, self.0.byte) {
+            (Some(line), Some(byte)) => {
+                write!(f, " at line {line}, column {} (byte {byte})", self.1)
+            }
+            (Some(line), None) => write!(f, " at line {line}, column {}", self.1),
+            _ => f.write_str(" (the parser gave no position)"),
+        }
+    }
+}
+
 /// Shows a path, or `<memory>` for inputs that are not files.
 pub(crate) struct Shown<'a>(pub &'a Path);
 
@@ -1774,15 +1790,16 @@ pub enum Error {
 
     /// A JSON document that does not parse.
     #[error(
-        "{}: invalid JSON at line {}, column {column} (byte {}): {message}",
-        Shown(path), pos.line.unwrap_or(0), pos.byte_or_zero()
+        "{}: invalid JSON{}: {message}",
+        Shown(path), JsonAt(pos, *column)
     )]
     Json {
         /// The file.
         path: PathBuf,
-        /// Where the parser stopped: the line and its byte.
+        /// Where the parser stopped: the line and its byte (neither when the
+        /// parser gave no position).
         pos: Position,
-        /// 1-based column.
+        /// 1-based column (0 without a position).
         column: u64,
         /// What the parser said.
         message: String,
@@ -2126,8 +2143,9 @@ impl Error {
             | Gzip { pos, .. }
             | Npy { pos, .. }
             | DuplicateToken { pos, .. }
-            | BadToken { pos, .. }
-            | Json { pos, .. } => Some(*pos),
+            | BadToken { pos, .. } => Some(*pos),
+            // A parser error without a position has none to give.
+            Json { pos, .. } => Some(*pos).filter(|p| *p != Position::default()),
             JsonShape { pos, .. } => *pos,
             _ => None,
         }
@@ -2174,6 +2192,32 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "<memory>: empty vocabulary (expected at least one token)"
+        );
+    }
+
+    #[test]
+    fn json_errors_without_a_position_invent_none() {
+        let e = Error::Json {
+            path: "t.json".into(),
+            pos: Position::default(),
+            column: 0,
+            message: "recursion limit exceeded".into(),
+        };
+        assert_eq!(e.position(), None);
+        assert_eq!(
+            e.to_string(),
+            "t.json: invalid JSON (the parser gave no position): recursion limit exceeded"
+        );
+        let e = Error::Json {
+            path: "t.json".into(),
+            pos: Position::line(3, 40),
+            column: 9,
+            message: "expected value".into(),
+        };
+        assert_eq!(e.position(), Some(Position::line(3, 40)));
+        assert_eq!(
+            e.to_string(),
+            "t.json: invalid JSON at line 3, column 9 (byte 40): expected value"
         );
     }
 }

@@ -48,9 +48,16 @@ pub(in crate::vocab) fn json_error(path: &Path, bytes: &[u8], e: &serde_json::Er
     let line_start = if e.line() <= 1 { 0 } else { line_start };
     // The parser counts columns in bytes, from 1 (0 at the start of a line).
     let byte = (line_start + e.column().saturating_sub(1)).min(text.len());
+    // serde_json numbers lines from 1; line 0 means it gave no position, which is
+    // then not invented.
+    let pos = if e.line() == 0 {
+        Position::default()
+    } else {
+        Position::line(e.line() as u64, (bom + byte) as u64)
+    };
     Error::Json {
         path: path.to_path_buf(),
-        pos: Position::line(e.line() as u64, (bom + byte) as u64),
+        pos,
         column: e.column() as u64,
         message,
     }
