@@ -83,7 +83,7 @@ pub struct Args {
     pub format: Option<Format>,
 
     /// The token list of a table VECTORS (.npy or .safetensors) [default: VECTORS
-    /// with .vocab.txt].
+    /// with .vocab.txt, or the list a .safetensors names].
     #[arg(long, value_name = "FILE", help_heading = "Input")]
     pub vocab: Option<PathBuf>,
 

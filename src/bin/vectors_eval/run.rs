@@ -12,7 +12,7 @@ use pretrained_vectors::eval::{
 };
 use pretrained_vectors::table::SavedTable;
 use pretrained_vectors::vocab::VocabOptions;
-use pretrained_vectors::write::{default_vocab_path, AtomicFile, WritePolicy};
+use pretrained_vectors::write::{AtomicFile, WritePolicy};
 use pretrained_vectors::{Error, FileKind, IoAction, ReadOptions, Vectors};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
@@ -200,8 +200,11 @@ fn load(args: &Args, path: &Path, vocab: Option<&Path>) -> Result<Loaded, Failur
         .and_then(|n| FileKind::of(&head[..n]))
         .filter(|k| matches!(k, FileKind::Npy | FileKind::Safetensors));
     if let Some(kind) = kind {
-        let vocab = vocab.map_or_else(|| default_vocab_path(path), Path::to_path_buf);
-        let table = SavedTable::read_with_vocab(path, vocab, &VocabOptions::new())?;
+        let table = match vocab {
+            Some(vocab) => SavedTable::read_with_vocab(path, vocab, &VocabOptions::new())?,
+            // TABLE.vocab.txt, or the list a safetensors table names.
+            None => SavedTable::read(path, &VocabOptions::new())?,
+        };
         return Ok(Loaded::Table(table, kind));
     }
     if vocab.is_some() {
