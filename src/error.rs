@@ -247,9 +247,6 @@ pub enum FormatFault {
         /// The dims of the file (the header's, perhaps wrong).
         dims: usize,
     },
-    /// A gzip-compressed file where a native fastText model, which is read
-    /// uncompressed, was asked for.
-    CompressedModel,
     /// A BPE `merges.txt` where a vocabulary was expected.
     BpeMerges,
 }
@@ -277,9 +274,6 @@ impl fmt::Display for FormatFault {
             FormatFault::LineBreakInWord { dims } => write!(
                 f,
                 "line break inside a word: expected a word, a space and {dims} binary floats (are the header's dims right?)"
-            ),
-            FormatFault::CompressedModel => f.write_str(
-                "gzip-compressed; expected a native fastText model (.bin or .ftz), which is read uncompressed: decompress it first",
             ),
             FormatFault::BpeMerges => f.write_str(
                 "this is a BPE merges.txt (expected a vocabulary: give the vocab.json beside it)",

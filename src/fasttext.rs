@@ -101,6 +101,8 @@ pub struct FastTextModel {
     /// Dictionary entry ids (words and labels) by their bytes; a word given twice
     /// finds its last entry, as in fastText.
     index: HashTable<u32>,
+    /// Whether the bytes were decompressed from gzip.
+    gzip: bool,
 }
 
 impl std::fmt::Debug for FastTextModel {
@@ -122,35 +124,52 @@ fn hash_bytes(word: &[u8]) -> u64 {
 }
 
 impl FastTextModel {
-    /// Opens the model at `path` (mapped; read into memory where mapping fails).
+    /// Opens the model at `path`: mapped (read into memory where mapping fails);
+    /// a gzip-compressed model (`.bin.gz`, every member, as `zcat`) is decompressed
+    /// into memory, up to [`ReadOptions`](crate::ReadOptions)' default
+    /// `max_decompressed_bytes`.
     ///
     /// # Errors
     /// [`Error::Io`] / [`Error::NotAFile`] when it cannot be read;
     /// [`Error::ModelTruncated`] and [`Error::BadModel`] (with the byte, and the
-    /// entry number inside the dictionary) when it is not a complete model.
+    /// entry number inside the dictionary) when it is not a complete model; for
+    /// gzip, [`Error::Gzip`], [`Error::GzipTrailing`] and [`Error::TooLarge`] as
+    /// for vector files, and the model's byte offsets count decompressed bytes.
     pub fn read(path: impl AsRef<Path>) -> Result<Self> {
-        let path = path.as_ref();
+        Self::read_within(path.as_ref(), crate::ReadOptions::new().max_decompressed)
+    }
+
+    /// [`read`](Self::read), decompressing at most `max_decompressed` bytes.
+    pub(crate) fn read_within(path: &Path, max_decompressed: u64) -> Result<Self> {
         match source::open(path, true)? {
-            Input::Bytes(bytes) => Self::from_source(path, bytes),
-            Input::Gzip { .. } => Err(Error::WrongFormat {
-                path: path.to_path_buf(),
-                pos: Position::byte(0),
-                fault: crate::error::FormatFault::CompressedModel,
-                suggest: None,
-            }),
+            Input::Bytes(bytes) => Self::from_source(path, bytes, false),
+            Input::Gzip {
+                reader,
+                compressed_len,
+            } => Self::from_source(
+                path,
+                Bytes::Owned(inflate(path, reader, compressed_len, max_decompressed)?),
+                true,
+            ),
         }
     }
 
-    /// Reads a model from bytes in memory; errors name `path` (an empty path
-    /// shows as `<memory>`).
+    /// Reads a model from bytes in memory (gzip detected and decompressed, as for
+    /// files); errors name `path` (an empty path shows as `<memory>`).
     ///
     /// # Errors
     /// As [`FastTextModel::read`].
     pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Self> {
-        Self::from_source(path, Bytes::Owned(bytes))
+        if crate::format::is_gzip(&bytes) {
+            let len = bytes.len() as u64;
+            let limit = crate::ReadOptions::new().max_decompressed;
+            let inflated = inflate(path, Box::new(std::io::Cursor::new(bytes)), len, limit)?;
+            return Self::from_source(path, Bytes::Owned(inflated), true);
+        }
+        Self::from_source(path, Bytes::Owned(bytes), false)
     }
 
-    pub(crate) fn from_source(path: &Path, bytes: Bytes) -> Result<Self> {
+    pub(crate) fn from_source(path: &Path, bytes: Bytes, gzip: bool) -> Result<Self> {
         let layout = layout::parse(path, &bytes)?;
         let mut index = HashTable::with_capacity(layout.entries.len());
         for i in 0..layout.entries.len() {
@@ -172,12 +191,18 @@ impl FastTextModel {
             bytes,
             layout,
             index,
+            gzip,
         })
     }
 
     /// The model at `path` when it is one (or `forced` says so), else `None`: the
     /// first bytes decide, before any other format is detected.
-    pub(crate) fn open_if_model(path: &Path, forced: Option<Format>) -> Result<Option<Self>> {
+    /// A gzip-compressed model is told by its first decompressed bytes.
+    pub(crate) fn open_if_model(
+        path: &Path,
+        forced: Option<Format>,
+        max_decompressed: u64,
+    ) -> Result<Option<Self>> {
         use std::io::Read;
         if forced.is_some_and(|f| !f.is_fasttext_model()) {
             return Ok(None);
@@ -186,10 +211,32 @@ impl FastTextModel {
         if let Ok(f) = std::fs::File::open(path) {
             let _ = f.take(64).read_to_end(&mut head);
         }
+        if crate::format::is_gzip(&head) {
+            head.clear();
+            if let Ok(f) = std::fs::File::open(path) {
+                let gz = flate2::read::MultiGzDecoder::new(std::io::BufReader::new(f));
+                let _ = gz.take(64).read_to_end(&mut head);
+            }
+        }
         if Self::sniff(&head, forced) {
-            return Self::read(path).map(Some);
+            return Self::read_within(path, max_decompressed).map(Some);
         }
         Ok(None)
+    }
+
+    /// Whether `bytes` (a whole file in memory, perhaps gzip-compressed) hold a
+    /// native model, as [`sniff`](Self::sniff) tells from the first (decompressed)
+    /// bytes.
+    pub(crate) fn sniff_bytes(bytes: &[u8], forced: Option<Format>) -> bool {
+        use std::io::Read;
+        if forced.is_some_and(|f| !f.is_fasttext_model()) || !crate::format::is_gzip(bytes) {
+            return Self::sniff(bytes, forced);
+        }
+        let mut head = Vec::with_capacity(64);
+        let _ = flate2::read::MultiGzDecoder::new(bytes)
+            .take(64)
+            .read_to_end(&mut head);
+        Self::sniff(&head, forced)
     }
 
     /// Whether `head` (the first bytes of a file) looks like a native model.
@@ -206,6 +253,11 @@ impl FastTextModel {
     /// touched. A no-op for models in memory and for maps under 1 GiB.
     pub(crate) fn release_pages(&self) {
         self.bytes.release_before(self.bytes.len());
+    }
+
+    /// Whether the model was decompressed from gzip.
+    pub fn is_gzip(&self) -> bool {
+        self.gzip
     }
 
     /// The file it was read from (empty for bytes in memory).
@@ -520,7 +572,7 @@ impl FastTextModel {
         }
         let info = ReadInfo {
             format: Some(self.format()),
-            gzip: false,
+            gzip: self.gzip,
             header_rows: None,
             file_rows: n as u64,
             dims,
@@ -535,4 +587,18 @@ impl FastTextModel {
             checked: None,
         })
     }
+}
+
+/// The whole decompressed content of a gzip stream (every member), with the
+/// errors and the size limit of the gzip reader of vector files.
+fn inflate(
+    path: &Path,
+    reader: Box<dyn std::io::Read + Send>,
+    compressed_len: u64,
+    limit: u64,
+) -> Result<Vec<u8>> {
+    let mut blocks = source::GzBlocks::start(path, reader, compressed_len, limit, 1 << 20);
+    let mut bytes = Vec::new();
+    blocks.fill(&mut bytes, usize::MAX)?;
+    Ok(bytes)
 }

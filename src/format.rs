@@ -137,23 +137,15 @@ fn lines_from(
 /// Detects the layout from the first bytes of a (decompressed) file.
 ///
 /// `head` must hold at least the header and the first rows (a few MiB of a stream);
-/// `forced` is the user's explicit choice, which detection then only checks;
-/// `gzip` says whether `head` was decompressed.
-pub(crate) fn detect(
-    path: &Path,
-    head: &[u8],
-    forced: Option<Format>,
-    gzip: bool,
-) -> Result<Layout> {
-    if forced.is_some_and(Format::is_fasttext_model) {
-        // Models are read before detection, from uncompressed bytes only.
-        return Err(wrong(path, 0, 1, FormatFault::CompressedModel, None));
-    }
+/// `forced` is the user's explicit choice, which detection then only checks.
+pub(crate) fn detect(path: &Path, head: &[u8], forced: Option<Format>) -> Result<Layout> {
+    // Models are read before detection (`FastTextModel::open_if_model`, also inside
+    // gzip): a model format asked for never reaches here.
+    let forced = forced.filter(|f| !f.is_fasttext_model());
     // Kinds no vector text can start with are named rather than misread. A model
-    // reaches here only when text was asked for, or inside gzip.
+    // reaches here only when text was asked for.
     if let Some(kind) = FileKind::of(head) {
-        // An uncompressed model reads as one (models are read from plain files).
-        let suggest = (kind == FileKind::FastTextModel && !gzip).then_some(Format::FastTextBin);
+        let suggest = (kind == FileKind::FastTextModel).then_some(Format::FastTextBin);
         return Err(Error::WrongFormat {
             path: path.to_path_buf(),
             pos: Position::byte(0),
@@ -363,7 +355,7 @@ mod tests {
     use super::*;
 
     fn det(bytes: &[u8], forced: Option<Format>) -> Result<Layout> {
-        detect(Path::new("x"), bytes, forced, false)
+        detect(Path::new("x"), bytes, forced)
     }
 
     #[test]
@@ -505,7 +497,7 @@ mod tests {
 
     #[test]
     fn other_kinds_are_named_not_misread() {
-        let kind = |bytes: &[u8], gzip: bool| match detect(Path::new("x"), bytes, None, gzip) {
+        let kind = |bytes: &[u8]| match detect(Path::new("x"), bytes, None) {
             Err(Error::WrongFormat {
                 fault: FormatFault::OtherKind(kind),
                 suggest,
@@ -519,52 +511,48 @@ mod tests {
         };
         let mut npy = Vec::new();
         crate::npy::write_matrix(&mut npy, ndarray::Array2::<f32>::zeros((2, 3)).view()).unwrap();
-        assert_eq!(kind(&npy, false), (FileKind::Npy, None));
+        assert_eq!(kind(&npy), (FileKind::Npy, None));
         let text = "the 0.1 0.2\n";
         let utf16le: Vec<u8> = [0xFF, 0xFE]
             .into_iter()
             .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
             .collect();
-        assert_eq!(kind(&utf16le, false), (FileKind::Utf16Le, None));
+        assert_eq!(kind(&utf16le), (FileKind::Utf16Le, None));
         let utf16be: Vec<u8> = [0xFE, 0xFF]
             .into_iter()
             .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
             .collect();
-        assert_eq!(kind(&utf16be, false), (FileKind::Utf16Be, None));
+        assert_eq!(kind(&utf16be), (FileKind::Utf16Be, None));
         let utf32le: Vec<u8> = [0xFF, 0xFE, 0, 0]
             .into_iter()
             .chain(text.chars().flat_map(|c| (c as u32).to_le_bytes()))
             .collect();
-        assert_eq!(kind(&utf32le, false), (FileKind::Utf32Le, None));
+        assert_eq!(kind(&utf32le), (FileKind::Utf32Le, None));
         let utf32be: Vec<u8> = [0, 0, 0xFE, 0xFF]
             .into_iter()
             .chain(text.chars().flat_map(|c| (c as u32).to_be_bytes()))
             .collect();
-        assert_eq!(kind(&utf32be, false), (FileKind::Utf32Be, None));
-        assert_eq!(
-            kind(b"\x1f\x8b\x08\0\0\0", true),
-            (FileKind::NestedGzip, None)
-        );
+        assert_eq!(kind(&utf32be), (FileKind::Utf32Be, None));
+        assert_eq!(kind(b"\x1f\x8b\x08\0\0\0"), (FileKind::NestedGzip, None));
         let model =
             std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fasttext/cbow.bin"))
                 .unwrap();
+        // Read as text (also inside gzip), a model is named, and read as a model.
         assert_eq!(
-            kind(&model, false),
+            kind(&model),
             (FileKind::FastTextModel, Some(Format::FastTextBin))
         );
-        // Inside gzip, a model must be decompressed first: no format reads it.
-        assert_eq!(kind(&model, true), (FileKind::FastTextModel, None));
         let old =
             std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fasttext/old.bin"))
                 .unwrap();
-        assert_eq!(kind(&old, false).0, FileKind::FastTextModel);
+        assert_eq!(kind(&old).0, FileKind::FastTextModel);
         let mut st = 14u64.to_le_bytes().to_vec();
         st.extend(b"{\"a\":{}}     ");
-        assert_eq!(kind(&st, false), (FileKind::Safetensors, None));
+        assert_eq!(kind(&st), (FileKind::Safetensors, None));
         // Forced text formats name the kind too.
         for f in [Format::Glove, Format::Word2vecText, Format::Word2vecBinary] {
             assert!(matches!(
-                detect(Path::new("x"), &npy, Some(f), false),
+                detect(Path::new("x"), &npy, Some(f)),
                 Err(Error::WrongFormat {
                     fault: FormatFault::OtherKind(FileKind::Npy),
                     ..

@@ -283,11 +283,12 @@ fn other_kinds_of_file_are_named() {
             FileKind::FastTextModel,
             Some(Format::FastTextBin),
         ),
+        // A gzip-compressed model reads as a model; asked for as text, it is named.
         (
             write("m.bin.gz", &gzip(&model)),
-            None,
+            Some(Format::Word2vecText),
             FileKind::FastTextModel,
-            None,
+            Some(Format::FastTextBin),
         ),
     ];
     for (path, format, want, suggested) in cases {

@@ -536,9 +536,9 @@ fn files_of_another_kind_are_named_with_one_hint() {
         ),
         (
             &zipped_model,
-            &[],
+            &["--format", "word2vec-text"],
             "native fastText model",
-            "decompress it first",
+            "--format fasttext-bin",
         ),
         (
             &w2v,

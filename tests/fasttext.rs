@@ -195,6 +195,89 @@ fn reading_a_model_converts_its_words_exactly() {
     }
 }
 
+fn gzip(parts: &[&[u8]]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = Vec::new();
+    for part in parts {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(part).unwrap();
+        out.extend(e.finish().unwrap());
+    }
+    out
+}
+
+/// A gzip-compressed model (`.bin.gz`, also in several members) reads as the
+/// model itself: the same words and bit-identical vectors, from a file (detected,
+/// or asked for), from bytes in memory, and for the aligner's subword rows.
+#[test]
+fn gzip_compressed_models_read_as_the_models_themselves() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["cbow.bin", "sup.ftz", "old.bin"] {
+        let path = fixture(&format!("fasttext/{name}"));
+        let raw = std::fs::read(&path).unwrap();
+        let cut = raw.len() / 3;
+        for (k, zipped) in [gzip(&[&raw]), gzip(&[&raw[..cut], &raw[cut..]])]
+            .into_iter()
+            .enumerate()
+        {
+            let gz = dir.path().join(format!("{name}.{k}.gz"));
+            std::fs::write(&gz, &zipped).unwrap();
+            let want = ReadOptions::new().read(&path).unwrap();
+            for got in [
+                ReadOptions::new().read(&gz).unwrap(),
+                ReadOptions::new()
+                    .format(Format::FastTextBin)
+                    .read(&gz)
+                    .unwrap(),
+                ReadOptions::new().read_bytes(&gz, &zipped).unwrap(),
+            ] {
+                assert_eq!(got.words(), want.words(), "{name}");
+                let bits = |v: &pretrained_vectors::Vectors| {
+                    v.matrix().iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+                };
+                assert_eq!(bits(&got), bits(&want), "{name}");
+                assert_eq!(got.info().format, want.info().format);
+                assert!(got.info().gzip && !want.info().gzip);
+            }
+            let m = FastTextModel::read(&gz).unwrap();
+            assert_eq!(m.word_vector("zzqxjv"), model(name).word_vector("zzqxjv"));
+            let vocab = pretrained_vectors::Vocab::new(vec!["zzqxjv".into()]).unwrap();
+            let a = pretrained_vectors::Aligner::new()
+                .align(&gz, vocab.clone())
+                .unwrap();
+            let b = pretrained_vectors::Aligner::new()
+                .align(&path, vocab)
+                .unwrap();
+            assert_eq!(a.table.weights(), b.table.weights(), "{name}");
+            assert_eq!(a.report.subword, b.report.subword);
+            assert!(a.report.gzip && !b.report.gzip);
+        }
+    }
+}
+
+/// A gzip-compressed model cut short names the decompressed byte where it broke,
+/// and a limit on the decompressed size holds for models as for vector files.
+#[test]
+fn a_truncated_or_oversized_gzip_model_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = std::fs::read(fixture("fasttext/cbow.bin")).unwrap();
+    let zipped = gzip(&[&raw]);
+    let cut = dir.path().join("cut.bin.gz");
+    std::fs::write(&cut, &zipped[..zipped.len() / 2]).unwrap();
+    let e = ReadOptions::new().read(&cut).unwrap_err();
+    assert!(matches!(e, pretrained_vectors::Error::Gzip { .. }), "{e}");
+    let whole = dir.path().join("whole.bin.gz");
+    std::fs::write(&whole, &zipped).unwrap();
+    let e = ReadOptions::new()
+        .max_decompressed_bytes(1000)
+        .read(&whole)
+        .unwrap_err();
+    assert!(
+        matches!(e, pretrained_vectors::Error::TooLarge { limit: 1000, .. }),
+        "{e}"
+    );
+}
+
 fn bytes_of(name: &str) -> Vec<u8> {
     std::fs::read(fixture(&format!("fasttext/{name}"))).unwrap()
 }

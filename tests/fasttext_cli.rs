@@ -26,6 +26,37 @@ fn a_model_converts_to_every_word_exactly() {
     assert!(stderr(&o).contains("fasttext-ftz"), "{}", stderr(&o));
 }
 
+/// A gzip-compressed model (as models are often downloaded: `cc.en.300.bin.gz`)
+/// converts to the same table as the model itself, subword rows included.
+#[test]
+fn a_gzip_compressed_model_gives_the_same_table() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let model = fixture("fasttext/skipgram.bin");
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(&std::fs::read(&model).unwrap()).unwrap();
+    let zipped = dir.path().join("skipgram.bin.gz");
+    std::fs::write(&zipped, e.finish().unwrap()).unwrap();
+    let vocab = dir.path().join("vocab.txt");
+    std::fs::write(&vocab, "function\nfucntion\nmodul\n").unwrap();
+    for extra in [&[][..], &["--vocab", vocab.to_str().unwrap()][..]] {
+        let (plain, gz) = (dir.path().join("plain.npy"), dir.path().join("gz.npy"));
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&model, &"-o", &plain, &"--force"];
+        args.extend(extra.iter().map(|a| a as &dyn AsRef<std::ffi::OsStr>));
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&zipped, &"-o", &gz, &"--force"];
+        args.extend(extra.iter().map(|a| a as &dyn AsRef<std::ffi::OsStr>));
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(std::fs::read(&plain).unwrap(), std::fs::read(&gz).unwrap());
+        assert_eq!(
+            std::fs::read(dir.path().join("plain.vocab.txt")).unwrap(),
+            std::fs::read(dir.path().join("gz.vocab.txt")).unwrap()
+        );
+    }
+}
+
 #[test]
 fn subword_rows_are_counted_and_can_be_turned_off() {
     let dir = tempfile::tempdir().unwrap();

@@ -193,7 +193,9 @@ impl Aligner {
             // Every row must be counted: never stop early.
             matcher.wanted = usize::MAX;
         }
-        if let Some(model) = FastTextModel::open_if_model(path, self.read.format)? {
+        if let Some(model) =
+            FastTextModel::open_if_model(path, self.read.format, self.read.max_decompressed)?
+        {
             let scan = self.scan_model(&model, &vocab, &matcher);
             return Ok(self.finish(scan, vocab, start));
         }

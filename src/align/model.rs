@@ -153,7 +153,7 @@ impl Aligner {
         Scan {
             found,
             format: Some(model.format()),
-            gzip: false,
+            gzip: model.is_gzip(),
             header_rows: None,
             rows_scanned: model.word_count() as u64,
             stopped_early: false,

@@ -38,7 +38,8 @@ impl ReadOptions {
     /// fastText model are checked after reading, at their entry number). The
     /// vectors then carry the proof that their words meet `rule`.
     pub(crate) fn read_words_for(&self, path: &Path, rule: Option<Words>) -> Result<Vectors> {
-        if let Some(model) = FastTextModel::open_if_model(path, self.format)? {
+        if let Some(model) = FastTextModel::open_if_model(path, self.format, self.max_decompressed)?
+        {
             let mut v = self.run(|| std::sync::Arc::new(model).to_vectors(self.utf8))?;
             if let Some(rule) = rule {
                 for (i, word) in v.words.iter().enumerate() {
@@ -68,7 +69,7 @@ impl ReadOptions {
     /// # Errors
     /// As [`ReadOptions::read`].
     pub fn read_bytes(&self, path: &Path, bytes: &[u8]) -> Result<Vectors> {
-        if FastTextModel::sniff(bytes, self.format) {
+        if FastTextModel::sniff_bytes(bytes, self.format) {
             let model = FastTextModel::from_bytes(path, bytes.to_vec())?;
             return self.run(|| std::sync::Arc::new(model).to_vectors(self.utf8));
         }

@@ -41,7 +41,7 @@ pub(super) fn scan<C: Consumer>(
         let want = head.len() + 1;
         ended = gz.fill(&mut head, want)?;
     }
-    let layout = detect(path, &head, opts.format, true)?;
+    let layout = detect(path, &head, opts.format)?;
     check_header(
         path,
         &layout,

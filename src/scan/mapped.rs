@@ -20,7 +20,7 @@ pub(super) fn scan<C: Consumer>(
     c: &mut C,
 ) -> Result<Scanned> {
     let bytes = source.bytes;
-    let layout = detect(path, bytes, opts.format, false)?;
+    let layout = detect(path, bytes, opts.format)?;
     check_header(path, &layout, (bytes.len() - layout.body_start) as u64)?;
     c.begin(&layout);
     let p = opts.row_parser(path, layout.dims);

@@ -281,12 +281,6 @@ pub fn hint(e: &Error, args: &Args) -> Option<String> {
             ..
         } => Some(kind_hint(*kind, *suggest)),
         Error::WrongFormat {
-            fault: FormatFault::CompressedModel,
-            ..
-        } => Some(
-            "decompress it first (gunzip -k FILE): fastText models are read uncompressed".into(),
-        ),
-        Error::WrongFormat {
             suggest: Some(_), ..
         }
         | Error::BadHeader {
@@ -369,12 +363,10 @@ fn kind_hint(kind: FileKind, suggest: Option<Format>) -> String {
         FileKind::Utf32Le | FileKind::Utf32Be => {
             "convert it to UTF-8 first: iconv -f UTF-32 -t UTF-8 FILE > FILE.utf8".into()
         }
-        FileKind::FastTextModel => match suggest {
-            Some(f) => format!("read it as a model: --format {f} (or leave --format out)"),
-            None => {
-                "decompress it first (gunzip -k FILE): fastText models are read uncompressed".into()
-            }
-        },
+        FileKind::FastTextModel => format!(
+            "read it as a model: --format {} (or leave --format out)",
+            suggest.unwrap_or(Format::FastTextBin)
+        ),
         FileKind::NestedGzip => "decompress it once (gunzip -c FILE > FILE.inner.gz) and give \
                                  the result, which is gzip-compressed vectors"
             .into(),
