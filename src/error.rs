@@ -1433,6 +1433,72 @@ impl fmt::Display for ShapeFault {
     }
 }
 
+/// What is wrong with a line of an evaluation file ([`Error::BadAnalogyLine`],
+/// [`Error::BadPairLine`]).
+///
+/// Text taken from the file (a score) is data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EvalLineFault {
+    /// A byte that does not continue valid UTF-8 (the position is that byte's).
+    NotUtf8 {
+        /// The byte.
+        byte: u8,
+    },
+    /// An analogy line that is neither a `: section` line nor a question of 4
+    /// words.
+    WordCount {
+        /// Words on the line.
+        words: usize,
+    },
+    /// An analogy question before the first `: section` line.
+    NoSection,
+    /// A word-pair line without exactly 3 tab-separated fields.
+    FieldCount {
+        /// Tab-separated fields on the line.
+        fields: usize,
+    },
+    /// A word-pair score (the third field) that is not a number.
+    ScoreNotNumber {
+        /// The field's text, cut to 40 characters.
+        found: Box<str>,
+    },
+    /// A word-pair score that is NaN or infinite.
+    ScoreNotFinite {
+        /// The field's text, cut to 40 characters.
+        found: Box<str>,
+    },
+}
+
+impl fmt::Display for EvalLineFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EvalLineFault::NotUtf8 { byte } => {
+                write!(f, "expected UTF-8 text, found the byte 0x{byte:02x}")
+            }
+            EvalLineFault::WordCount { words } => write!(
+                f,
+                "expected a `: section` line or a question of 4 words `a b c expected`, \
+                 found {words} words"
+            ),
+            EvalLineFault::NoSection => f.write_str(
+                "expected a `: section` line before the first question, found a question",
+            ),
+            EvalLineFault::FieldCount { fields } => write!(
+                f,
+                "expected 3 tab-separated fields `word1<TAB>word2<TAB>score`, \
+                 found {fields} fields"
+            ),
+            EvalLineFault::ScoreNotNumber { found } | EvalLineFault::ScoreNotFinite { found } => {
+                write!(
+                    f,
+                    "expected a finite number as the score (third field), found {found:?}"
+                )
+            }
+        }
+    }
+}
+
 /// Shows ` at {pos}` for a known position, nothing otherwise.
 struct At(Option<Position>);
 
@@ -1919,35 +1985,28 @@ pub enum Error {
     // ----- evaluation files --------------------------------------------------------
     /// A line of an analogy file (`questions-words.txt` format) that is neither a
     /// `: section` line nor a question of four words.
-    #[error(
-        "{}: bad analogy line at {pos}: expected {expected}, found {found}",
-        Shown(path)
-    )]
+    #[error("{}: bad analogy line at {pos}: {fault}", Shown(path))]
     BadAnalogyLine {
         /// The file.
         path: PathBuf,
         /// Where the line (or the offending byte) is.
         pos: Position,
-        /// What the line should have been.
-        expected: &'static str,
-        /// What it was (a short description).
-        found: Box<str>,
+        /// What is wrong with it: [`EvalLineFault::NotUtf8`],
+        /// [`EvalLineFault::WordCount`] or [`EvalLineFault::NoSection`].
+        fault: EvalLineFault,
     },
 
     /// A line of a word-pairs file (`word1<TAB>word2<TAB>score`) that does not parse.
-    #[error(
-        "{}: bad word-pair line at {pos}: expected {expected}, found {found}",
-        Shown(path)
-    )]
+    #[error("{}: bad word-pair line at {pos}: {fault}", Shown(path))]
     BadPairLine {
         /// The file.
         path: PathBuf,
         /// Where the line (or the offending field) starts.
         pos: Position,
-        /// What the line should have been.
-        expected: &'static str,
-        /// What it was (a short description).
-        found: Box<str>,
+        /// What is wrong with it: [`EvalLineFault::NotUtf8`],
+        /// [`EvalLineFault::FieldCount`], [`EvalLineFault::ScoreNotNumber`] or
+        /// [`EvalLineFault::ScoreNotFinite`].
+        fault: EvalLineFault,
     },
 
     /// A word-pairs file none of whose pairs can be scored (every pair has an
