@@ -227,7 +227,8 @@ impl Weights {
 
 impl SavedTable {
     /// Opens the table at `path` with its sidecars: the token list at
-    /// [`write::default_vocab_path`] and the row origins, when the table has them
+    /// [`write::default_vocab_path`] (or, when there is none, the file beside a
+    /// `.safetensors` that its `tokens_file` metadata names) and the row origins, when the table has them
     /// (tables this crate saves do): the `origins` tensor of a `.safetensors`, the
     /// [`write::default_origins_path`] beside an `.npy` (a 1-D array of any integer
     /// type). They record the reserved rows (padding, OOV, unused, special): a saved
@@ -262,7 +263,13 @@ impl SavedTable {
     /// the table's; those of [`Vocab::read`].
     pub fn read(path: impl AsRef<Path>, options: &VocabOptions) -> Result<Self> {
         let path = path.as_ref();
-        Self::read_with_vocab(path, write::default_vocab_path(path), options)
+        let mut vocab = write::default_vocab_path(path);
+        if !vocab.exists() {
+            if let Some(named) = named_tokens_file(path).filter(|p| p.is_file()) {
+                vocab = named;
+            }
+        }
+        Self::read_with_vocab(path, vocab, options)
     }
 
     /// Opens the table at `path` with the token list at `vocab_path` (and the row
@@ -357,6 +364,33 @@ impl SavedTable {
 
 /// Opens the weights at `path` (npy or safetensors, told by the first bytes); with
 /// the codes of a safetensors `origins` tensor.
+/// The token list a safetensors table names in its `tokens_file` metadata (which
+/// [`EmbeddingTable::save`] writes: `--vocab-out` may put it under another name),
+/// in the table's folder; only a bare file name is taken. `None` for anything
+/// else: an npy table, a header without the key, or one that does not parse (the
+/// table's own read then says what is wrong).
+fn named_tokens_file(path: &Path) -> Option<PathBuf> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut len = [0u8; 8];
+    file.read_exact(&mut len).ok()?;
+    let len = u64::from_le_bytes(len);
+    // The safetensors crate's own limit on a header (100 MB).
+    if !(2..=100_000_000).contains(&len) {
+        return None;
+    }
+    let mut header = Vec::new();
+    file.take(len).read_to_end(&mut header).ok()?;
+    let header: serde_json::Value = serde_json::from_slice(&header).ok()?;
+    let name = header.get("__metadata__")?.get("tokens_file")?.as_str()?;
+    let name = Path::new(name);
+    // A bare name, never a path that leads out of the table's folder.
+    if name.components().count() != 1 || name.file_name()? != name.as_os_str() {
+        return None;
+    }
+    Some(path.with_file_name(name))
+}
+
 fn open_weights(path: &Path) -> Result<(Weights, Option<Vec<i128>>)> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, IoAction::Open, e))?;
     let mut head = [0u8; 6];

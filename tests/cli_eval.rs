@@ -1,5 +1,5 @@
 //! The `vectors-eval` binary: its JSON against gensim's scores, its inputs (vectors,
-//! an .npy table), drift, and its exit codes.
+//! a table, .npy or .safetensors), drift, and its exit codes.
 
 mod common;
 
@@ -86,10 +86,11 @@ fn json_matches_gensim_and_stdout_has_the_table() {
         .success());
 }
 
-#[test]
-fn an_npy_table_scores_the_same_and_does_not_drift() {
+/// A table that `glove-to-table` wrote as `t.EXT` scores as the vectors it came
+/// from, and has not drifted from them.
+fn table_scores_the_same_and_does_not_drift(ext: &str, kind: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let table: PathBuf = dir.path().join("t.npy");
+    let table: PathBuf = dir.path().join(format!("t.{ext}"));
     let o = Command::new(env!("CARGO_BIN_EXE_glove-to-table"))
         .args([
             &fixture("glove.6B.50d.20k.txt.gz"),
@@ -119,8 +120,18 @@ fn an_npy_table_scores_the_same_and_does_not_drift() {
     assert_eq!(drift["unchanged"], 20_000);
     assert_eq!(drift["neighbour_overlap"], 1.0);
     let stdout = String::from_utf8(o.stdout).unwrap();
-    assert!(stdout.contains("npy table"), "{stdout}");
+    assert!(stdout.contains(kind), "{stdout}");
     assert!(stdout.contains("drift: 20000 shared words"), "{stdout}");
+}
+
+#[test]
+fn an_npy_table_scores_the_same_and_does_not_drift() {
+    table_scores_the_same_and_does_not_drift("npy", "(npy table)");
+}
+
+#[test]
+fn a_safetensors_table_scores_the_same_and_does_not_drift() {
+    table_scores_the_same_and_does_not_drift("safetensors", "(safetensors table)");
 }
 
 #[test]

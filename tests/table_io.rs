@@ -308,3 +308,48 @@ fn safetensors_from_other_writers() {
     assert!(matches!(e, Error::Safetensors { .. }), "{e}");
     assert_eq!(e.path(), Some(path.as_path()));
 }
+
+/// A safetensors table records the name of its token list (`tokens_file`): saved
+/// with the list under another name, it still reads back without naming it. The
+/// conventional `TABLE.vocab.txt` wins when it exists, and a name that is not a
+/// bare file name is never followed.
+#[test]
+fn safetensors_tables_find_their_token_list_by_its_recorded_name() {
+    use safetensors::{serialize, tensor::TensorView, Dtype as St};
+    let table = aligned_table();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("table.safetensors");
+    let tokens = dir.path().join("tokens.txt");
+    let written = table
+        .save(&path, &SaveOptions::new().vocab_path(&tokens))
+        .unwrap();
+    assert!(written.contains(&tokens), "{written:?}");
+    assert!(!dir.path().join("table.vocab.txt").exists());
+    let saved = SavedTable::read(&path, &VocabOptions::new()).unwrap();
+    assert_eq!(saved.vocab().tokens(), table.vocab().tokens());
+    assert_eq!(saved.weights(), table.weights());
+
+    // Another writer's file naming a list outside its folder: not followed, so the
+    // missing conventional list is the error.
+    let (rows, dims) = table.weights().dim();
+    let values: Vec<u8> = table
+        .weights()
+        .iter()
+        .flat_map(|x| x.to_le_bytes())
+        .collect();
+    let tensors = [(
+        "embeddings",
+        TensorView::new(St::F32, vec![rows, dims], &values).unwrap(),
+    )];
+    let meta =
+        std::collections::HashMap::from([("tokens_file".to_string(), "../tokens.txt".to_string())]);
+    let inner = dir.path().join("inner");
+    std::fs::create_dir(&inner).unwrap();
+    let other = inner.join("other.safetensors");
+    std::fs::write(&other, serialize(tensors, Some(meta)).unwrap()).unwrap();
+    let e = SavedTable::read(&other, &VocabOptions::new()).unwrap_err();
+    assert!(
+        matches!(&e, Error::Io { path, .. } if path == &inner.join("other.vocab.txt")),
+        "{e}"
+    );
+}

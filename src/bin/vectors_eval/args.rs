@@ -23,7 +23,8 @@ Exit status: 0 on success, 1 on a data or I/O error, 2 on a usage error.";
 #[command(name = "vectors-eval", version, after_help = EXAMPLES)]
 pub struct Args {
     /// The vectors: GloVe text, word2vec text or binary, fastText .vec (gzip
-    /// detected), or an .npy table with its token list (TABLE.vocab.txt).
+    /// detected), or a table (.npy or .safetensors) with its token list
+    /// (TABLE.vocab.txt).
     #[arg(value_name = "VECTORS")]
     pub vectors: PathBuf,
 
@@ -81,7 +82,8 @@ pub struct Args {
     #[arg(long, value_name = "F", help_heading = "Input")]
     pub format: Option<Format>,
 
-    /// The token list of an .npy VECTORS [default: VECTORS with .vocab.txt].
+    /// The token list of a table VECTORS (.npy or .safetensors) [default: VECTORS
+    /// with .vocab.txt, or the list a .safetensors names].
     #[arg(long, value_name = "FILE", help_heading = "Input")]
     pub vocab: Option<PathBuf>,
 

@@ -12,24 +12,24 @@ use pretrained_vectors::eval::{
 };
 use pretrained_vectors::table::SavedTable;
 use pretrained_vectors::vocab::VocabOptions;
-use pretrained_vectors::write::{default_vocab_path, AtomicFile, WritePolicy};
-use pretrained_vectors::{Error, IoAction, ReadOptions, Vectors};
+use pretrained_vectors::write::{AtomicFile, WritePolicy};
+use pretrained_vectors::{Error, FileKind, IoAction, ReadOptions, Vectors};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
 use crate::args::Args;
 
-/// Vectors read from a file, or a saved table.
+/// Vectors read from a file, or a saved table (and which kind of file it is).
 enum Loaded {
     Vectors(Vectors),
-    Table(SavedTable),
+    Table(SavedTable, FileKind),
 }
 
 impl Loaded {
     fn embeddings(&self) -> &dyn Embeddings {
         match self {
             Loaded::Vectors(v) => v,
-            Loaded::Table(t) => t,
+            Loaded::Table(t, _) => t,
         }
     }
 
@@ -42,7 +42,8 @@ impl Loaded {
                 let format = i.format.map_or("in memory".into(), |f| f.to_string());
                 format!("{format}{}", if i.gzip { ", gzip" } else { "" })
             }
-            Loaded::Table(_) => "npy table".into(),
+            Loaded::Table(_, FileKind::Safetensors) => "safetensors table".into(),
+            Loaded::Table(..) => "npy table".into(),
         };
         format!("{rows} words x {dims} dims ({kind})")
     }
@@ -189,24 +190,26 @@ fn write_failed(path: &Path, source: std::io::Error) -> Failure {
     })
 }
 
-/// Reads `path`: an .npy table (by its magic bytes) with its token list, or vectors.
+/// Reads `path`: a table (.npy or .safetensors, told by its bytes) with its token
+/// list, or vectors.
 fn load(args: &Args, path: &Path, vocab: Option<&Path>) -> Result<Loaded, Failure> {
-    let mut head = [0u8; 6];
-    let is_npy = std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok()
-        && pretrained_vectors::npy::is_npy(&head);
-    if is_npy {
-        let vocab = vocab.map_or_else(|| default_vocab_path(path), Path::to_path_buf);
-        return Ok(Loaded::Table(SavedTable::read_with_vocab(
-            path,
-            vocab,
-            &VocabOptions::new(),
-        )?));
+    let mut head = [0u8; 16];
+    let read = std::fs::File::open(path).and_then(|mut f| f.read(&mut head));
+    let kind = read
+        .ok()
+        .and_then(|n| FileKind::of(&head[..n]))
+        .filter(|k| matches!(k, FileKind::Npy | FileKind::Safetensors));
+    if let Some(kind) = kind {
+        let table = match vocab {
+            Some(vocab) => SavedTable::read_with_vocab(path, vocab, &VocabOptions::new())?,
+            // TABLE.vocab.txt, or the list a safetensors table names.
+            None => SavedTable::read(path, &VocabOptions::new())?,
+        };
+        return Ok(Loaded::Table(table, kind));
     }
     if vocab.is_some() {
         return Err(Failure::Usage(format!(
-            "--vocab names the token list of an .npy table, but {} is not one",
+            "--vocab names the token list of a table (.npy or .safetensors), but {} is not one",
             path.display()
         )));
     }
