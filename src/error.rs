@@ -334,6 +334,60 @@ impl fmt::Display for Suggested {
     }
 }
 
+/// What the npy header parser expected where the header dict stops parsing
+/// ([`NpyFault::Syntax`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NpyExpected {
+    /// `{` opening the header dict.
+    DictOpen,
+    /// A quoted key string.
+    QuotedString,
+    /// A string without backslash escapes (no header NumPy writes has one).
+    NoEscapes,
+    /// A string closed on the line it opens on.
+    ClosedString,
+    /// `:` after a key.
+    Colon,
+    /// A value: a string, `True`, `False` or a tuple of integers.
+    Value,
+    /// A non-negative integer in the shape tuple.
+    Integer,
+    /// A dimension below 2^64.
+    SmallDimension,
+    /// `,` or `)` after a dimension of the shape tuple.
+    CommaOrTupleClose,
+    /// `,` or `}` after a value.
+    CommaOrDictClose,
+    /// Only white space after the header dict's `}`.
+    EndOfHeader,
+}
+
+impl NpyExpected {
+    /// What was expected, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            NpyExpected::DictOpen => "`{` opening the header dict",
+            NpyExpected::QuotedString => "a quoted string",
+            NpyExpected::NoEscapes => "a string without escapes",
+            NpyExpected::ClosedString => "a string closed on the same line",
+            NpyExpected::Colon => "`:` after the key",
+            NpyExpected::Value => "a string, True, False or a tuple of integers",
+            NpyExpected::Integer => "a non-negative integer",
+            NpyExpected::SmallDimension => "a dimension below 2^64",
+            NpyExpected::CommaOrTupleClose => "`,` or `)` in the shape tuple",
+            NpyExpected::CommaOrDictClose => "`,` or `}` after a value",
+            NpyExpected::EndOfHeader => "only white space after the header dict",
+        }
+    }
+}
+
+impl fmt::Display for NpyExpected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
 /// What is wrong with an npy file ([`Error::Npy`]).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -374,7 +428,7 @@ pub enum NpyFault {
     /// The header dict does not parse.
     Syntax {
         /// What should be there.
-        expected: &'static str,
+        expected: NpyExpected,
         /// What is there (escaped bytes, or `the end of the header`).
         found: String,
     },
@@ -454,7 +508,7 @@ impl NpyFault {
             NpyFault::HeaderPastEnd {
                 header_len, end, ..
             } => format!("a header of {header_len} bytes, ending at byte {end}"),
-            NpyFault::Syntax { expected, .. } => (*expected).into(),
+            NpyFault::Syntax { expected, .. } => expected.describe().into(),
             NpyFault::Descr { .. } => {
                 "descr '<f4', '>f4', '<f8', '>f8', '<f2' or '>f2' (a float matrix)".into()
             }

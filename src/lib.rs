@@ -116,7 +116,8 @@ pub use ndarray;
 pub use align::{AlignReport, Aligned, Aligner, MissingInit, OovInit};
 pub use error::{
     Dims, Error, EvalLineFault, FileKind, FormatFault, HeaderFault, IoAction, JsonExpected,
-    JsonFault, JsonKind, ModelFault, ModelField, NpyFault, Position, Result, ShapeFault,
+    JsonFault, JsonKind, ModelFault, ModelField, NpyExpected, NpyFault, Position, Result,
+    ShapeFault,
 };
 pub use fasttext::FastTextModel;
 pub use format::Format;
