@@ -328,6 +328,60 @@ impl fmt::Display for Suggested {
     }
 }
 
+/// What the npy header parser expected where the header dict stops parsing
+/// ([`NpyFault::Syntax`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NpyExpected {
+    /// `{` opening the header dict.
+    DictOpen,
+    /// A quoted key string.
+    QuotedString,
+    /// A string without backslash escapes (no header NumPy writes has one).
+    NoEscapes,
+    /// A string closed on the line it opens on.
+    ClosedString,
+    /// `:` after a key.
+    Colon,
+    /// A value: a string, `True`, `False` or a tuple of integers.
+    Value,
+    /// A non-negative integer in the shape tuple.
+    Integer,
+    /// A dimension below 2^64.
+    SmallDimension,
+    /// `,` or `)` after a dimension of the shape tuple.
+    CommaOrTupleClose,
+    /// `,` or `}` after a value.
+    CommaOrDictClose,
+    /// Only white space after the header dict's `}`.
+    EndOfHeader,
+}
+
+impl NpyExpected {
+    /// What was expected, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            NpyExpected::DictOpen => "`{` opening the header dict",
+            NpyExpected::QuotedString => "a quoted string",
+            NpyExpected::NoEscapes => "a string without escapes",
+            NpyExpected::ClosedString => "a string closed on the same line",
+            NpyExpected::Colon => "`:` after the key",
+            NpyExpected::Value => "a string, True, False or a tuple of integers",
+            NpyExpected::Integer => "a non-negative integer",
+            NpyExpected::SmallDimension => "a dimension below 2^64",
+            NpyExpected::CommaOrTupleClose => "`,` or `)` in the shape tuple",
+            NpyExpected::CommaOrDictClose => "`,` or `}` after a value",
+            NpyExpected::EndOfHeader => "only white space after the header dict",
+        }
+    }
+}
+
+impl fmt::Display for NpyExpected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
 /// What is wrong with an npy file ([`Error::Npy`]).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -368,7 +422,7 @@ pub enum NpyFault {
     /// The header dict does not parse.
     Syntax {
         /// What should be there.
-        expected: &'static str,
+        expected: NpyExpected,
         /// What is there (escaped bytes, or `the end of the header`).
         found: String,
     },
@@ -448,7 +502,7 @@ impl NpyFault {
             NpyFault::HeaderPastEnd {
                 header_len, end, ..
             } => format!("a header of {header_len} bytes, ending at byte {end}"),
-            NpyFault::Syntax { expected, .. } => (*expected).into(),
+            NpyFault::Syntax { expected, .. } => expected.describe().into(),
             NpyFault::Descr { .. } => {
                 "descr '<f4', '>f4', '<f8', '>f8', '<f2' or '>f2' (a float matrix)".into()
             }
@@ -1427,6 +1481,72 @@ impl fmt::Display for ShapeFault {
     }
 }
 
+/// What is wrong with a line of an evaluation file ([`Error::BadAnalogyLine`],
+/// [`Error::BadPairLine`]).
+///
+/// Text taken from the file (a score) is data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EvalLineFault {
+    /// A byte that does not continue valid UTF-8 (the position is that byte's).
+    NotUtf8 {
+        /// The byte.
+        byte: u8,
+    },
+    /// An analogy line that is neither a `: section` line nor a question of 4
+    /// words.
+    WordCount {
+        /// Words on the line.
+        words: usize,
+    },
+    /// An analogy question before the first `: section` line.
+    NoSection,
+    /// A word-pair line without exactly 3 tab-separated fields.
+    FieldCount {
+        /// Tab-separated fields on the line.
+        fields: usize,
+    },
+    /// A word-pair score (the third field) that is not a number.
+    ScoreNotNumber {
+        /// The field's text, cut to 40 characters.
+        found: Box<str>,
+    },
+    /// A word-pair score that is NaN or infinite.
+    ScoreNotFinite {
+        /// The field's text, cut to 40 characters.
+        found: Box<str>,
+    },
+}
+
+impl fmt::Display for EvalLineFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EvalLineFault::NotUtf8 { byte } => {
+                write!(f, "expected UTF-8 text, found the byte 0x{byte:02x}")
+            }
+            EvalLineFault::WordCount { words } => write!(
+                f,
+                "expected a `: section` line or a question of 4 words `a b c expected`, \
+                 found {words} words"
+            ),
+            EvalLineFault::NoSection => f.write_str(
+                "expected a `: section` line before the first question, found a question",
+            ),
+            EvalLineFault::FieldCount { fields } => write!(
+                f,
+                "expected 3 tab-separated fields `word1<TAB>word2<TAB>score`, \
+                 found {fields} fields"
+            ),
+            EvalLineFault::ScoreNotNumber { found } | EvalLineFault::ScoreNotFinite { found } => {
+                write!(
+                    f,
+                    "expected a finite number as the score (third field), found {found:?}"
+                )
+            }
+        }
+    }
+}
+
 /// Shows ` at {pos}` for a known position, nothing otherwise.
 struct At(Option<Position>);
 
@@ -1913,35 +2033,28 @@ pub enum Error {
     // ----- evaluation files --------------------------------------------------------
     /// A line of an analogy file (`questions-words.txt` format) that is neither a
     /// `: section` line nor a question of four words.
-    #[error(
-        "{}: bad analogy line at {pos}: expected {expected}, found {found}",
-        Shown(path)
-    )]
+    #[error("{}: bad analogy line at {pos}: {fault}", Shown(path))]
     BadAnalogyLine {
         /// The file.
         path: PathBuf,
         /// Where the line (or the offending byte) is.
         pos: Position,
-        /// What the line should have been.
-        expected: &'static str,
-        /// What it was (a short description).
-        found: Box<str>,
+        /// What is wrong with it: [`EvalLineFault::NotUtf8`],
+        /// [`EvalLineFault::WordCount`] or [`EvalLineFault::NoSection`].
+        fault: EvalLineFault,
     },
 
     /// A line of a word-pairs file (`word1<TAB>word2<TAB>score`) that does not parse.
-    #[error(
-        "{}: bad word-pair line at {pos}: expected {expected}, found {found}",
-        Shown(path)
-    )]
+    #[error("{}: bad word-pair line at {pos}: {fault}", Shown(path))]
     BadPairLine {
         /// The file.
         path: PathBuf,
         /// Where the line (or the offending field) starts.
         pos: Position,
-        /// What the line should have been.
-        expected: &'static str,
-        /// What it was (a short description).
-        found: Box<str>,
+        /// What is wrong with it: [`EvalLineFault::NotUtf8`],
+        /// [`EvalLineFault::FieldCount`], [`EvalLineFault::ScoreNotNumber`] or
+        /// [`EvalLineFault::ScoreNotFinite`].
+        fault: EvalLineFault,
     },
 
     /// A word-pairs file none of whose pairs can be scored (every pair has an

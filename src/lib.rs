@@ -115,8 +115,9 @@ pub use ndarray;
 
 pub use align::{AlignReport, Aligned, Aligner, MissingInit, OovInit};
 pub use error::{
-    Dims, Error, FileKind, FormatFault, HeaderFault, IoAction, JsonExpected, JsonFault, JsonKind,
-    ModelFault, ModelField, NpyFault, Position, Result, ShapeFault,
+    Dims, Error, EvalLineFault, FileKind, FormatFault, HeaderFault, IoAction, JsonExpected,
+    JsonFault, JsonKind, ModelFault, ModelField, NpyExpected, NpyFault, Position, Result,
+    ShapeFault,
 };
 pub use fasttext::FastTextModel;
 pub use format::Format;

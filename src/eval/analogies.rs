@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::batch::{Combo, Rule};
 
 use super::{EvalOptions, Space};
-use crate::error::{Error, Position, Result};
+use crate::error::{Error, EvalLineFault, Position, Result};
 use crate::parse::for_each_text_line;
 
 /// One question `a b c expected`: `a` is to `b` as `c` is to `expected`.
@@ -64,18 +64,18 @@ impl Analogies {
     /// Parses analogy questions from `bytes`; errors name `path`.
     ///
     /// # Errors
-    /// [`Error::BadAnalogyLine`] with the line and byte of a line that is not UTF-8,
-    /// of a question before the first section, and of a line that is neither a
-    /// section nor four words.
+    /// [`Error::BadAnalogyLine`] with the line and byte of a line that is not UTF-8
+    /// ([`EvalLineFault::NotUtf8`]), of a question before the first section
+    /// ([`EvalLineFault::NoSection`]), and of a line that is neither a section nor
+    /// four words ([`EvalLineFault::WordCount`]).
     pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Self> {
         let mut sections: Vec<Section> = Vec::new();
-        let bad = |line, at, expected, found: String| Error::BadAnalogyLine {
+        let bad = |line, at, fault| Error::BadAnalogyLine {
             path: path.to_path_buf(),
             pos: Position::line(line, at),
-            expected,
-            found: found.into(),
+            fault,
         };
-        let not_utf8 = |line, at, found| bad(line, at, "UTF-8 text", found);
+        let not_utf8 = |line, at, byte| bad(line, at, EvalLineFault::NotUtf8 { byte });
         for_each_text_line(bytes, not_utf8, |line, at, text| {
             if text.trim().is_empty() {
                 return Ok(());
@@ -89,20 +89,11 @@ impl Analogies {
             }
             let words: Vec<&str> = text.split_whitespace().collect();
             let Ok(words) = <[&str; 4]>::try_from(words.as_slice()) else {
-                return Err(bad(
-                    line,
-                    at,
-                    "a `: section` line or a question of 4 words `a b c expected`",
-                    format!("{} words", words.len()),
-                ));
+                let words = words.len();
+                return Err(bad(line, at, EvalLineFault::WordCount { words }));
             };
             let Some(section) = sections.last_mut() else {
-                return Err(bad(
-                    line,
-                    at,
-                    "a `: section` line before the first question",
-                    "a question".into(),
-                ));
+                return Err(bad(line, at, EvalLineFault::NoSection));
             };
             section.questions.push(Question {
                 words: words.map(String::from),
@@ -344,21 +335,34 @@ mod tests {
 
     #[test]
     fn bad_lines_have_positions() {
+        let fault = |e: Error| match e {
+            Error::BadAnalogyLine { pos, fault, .. } => (pos, fault),
+            other => panic!("expected BadAnalogyLine, got {other:?}"),
+        };
         let e = parse(": s\na b c d\na b c\n").unwrap_err();
-        assert_eq!(e.position(), Some(Position::line(3, 12)));
-        assert!(e.to_string().contains("found 3 words"), "{e}");
         assert!(
-            e.to_string()
-                .starts_with("q.txt: bad analogy line at line 3, byte 12"),
+            e.to_string().starts_with(
+                "q.txt: bad analogy line at line 3, byte 12: expected a `: section` line or a \
+                 question of 4 words"
+            ),
             "{e}"
         );
+        assert_eq!(
+            fault(e),
+            (Position::line(3, 12), EvalLineFault::WordCount { words: 3 })
+        );
         let e = parse("a b c d\n").unwrap_err();
-        assert_eq!(e.position(), Some(Position::line(1, 0)));
-        assert!(e.to_string().contains("section"), "{e}");
+        assert_eq!(fault(e), (Position::line(1, 0), EvalLineFault::NoSection));
         let e = Analogies::from_bytes(Path::new("q.txt"), b": s\na b \xff d\n").unwrap_err();
-        assert_eq!(e.position(), Some(Position::line(2, 8)));
+        assert_eq!(
+            fault(e),
+            (Position::line(2, 8), EvalLineFault::NotUtf8 { byte: 0xff })
+        );
         // The BOM counts in byte offsets.
         let e = parse("\u{feff}: s\nx\n").unwrap_err();
-        assert_eq!(e.position(), Some(Position::line(2, 7)));
+        assert_eq!(
+            fault(e),
+            (Position::line(2, 7), EvalLineFault::WordCount { words: 1 })
+        );
     }
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::{pearson, spearman, EvalOptions, Space};
-use crate::error::{Error, Position, Result};
+use crate::error::{Error, EvalLineFault, Position, Result};
 use crate::parse::for_each_text_line;
 
 /// One pair and its gold score.
@@ -56,45 +56,41 @@ impl Pairs {
     /// Parses pairs from `bytes`; errors name `path`.
     ///
     /// # Errors
-    /// [`Error::BadPairLine`] with the line and byte of a line that is not UTF-8,
-    /// does not hold three tab-separated fields, or whose score is not a finite
-    /// number.
+    /// [`Error::BadPairLine`] with the line and byte of a line that is not UTF-8
+    /// ([`EvalLineFault::NotUtf8`]), does not hold three tab-separated fields
+    /// ([`EvalLineFault::FieldCount`]), or whose score is not a number
+    /// ([`EvalLineFault::ScoreNotNumber`]) or not finite
+    /// ([`EvalLineFault::ScoreNotFinite`]).
     pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Self> {
-        let bad = |line, at, expected, found: String| Error::BadPairLine {
+        let bad = |line, at, fault| Error::BadPairLine {
             path: path.to_path_buf(),
             pos: Position::line(line, at),
-            expected,
-            found: found.into(),
+            fault,
         };
         let mut pairs = Vec::new();
-        let not_utf8 = |line, at, found| bad(line, at, "UTF-8 text", found);
+        let not_utf8 = |line, at, byte| bad(line, at, EvalLineFault::NotUtf8 { byte });
         for_each_text_line(bytes, not_utf8, |line, at, text| {
             if text.starts_with('#') || text.trim().is_empty() {
                 return Ok(());
             }
             let fields: Vec<&str> = text.split('\t').collect();
             let [a, b, score] = fields[..] else {
-                return Err(bad(
-                    line,
-                    at,
-                    "3 tab-separated fields `word1<TAB>word2<TAB>score`",
-                    format!("{} fields", fields.len()),
-                ));
+                let fields = fields.len();
+                return Err(bad(line, at, EvalLineFault::FieldCount { fields }));
             };
             let score_at = at + (a.len() + b.len() + 2) as u64;
-            let value: f64 = score
-                .trim()
-                .parse()
-                .ok()
-                .filter(|v: &f64| v.is_finite())
-                .ok_or_else(|| {
-                    bad(
-                        line,
-                        score_at,
-                        "a finite number as the score (third field)",
-                        format!("{:?}", score.chars().take(40).collect::<String>()),
-                    )
-                })?;
+            let found = || score.chars().take(40).collect::<String>().into();
+            let value = match score.trim().parse::<f64>() {
+                Ok(v) if v.is_finite() => v,
+                Ok(_) => {
+                    let fault = EvalLineFault::ScoreNotFinite { found: found() };
+                    return Err(bad(line, score_at, fault));
+                }
+                Err(_) => {
+                    let fault = EvalLineFault::ScoreNotNumber { found: found() };
+                    return Err(bad(line, score_at, fault));
+                }
+            };
             pairs.push(Pair {
                 a: a.to_string(),
                 b: b.to_string(),
@@ -218,15 +214,50 @@ mod tests {
 
     #[test]
     fn bad_lines_have_positions() {
+        let fault = |e: Error| match e {
+            Error::BadPairLine { pos, fault, .. } => (pos, fault),
+            other => panic!("expected BadPairLine, got {other:?}"),
+        };
         let e = parse("a\tb\t1\na b 2\n").unwrap_err();
-        assert_eq!(e.position(), Some(Position::line(2, 6)));
-        assert!(e.to_string().contains("found 1 fields"), "{e}");
+        assert_eq!(
+            fault(e),
+            (
+                Position::line(2, 6),
+                EvalLineFault::FieldCount { fields: 1 }
+            )
+        );
         let e = parse("a\tb\t1\nab\tc\tx1\n").unwrap_err();
-        assert_eq!(e.position(), Some(Position::line(2, 11)), "{e}");
-        assert!(e.to_string().contains("\"x1\""), "{e}");
-        let e = parse("a\tb\tnan\n").unwrap_err();
-        assert!(e.to_string().contains("finite"), "{e}");
+        let found = "x1".into();
+        assert_eq!(
+            fault(e),
+            (
+                Position::line(2, 11),
+                EvalLineFault::ScoreNotNumber { found }
+            )
+        );
+        let e = parse("a\tb\tnan\nc\td\tinf\n").unwrap_err();
+        let found = "nan".into();
+        assert_eq!(
+            fault(e),
+            (
+                Position::line(1, 4),
+                EvalLineFault::ScoreNotFinite { found }
+            )
+        );
+        let e = parse("c\td\t -inf\n").unwrap_err();
+        let found = " -inf".into();
+        assert_eq!(fault(e).1, EvalLineFault::ScoreNotFinite { found });
         let e = Pairs::from_bytes(Path::new("p.tsv"), b"a\t\xc3\tb\t1\n").unwrap_err();
-        assert_eq!(e.position(), Some(Position::line(1, 2)));
+        assert_eq!(
+            fault(e),
+            (Position::line(1, 2), EvalLineFault::NotUtf8 { byte: 0xc3 })
+        );
+        // Messages keep saying what was expected and found.
+        let e = parse("a\tb\tseven\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .ends_with("expected a finite number as the score (third field), found \"seven\""),
+            "{e}"
+        );
     }
 }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::error::{Error, NpyFault, Position, Result};
+use crate::error::{Error, NpyExpected, NpyFault, Position, Result};
 
 /// The six bytes every `.npy` file starts with.
 pub(crate) const MAGIC: &[u8; 6] = b"\x93NUMPY";
@@ -376,7 +376,7 @@ impl Cursor<'_> {
         self.base + self.at
     }
 
-    fn err(&self, expected: &'static str) -> Error {
+    fn err(&self, expected: NpyExpected) -> Error {
         let found = match self.text.get(self.at..) {
             Some([]) | None => "the end of the header".to_string(),
             Some(rest) => show_bytes(rest),
@@ -395,7 +395,7 @@ impl Cursor<'_> {
     }
 
     /// Consumes `c` (after white space) or fails expecting `what`.
-    fn expect(&mut self, c: u8, what: &'static str) -> Result<()> {
+    fn expect(&mut self, c: u8, what: NpyExpected) -> Result<()> {
         self.skip_ws();
         if self.peek() == Some(c) {
             self.at += 1;
@@ -419,7 +419,7 @@ impl Cursor<'_> {
         self.skip_ws();
         let quote = match self.peek() {
             Some(q @ (b'\'' | b'"')) => q,
-            _ => return Err(self.err("a quoted string")),
+            _ => return Err(self.err(NpyExpected::QuotedString)),
         };
         let open = self.at;
         self.at += 1;
@@ -427,10 +427,10 @@ impl Cursor<'_> {
         loop {
             match self.peek() {
                 Some(c) if c == quote => break,
-                Some(b'\\') => return Err(self.err("a string without escapes")),
+                Some(b'\\') => return Err(self.err(NpyExpected::NoEscapes)),
                 Some(b'\n') | None => {
                     self.at = open;
-                    return Err(self.err("a string closed on the same line"));
+                    return Err(self.err(NpyExpected::ClosedString));
                 }
                 Some(_) => self.at += 1,
             }
@@ -461,20 +461,22 @@ impl Cursor<'_> {
                 Some(n) => n,
                 None => {
                     self.at = start;
-                    return Err(self.err("a dimension below 2^64"));
+                    return Err(self.err(NpyExpected::SmallDimension));
                 }
             };
             self.at += 1;
         }
         if self.at == start {
-            return Err(self.err("a non-negative integer"));
+            return Err(self.err(NpyExpected::Integer));
         }
         self.eat(b'L');
         Ok(n)
     }
 
+    /// A tuple of integers, the cursor at its `(` ([`Cursor::value`] looked).
     fn tuple(&mut self) -> Result<Vec<u64>> {
-        self.expect(b'(', "a tuple")?;
+        debug_assert_eq!(self.peek(), Some(b'('));
+        self.at += 1;
         let mut items = Vec::new();
         loop {
             if self.eat(b')') {
@@ -484,7 +486,7 @@ impl Cursor<'_> {
             if self.eat(b')') {
                 return Ok(items);
             }
-            self.expect(b',', "`,` or `)` in the shape tuple")?;
+            self.expect(b',', NpyExpected::CommaOrTupleClose)?;
         }
     }
 
@@ -495,7 +497,7 @@ impl Cursor<'_> {
             Some(b'(') => self.tuple().map(Value::Tuple),
             _ if self.word("True") => Ok(Value::Bool(true)),
             _ if self.word("False") => Ok(Value::Bool(false)),
-            _ => Err(self.err("a string, True, False or a tuple of integers")),
+            _ => Err(self.err(NpyExpected::Value)),
         }
     }
 }
@@ -511,7 +513,7 @@ impl Dict {
         let mut descr = None;
         let mut fortran = None;
         let mut shape = None;
-        c.expect(b'{', "`{` opening the header dict")?;
+        c.expect(b'{', NpyExpected::DictOpen)?;
         loop {
             if c.eat(b'}') {
                 break;
@@ -519,7 +521,7 @@ impl Dict {
             c.skip_ws();
             let key_at = c.byte();
             let key = c.string()?;
-            c.expect(b':', "`:` after the key")?;
+            c.expect(b':', NpyExpected::Colon)?;
             c.skip_ws();
             let value_at = c.byte();
             let value = c.value()?;
@@ -585,11 +587,11 @@ impl Dict {
             if c.eat(b'}') {
                 break;
             }
-            c.expect(b',', "`,` or `}` after a value")?;
+            c.expect(b',', NpyExpected::CommaOrDictClose)?;
         }
         c.skip_ws();
         if c.at != text.len() {
-            return Err(c.err("only white space after the header dict"));
+            return Err(c.err(NpyExpected::EndOfHeader));
         }
         let missing = |key: &'static str| npy_err(path, base, NpyFault::MissingKey { key });
         Ok(Dict {

@@ -254,6 +254,51 @@ fn bad_dicts_point_at_the_offending_byte() {
 }
 
 #[test]
+fn syntax_faults_name_what_was_expected() {
+    use crate::error::NpyExpected as E;
+    let cases: &[(&str, usize, E)] = &[
+        ("'descr': '<f4'}", 0, E::DictOpen),
+        ("{descr: '<f4'}", 1, E::QuotedString),
+        ("{'descr': 'a\\'b'}", 12, E::NoEscapes),
+        ("{'descr': '<f4}", 10, E::ClosedString),
+        ("{'descr' '<f4'}", 9, E::Colon),
+        ("{'fortran_order': false}", 18, E::Value),
+        ("{'shape': (1, -1)}", 14, E::Integer),
+        (
+            "{'shape': (99999999999999999999, 1)}",
+            11,
+            E::SmallDimension,
+        ),
+        ("{'shape': (1; 1)}", 12, E::CommaOrTupleClose),
+        ("{'descr': '<f4' 'shape': (1, 1)}", 16, E::CommaOrDictClose),
+        ("{'descr': '<f4'} x", 17, E::EndOfHeader),
+    ];
+    for &(dict, at, want) in cases {
+        match from_bytes(Path::new("t.npy"), &raw((1, 0), dict, &[])) {
+            Err(Error::Npy { pos, fault, .. }) => {
+                assert_eq!(pos.byte, Some(10 + at as u64), "{dict}");
+                assert!(
+                    matches!(*fault, NpyFault::Syntax { expected, .. } if expected == want),
+                    "{dict}: {fault:?}"
+                );
+            }
+            other => panic!("{dict}: expected an Npy error, got {other:?}"),
+        }
+    }
+    // What was found: the bytes from there, or the end of the header.
+    match from_bytes(Path::new("t.npy"), &raw((1, 0), "{'descr': '<f4'", &[])) {
+        Err(Error::Npy { fault, .. }) => assert_eq!(
+            *fault,
+            NpyFault::Syntax {
+                expected: E::CommaOrDictClose,
+                found: "the end of the header".into()
+            }
+        ),
+        other => panic!("expected an Npy error, got {other:?}"),
+    }
+}
+
+#[test]
 fn missing_key() {
     let (byte, expected, found) = npy_error(&raw(
         (1, 0),

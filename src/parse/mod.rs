@@ -216,10 +216,10 @@ pub(crate) fn for_each_line<E>(
 
 /// The non-blank lines of a whole UTF-8 text file (a leading BOM skipped), each as
 /// `f(line, byte, text)` with its absolute line number and byte offset; a line that
-/// is not UTF-8 is `bad(line, byte of the first bad byte, what was found)`.
+/// is not UTF-8 is `bad(line, offset of its first bad byte, that byte)`.
 pub(crate) fn for_each_text_line<E>(
     bytes: &[u8],
-    bad: impl Fn(u64, u64, String) -> E,
+    bad: impl Fn(u64, u64, u8) -> E,
     mut f: impl FnMut(u64, u64, &str) -> Result<(), E>,
 ) -> Result<u64, E> {
     let body = text::strip_bom(bytes);
@@ -227,7 +227,7 @@ pub(crate) fn for_each_text_line<E>(
     for_each_line(body, skipped, 1, |line, at, raw| {
         let text = std::str::from_utf8(raw).map_err(|e| {
             let i = e.valid_up_to();
-            bad(line, at + i as u64, format!("the byte 0x{:02x}", raw[i]))
+            bad(line, at + i as u64, raw[i])
         })?;
         f(line, at, text)
     })
