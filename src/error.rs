@@ -1359,25 +1359,22 @@ pub enum ShapeFault {
         /// The highest known code.
         max: u8,
     },
-    /// A safetensors file without the embeddings tensor.
+    /// A safetensors file without the [`TableTensor::Embeddings`] tensor.
     NoEmbeddings {
         /// The file.
         path: PathBuf,
-        /// The name the tensor must have.
-        expected: &'static str,
         /// The tensors it has.
         tensors: Vec<String>,
     },
-    /// A safetensors tensor of the wrong value type or rank.
+    /// A safetensors tensor of the wrong value type or shape (what it must hold is
+    /// [`TableTensor::layout`]).
     TensorLayout {
         /// The file.
         path: PathBuf,
-        /// The tensor's name.
-        tensor: &'static str,
-        /// What it must hold, e.g. `"F32, F16 or BF16 values [rows, dims]"`.
-        expected: &'static str,
-        /// Its value type, as the safetensors format names it.
-        dtype: String,
+        /// The tensor.
+        tensor: TableTensor,
+        /// Its value type.
+        dtype: safetensors::Dtype,
         /// Its shape.
         shape: Vec<usize>,
     },
@@ -1457,25 +1454,22 @@ impl fmt::Display for ShapeFault {
                 "expected a row origin code from 0 to {max}, found code {code} at row {row} of {}",
                 Shown(path)
             ),
-            ShapeFault::NoEmbeddings {
-                path,
-                expected,
-                tensors,
-            } => write!(
+            ShapeFault::NoEmbeddings { path, tensors } => write!(
                 f,
-                "expected a tensor `{expected}` in {}, found the tensors {tensors:?}",
+                "expected a tensor `{}` in {}, found the tensors {tensors:?}",
+                TableTensor::Embeddings,
                 Shown(path)
             ),
             ShapeFault::TensorLayout {
                 path,
                 tensor,
-                expected,
                 dtype,
                 shape,
             } => write!(
                 f,
-                "expected `{tensor}` in {} to hold {expected}, found {dtype} values of shape {shape:?}",
-                Shown(path)
+                "expected `{tensor}` in {} to hold {}, found {dtype} values of shape {shape:?}",
+                Shown(path),
+                tensor.layout()
             ),
         }
     }
@@ -1544,6 +1538,42 @@ impl fmt::Display for EvalLineFault {
                 )
             }
         }
+    }
+}
+
+/// A tensor of a table's safetensors file ([`ShapeFault::TensorLayout`]), as
+/// [`write_safetensors`](crate::write::write_safetensors) writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TableTensor {
+    /// The values: `F32`, `F16` or `BF16`, shape `[rows, dims]`.
+    Embeddings,
+    /// The row origin codes: integers, shape `[rows]`.
+    Origins,
+}
+
+impl TableTensor {
+    /// The tensor's name in the file ([`EMBEDDINGS`](crate::write::EMBEDDINGS),
+    /// [`ORIGINS`](crate::write::ORIGINS)).
+    pub fn name(self) -> &'static str {
+        match self {
+            TableTensor::Embeddings => crate::write::EMBEDDINGS,
+            TableTensor::Origins => crate::write::ORIGINS,
+        }
+    }
+
+    /// What the tensor must hold, in words.
+    pub fn layout(self) -> &'static str {
+        match self {
+            TableTensor::Embeddings => "F32, F16 or BF16 values [rows, dims]",
+            TableTensor::Origins => "integers [rows]",
+        }
+    }
+}
+
+impl fmt::Display for TableTensor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 

@@ -117,7 +117,7 @@ pub use align::{AlignReport, Aligned, Aligner, MissingInit, OovInit};
 pub use error::{
     Dims, Error, EvalLineFault, FileKind, FormatFault, HeaderFault, IoAction, JsonExpected,
     JsonFault, JsonKind, ModelFault, ModelField, NpyExpected, NpyFault, Position, Result,
-    ShapeFault,
+    ShapeFault, TableTensor,
 };
 pub use fasttext::FastTextModel;
 pub use format::Format;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use ndarray::{Array2, ArrayView1, ArrayView2};
 
-use crate::error::{Dims, Error, IoAction, Result, ShapeFault};
+use crate::error::{Dims, Error, IoAction, Result, ShapeFault, TableTensor};
 use crate::npy::NpyMatrix;
 pub use crate::origin::RowOrigin;
 use crate::vocab::{Vocab, VocabKind, VocabOptions};
@@ -446,31 +446,27 @@ fn parse_safetensors(path: &Path, all: &[u8], can_view: bool) -> Result<Parsed> 
         what: "safetensors table",
         fault: Box::new(fault),
     };
-    let layout = |tensor, expected, dtype: St, shape: &[usize]| {
+    let layout = |tensor, dtype, shape: &[usize]| {
         wrong(ShapeFault::TensorLayout {
             path: path.to_path_buf(),
             tensor,
-            expected,
-            dtype: format!("{dtype:?}"),
+            dtype,
             shape: shape.to_vec(),
         })
     };
-    const VALUES: &str = "F32, F16 or BF16 values [rows, dims]";
-    const CODES: &str = "integers [rows]";
-    let e = st.tensor(write::EMBEDDINGS).map_err(|_| {
+    let e = st.tensor(TableTensor::Embeddings.name()).map_err(|_| {
         let mut tensors: Vec<String> = st.names().into_iter().map(str::to_owned).collect();
         tensors.sort();
         wrong(ShapeFault::NoEmbeddings {
             path: path.to_path_buf(),
-            expected: write::EMBEDDINGS,
             tensors,
         })
     })?;
     let (rows, dims) = match (e.dtype(), e.shape()) {
         (St::F32 | St::F16 | St::BF16, &[rows, dims]) => (rows, dims),
-        (dtype, shape) => return Err(layout(write::EMBEDDINGS, VALUES, dtype, shape)),
+        (dtype, shape) => return Err(layout(TableTensor::Embeddings, dtype, shape)),
     };
-    let codes = match st.tensor(write::ORIGINS) {
+    let codes = match st.tensor(TableTensor::Origins.name()) {
         Err(_) => None,
         Ok(o) => {
             let (size, signed) = match o.dtype() {
@@ -482,10 +478,10 @@ fn parse_safetensors(path: &Path, all: &[u8], can_view: bool) -> Result<Parsed> 
                 St::I32 => (4, true),
                 St::U64 => (8, false),
                 St::I64 => (8, true),
-                dtype => return Err(layout(write::ORIGINS, CODES, dtype, o.shape())),
+                dtype => return Err(layout(TableTensor::Origins, dtype, o.shape())),
             };
             if o.shape() != [rows] {
-                return Err(layout(write::ORIGINS, CODES, o.dtype(), o.shape()));
+                return Err(layout(TableTensor::Origins, o.dtype(), o.shape()));
             }
             Some(
                 o.data()

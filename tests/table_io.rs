@@ -10,7 +10,9 @@ use pretrained_vectors::table::SavedTable;
 use pretrained_vectors::vocab::{VocabKind, VocabOptions};
 use pretrained_vectors::write::Dtype;
 use pretrained_vectors::write::SaveOptions;
-use pretrained_vectors::{Aligner, EmbeddingTable, Error, RowOrigin, ShapeFault, Vocab};
+use pretrained_vectors::{
+    Aligner, EmbeddingTable, Error, RowOrigin, ShapeFault, TableTensor, Vocab,
+};
 
 fn aligned_table() -> EmbeddingTable {
     let v = pretrained_vectors::read(fixture("glove.6B.50d.20k.txt.gz")).unwrap();
@@ -303,6 +305,71 @@ fn safetensors_from_other_writers() {
         "{e}"
     );
     assert!(e.to_string().contains("weights"), "{e}");
+    // Tensors of the wrong value type or shape: the fault names the tensor and what
+    // it holds.
+    let ints: Vec<u8> = vec![0; rows * dims * 4];
+    let bad_layouts = [
+        (
+            St::I32,
+            vec![rows, dims],
+            St::I64,
+            vec![rows],
+            TableTensor::Embeddings,
+        ),
+        (
+            St::F32,
+            vec![rows * dims],
+            St::I64,
+            vec![rows],
+            TableTensor::Embeddings,
+        ),
+        (
+            St::F32,
+            vec![rows, dims],
+            St::F64,
+            vec![rows],
+            TableTensor::Origins,
+        ),
+        (
+            St::F32,
+            vec![rows, dims],
+            St::I64,
+            vec![rows, 1],
+            TableTensor::Origins,
+        ),
+    ];
+    for (e_dtype, e_shape, o_dtype, o_shape, want) in bad_layouts {
+        let e_bytes = if e_dtype == St::F32 { &values } else { &ints };
+        let tensors = [
+            (
+                "embeddings",
+                TensorView::new(e_dtype, e_shape.clone(), e_bytes).unwrap(),
+            ),
+            (
+                "origins",
+                TensorView::new(o_dtype, o_shape.clone(), &codes).unwrap(),
+            ),
+        ];
+        std::fs::write(&path, serialize(tensors, None).unwrap()).unwrap();
+        let e = SavedTable::read(&path, &VocabOptions::new()).unwrap_err();
+        let (dtype, shape) = match want {
+            TableTensor::Embeddings => (e_dtype, e_shape),
+            _ => (o_dtype, o_shape),
+        };
+        let Error::ShapeFault { fault, .. } = &e else {
+            panic!("{want}: {e}")
+        };
+        assert_eq!(
+            **fault,
+            ShapeFault::TensorLayout {
+                path: path.clone(),
+                tensor: want,
+                dtype,
+                shape,
+            },
+            "{e}"
+        );
+    }
     std::fs::write(&path, b"the 0.1 0.2\n").unwrap();
     let e = SavedTable::read(&path, &VocabOptions::new()).unwrap_err();
     assert!(matches!(e, Error::Safetensors { .. }), "{e}");
