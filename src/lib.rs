@@ -113,6 +113,11 @@ pub mod write;
 /// callers need not keep their own dependency in step.
 pub use ndarray;
 
+/// The `safetensors` version whose types this crate's errors carry
+/// ([`Error::Safetensors`]' source, [`ShapeFault::TensorLayout`]'s `dtype`), so
+/// that callers can match them without a dependency of their own.
+pub use safetensors;
+
 pub use align::{AlignReport, Aligned, Aligner, MissingInit, OovInit};
 pub use error::{
     Dims, Error, EvalLineFault, FileKind, FormatFault, HeaderFault, IoAction, JsonExpected,
