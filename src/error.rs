@@ -328,6 +328,29 @@ impl fmt::Display for Suggested {
     }
 }
 
+/// A key of an npy header's dict ([`NpyFault::ValueType`], [`NpyFault::MissingKey`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NpyKey {
+    /// `descr`, the value type.
+    Descr,
+    /// `fortran_order`, the memory order.
+    FortranOrder,
+    /// `shape`, the dims.
+    Shape,
+}
+
+impl NpyKey {
+    /// The key as the header spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            NpyKey::Descr => "descr",
+            NpyKey::FortranOrder => "fortran_order",
+            NpyKey::Shape => "shape",
+        }
+    }
+}
+
 /// What the npy header parser expected where the header dict stops parsing
 /// ([`NpyFault::Syntax`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -437,10 +460,10 @@ pub enum NpyFault {
         /// The `descr` given.
         found: String,
     },
-    /// A value of the wrong type for its key (`descr`, `fortran_order`, `shape`).
+    /// A value of the wrong type for its key.
     ValueType {
         /// The key.
-        key: &'static str,
+        key: NpyKey,
     },
     /// A shape that is not 2-D, where a matrix is read.
     NotTwoD {
@@ -469,7 +492,7 @@ pub enum NpyFault {
     /// A key missing.
     MissingKey {
         /// The key.
-        key: &'static str,
+        key: NpyKey,
     },
     /// The data after the header is not exactly the size the shape says.
     DataSize {
@@ -509,9 +532,13 @@ impl NpyFault {
             NpyFault::NotIntegers { .. } => {
                 "an integer descr such as '|u1' or '<i8' (a vector of row origin codes)".into()
             }
-            NpyFault::ValueType { key: "descr" } => "descr as a type string such as '<f4'".into(),
-            NpyFault::ValueType { key: "shape" } => "shape as a tuple (rows, cols)".into(),
-            NpyFault::ValueType { key } => format!("{key} True or False"),
+            NpyFault::ValueType { key: NpyKey::Descr } => {
+                "descr as a type string such as '<f4'".into()
+            }
+            NpyFault::ValueType { key: NpyKey::Shape } => "shape as a tuple (rows, cols)".into(),
+            NpyFault::ValueType {
+                key: NpyKey::FortranOrder,
+            } => "fortran_order True or False".into(),
             NpyFault::NotTwoD { .. } => "a 2-D shape (rows, cols): a matrix".into(),
             NpyFault::NotOneD { .. } => "a 1-D shape (rows,): one code per row".into(),
             NpyFault::UnknownKey { .. } => {
@@ -555,7 +582,7 @@ impl NpyFault {
             }
             NpyFault::Version { major, minor } => format!("version {major}.{minor}"),
             NpyFault::Descr { found } | NpyFault::NotIntegers { found } => format!("'{found}'"),
-            NpyFault::ValueType { key: "descr" } => {
+            NpyFault::ValueType { key: NpyKey::Descr } => {
                 "another kind of value (a structured dtype?)".into()
             }
             NpyFault::ValueType { .. } => "another kind of value".into(),
@@ -564,7 +591,7 @@ impl NpyFault {
             }
             NpyFault::UnknownKey { key } => format!("key '{key}'"),
             NpyFault::RepeatedKey { key } => format!("a second '{key}'"),
-            NpyFault::MissingKey { key } => format!("no '{key}'"),
+            NpyFault::MissingKey { key } => format!("no '{}'", key.name()),
             NpyFault::DataSize {
                 have, data_offset, ..
             } => format!("{have} bytes from byte {data_offset} to the end of the file"),
@@ -1298,8 +1325,8 @@ pub enum ShapeFault {
         rows: usize,
         /// Values per row.
         cols: usize,
-        /// The value type (`"F32"`, `"F16"`, `"BF16"`).
-        dtype: &'static str,
+        /// The value type.
+        dtype: crate::write::Dtype,
     },
     /// A row count outside `1..=max`.
     RowsOutOfRange {
@@ -2028,7 +2055,7 @@ pub enum Error {
         /// The value.
         value: f32,
         /// The value type asked for (`f16`, `bf16`).
-        dtype: &'static str,
+        dtype: crate::write::Dtype,
         /// Its largest finite value.
         max: f32,
     },

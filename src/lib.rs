@@ -121,7 +121,7 @@ pub use safetensors;
 pub use align::{AlignReport, Aligned, Aligner, MissingInit, OovInit};
 pub use error::{
     Dims, Error, EvalLineFault, FileKind, FormatFault, HeaderFault, IoAction, JsonExpected,
-    JsonFault, JsonKind, ModelFault, ModelField, NpyExpected, NpyFault, Position, Result,
+    JsonFault, JsonKind, ModelFault, ModelField, NpyExpected, NpyFault, NpyKey, Position, Result,
     ShapeFault, TableTensor,
 };
 pub use fasttext::FastTextModel;

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::error::{Error, NpyExpected, NpyFault, Position, Result};
+use crate::error::{Error, NpyExpected, NpyFault, NpyKey, Position, Result};
 
 /// The six bytes every `.npy` file starts with.
 pub(crate) const MAGIC: &[u8; 6] = b"\x93NUMPY";
@@ -545,7 +545,7 @@ impl Dict {
                         }
                     }
                     _ => {
-                        let fault = NpyFault::ValueType { key: "descr" };
+                        let fault = NpyFault::ValueType { key: NpyKey::Descr };
                         return Err(npy_err(path, value_at, fault));
                     }
                 },
@@ -553,7 +553,7 @@ impl Dict {
                     Value::Bool(b) => fortran.replace(b).is_some(),
                     _ => {
                         let fault = NpyFault::ValueType {
-                            key: "fortran_order",
+                            key: NpyKey::FortranOrder,
                         };
                         return Err(npy_err(path, value_at, fault));
                     }
@@ -575,7 +575,7 @@ impl Dict {
                         }
                     },
                     _ => {
-                        let fault = NpyFault::ValueType { key: "shape" };
+                        let fault = NpyFault::ValueType { key: NpyKey::Shape };
                         return Err(npy_err(path, value_at, fault));
                     }
                 },
@@ -593,11 +593,11 @@ impl Dict {
         if c.at != text.len() {
             return Err(c.err(NpyExpected::EndOfHeader));
         }
-        let missing = |key: &'static str| npy_err(path, base, NpyFault::MissingKey { key });
+        let missing = |key: NpyKey| npy_err(path, base, NpyFault::MissingKey { key });
         Ok(Dict {
-            descr: descr.ok_or_else(|| missing("descr"))?,
-            fortran_order: fortran.ok_or_else(|| missing("fortran_order"))?,
-            shape: shape.ok_or_else(|| missing("shape"))?,
+            descr: descr.ok_or_else(|| missing(NpyKey::Descr))?,
+            fortran_order: fortran.ok_or_else(|| missing(NpyKey::FortranOrder))?,
+            shape: shape.ok_or_else(|| missing(NpyKey::Shape))?,
         })
     }
 }

@@ -254,6 +254,35 @@ fn bad_dicts_point_at_the_offending_byte() {
 }
 
 #[test]
+fn key_faults_name_the_key() {
+    use crate::error::NpyKey;
+    let fault = |dict: &str| match from_bytes(Path::new("t.npy"), &raw((1, 0), dict, &[])) {
+        Err(Error::Npy { pos, fault, .. }) => (pos.byte.unwrap(), *fault),
+        other => panic!("expected an Npy error, got {other:?}"),
+    };
+    let f = |key| NpyFault::ValueType { key };
+    assert_eq!(fault("{'descr': (1,)}"), (20, f(NpyKey::Descr)));
+    assert_eq!(
+        fault("{'fortran_order': 'C'}"),
+        (28, f(NpyKey::FortranOrder))
+    );
+    assert_eq!(fault("{'shape': '<f4'}"), (20, f(NpyKey::Shape)));
+    let m = |key| (10, NpyFault::MissingKey { key });
+    assert_eq!(
+        fault("{'fortran_order': False, 'shape': (1, 1)}"),
+        m(NpyKey::Descr)
+    );
+    assert_eq!(
+        fault("{'descr': '<f4', 'shape': (1, 1)}"),
+        m(NpyKey::FortranOrder)
+    );
+    assert_eq!(
+        fault("{'descr': '<f4', 'fortran_order': False}"),
+        m(NpyKey::Shape)
+    );
+}
+
+#[test]
 fn syntax_faults_name_what_was_expected() {
     use crate::error::NpyExpected as E;
     let cases: &[(&str, usize, E)] = &[

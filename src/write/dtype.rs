@@ -36,6 +36,13 @@ pub enum Dtype {
     Bf16,
 }
 
+/// The [`name`](Dtype::name): `f32`, `f16`, `bf16`.
+impl std::fmt::Display for Dtype {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 impl Dtype {
     /// The name used on the command line and in metadata: `f32`, `f16`, `bf16`.
     pub fn name(self) -> &'static str {
@@ -133,7 +140,7 @@ pub(crate) fn check_range<S: AsRef<str>>(
                 column,
                 word: words.get(row).map(|w| w.as_ref().to_string()),
                 value,
-                dtype: dtype.name(),
+                dtype,
                 max: dtype.max(),
             });
         }
@@ -222,8 +229,15 @@ mod tests {
         let e = check_range(Dtype::F16, &["a", "b"], m.view()).unwrap_err();
         match e {
             Error::OutOfRangeOutput {
-                row, column, word, ..
-            } => assert_eq!((row, column, word.as_deref()), (1, 1, Some("b"))),
+                row,
+                column,
+                word,
+                dtype,
+                ..
+            } => assert_eq!(
+                (row, column, word.as_deref(), dtype),
+                (1, 1, Some("b"), Dtype::F16)
+            ),
             e => panic!("{e}"),
         }
         assert!(check_range(Dtype::Bf16, &["a", "b"], m.view()).is_ok());

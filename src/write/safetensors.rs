@@ -95,7 +95,7 @@ fn header(
         fault: Box::new(ShapeFault::TooLargeForMemory {
             rows,
             cols: dims,
-            dtype: dtype.name(),
+            dtype,
         }),
     };
     let values = rows
