@@ -262,14 +262,7 @@ impl SavedTable {
     /// row, when an origin code is unknown, or when the token list's rows differ from
     /// the table's; those of [`Vocab::read`].
     pub fn read(path: impl AsRef<Path>, options: &VocabOptions) -> Result<Self> {
-        let path = path.as_ref();
-        let mut vocab = write::default_vocab_path(path);
-        if !vocab.exists() {
-            if let Some(named) = named_tokens_file(path).filter(|p| p.is_file()) {
-                vocab = named;
-            }
-        }
-        Self::read_with_vocab(path, vocab, options)
+        Self::open(path.as_ref(), None, options)
     }
 
     /// Opens the table at `path` with the token list at `vocab_path` (and the row
@@ -282,8 +275,22 @@ impl SavedTable {
         vocab_path: impl AsRef<Path>,
         options: &VocabOptions,
     ) -> Result<Self> {
-        let (path, vocab_path) = (path.as_ref(), vocab_path.as_ref());
-        let (weights, origins) = open_weights(path)?;
+        Self::open(path.as_ref(), Some(vocab_path.as_ref()), options)
+    }
+
+    /// Opens the table at `path` with the token list at `vocab_path`, or where the
+    /// table's file says it is (see [`SavedTable::read`]).
+    fn open(path: &Path, vocab_path: Option<&Path>, options: &VocabOptions) -> Result<Self> {
+        let Opened {
+            weights,
+            codes: origins,
+            tokens_file,
+        } = open_weights(path)?;
+        let vocab_path = match vocab_path {
+            Some(p) => p.to_path_buf(),
+            None => sidecar_vocab(path, tokens_file.as_deref()),
+        };
+        let vocab_path = vocab_path.as_path();
         let list = options.clone().kind(VocabKind::TokenList);
         let mut vocab = Vocab::read(vocab_path, &list)?;
         if vocab.len() != weights.rows() {
@@ -364,40 +371,47 @@ impl SavedTable {
 
 /// Opens the weights at `path` (npy or safetensors, told by the first bytes); with
 /// the codes of a safetensors `origins` tensor.
-/// The token list a safetensors table names in its `tokens_file` metadata (which
-/// [`EmbeddingTable::save`] writes: `--vocab-out` may put it under another name),
-/// in the table's folder; only a bare file name is taken. `None` for anything
-/// else: an npy table, a header without the key, or one that does not parse (the
-/// table's own read then says what is wrong).
-fn named_tokens_file(path: &Path) -> Option<PathBuf> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path).ok()?;
-    let mut len = [0u8; 8];
-    file.read_exact(&mut len).ok()?;
-    let len = u64::from_le_bytes(len);
-    // The safetensors crate's own limit on a header (100 MB).
-    if !(2..=100_000_000).contains(&len) {
-        return None;
+/// Where the token list of the table at `path` is: [`write::default_vocab_path`]
+/// when it exists, else the file that the table's `tokens_file` metadata names
+/// beside it (which [`EmbeddingTable::save`] records: `--vocab-out` may give the
+/// list another name), when that exists and is a bare file name (never a path out
+/// of the table's folder); else the default, which the read then reports missing.
+fn sidecar_vocab(path: &Path, tokens_file: Option<&str>) -> PathBuf {
+    let default = write::default_vocab_path(path);
+    if default.exists() {
+        return default;
     }
-    let mut header = Vec::new();
-    file.take(len).read_to_end(&mut header).ok()?;
-    let header: serde_json::Value = serde_json::from_slice(&header).ok()?;
-    let name = header.get("__metadata__")?.get("tokens_file")?.as_str()?;
-    let name = Path::new(name);
-    // A bare name, never a path that leads out of the table's folder.
-    if name.components().count() != 1 || name.file_name()? != name.as_os_str() {
-        return None;
-    }
-    Some(path.with_file_name(name))
+    let bare =
+        |name: &&Path| name.components().count() == 1 && name.file_name() == Some(name.as_os_str());
+    tokens_file
+        .map(Path::new)
+        .filter(bare)
+        .map(|name| path.with_file_name(name))
+        .filter(|p| p.is_file())
+        .unwrap_or(default)
 }
 
-fn open_weights(path: &Path) -> Result<(Weights, Option<Vec<i128>>)> {
+/// A saved table's weights and what its file says of its sidecars.
+struct Opened {
+    weights: Weights,
+    /// The codes of a safetensors `origins` tensor.
+    codes: Option<Vec<i128>>,
+    /// A safetensors table's `tokens_file` metadata.
+    tokens_file: Option<String>,
+}
+
+/// Opens the weights at `path` (npy or safetensors, told by the first bytes).
+fn open_weights(path: &Path) -> Result<Opened> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, IoAction::Open, e))?;
     let mut head = [0u8; 6];
     let n = std::io::Read::read(&mut &file, &mut head)
         .map_err(|e| Error::io(path, IoAction::Read, e))?;
     if crate::npy::is_npy(&head[..n]) {
-        return Ok((Weights::Npy(NpyMatrix::read(path)?), None));
+        return Ok(Opened {
+            weights: Weights::Npy(NpyMatrix::read(path)?),
+            codes: None,
+            tokens_file: None,
+        });
     }
     match crate::mmap::map(&file) {
         Ok(map) => {
@@ -410,13 +424,21 @@ fn open_weights(path: &Path) -> Result<(Weights, Option<Vec<i128>>)> {
                     shape: parsed.shape,
                 },
             };
-            Ok((weights, parsed.codes))
+            Ok(Opened {
+                weights,
+                codes: parsed.codes,
+                tokens_file: parsed.tokens_file,
+            })
         }
         Err(_) => {
             let bytes = crate::source::read_whole(path)?;
             let parsed = parse_safetensors(path, &bytes, false)?;
             let values = parsed.values.expect("converted when it cannot be viewed");
-            Ok((Weights::Owned(values), parsed.codes))
+            Ok(Opened {
+                weights: Weights::Owned(values),
+                codes: parsed.codes,
+                tokens_file: parsed.tokens_file,
+            })
         }
     }
 }
@@ -430,6 +452,8 @@ struct Parsed {
     shape: (usize, usize),
     /// The integers of the `origins` tensor, if there is one.
     codes: Option<Vec<i128>>,
+    /// The `tokens_file` metadata, if any.
+    tokens_file: Option<String>,
 }
 
 /// Checks the safetensors file held in `all` and reads its `origins` codes; the
@@ -442,6 +466,12 @@ fn parse_safetensors(path: &Path, all: &[u8], can_view: bool) -> Result<Parsed> 
         source,
     };
     let st = SafeTensors::deserialize(all).map_err(bad)?;
+    let tokens_file = SafeTensors::read_metadata(all)
+        .map_err(bad)?
+        .1
+        .metadata()
+        .as_ref()
+        .and_then(|m| m.get("tokens_file").cloned());
     let wrong = |fault: ShapeFault| Error::ShapeFault {
         what: "safetensors table",
         fault: Box::new(fault),
@@ -502,6 +532,7 @@ fn parse_safetensors(path: &Path, all: &[u8], can_view: bool) -> Result<Parsed> 
                     offset,
                     shape,
                     codes,
+                    tokens_file,
                 });
             }
             let v = data
@@ -532,6 +563,7 @@ fn parse_safetensors(path: &Path, all: &[u8], can_view: bool) -> Result<Parsed> 
         offset,
         shape,
         codes,
+        tokens_file,
     })
 }
 

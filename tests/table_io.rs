@@ -32,6 +32,16 @@ fn aligned_table() -> EmbeddingTable {
         .table
 }
 
+/// The table's values as little-endian `f32` bytes, row after row: a safetensors
+/// `F32` tensor's data, as another writer would make it.
+fn f32_bytes(table: &EmbeddingTable) -> Vec<u8> {
+    table
+        .weights()
+        .iter()
+        .flat_map(|x| x.to_le_bytes())
+        .collect()
+}
+
 #[test]
 fn npy_reopens_in_place_with_its_sidecar() {
     let table = aligned_table();
@@ -262,11 +272,7 @@ fn safetensors_from_other_writers() {
     let table = aligned_table();
     let dir = tempfile::tempdir().unwrap();
     let (rows, dims) = table.weights().dim();
-    let values: Vec<u8> = table
-        .weights()
-        .iter()
-        .flat_map(|x| x.to_le_bytes())
-        .collect();
+    let values = f32_bytes(&table);
     let codes: Vec<u8> = table
         .origins()
         .iter()
@@ -399,11 +405,7 @@ fn safetensors_tables_find_their_token_list_by_its_recorded_name() {
     // Another writer's file naming a list outside its folder: not followed, so the
     // missing conventional list is the error.
     let (rows, dims) = table.weights().dim();
-    let values: Vec<u8> = table
-        .weights()
-        .iter()
-        .flat_map(|x| x.to_le_bytes())
-        .collect();
+    let values = f32_bytes(&table);
     let tensors = [(
         "embeddings",
         TensorView::new(St::F32, vec![rows, dims], &values).unwrap(),
