@@ -212,11 +212,10 @@ impl FastTextModel {
             let _ = f.take(64).read_to_end(&mut head);
         }
         if crate::format::is_gzip(&head) {
-            head.clear();
-            if let Ok(f) = std::fs::File::open(path) {
-                let gz = flate2::read::MultiGzDecoder::new(std::io::BufReader::new(f));
-                let _ = gz.take(64).read_to_end(&mut head);
-            }
+            head = match std::fs::File::open(path) {
+                Ok(f) => gzip_head(std::io::BufReader::new(f)),
+                Err(_) => Vec::new(),
+            };
         }
         if Self::sniff(&head, forced) {
             return Self::read_within(path, max_decompressed).map(Some);
@@ -228,15 +227,10 @@ impl FastTextModel {
     /// native model, as [`sniff`](Self::sniff) tells from the first (decompressed)
     /// bytes.
     pub(crate) fn sniff_bytes(bytes: &[u8], forced: Option<Format>) -> bool {
-        use std::io::Read;
         if forced.is_some_and(|f| !f.is_fasttext_model()) || !crate::format::is_gzip(bytes) {
             return Self::sniff(bytes, forced);
         }
-        let mut head = Vec::with_capacity(64);
-        let _ = flate2::read::MultiGzDecoder::new(bytes)
-            .take(64)
-            .read_to_end(&mut head);
-        Self::sniff(&head, forced)
+        Self::sniff(&gzip_head(bytes), forced)
     }
 
     /// Whether `head` (the first bytes of a file) looks like a native model.
@@ -587,6 +581,17 @@ impl FastTextModel {
             checked: None,
         })
     }
+}
+
+/// The first 64 decompressed bytes of a gzip stream (fewer when it ends or breaks
+/// sooner), enough to tell a model by [`FastTextModel::sniff`].
+fn gzip_head(compressed: impl std::io::Read) -> Vec<u8> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(64);
+    let _ = flate2::read::MultiGzDecoder::new(compressed)
+        .take(64)
+        .read_to_end(&mut head);
+    head
 }
 
 /// The whole decompressed content of a gzip stream (every member), with the

@@ -148,13 +148,18 @@ impl Matcher {
         m
     }
 
+    /// The number of the key with these bytes.
+    #[inline]
+    fn key(&self, key: &[u8]) -> Option<u32> {
+        self.table
+            .find(hash_key(key), |&k| self.keys.get(k).as_bytes() == key)
+            .copied()
+    }
+
     /// The entries of the key with these bytes, in row order.
     #[inline]
     fn entries(&self, key: &[u8]) -> impl Iterator<Item = u32> + '_ {
-        let first = self
-            .table
-            .find(hash_key(key), |&k| self.keys.get(k).as_bytes() == key)
-            .map_or(NONE, |&k| self.first[k as usize]);
+        let first = self.key(key).map_or(NONE, |k| self.first[k as usize]);
         std::iter::successors((first != NONE).then_some(first), |&e| {
             let n = self.next[e as usize];
             (n != NONE).then_some(n)
@@ -166,16 +171,11 @@ impl Matcher {
     /// validating or copying them.
     #[inline]
     pub(crate) fn wants(&self, word: &[u8]) -> bool {
-        let has = |key: &[u8]| {
-            self.table
-                .find(hash_key(key), |&k| self.keys.get(k).as_bytes() == key)
-                .is_some()
-        };
         if !self.lowercase || word.iter().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
-            return has(word);
+            return self.key(word).is_some();
         }
         match std::str::from_utf8(word) {
-            Ok(w) => has(w.to_lowercase().as_bytes()),
+            Ok(w) => self.key(w.to_lowercase().as_bytes()).is_some(),
             Err(_) => false,
         }
     }
